@@ -1,0 +1,148 @@
+# SPDX-License-Identifier: MIT
+#
+# hv: a bare-metal x86-64 VMX microhypervisor.
+#
+#   make            build/hv.elf and the hosted test programs
+#   make iso        build/hv.iso (GRUB, legacy BIOS + UEFI)
+#   make run        boot it in Bochs with the serial console on this terminal
+#   make test       install what is missing, build, run every test
+#   make check      sparse, cppcheck, clang-tidy
+#   make mutation-test / bench-host / bench   see README
+#
+# One source tree, two builds chosen at link time:
+#   bare metal  boot/ arch/x86/ vmx/ + the portable core, linked by linker.ld
+#   hosted      the portable core (lib/, mm/ and PORTABLE_EXTRA) + tests/host/shim.c
+# No source file asks which build it is in.
+
+VERSION		:= $(shell cat VERSION 2>/dev/null || echo 0.1.0)
+GIT_REV		:= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+CROSS_COMPILE	?=
+CC		:= $(CROSS_COMPILE)gcc
+LD		:= $(CROSS_COMPILE)ld
+OBJCOPY		:= $(CROSS_COMPILE)objcopy
+NASM		?= nasm
+HOSTCC		?= gcc
+
+B		:= build
+Q		:= $(if $(V),,@)
+
+WARN		:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+		   -Wno-unused-parameter
+COMMON_CFLAGS	:= -std=gnu11 -g -I. $(WARN) -DHV_VERSION='"$(VERSION)"' -DHV_GIT_REV='"$(GIT_REV)"'
+
+# ---------------------------------------------------------------- sources
+
+# Portable files outside lib/ and mm/: pure parsers that hosted tests cover.
+PORTABLE_EXTRA	:= $(wildcard boot/multiboot2.c boot/cmdline.c arch/x86/acpi_tables.c)
+PORTABLE_SRCS	:= $(wildcard lib/*.c mm/*.c) $(PORTABLE_EXTRA)
+
+BARE_C_SRCS	:= $(filter-out $(PORTABLE_SRCS), \
+		   $(wildcard boot/*.c arch/x86/*.c vmx/*.c)) $(PORTABLE_SRCS)
+BARE_ASM_SRCS	:= $(wildcard boot/*.asm arch/x86/*.asm vmx/*.asm)
+
+# ---------------------------------------------------------------- bare metal
+
+BARE_CFLAGS	:= $(COMMON_CFLAGS) -O2 -ffreestanding -fno-builtin -nostdlib -nostdinc \
+		   -isystem $(shell $(CC) -print-file-name=include) \
+		   -mno-red-zone -mcmodel=kernel -mgeneral-regs-only -fno-pic -fno-pie \
+		   -fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+		   -fcf-protection=none -fno-common -MMD -MP
+BARE_LDFLAGS	:= -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
+		   -T linker.ld
+NASMFLAGS	:= -f elf64 -g -I boot/ -I arch/x86/
+
+BO		:= $(B)/bare
+BARE_OBJS	:= $(patsubst %.c,$(BO)/%.o,$(BARE_C_SRCS)) \
+		   $(patsubst %.asm,$(BO)/%.asm.o,$(BARE_ASM_SRCS))
+
+$(BO)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(BARE_CFLAGS) -c $< -o $@
+
+$(BO)/%.asm.o: %.asm
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) $< -o $@
+
+$(B)/hv.elf: $(BARE_OBJS) linker.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) $(BARE_LDFLAGS) -o $@ $(BARE_OBJS)
+
+# ---------------------------------------------------------------- hosted
+#
+# HVARIANT picks one hosted build: host (plain -O2), host-tsan, host-asan,
+# or mut-<SITE> (a mutant, -DMUTATE_<SITE>=1; see tools/mutation-test).
+
+HVARIANT	?= host
+HB		:= $(B)/$(HVARIANT)
+HOST_CFLAGS_host	:= -O2
+HOST_CFLAGS_host-tsan	:= -O1 -fsanitize=thread
+HOST_CFLAGS_host-asan	:= -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+			   -fno-omit-frame-pointer
+HOST_VARIANT_FLAGS	:= $(if $(filter mut-%,$(HVARIANT)), \
+			   -O2 -DMUTATE_$(patsubst mut-%,%,$(HVARIANT))=1, \
+			   $(HOST_CFLAGS_$(HVARIANT)))
+HOST_CFLAGS	:= $(COMMON_CFLAGS) $(HOST_VARIANT_FLAGS) -pthread -D_GNU_SOURCE \
+		   -march=x86-64-v2 -MMD -MP
+HOST_LDLIBS	:= -pthread -lm
+
+HOST_SUPPORT	:= $(filter-out tests/host/test_%.c,$(wildcard tests/host/*.c))
+HOST_TESTS	:= $(patsubst tests/host/%.c,$(HB)/%,$(wildcard tests/host/test_*.c))
+HOST_LIB_OBJS	:= $(patsubst %.c,$(HB)/obj/%.o,$(PORTABLE_SRCS) $(HOST_SUPPORT))
+
+$(HB)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $< [$(HVARIANT)]"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+
+$(HB)/test_%: $(HB)/obj/tests/host/test_%.o $(HOST_LIB_OBJS)
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LDLIBS)
+
+host-bins: $(HOST_TESTS)
+
+HOST_VARIANTS	:= host host-tsan host-asan
+host-tests:
+	$(Q)for v in $(HOST_VARIANTS); do $(MAKE) --no-print-directory HVARIANT=$$v host-bins || exit 1; done
+
+# Benchmarks: every tests/bench/*.c in one binary, with the comparison libraries.
+BENCH_SRCS	:= $(wildcard tests/bench/*.c)
+BENCH_OBJS	:= $(patsubst %.c,$(HB)/obj/%.o,$(BENCH_SRCS))
+BENCH_LDLIBS	:= -lck -lurcu-qsbr -lurcu-memb -lurcu-mb -lurcu-common
+$(HB)/bench-host: $(BENCH_OBJS) $(HOST_LIB_OBJS)
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $^ $(BENCH_LDLIBS) $(HOST_LDLIBS)
+
+# ---------------------------------------------------------------- top level
+
+.PHONY: all iso test check mutation-test bench-host bench run run-kvm gdb \
+	host-bins host-tests clean setup compile_commands.json
+
+all: $(B)/hv.elf host-tests
+
+setup:
+	$(Q)tools/setup
+
+test: setup
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tools/run-tests
+
+check:
+	$(Q)tools/check
+
+mutation-test:
+	$(Q)tools/mutation-test
+
+bench-host: setup
+	$(Q)$(MAKE) --no-print-directory HVARIANT=host $(B)/host/bench-host
+	$(Q)$(B)/host/bench-host --json $(B)/bench-host.json
+
+compile_commands.json:
+	$(Q)tools/compile-commands > $@
+
+clean:
+	rm -rf $(B)
+
+-include $(BARE_OBJS:.o=.d) $(HOST_LIB_OBJS:.o=.d)
