@@ -145,4 +145,6 @@ compile_commands.json:
 clean:
 	rm -rf $(B)
 
+.SECONDARY:
+
 -include $(BARE_OBJS:.o=.d) $(HOST_LIB_OBJS:.o=.d)
