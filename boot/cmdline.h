@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Hypervisor command line.  Words are separated by blanks; a double quote
+ * starts/ends a quoted stretch in which blanks are kept (the quotes are
+ * removed): vm="a b".  Each word is NAME or NAME=VALUE and is looked up in
+ * the option table in boot/cmdline.c; adding an option means adding a table
+ * entry (and a field here), never touching the parser.
+ *
+ * Unknown options and bad values are reported with pr_warn, quoting the
+ * word, and otherwise ignored: the previous (default) value stays.
+ *
+ * Options:
+ *   console=com1|com2|com3|com4|0xPORT|PORT[,BAUD]   serial console (default com1,115200)
+ *   loglevel=err|warn|info|debug|0..3                   log level (default info)
+ *   maxcpus=N                                           use at most N CPUs (N >= 1)
+ *   nosmp                                               boot the BSP only (maxcpus=1)
+ *
+ * A first word that contains '/' and no '=' is the image path some loaders
+ * prepend; it is skipped.
+ */
+#ifndef BOOT_CMDLINE_H
+#define BOOT_CMDLINE_H
+
+#include "lib/compiler.h"
+#include "lib/printk.h"
+
+#define CMDLINE_DEFAULT_PORT	0x3f8
+#define CMDLINE_DEFAULT_BAUD	115200
+#define CMDLINE_WORD_MAX	256	/* longer words are reported and skipped */
+
+struct hv_config {
+	u16 console_port;
+	u32 console_baud;
+	enum log_level loglevel;
+	unsigned int maxcpus;		/* 0: no limit */
+	bool nosmp;
+	unsigned int errors;		/* words reported as bad or unknown */
+};
+
+/* Fill @cfg with the defaults. */
+void cmdline_defaults(struct hv_config *cfg);
+
+/**
+ * cmdline_parse() - apply a command line to @cfg.
+ * @s:   the command line (NULL or "" leave @cfg unchanged)
+ * @cfg: configuration; the caller sets defaults first (cmdline_defaults)
+ *
+ * Return: number of words rejected (unknown option, bad value, too long,
+ * unterminated quote); each was reported with pr_warn.
+ */
+int cmdline_parse(const char *s, struct hv_config *cfg);
+
+#endif /* BOOT_CMDLINE_H */
