@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Epoch-based reclamation (EBR) with a QSBR mode: the hypervisor's
+ * replacement for RCU.  Readers bracket lockless walks with ebr_enter() /
+ * ebr_exit() (or, in QSBR mode, report ebr_quiescent() at VM exit/entry and
+ * idle); updaters unlink an object and ebr_retire() it, and its callback
+ * runs only after every reader that might still hold it has left.
+ *
+ * Model (see docs/locking.md, R5 and R6):
+ *
+ *  - A domain has a global epoch g (u64; every comparison is on the modular
+ *    difference, so the wrap at 2^64 never changes a decision).
+ *  - Each CPU has a record whose published state word says either "not
+ *    protecting" (0) or "protecting, observed epoch e".  An EBR record
+ *    protects between ebr_enter() and the matching outermost ebr_exit(); a
+ *    record put ebr_online() (QSBR) protects all the time and moves its
+ *    observed epoch forward at every ebr_quiescent().
+ *  - g advances from e to e+1 only when every protecting record has observed
+ *    e, and the grace-period hook (if any) agrees.  A callback tagged with
+ *    epoch t runs once g - t >= 2: two advances after the tag, the second of
+ *    which proves that no reader that could have seen the object is left.
+ *  - Retired objects are queued untagged on their CPU's record and tagged in
+ *    batches (one fence per batch, not per retire); tagged batches sit in
+ *    three buckets indexed by tag mod 3.
+ *  - Backlog: past backlog_soft callbacks pending on a record, the retiring
+ *    CPU tries to advance and run callbacks; past backlog_hard it waits for
+ *    grace periods (ebr_synchronize), unless it is itself protecting (inside
+ *    a section or QSBR-online), where waiting would deadlock on itself; that
+ *    case is counted in ebr_stats.nowait_over_hard.
+ */
+#ifndef MM_EBR_H
+#define MM_EBR_H
+
+#include "lib/atomic.h"
+#include "lib/compiler.h"
+#include "lib/mutate.h"
+#include "lib/panic.h"
+#include "lib/platform.h"
+#include "lib/spinlock.h"
+
+/* Embedded in every retired object, like an rcu_head. */
+struct ebr_node {
+	struct ebr_node *next;
+	void (*fn)(struct ebr_node *);
+	u64 epoch;	/* epoch the object was tagged with (valid in fn) */
+};
+
+/*
+ * Grace-period hook.  start(arg, e) is called once, when an advance from
+ * epoch e is first attempted; the advance from e to e+1 then happens only
+ * once done(arg, e) returns true.  Both are called with the domain's
+ * advance flag held (never concurrently with each other), never from inside
+ * an ebr_enter() section of the caller, and must not call back into EBR.
+ */
+struct ebr_gp_hook {
+	void (*start)(void *arg, u64 epoch);
+	bool (*done)(void *arg, u64 epoch);
+	void *arg;
+};
+
+/* One bucket of tagged callbacks: all nodes carry the same epoch. */
+struct ebr_bucket {
+	struct ebr_node *head;
+	struct ebr_node **tailp;
+	u64 epoch;
+	u64 count;
+};
+
+#define EBR_NR_BUCKETS	3
+
+/*
+ * struct ebr_rec - one CPU's record.
+ * @state:   published to advancers: 0 = not protecting, else
+ *           (observed epoch << 1) | 1.  Written only by the owner.
+ * @nest:    owner-private ebr_enter() depth.
+ * @online:  owner-private: QSBR mode (protecting between quiescent states).
+ * @registered: record is in use (advancers skip unused records).
+ * @lock:    protects the callback queue below; taken by the owner on
+ *           retire/poll and by other CPUs in ebr_barrier().
+ * @new_head/@new_tailp/@new_count: retired, not yet tagged.
+ * @bucket:  tagged callbacks, bucket[t % 3] holds tag t.
+ * @pending: callbacks queued on this record (new + tagged).
+ */
+struct ebr_rec {
+	/* Line 1: scanned by advancers, written by the owner. */
+	u64 state;
+	u32 nest;
+	bool online;
+	bool registered;
+	struct ebr_domain *domain;
+	u32 retires_since_poll;
+	u32 cpu;
+
+	/* Line 2: the callback queue. */
+	spinlock_t lock __cacheline_aligned;
+	struct ebr_node *new_head;
+	struct ebr_node **new_tailp;
+	u64 new_count;
+	struct ebr_bucket bucket[EBR_NR_BUCKETS];
+	u64 pending;
+	/* Statistics (written under @lock, read with READ_ONCE). */
+	u64 st_retired;
+	u64 st_freed;
+	u64 st_waits;
+	u64 st_nowait;
+} __cacheline_aligned;
+
+/* Default backlog limits, per record (callbacks pending on one CPU). */
+#define EBR_BACKLOG_SOFT	256
+#define EBR_BACKLOG_HARD	4096
+/* Retires between two automatic polls when under the soft limit. */
+#define EBR_POLL_EVERY		64
+
+/*
+ * struct ebr_domain - a reclamation domain.
+ * @epoch:     the global epoch (advanced by cmpxchg).
+ * @advancing: try-flag serializing advance attempts and hook calls.
+ */
+struct ebr_domain {
+	u64 epoch __cacheline_aligned;
+	u32 nr_recs;		/* high-water mark of registered record indices + 1 */
+	u32 backlog_soft;
+	u32 backlog_hard;
+
+	u32 advancing __cacheline_aligned;
+	u64 hook_started;	/* epoch whose start() has run, valid if hook_started_valid */
+	bool hook_started_valid;
+	const struct ebr_gp_hook *hook;
+	u64 pending;		/* callbacks tagged, not yet run (all records) */
+	u64 peak_pending;
+	u64 advances;
+
+	struct ebr_rec recs[HV_MAX_CPUS];
+};
+
+struct ebr_stats {
+	u64 retired;		/* ebr_retire() calls */
+	u64 freed;		/* callbacks run */
+	u64 pending;		/* retired - freed */
+	u64 peak_pending;	/* highest tagged-but-not-run count seen */
+	u64 advances;		/* global epoch advances */
+	u64 waits_for_backlog;	/* retires that waited at the hard limit */
+	u64 nowait_over_hard;	/* retires over the hard limit that could not wait */
+	u64 epoch;		/* current global epoch */
+};
+
+void ebr_domain_init(struct ebr_domain *d);
+/* As ebr_domain_init() with the global epoch starting at @start (wrap tests). */
+void ebr_domain_init_at(struct ebr_domain *d, u64 start);
+/* Set per-record backlog limits (soft <= hard, both > 0). */
+void ebr_set_backlog(struct ebr_domain *d, u32 soft, u32 hard);
+/* Install (or with NULL remove) the grace-period hook. */
+void ebr_set_gp_hook(struct ebr_domain *d, const struct ebr_gp_hook *hook);
+
+/* The calling CPU's record; hot paths keep the pointer. */
+static inline struct ebr_rec *ebr_rec_this(struct ebr_domain *d)
+{
+	return &d->recs[arch_cpu_id()];
+}
+
+void ebr_register(struct ebr_rec *r);
+void ebr_unregister(struct ebr_rec *r);
+
+/* Published state word of a record protecting in epoch @e. */
+static __always_inline u64 ebr_state_of(u64 e)
+{
+	return (e << 1) | 1;
+}
+
+/**
+ * ebr_enter() - begin a read-side section (nestable, cheap).
+ * @r: the calling CPU's record
+ *
+ * On a QSBR-online record this only counts the depth: the record already
+ * protects.  Otherwise it publishes "protecting in epoch e" and fences.
+ */
+static __always_inline void ebr_enter(struct ebr_rec *r)
+{
+	if (r->nest++ || r->online)
+		return;
+	/*
+	 * R5: publish "active in epoch e" before loading any protected
+	 * pointer.  The release half lets an advancer's load_acquire of this
+	 * word order our previous section's reads before its free (TSan sees
+	 * that edge); it does not stop the store sinking below later loads.
+	 */
+	store_release(&r->state, ebr_state_of(READ_ONCE(r->domain->epoch)));
+	/*
+	 * R5: store->load (SB) fence.  Pairs with the smp_mb() in
+	 * ebr_try_advance() between the caller's unlink/tag and the scan of
+	 * the records: either the advancer sees us active, or we see the
+	 * unlink.
+	 */
+	if (!mutated(R5_ENTER))
+		smp_mb();
+}
+
+/**
+ * ebr_exit() - end a read-side section.
+ * @r: the calling CPU's record
+ */
+static __always_inline void ebr_exit(struct ebr_rec *r)
+{
+	if (--r->nest || r->online)
+		return;
+	/*
+	 * R6: every protected load of this section happens before "not
+	 * protecting".  Pairs with the load_acquire scan in ebr_try_advance(),
+	 * which may then let the epoch move on and the object be freed.
+	 */
+	store_release(&r->state, 0);
+}
+
+/* True while @r protects (inside a section or QSBR-online). */
+static __always_inline bool ebr_protecting(const struct ebr_rec *r)
+{
+	return r->nest || r->online;
+}
+
+/**
+ * ebr_quiescent() - QSBR: report that this CPU holds no protected pointer.
+ * @r: the calling CPU's record (not inside an ebr_enter() section)
+ *
+ * A no-op on a record that is not online.
+ * Moves the record's observed epoch to the current global epoch.  No fence:
+ * the record protects throughout, only its epoch moves forward, and every
+ * protected load after this point comes after the load of the epoch (TSO
+ * keeps load->load order), so it sees every unlink made before that epoch
+ * was reached.
+ */
+static __always_inline void ebr_quiescent(struct ebr_rec *r)
+{
+	/*
+	 * R6: acquire the epoch: an unlink tagged before the advance to it is
+	 * visible to our following loads.  Pairs with the cmpxchg in
+	 * ebr_try_advance().
+	 */
+	u64 s;
+
+	if (!r->online)
+		return;		/* offline or plain EBR: nothing to report */
+	/* A quiescent state inside a section would end its protection. */
+	ASSERT(!r->nest);
+	s = ebr_state_of(load_acquire(&r->domain->epoch));
+	if (s != r->state)
+		/*
+		 * R6: our earlier protected loads happen before the new
+		 * epoch is published.  Pairs with the load_acquire scan in
+		 * ebr_try_advance().
+		 */
+		store_release(&r->state, s);
+}
+
+void ebr_online(struct ebr_rec *r);
+void ebr_offline(struct ebr_rec *r);
+
+void ebr_retire(struct ebr_rec *r, struct ebr_node *n, void (*fn)(struct ebr_node *));
+void ebr_synchronize(struct ebr_domain *d);
+void ebr_barrier(struct ebr_domain *d);
+bool ebr_poll(struct ebr_rec *r);
+
+/* Current global epoch (for hooks and tests). */
+u64 ebr_epoch(const struct ebr_domain *d);
+void ebr_stats_read(struct ebr_domain *d, struct ebr_stats *out);
+
+#endif /* MM_EBR_H */
