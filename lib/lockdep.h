@@ -64,6 +64,16 @@ struct spinlock;
 struct mcs_lock;
 struct rwlock;
 
+/* Failure paths of the lock implementations (report the caller's address). */
+__noreturn void mcs_lockdep_fail(const char *what, const struct mcs_lock *l);
+__noreturn void rw_lockdep_fail(const char *what, const struct rwlock *l);
+
+/*
+ * Count one contended acquisition that waited @wait_ns.  The caller holds
+ * the lock that owns @s (or, for rwlock_t, its queue).
+ */
+void lock_stats_note_wait(struct lock_stats *s, u64 wait_ns);
+
 /* Out-of-line checks behind the assert macros (lib/lockdep.c). */
 void lockdep_check_spin(const struct spinlock *l, const char *expr, const char *file, int line);
 void lockdep_check_mcs(const struct mcs_lock *l, const char *expr, const char *file, int line);

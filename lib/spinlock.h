@@ -56,8 +56,8 @@ void spin_lock_init(spinlock_t *l);
 /* Out-of-line parts (lib/spinlock.c). */
 void spin_lock_wait(spinlock_t *l, u32 ticket);
 void ticket_raw_wait(struct ticket_raw *t, u32 ticket);
-void spin_lockdep_acquire(spinlock_t *l);
-void spin_lockdep_release(spinlock_t *l);
+__noreturn void spin_lockdep_recursion(const spinlock_t *l);
+__noreturn void spin_lockdep_bad_unlock(const spinlock_t *l);
 
 /*
  * ticket_raw_take() - take the next ticket; returns the whole old word
@@ -144,11 +144,15 @@ static __always_inline void spin_stat_acquired(spinlock_t *l)
  */
 static __always_inline void spin_lock(spinlock_t *l)
 {
+	u32 me = LOCKDEP_NO_OWNER;
 	u64 old;
 	u32 ticket;
 
-	if (LOCKDEP_ON)
-		spin_lockdep_acquire(l);
+	if (LOCKDEP_ON) {
+		me = lockdep_self();
+		if (unlikely(READ_ONCE(l->owner) == me))
+			spin_lockdep_recursion(l);
+	}
 	old = ticket_raw_take(&l->t);
 	ticket = (u32)(old >> 32);
 	if (unlikely((u32)old != ticket))
@@ -156,7 +160,7 @@ static __always_inline void spin_lock(spinlock_t *l)
 	else
 		spin_stat_acquired(l);
 	if (LOCKDEP_ON)
-		WRITE_ONCE(l->owner, lockdep_self());
+		WRITE_ONCE(l->owner, me);
 }
 
 /**
@@ -181,8 +185,11 @@ static __always_inline bool spin_trylock(spinlock_t *l)
  */
 static __always_inline void spin_unlock(spinlock_t *l)
 {
-	if (LOCKDEP_ON)
-		spin_lockdep_release(l);
+	if (LOCKDEP_ON) {
+		if (unlikely(READ_ONCE(l->owner) != lockdep_self()))
+			spin_lockdep_bad_unlock(l);
+		WRITE_ONCE(l->owner, LOCKDEP_NO_OWNER);
+	}
 	ticket_raw_release(&l->t);
 }
 
