@@ -97,6 +97,24 @@ $(HB)/obj/%.o: %.c
 	@echo "  HOSTCC  $< [$(HVARIANT)]"
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
 
+# lib/string.c defines memcpy/memset/strlen/... under their standard names
+# because the bare-metal build has no libc and gcc emits calls to them.  In a
+# hosted program those definitions would replace libc's and the sanitizers'
+# interceptors in every test binary, so the hosted object gets them renamed
+# to hv_<name> (tests/host/test_string.c tests them under those names).  Both
+# builds compile it with -fno-tree-loop-distribute-patterns so that gcc does
+# not turn its copy loops into calls to memcpy/memset, i.e. to themselves.
+STRING_SYMS	:= memcpy memset memmove memcmp strlen strnlen strcmp strncmp strchr \
+		   strrchr strstr
+$(BO)/lib/string.o: BARE_CFLAGS += -fno-tree-loop-distribute-patterns
+$(HB)/obj/lib/string.o: lib/string.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $< [$(HVARIANT)]"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fno-builtin -fno-tree-loop-distribute-patterns \
+		-MF $(@:.o=.d) -MT $@ -c $< -o $@.tmp
+	$(Q)objcopy $(foreach s,$(STRING_SYMS),--redefine-sym $(s)=hv_$(s)) $@.tmp $@
+	$(Q)rm -f $@.tmp
+
 $(HB)/test_%: $(HB)/obj/tests/host/test_%.o $(HOST_LIB_OBJS)
 	@echo "  HOSTLD  $@"
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LDLIBS)

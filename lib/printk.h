@@ -19,8 +19,12 @@ enum log_level {
 	LOG_DEBUG,
 };
 
-/* Longest line printk() emits, prefix and newline included; longer ones are cut. */
-#define PRINTK_LINE_MAX	256
+/*
+ * Longest message one printk() call formats; a longer one is cut and ends in
+ * "...".  The line written adds the "cpuN: " prefix (after every newline
+ * inside the message too) and a final newline if the message has none.
+ */
+#define PRINTK_LINE_MAX	512
 
 void printk(enum log_level lvl, const char *fmt, ...) __printf(2, 3);
 void vprintk(enum log_level lvl, const char *fmt, va_list ap) __printf(2, 0);
@@ -37,6 +41,19 @@ enum log_level printk_get_level(void);
  * cannot silence the others.  Never turned off again.
  */
 void printk_emergency_mode(void);
+
+/*
+ * Hold the console across several printk() calls (an exception dump), so
+ * no other CPU's line lands in between.  printk() on the holding CPU writes
+ * straight through.  Nests.  Under emergency mode the wait is bounded and
+ * @h records whether the lock was really taken.
+ */
+struct printk_hold {
+	bool locked;		/* we took the lock (else nested or forced) */
+	unsigned long flags;	/* interrupt state to restore */
+};
+void printk_console_lock(struct printk_hold *h);
+void printk_console_unlock(struct printk_hold *h);
 
 #define pr_err(fmt, ...)	printk(LOG_ERR, fmt, ##__VA_ARGS__)
 #define pr_warn(fmt, ...)	printk(LOG_WARN, fmt, ##__VA_ARGS__)
