@@ -106,6 +106,7 @@ struct gfn_pfn_cache {
 	spinlock_t refresh_lock;
 	struct gpc_vm_state *vm;
 	struct gpc_link link;
+	bool linked;	/* on vm->list; written under vm->lock (diagnostics) */
 	bool active;
 	bool valid;
 	gpa_t gpa;

@@ -34,6 +34,7 @@
 #include "lib/compiler.h"
 
 struct vm_mmu;
+struct ebr_domain;
 
 #define RMAP_MANY		BIT(0)	/* head points to a struct rmap_desc */
 
@@ -54,11 +55,16 @@ struct vm_mmu;
 struct rmap_table {
 	gfn_t base_gfn;
 	u64 nr_gfns;
+	struct ebr_domain *ebr;		/* descriptors are retired here */
 	u64 **dirs[RMAP_NR_LEVELS][RMAP_MAX_DIRS];
 };
 
-/* 0, or -1 with a message if the range is too large or memory runs out. */
-int rmap_table_init(struct rmap_table *rt, gfn_t base_gfn, u64 nr_gfns);
+/*
+ * 0, or -1 with a message if the range is too large or memory runs out.
+ * @ebr is the domain whose sections protect the EPT walkers (descriptors
+ * and EPT pages are retired to it).
+ */
+int rmap_table_init(struct rmap_table *rt, gfn_t base_gfn, u64 nr_gfns, struct ebr_domain *ebr);
 /* Frees the head pages; every head must be empty (checked, reported). */
 void rmap_table_destroy(struct rmap_table *rt);
 

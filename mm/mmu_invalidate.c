@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Invalidation retry for faults that resolve gfn -> frame without mmu_lock
+ * (the mmu_notifier seq / in_progress protocol, rule R9; see
+ * mm/mmu_invalidate.h for the caller's side and docs/locking.md).
+ */
+#include "mm/mmu_invalidate.h"
+
+#include "lib/atomic.h"
+#include "lib/mutate.h"
+#include "lib/panic.h"
+
+void mmu_invalidate_init(struct mmu_invalidate *inv)
+{
+	inv->seq = 0;
+	inv->in_progress = 0;
+	inv->range_start = MMU_INVALID_GFN;
+	inv->range_end = MMU_INVALID_GFN;
+}
+
+/**
+ * mmu_invalidate_snapshot() - sample the sequence before resolving a gfn.
+ * @inv: the VM's invalidation state
+ *
+ * Return: the sequence number to pass to the retry checks.
+ */
+u64 mmu_invalidate_snapshot(const struct mmu_invalidate *inv)
+{
+	u64 snap = READ_ONCE(inv->seq);
+
+	/*
+	 * R9: the seq load must complete before the loads that resolve the
+	 * gfn (and before a later lockless read of in_progress), so that a
+	 * resolution which raced with an invalidation is caught by "seq moved".
+	 * Pairs with the smp_wmb() between seq++ and in_progress-- in
+	 * mmu_invalidate_end_locked().
+	 */
+	smp_rmb();
+	return snap;
+}
+
+static inline bool mmu_invalidate_gfn_in_range(gfn_t gfn, gfn_t start, gfn_t end)
+{
+	return gfn >= start && gfn < end;
+}
+
+/**
+ * mmu_invalidate_retry_gfn_unsafe() - lockless pre-check before mmu_lock.
+ * @inv:  the VM's invalidation state
+ * @snap: mmu_invalidate_snapshot() taken before resolving @gfn
+ * @gfn:  the faulting gfn
+ *
+ * False positives and false negatives are both possible (the range may be
+ * read half-updated); the locked check decides.  Callers may loop on it
+ * while it returns true: in_progress is read with READ_ONCE, so the loop
+ * observes the 1 => 0 transition of in_progress and terminates once the
+ * invalidations overlapping @gfn end (the range never shrinks while the
+ * count is non-zero, so the count is what must be re-read).
+ *
+ * Return: true if the fault should be retried.
+ */
+bool mmu_invalidate_retry_gfn_unsafe(const struct mmu_invalidate *inv, u64 snap, gfn_t gfn)
+{
+	/*
+	 * R9 (O9): READ_ONCE so that a caller spinning on this function
+	 * re-reads the count every time.  Pairs with the WRITE_ONCE of
+	 * in_progress in mmu_invalidate_end_locked().
+	 */
+	if (READ_ONCE(inv->in_progress) &&
+	    mmu_invalidate_gfn_in_range(gfn, READ_ONCE(inv->range_start),
+					READ_ONCE(inv->range_end)))
+		return true;
+	/*
+	 * R9: in_progress before seq, as in the locked check; pairs with the
+	 * smp_wmb() in mmu_invalidate_end_locked().
+	 */
+	smp_rmb();
+	return READ_ONCE(inv->seq) != snap;
+}
+
+/**
+ * mmu_invalidate_retry_gfn_locked() - the authoritative retry check.
+ * @inv:  the VM's invalidation state
+ * @snap: mmu_invalidate_snapshot() taken before resolving @gfn
+ * @gfn:  the faulting gfn
+ *
+ * The caller holds the lock that serialises begin/end (mmu_lock), in either
+ * mode: begin/end run under it for write, so the fields are stable here.
+ *
+ * Return: true if an invalidation covering @gfn is in progress, or any
+ * invalidation ended after @snap was taken.
+ */
+bool mmu_invalidate_retry_gfn_locked(const struct mmu_invalidate *inv, u64 snap, gfn_t gfn)
+{
+	if (mutated(R9_SKIP_RECHECK))
+		return false;
+	if (unlikely(inv->in_progress)) {
+		/* An in-progress invalidation always has a range. */
+		if (WARN_ON_ONCE(inv->range_start == MMU_INVALID_GFN))
+			return true;
+		if (mmu_invalidate_gfn_in_range(gfn, inv->range_start, inv->range_end))
+			return true;
+	}
+	return inv->seq != snap;
+}
+
+/**
+ * mmu_invalidate_begin_locked() - count an invalidation of [start, end) in.
+ * @inv:   the VM's invalidation state
+ * @start: first gfn
+ * @end:   one past the last gfn
+ *
+ * Caller holds mmu_lock for write.  The increment is published by the
+ * unlock: no leaf can be installed without taking mmu_lock and re-checking
+ * under it (O8).
+ */
+void mmu_invalidate_begin_locked(struct mmu_invalidate *inv, gfn_t start, gfn_t end)
+{
+	s64 n = inv->in_progress;
+
+	if (WARN_ON(start >= end))
+		return;
+	/* WRITE_ONCE: read locklessly by mmu_invalidate_retry_gfn_unsafe(). */
+	WRITE_ONCE(inv->in_progress, n + 1);
+	if (!n || mutated(R9_RANGE_UNION)) {
+		/* 0 -> 1: a new burst, the old range is meaningless. */
+		WRITE_ONCE(inv->range_start, start);
+		WRITE_ONCE(inv->range_end, end);
+	} else {
+		/* Overlapping invalidations: the range only grows. */
+		WRITE_ONCE(inv->range_start, MIN(inv->range_start, start));
+		WRITE_ONCE(inv->range_end, MAX(inv->range_end, end));
+	}
+}
+
+/**
+ * mmu_invalidate_end_locked() - count an invalidation out.
+ * @inv: the VM's invalidation state
+ *
+ * Caller holds mmu_lock for write.
+ */
+void mmu_invalidate_end_locked(struct mmu_invalidate *inv)
+{
+	if (WARN_ON(inv->in_progress <= 0))
+		return;
+	if (mutated(R9_END_ORDER)) {
+		WRITE_ONCE(inv->in_progress, inv->in_progress - 1);
+		WRITE_ONCE(inv->seq, inv->seq + 1);
+		return;
+	}
+	WRITE_ONCE(inv->seq, inv->seq + 1);
+	/*
+	 * R9 (O7): a lockless checker must see either the old (non-zero)
+	 * in_progress or the new seq: publish seq before dropping the count.
+	 * Pairs with the smp_rmb() in mmu_invalidate_snapshot() and in
+	 * mmu_invalidate_retry_gfn_unsafe() / gpc_invalidate_retry().
+	 */
+	smp_wmb();
+	WRITE_ONCE(inv->in_progress, inv->in_progress - 1);
+	WARN_ON_ONCE(inv->range_start == MMU_INVALID_GFN);
+}
