@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Local APIC: xAPIC through its MMIO page (mapped uncached) or x2APIC
+ * through MSRs.  The BSP picks the mode once in lapic_init() (x2APIC when
+ * CPUID.1:ECX[21] says the CPU has it) and every AP switches to the same
+ * mode in lapic_ap_init(), so an ICR destination means the same on all CPUs.
+ */
+#ifndef ARCH_X86_LAPIC_H
+#define ARCH_X86_LAPIC_H
+
+#include "lib/types.h"
+
+/* Vector for spurious interrupts (low nibble all ones, as old APICs need). */
+#define LAPIC_SPURIOUS_VECTOR	0xff
+
+/* ICR delivery modes (bits 10:8). */
+#define LAPIC_DM_FIXED		(0u << 8)
+#define LAPIC_DM_NMI		(4u << 8)
+#define LAPIC_DM_INIT		(5u << 8)
+#define LAPIC_DM_STARTUP	(6u << 8)
+
+/* Error codes of the IPI functions. */
+#define LAPIC_ETIMEDOUT		(-1)	/* the ICR stayed busy */
+#define LAPIC_EINVAL		(-2)	/* destination not addressable in this mode */
+#define LAPIC_ENODEV		(-3)	/* lapic_init() has not succeeded */
+
+enum lapic_mode {
+	LAPIC_MODE_NONE,
+	LAPIC_MODE_XAPIC,
+	LAPIC_MODE_X2APIC,
+};
+
+/**
+ * lapic_init() - bring up the BSP's local APIC (once, before SMP).
+ * @madt_lapic_pa: the MADT's local APIC address (0 if no MADT), checked
+ *                 against IA32_APIC_BASE
+ *
+ * Return: 0, or LAPIC_ENODEV after a message when the CPU has no APIC or
+ * the xAPIC page cannot be mapped.
+ */
+int lapic_init(u64 madt_lapic_pa);
+
+/* Per-AP part: same mode as the BSP, software-enabled.  0 or LAPIC_E*. */
+int lapic_ap_init(void);
+
+enum lapic_mode lapic_mode(void);
+const char *lapic_mode_name(void);
+bool lapic_ready(void);
+
+/* APIC ID of the calling CPU from its APIC (lapic_init() done). */
+u32 lapic_id(void);
+
+/* APIC ID of the calling CPU from CPUID (0xB x2APIC ID, else leaf 1); any time. */
+u32 lapic_cpuid_apic_id(void);
+
+/* Highest APIC ID an ICR can address in the current mode. */
+u32 lapic_max_dest(void);
+
+void lapic_eoi(void);
+
+/**
+ * lapic_send_ipi() - send one IPI to a physical APIC ID.
+ * @apic_id: destination
+ * @icr_lo:  delivery mode | vector | level/trigger bits
+ *
+ * Waits (bounded) for the previous IPI to leave the xAPIC ICR and for this
+ * one to be accepted.  Interrupts are masked while the ICR is written.
+ *
+ * Return: 0 or LAPIC_E* (a timeout is reported with pr_err).
+ */
+int lapic_send_ipi(u32 apic_id, u32 icr_lo);
+
+int lapic_send_init(u32 apic_id);
+int lapic_send_startup(u32 apic_id, u8 vector_page);
+int lapic_send_nmi(u32 apic_id);
+int lapic_send_fixed(u32 apic_id, u8 vector);
+
+/* NMI to every CPU but the caller (destination shorthand); panic path. */
+int lapic_send_nmi_allbutself(void);
+
+#endif /* ARCH_X86_LAPIC_H */
