@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hv_main(): the boot sequence on the BSP, from the 64-bit entry to the
+ * "hv: ready" line, and the boot report along the way.
+ *
+ * Order matters:
+ *   per-CPU/GDT/IDT first (faults are reported from here on), then the
+ *   console, the boot information and the command line, then memory
+ *   (memmap -> page tables -> frame allocator -> guarded stacks), then the
+ *   platform (ACPI, LAPIC, TSC, APs), then VMX, then the ready line.
+ */
+#include "arch/x86/setup.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/memmap.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/pic.h"
+#include "arch/x86/traps.h"
+#include "arch/x86/uart.h"
+#include "boot/cmdline.h"
+#include "boot/multiboot2.h"
+#include "lib/panic.h"
+#include "lib/platform.h"
+#include "lib/printk.h"
+#include "mm/pmm.h"
+#include "vmx/caps.h"
+
+struct hv_config hv_config;
+struct mb2_info hv_mb2;
+
+static const char *setup_mmap_type(u32 type)
+{
+	switch (type) {
+	case MB2_MEM_AVAILABLE:
+		return "usable";
+	case MB2_MEM_RESERVED:
+		return "reserved";
+	case MB2_MEM_ACPI_RECLAIMABLE:
+		return "ACPI";
+	case MB2_MEM_NVS:
+		return "ACPI NVS";
+	case MB2_MEM_BADRAM:
+		return "bad RAM";
+	default:
+		return "other";
+	}
+}
+
+/* Re-program the console if the command line asks for another port or speed. */
+static void setup_console(void)
+{
+	if (hv_config.console_port == uart_port() &&
+	    hv_config.console_baud == UART_DEFAULT_BAUD)
+		return;
+	pr_info("console: switching to port %#x at %u baud\n", hv_config.console_port,
+		hv_config.console_baud);
+	if (!uart_init(hv_config.console_port, hv_config.console_baud)) {
+		uart_init(UART_COM1, UART_DEFAULT_BAUD);
+		pr_warn("console: no UART answers at port %#x (or %u baud is not supported); "
+			"staying on COM1\n", hv_config.console_port, hv_config.console_baud);
+	}
+}
+
+static void setup_report_memory(void)
+{
+	const struct memmap *mm = memmap_get();
+	unsigned int shown = MIN(hv_mb2.mmap_count, 24u);
+
+	pr_info("memory map: %u entries%s%s\n", hv_mb2.mmap_count,
+		hv_mb2.have_efi_mmap ? ", EFI memory map present" : "",
+		hv_mb2.efi_boot_services_active ? ", EFI boot services still active" : "");
+	for (unsigned int i = 0; i < shown; i++) {
+		const struct mb2_mmap_entry *e = &hv_mb2.mmap[i];
+
+		pr_info("  [%#014llx-%#014llx) %s\n", (unsigned long long)e->base,
+			(unsigned long long)(e->base + e->len), setup_mmap_type(e->type));
+	}
+	if (shown < hv_mb2.mmap_count)
+		pr_info("  ... %u more entries\n", hv_mb2.mmap_count - shown);
+	pr_info("memory: %llu MiB usable in %u range(s), RAM top %#llx\n",
+		(unsigned long long)(mm->usable_bytes >> 20), mm->n_usable,
+		(unsigned long long)mm->ram_top);
+}
+
+static void setup_report_modules(void)
+{
+	pr_info("modules: %u\n", hv_mb2.module_count);
+	for (unsigned int i = 0; i < hv_mb2.module_count; i++) {
+		const struct mb2_module *m = &hv_mb2.modules[i];
+
+		pr_info("  module %u: \"%s\" %llu bytes at %#llx\n", i, m->cmdline,
+			(unsigned long long)(m->end - m->start), (unsigned long long)m->start);
+	}
+}
+
+static void setup_memory(void)
+{
+	if (memmap_init(&hv_mb2))
+		panic("cannot continue without a usable memory map");
+	setup_report_memory();
+	if (paging_init(&hv_mb2))
+		panic("cannot build the hypervisor page tables");
+	if (memmap_pmm_init())
+		panic("cannot start the frame allocator");
+	pr_info("pmm: %llu of %llu pages free\n", (unsigned long long)pmm_free_pages(),
+		(unsigned long long)pmm_total_pages());
+	/* Guarded IST stacks for the BSP now that pages can be allocated. */
+	if (percpu_setup(0, this_cpu()->apic_id))
+		panic("cannot allocate the boot CPU's stacks");
+}
+
+/*
+ * Platform bring-up: ACPI tables, local APIC, TSC calibration and the
+ * application processors (arch/x86/acpi.c, lapic.c, tsc.c, smp.c).
+ */
+static void setup_platform(void)
+{
+	pr_info("cpus: %u online\n", arch_cpus_online());
+}
+
+/*
+ * debug.fault=ud|pf|gp (a debugging aid, see boot/cmdline.h): raise that
+ * exception on purpose after the boot report, to check the exception dump.
+ */
+static void setup_debug_fault(void)
+{
+	switch (hv_config.debug_fault) {
+	case CMDLINE_FAULT_UD:
+		pr_info("debug.fault: raising #UD\n");
+		__asm__ __volatile__("ud2");
+		break;
+	case CMDLINE_FAULT_PF:
+		pr_info("debug.fault: raising #PF (write to an unmapped address)\n");
+		*(volatile u64 *)0xdead000 = 1;
+		break;
+	case CMDLINE_FAULT_GP:
+		pr_info("debug.fault: raising #GP (non-canonical address)\n");
+		*(volatile u64 *)0x8000000000000000ULL = 1;
+		break;
+	default:
+		break;
+	}
+}
+
+/**
+ * hv_main() - C entry of the BSP (boot/entry.asm).
+ * @magic:   EAX from the loader (the 32-bit entry already checked it)
+ * @info_pa: physical address of the multiboot2 information
+ */
+void hv_main(u32 magic, u32 info_pa)
+{
+	int err;
+
+	percpu_early_init();
+	uart_init(UART_COM1, UART_DEFAULT_BAUD);
+	uart_write("\n", 1);	/* ends the "hv: early 12345" progress line */
+	pic_disable();
+	pr_info("hv %s (git %s): x86-64 VMX hypervisor\n", HV_VERSION, HV_GIT_REV);
+
+	if (magic != MB2_BOOTLOADER_MAGIC)
+		panic("not booted by a multiboot2 loader (magic %#x)", magic);
+	err = mb2_parse(arch_phys_to_virt(info_pa), info_pa, GiB(4) - info_pa, &hv_mb2);
+	if (err)
+		panic("the multiboot2 boot information at %#x cannot be trusted (error %d)",
+		      info_pa, err);
+
+	cmdline_defaults(&hv_config);
+	cmdline_parse(hv_mb2.cmdline, &hv_config);
+	setup_console();
+	printk_set_level(hv_config.loglevel);
+	pr_info("loader: %s\n", hv_mb2.loader_name[0] ? hv_mb2.loader_name : "(unnamed)");
+	pr_info("command line: \"%s\"\n", hv_mb2.cmdline);
+
+	setup_memory();
+	percpu_mark_online(this_cpu());
+	setup_report_modules();
+
+	setup_platform();
+
+	vmx_caps_probe(&vmx_caps);
+	vmx_caps_report(&vmx_caps);
+
+	pr_plain("hv: ready cpus=%u mem=%llu vmx=%s ept=%s ug=%s\n", arch_cpus_online(),
+		 (unsigned long long)(memmap_get()->usable_bytes >> 20),
+		 vmx_caps.vmx ? "yes" : "no", vmx_caps.ept ? "yes" : "no",
+		 vmx_caps.unrestricted_guest ? "yes" : "no");
+
+	setup_debug_fault();
+
+	/* Nothing to run yet: idle with interrupts on. */
+	for (;;)
+		sti_hlt();
+}

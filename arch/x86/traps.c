@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Exception reporting and interrupt dispatch.
+ *
+ * An exception in the hypervisor is a bug: print everything needed to find
+ * it (vector, error code, all registers, CR0/CR2/CR3/CR4, a frame-pointer
+ * stack trace), then stop this CPU cleanly.  The other CPUs keep running; a
+ * panic() would be the way to stop everything.
+ */
+#include "arch/x86/traps.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/uart.h"
+#include "lib/atomic.h"
+#include "lib/platform.h"
+#include "lib/printk.h"
+
+#define TRAP_STACK_DEPTH	24
+
+static trap_handler_fn trap_handlers[256];
+static bool trap_stop_requested;
+
+static const char *const trap_names[32] = {
+	[0] = "#DE divide error",
+	[1] = "#DB debug",
+	[2] = "NMI",
+	[3] = "#BP breakpoint",
+	[4] = "#OF overflow",
+	[5] = "#BR bound range",
+	[6] = "#UD invalid opcode",
+	[7] = "#NM device not available",
+	[8] = "#DF double fault",
+	[9] = "coprocessor segment overrun",
+	[10] = "#TS invalid TSS",
+	[11] = "#NP segment not present",
+	[12] = "#SS stack fault",
+	[13] = "#GP general protection",
+	[14] = "#PF page fault",
+	[16] = "#MF x87 error",
+	[17] = "#AC alignment check",
+	[18] = "#MC machine check",
+	[19] = "#XM SIMD error",
+	[20] = "#VE virtualization exception",
+	[21] = "#CP control protection",
+};
+
+bool trap_register_handler(unsigned int vector, trap_handler_fn fn)
+{
+	trap_handler_fn none = NULL;
+
+	if (vector < 32 || vector > 255 || !fn)
+		return false;
+	/*
+	 * R1 (publish after init): the handler's data is set up before the
+	 * pointer becomes visible.  The locked CMPXCHG orders it; pairs with
+	 * the READ_ONCE in trap_dispatch() and the address dependency of the
+	 * call through it.
+	 */
+	return __atomic_compare_exchange_n(&trap_handlers[vector], &none, fn, false,
+					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+void trap_request_stop(void)
+{
+	/*
+	 * R1 (publish before signal): the flag is visible before the NMI IPI
+	 * that the caller sends next.  Pairs with the load_acquire in
+	 * trap_nmi().
+	 */
+	store_release(&trap_stop_requested, true);
+}
+
+/* True if va can be read as a u64 without faulting. */
+static bool trap_readable(u64 va)
+{
+	return IS_ALIGNED(va, 8) && paging_va_mapped(va) && paging_va_mapped(va + 7);
+}
+
+void trap_print_stack(u64 rip, u64 rbp)
+{
+	unsigned int depth = 0;
+
+	pr_err("stack trace:\n");
+	pr_err("  #%-2u %#018llx\n", depth++, (unsigned long long)rip);
+	while (rbp && depth < TRAP_STACK_DEPTH) {
+		u64 next, ret;
+
+		if (!trap_readable(rbp) || !trap_readable(rbp + 8)) {
+			pr_err("  (frame pointer %#llx not readable: trace ends)\n",
+			       (unsigned long long)rbp);
+			return;
+		}
+		next = ((const u64 *)rbp)[0];
+		ret = ((const u64 *)rbp)[1];
+		if (!ret)
+			break;
+		pr_err("  #%-2u %#018llx\n", depth++, (unsigned long long)ret);
+		/* Frames grow up the stack; anything else is a corrupt chain. */
+		if (next && next <= rbp) {
+			pr_err("  (frame pointer chain goes backwards: trace ends)\n");
+			return;
+		}
+		rbp = next;
+	}
+}
+
+static void trap_dump(const struct trap_frame *f)
+{
+	u64 v = f->vector;
+	const char *name = v < 32 && trap_names[v] ? trap_names[v] : "reserved exception";
+
+	pr_err("EXCEPTION %s (vector %llu) error code %#llx\n", name, (unsigned long long)v,
+	       (unsigned long long)f->error_code);
+	if (v == X86_TRAP_PF)
+		pr_err("page fault: %s %s access, %s, %s\n",
+		       f->error_code & BIT(0) ? "protection violation on" : "not-present page for",
+		       f->error_code & BIT(4) ? "instruction fetch" :
+		       f->error_code & BIT(1) ? "write" : "read",
+		       f->error_code & BIT(2) ? "user" : "supervisor",
+		       f->error_code & BIT(3) ? "reserved bit set" : "no reserved bit");
+	pr_err("RIP %#018llx CS %#llx RFLAGS %#llx\n", (unsigned long long)f->rip,
+	       (unsigned long long)f->cs, (unsigned long long)f->rflags);
+	pr_err("RSP %#018llx SS %#llx\n", (unsigned long long)f->rsp, (unsigned long long)f->ss);
+	pr_err("RAX %#018llx RBX %#018llx RCX %#018llx\n", (unsigned long long)f->rax,
+	       (unsigned long long)f->rbx, (unsigned long long)f->rcx);
+	pr_err("RDX %#018llx RSI %#018llx RDI %#018llx\n", (unsigned long long)f->rdx,
+	       (unsigned long long)f->rsi, (unsigned long long)f->rdi);
+	pr_err("RBP %#018llx R8  %#018llx R9  %#018llx\n", (unsigned long long)f->rbp,
+	       (unsigned long long)f->r8, (unsigned long long)f->r9);
+	pr_err("R10 %#018llx R11 %#018llx R12 %#018llx\n", (unsigned long long)f->r10,
+	       (unsigned long long)f->r11, (unsigned long long)f->r12);
+	pr_err("R13 %#018llx R14 %#018llx R15 %#018llx\n", (unsigned long long)f->r13,
+	       (unsigned long long)f->r14, (unsigned long long)f->r15);
+	pr_err("CR0 %#018llx CR2 %#018llx\n", (unsigned long long)read_cr0(),
+	       (unsigned long long)read_cr2());
+	pr_err("CR3 %#018llx CR4 %#018llx\n", (unsigned long long)read_cr3(),
+	       (unsigned long long)read_cr4());
+	trap_print_stack(f->rip, f->rbp);
+}
+
+static __noreturn void trap_stop_cpu(void)
+{
+	pr_err("cpu%u stopped after an exception\n", arch_cpu_id());
+	uart_flush();
+	arch_halt_cpu();
+}
+
+static void trap_nmi(struct trap_frame *f)
+{
+	/* R1: pairs with the store_release in trap_request_stop(). */
+	if (load_acquire(&trap_stop_requested))
+		arch_halt_cpu();
+	pr_warn("unexpected NMI at RIP %#llx\n", (unsigned long long)f->rip);
+}
+
+static __noreturn void trap_exception(struct trap_frame *f)
+{
+	struct percpu *pc = this_cpu();
+
+	/*
+	 * A fault while reporting a fault: say so with the bare UART (printk
+	 * may be what faulted) and stop.
+	 */
+	if (pc && pc->trap_depth++ > 0) {
+		static const char msg[] = "\nhv: nested exception while reporting one; cpu stopped\n";
+
+		uart_write(msg, sizeof(msg) - 1);
+		uart_flush();
+		arch_halt_cpu();
+	}
+	printk_emergency_mode();
+	trap_dump(f);
+	trap_stop_cpu();
+}
+
+/**
+ * trap_dispatch() - common C entry for every vector (from isr.asm).
+ * @f: the saved state; handlers may modify it before IRETQ.
+ */
+void trap_dispatch(struct trap_frame *f)
+{
+	trap_handler_fn fn;
+
+	if (f->vector == X86_TRAP_NMI) {
+		trap_nmi(f);
+		return;
+	}
+	if (f->vector < 32)
+		trap_exception(f);
+
+	/* R1: pairs with the cmpxchg in trap_register_handler(). */
+	fn = READ_ONCE(trap_handlers[f->vector]);
+	if (fn)
+		fn(f);
+	else
+		pr_warn("spurious interrupt on vector %llu ignored\n",
+			(unsigned long long)f->vector);
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Exceptions and interrupt dispatch.  The layout of struct trap_frame is
+ * what arch/x86/isr.asm pushes.
+ */
+#ifndef ARCH_X86_TRAPS_H
+#define ARCH_X86_TRAPS_H
+
+#include "lib/compiler.h"
+
+struct trap_frame {
+	u64 r15, r14, r13, r12, r11, r10, r9, r8;
+	u64 rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	u64 vector, error_code;
+	u64 rip, cs, rflags, rsp, ss;	/* pushed by the CPU */
+};
+
+BUILD_BUG_ON(sizeof(struct trap_frame) != 22 * 8);
+
+#define X86_TRAP_DE	0
+#define X86_TRAP_DB	1
+#define X86_TRAP_NMI	2
+#define X86_TRAP_BP	3
+#define X86_TRAP_UD	6
+#define X86_TRAP_DF	8
+#define X86_TRAP_GP	13
+#define X86_TRAP_PF	14
+#define X86_TRAP_MC	18
+
+typedef void (*trap_handler_fn)(struct trap_frame *f);
+
+/*
+ * Route vector (32..255) to fn, which must acknowledge the interrupt itself
+ * (LAPIC EOI).  Returns false if the vector is an exception or already taken.
+ */
+bool trap_register_handler(unsigned int vector, trap_handler_fn fn);
+
+/* Called by isr.asm for every vector. */
+void trap_dispatch(struct trap_frame *f);
+
+/*
+ * Stop requests: arch_stop_other_cpus() sets the flag and sends NMIs; the
+ * NMI path of a CPU that sees the flag halts it for good.
+ */
+void trap_request_stop(void);
+
+/* Print "stack trace:" and return addresses from the frame-pointer chain at rbp. */
+void trap_print_stack(u64 rip, u64 rbp);
+
+#endif /* ARCH_X86_TRAPS_H */
