@@ -66,6 +66,8 @@
 #define MB2_EHEADER		(-2)	/* total_size/reserved header bad */
 #define MB2_ETAG		(-3)	/* tag chain cannot be walked */
 #define MB2_ENOEND		(-4)	/* no end tag inside total_size */
+#define MB2_ENOMAP		(-5)	/* mb2_usable_ranges(): no memory information */
+#define MB2_ENOSPC		(-6)	/* mb2_usable_ranges(): @out too small */
 
 struct mem_range {
 	u64 base, len;
@@ -145,8 +147,12 @@ int mb2_parse(const void *info, u64 info_pa, u64 max_len, struct mb2_info *out);
  * boot-services code/data (and every non-conventional EFI type) counts as
  * reserved.
  *
- * Return: number of ranges written, or a negative MB2_E* error when there
- * is no memory map or @out is too small (after a message).
+ * Without a multiboot2 memory map it falls back to the EFI map, then to
+ * the basic meminfo tag, with a warning.  Uses static scratch space: call
+ * it from one CPU at a time (boot).
+ *
+ * Return: number of ranges written, or MB2_ENOMAP / MB2_ENOSPC after a
+ * message.
  */
 int mb2_usable_ranges(const struct mb2_info *mi, struct mem_range *out, unsigned int max);
 
