@@ -57,7 +57,7 @@ static void test_mutual_exclusion(unsigned int nthreads, double secs)
 	for (unsigned int i = 0; i < nthreads; i++)
 		args[i].seed = test_opts.seed + i * 7919;
 	mx_deadline = test_elapsed() + secs;
-	lt_watchdog_arm("ticket mutual exclusion", (unsigned int)secs + 10);
+	lt_watchdog_arm("ticket mutual exclusion", (unsigned int)secs + 4);
 	test_run_threads(nthreads, mx_worker, args, sizeof(*args));
 	lt_watchdog_disarm();
 	for (unsigned int i = 0; i < nthreads; i++) {
@@ -156,7 +156,7 @@ static void test_fifo(double secs)
 	unsigned int roles[3] = { 0, 1, 2 };
 
 	fifo_deadline = test_elapsed() + secs;
-	lt_watchdog_arm("ticket FIFO order", (unsigned int)secs + 10);
+	lt_watchdog_arm("ticket FIFO order", (unsigned int)secs + 4);
 	test_run_threads(3, fifo_role, roles, sizeof(roles[0]));
 	lt_watchdog_disarm();
 	printf("FIFO order: %u rounds, %u out of order\n", fifo_rounds, fifo_bad);
