@@ -8,7 +8,7 @@
  * tables do not map low memory).  Then, for one AP at a time:
  *
  *   BSP: percpu_setup(cpu, apic_id); fill the trampoline data block;
- *        go = 1 (release); INIT; 10 ms; SIPI; 200 us; SIPI again unless the
+ *        INIT; 10 ms; go = 1 (release); SIPI; 200 us; SIPI again unless the
  *        AP has already claimed the block; wait for its acknowledgement.
  *   AP:  real mode: claim with xchg(go, 0); 32-bit; long mode on the
  *        trampoline's tables; smp_ap_entry(): hypervisor CR3, GDT/TSS/IDT/GS
@@ -17,8 +17,10 @@
  * Giving up on an AP is race-free: the BSP withdraws the block with its own
  * xchg(go, 0).  If it gets 1 back, the AP never claimed it and, should it
  * wake up later, finds go == 0 and parks in real mode without touching
- * anything.  If it gets 0, the AP is already running on the block and the
- * BSP waits longer for it.
+ * anything; the BSP also sends it another INIT, so it is back in
+ * wait-for-SIPI long before the block is published for the next AP.  If it
+ * gets 0, the AP is already running on the block and the BSP waits longer
+ * for it.  tests/smp/handoff.pml model-checks this hand-off.
  */
 #include "arch/x86/smp.h"
 #include "arch/x86/acpi.h"
@@ -367,17 +369,17 @@ static enum smp_start_result smp_start_ap(unsigned int cpu, u32 apic)
 	d->stack = pc->stack_top;
 	d->arg = (u64)pc;
 	WRITE_ONCE(smp.ack, 0);
+
+	if (lapic_send_init(apic) != 0)
+		return SMP_START_IPI_FAILED;
+	tsc_delay_us(SMP_INIT_DELAY_US);
 	/*
 	 * R1 (publish-after-init): the block is complete before go says so.
-	 * Pairs with the claiming xchg in boot/trampoline.asm.
+	 * Pairs with the claiming xchg in boot/trampoline.asm.  Published
+	 * only now, 10 ms after this INIT and every earlier one, so that an AP
+	 * given up on before (and INIT-reset) can no longer be running.
 	 */
 	store_release(&d->go, 1);
-
-	if (lapic_send_init(apic) != 0) {
-		smp_withdraw();
-		return SMP_START_IPI_FAILED;
-	}
-	tsc_delay_us(SMP_INIT_DELAY_US);
 	if (apic == smp.skip_sipi_apic) {
 		pr_warn("smp: debug: no start-up IPI for APIC id %u\n", apic);
 	} else {
@@ -393,8 +395,11 @@ static enum smp_start_result smp_start_ap(unsigned int cpu, u32 apic)
 
 	ack = smp_wait_ack((u64)SMP_AP_TIMEOUT_MS * 1000000);
 	if (!ack) {
-		if (smp_withdraw())
+		if (smp_withdraw()) {
+			/* Hold it in wait-for-SIPI: it must not wake up later. */
+			lapic_send_init(apic);
 			return SMP_START_NO_RESPONSE;
+		}
 		ack = smp_wait_ack((u64)(SMP_AP_CLAIMED_TIMEOUT_MS - SMP_AP_TIMEOUT_MS) * 1000000);
 		if (!ack)
 			return SMP_START_STUCK;
