@@ -10,12 +10,16 @@
  *   platform (ACPI, LAPIC, TSC, APs), then VMX, then the ready line.
  */
 #include "arch/x86/setup.h"
+#include "arch/x86/acpi.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/lapic.h"
 #include "arch/x86/memmap.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/smp.h"
 #include "arch/x86/pic.h"
 #include "arch/x86/traps.h"
+#include "arch/x86/tsc.h"
 #include "arch/x86/uart.h"
 #include "boot/cmdline.h"
 #include "boot/multiboot2.h"
@@ -115,6 +119,13 @@ static void setup_memory(void)
  */
 static void setup_platform(void)
 {
+	const struct madt_info *madt;
+
+	acpi_init(&hv_mb2);
+	madt = acpi_madt();
+	lapic_init(madt ? madt->lapic_pa : 0);
+	tsc_calibrate();
+	smp_boot_aps(&hv_config);
 	pr_info("cpus: %u online\n", arch_cpus_online());
 }
 
