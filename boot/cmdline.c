@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Command-line parser.  cmdline_parse() splits the line into words (blanks
+ * separate, double quotes group) and hands NAME and VALUE of each to the
+ * handler in cmdline_options[].  New options are new table entries.
+ */
+#include "boot/cmdline.h"
+#include "lib/string.h"
+
+/**
+ * struct cmdline_option - one command-line option.
+ * @name:      the text before '='
+ * @has_value: NAME=VALUE (true) or a bare NAME (false)
+ * @set:       apply @val (NULL for a bare option) to @cfg; returns NULL on
+ *             success, else the reason the value is bad (for the message)
+ */
+struct cmdline_option {
+	const char *name;
+	bool has_value;
+	const char *(*set)(struct hv_config *cfg, const char *val);
+};
+
+static const char *cmdline_console(struct hv_config *cfg, const char *val)
+{
+	static const struct {
+		const char *name;
+		u16 port;
+	} ports[] = { { "com1", 0x3f8 }, { "com2", 0x2f8 }, { "com3", 0x3e8 }, { "com4", 0x2e8 } };
+	const char *comma = strchr(val, ',');
+	size_t nlen = comma ? (size_t)(comma - val) : strlen(val);
+	u64 port = 0, baud = cfg->console_baud;
+	const char *end;
+	bool found = false;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ports); i++) {
+		if (strlen(ports[i].name) == nlen && !strncmp(val, ports[i].name, nlen)) {
+			port = ports[i].port;
+			found = true;
+		}
+	}
+	if (!found) {
+		if (str_to_u64(val, &end, 0, &port) || end != val + nlen)
+			return "port must be com1..com4 or a number";
+		if (port == 0 || port > 0xfff8)
+			return "I/O port out of range (1..0xfff8)";
+	}
+	if (comma) {
+		if (str_to_u64(comma + 1, &end, 10, &baud) || *end)
+			return "baud rate must be a decimal number";
+		/* The 16550 divisor is 115200 / baud: it must be a whole number >= 1. */
+		if (baud == 0 || baud > 115200 || 115200 % baud)
+			return "baud rate must divide 115200 (e.g. 9600, 38400, 115200)";
+	}
+	cfg->console_port = (u16)port;
+	cfg->console_baud = (u32)baud;
+	return NULL;
+}
+
+static const char *cmdline_loglevel(struct hv_config *cfg, const char *val)
+{
+	static const char *const names[] = {
+		[LOG_ERR] = "err", [LOG_WARN] = "warn", [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
+	};
+	const char *end;
+	u64 n;
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!strcmp(val, names[i])) {
+			cfg->loglevel = (enum log_level)i;
+			return NULL;
+		}
+	}
+	if (str_to_u64(val, &end, 10, &n) || *end || n > LOG_DEBUG)
+		return "expected err, warn, info, debug or 0..3";
+	cfg->loglevel = (enum log_level)n;
+	return NULL;
+}
+
+static const char *cmdline_maxcpus(struct hv_config *cfg, const char *val)
+{
+	const char *end;
+	u64 n;
+
+	if (str_to_u64(val, &end, 10, &n) || *end)
+		return "expected a decimal number";
+	if (n == 0 || n > 65536)
+		return "must be 1..65536";
+	cfg->maxcpus = (unsigned int)n;
+	return NULL;
+}
+
+static const char *cmdline_nosmp(struct hv_config *cfg, const char *val)
+{
+	cfg->nosmp = true;
+	return NULL;
+}
+
+static const struct cmdline_option cmdline_options[] = {
+	{ "console", true, cmdline_console },
+	{ "loglevel", true, cmdline_loglevel },
+	{ "maxcpus", true, cmdline_maxcpus },
+	{ "nosmp", false, cmdline_nosmp },
+};
+
+void cmdline_defaults(struct hv_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->console_port = CMDLINE_DEFAULT_PORT;
+	cfg->console_baud = CMDLINE_DEFAULT_BAUD;
+	cfg->loglevel = LOG_INFO;
+}
+
+/* Apply one word (quotes already removed); false after a message if rejected. */
+static bool cmdline_apply(struct hv_config *cfg, char *word)
+{
+	char *eq = strchr(word, '=');
+	const char *val = NULL, *why;
+
+	if (eq) {
+		*eq = '\0';
+		val = eq + 1;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(cmdline_options); i++) {
+		const struct cmdline_option *o = &cmdline_options[i];
+
+		if (strcmp(word, o->name))
+			continue;
+		if (o->has_value && (!val || !*val))
+			why = "needs a value (NAME=VALUE)";
+		else if (!o->has_value && val)
+			why = "takes no value";
+		else
+			why = o->set(cfg, val);
+		if (!why)
+			return true;
+		if (eq)
+			*eq = '=';
+		pr_warn("cmdline: \"%s\" ignored: %s\n", word, why);
+		return false;
+	}
+	if (eq)
+		*eq = '=';
+	pr_warn("cmdline: unknown option \"%s\" ignored\n", word);
+	return false;
+}
+
+static bool cmdline_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+int cmdline_parse(const char *s, struct hv_config *cfg)
+{
+	char word[CMDLINE_WORD_MAX];
+	unsigned int rejected = 0;
+	bool first = true;
+
+	if (!s)
+		return 0;
+	for (;;) {
+		size_t n = 0;
+		bool quoted = false, too_long = false;
+		const char *start;
+
+		while (cmdline_blank(*s))
+			s++;
+		if (!*s)
+			break;
+		start = s;
+		for (; *s && (quoted || !cmdline_blank(*s)); s++) {
+			if (*s == '"') {
+				quoted = !quoted;
+				continue;
+			}
+			if (n + 1 < sizeof(word))
+				word[n++] = *s;
+			else
+				too_long = true;
+		}
+		word[n] = '\0';
+		if (too_long) {
+			pr_warn("cmdline: word of %zu characters starting \"%.32s\" is longer than %d, "
+				"ignored\n", (size_t)(s - start), start, CMDLINE_WORD_MAX - 1);
+			rejected++;
+		} else if (quoted) {
+			pr_warn("cmdline: unterminated quote in \"%s\", ignored\n", word);
+			rejected++;
+		} else if (first && strchr(word, '/') && !strchr(word, '=')) {
+			/* The image path some loaders put first. */
+		} else if (n && !cmdline_apply(cfg, word)) {
+			rejected++;
+		}
+		first = false;
+	}
+	cfg->errors += rejected;
+	return (int)rejected;
+}
