@@ -103,9 +103,13 @@ struct madt_info {
 	u64 lapic_pa;			/* 64-bit override applied */
 	bool pcat_compat;		/* dual 8259s present: mask them */
 
-	struct madt_cpu cpus[MADT_MAX_CPUS];	/* table order */
+	/*
+	 * Usable processor entries (enabled or online-capable; entries that
+	 * are neither are skipped), in table order, so the BSP usually first.
+	 */
+	struct madt_cpu cpus[MADT_MAX_CPUS];
 	unsigned int ncpus;		/* entries in cpus[] */
-	unsigned int ncpus_total;	/* processor entries, also those beyond the array */
+	unsigned int ncpus_total;	/* usable entries, also those beyond the array */
 	unsigned int ncpus_enabled;	/* enabled ones among ncpus_total */
 
 	struct madt_ioapic ioapics[MADT_MAX_IOAPICS];
