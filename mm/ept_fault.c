@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The EPT violation handler: shared-mode fault path (docs/ept.md,
+ * "Fault path").  Rules R1 (publish child tables), R2 (cmpxchg installs),
+ * R3 (back off on FROZEN), R9 (invalidation retry, mm/mmu_invalidate.h)
+ * and the seed-03 level rules (mm/ept_level.h).
+ */
+#include "lib/mutate.h"
+#include "lib/panic.h"
+#include "mm/ept_internal.h"
+#include "mm/ept_level.h"
+
+/* cmpxchg failures tolerated inside one fault before returning RETRY. */
+#define EPT_FAULT_MAX_RACES	16
+
+u64 ept_leaf_for(const struct ept_memmap *map, const struct ept_memslot *slot, gfn_t gfn,
+		 int level, bool want_write)
+{
+	bool host_writable = slot->kind == EPT_SLOT_RAM && !(slot->flags & EPT_SLOT_READONLY);
+	u64 perm = EPT_R | EPT_X;
+
+	if (want_write && host_writable)
+		perm |= EPT_W;
+	gfn = ept_gfn_round(gfn, level);
+	return ept_make_leaf(ept_memslot_pfn(slot, gfn), level, perm, ept_mtrr_type(map, gfn),
+			     host_writable);
+}
+
+/*
+ * Install or upgrade the leaf at @sptep (level @level, snapshot *@e).
+ * Returns an ept_fault_ret, or -1 if the entry changed and must be looked
+ * at again (*@e refreshed).
+ */
+static int ept_fault_install(struct vm_mmu *mmu, struct ept_fault *f, u64 __ept *sptep, u64 *e,
+			     int level, u64 leaf, const struct ept_memslot *slot, gfn_t gfn)
+{
+	gfn_t base = ept_gfn_round(gfn, level);
+	bool dirty_log = slot->flags & EPT_SLOT_DIRTY_LOG;
+	u64 old = *e;
+
+	if (ept_is_leaf(old, level) && ept_entry_pfn(old) == ept_entry_pfn(leaf)) {
+		u64 new;
+
+		if ((old & f->access) == f->access) {
+			f->pfn = ept_entry_pfn(old) + (gfn - base);
+			f->level = level;
+			return EPT_FAULT_SPURIOUS;	/* e.g. another vCPU fixed it */
+		}
+		new = old | (leaf & EPT_RWX);
+		if ((new & f->access) != f->access)
+			return EPT_FAULT_WRITE_TO_RO;
+		/* R2: upgrade W (dirty logging) with cmpxchg: A/D may be changing. */
+		if (!ept_cmpxchg_entry(sptep, e, new))
+			return -1;
+		ept_changed_entry(mmu, base, sptep, old, new, level, true);
+	} else {
+		if (mutated(R2_LEAF_INSTALL)) {
+			/* Mutant: plain store, loses a racing install or freeze. */
+			ept_write_entry(sptep, leaf);
+		} else if (!ept_cmpxchg_entry(sptep, e, leaf)) {
+			/*
+			 * R2: install against the snapshot: if anyone changed
+			 * the entry since we read it (another fault, a zap that
+			 * froze it, a split), we lose and look again.
+			 */
+			return -1;
+		}
+		ept_changed_entry(mmu, base, sptep, old, leaf, level, true);
+	}
+	if (dirty_log && (f->access & EPT_ACC_WRITE))
+		ept_memslot_mark_dirty(slot, gfn);
+	f->pfn = ept_entry_pfn(leaf) + (gfn - base);
+	f->level = level;
+	return EPT_FAULT_FIXED;
+}
+
+/* The locked part: walk from the root, building tables, install the leaf. */
+static int ept_fault_locked(struct vm_mmu *mmu, struct ept_fault *f, const struct ept_memmap *map,
+			    const struct ept_memslot *slot, struct ept_level_token *tok)
+{
+	gfn_t gfn = f->gpa >> PAGE_SHIFT;
+	bool want_write = (f->access & EPT_ACC_WRITE) ||
+			  !(slot->flags & EPT_SLOT_DIRTY_LOG);
+	struct ept_root *root = ept_active_root_locked(mmu);
+	u64 __ept *pt;
+	int target, level, races = 0;
+
+	if (!root || READ_ONCE(root->invalid) || gfn >= ept_root_gfn_span(root->level))
+		return root ? EPT_FAULT_OUTSIDE : EPT_FAULT_RETRY;
+	/* R9 + seed-03 rule (a): only now may the level be consumed. */
+	if (!ept_level_check(mmu, tok))
+		return EPT_FAULT_RETRY;
+	target = ept_level_use(mmu, tok);
+	pt = root->page->spt;
+
+	for (level = root->level;; level--) {
+		u64 __ept *sptep = &pt[ept_index(gfn, level)];
+		u64 e = ept_read_entry(sptep);	/* R1 reader side */
+		struct ept_page *child;
+		int ret;
+again:
+		if (++races > EPT_FAULT_MAX_RACES + EPT_MAX_LEVEL)
+			return EPT_FAULT_RETRY;
+		if (ept_is_poison(e)) {
+			stat_add(&mmu->st.poison_seen, 1);
+			return EPT_FAULT_RETRY;
+		}
+		if (ept_is_frozen(e)) {
+			/* R3: another thread owns it; back off, the guest re-faults. */
+			stat_add(&mmu->st.frozen_backoffs, 1);
+			if (!mutated(R3_FAULT_BACKOFF))
+				return EPT_FAULT_RETRY;
+			e = 0;	/* mutant: treat as empty */
+			if (!ept_cmpxchg_entry(sptep, &(u64){ EPT_FROZEN },
+					       ept_leaf_for(map, slot, gfn, level, want_write)))
+				return EPT_FAULT_RETRY;
+			ept_changed_entry(mmu, ept_gfn_round(gfn, level), sptep, 0,
+					  ept_leaf_for(map, slot, gfn, level, want_write), level,
+					  true);
+			return EPT_FAULT_FIXED;
+		}
+		if (level == target && ept_is_table(e, level))
+			target--;	/* a table is here: map small; collapse is separate */
+		if (level == target) {
+			u64 leaf = ept_leaf_for(map, slot, gfn, level, want_write);
+
+			ret = ept_fault_install(mmu, f, sptep, &e, level, leaf, slot, gfn);
+			if (ret >= 0)
+				return ret;
+			f->retries++;
+			stat_add(&mmu->st.cmpxchg_fails, 1);
+			goto again;
+		}
+		if (ept_is_table(e, level)) {
+			pt = ept_entry_table(e);	/* R1: address dependency on e */
+			continue;
+		}
+		child = ept_pool_take(&mmu->pool);
+		if (!child)
+			return EPT_FAULT_NOMEM;
+		if (ept_is_leaf(e, level)) {
+			/* A huge leaf above the level we need (dirty logging): split it. */
+			struct ept_iter it = {
+				.sptep = sptep, .old = e, .gfn = ept_gfn_round(gfn, level),
+				.level = level,
+			};
+
+			if (!ept_split_huge(mmu, &it, child)) {
+				e = it.old;
+				f->retries++;
+				goto again;
+			}
+			e = ept_read_entry(sptep);
+			goto again;
+		}
+		/*
+		 * R1 publish: the child came zeroed from the pool (initialised
+		 * before the lock); the locked cmpxchg makes that visible before
+		 * the entry is.  Pairs with ept_read_entry() in every walker.
+		 */
+		if (!ept_cmpxchg_entry(sptep, &e, ept_make_table_entry(child->spt))) {
+			ept_pool_unused(&mmu->pool, child);
+			f->retries++;
+			stat_add(&mmu->st.cmpxchg_fails, 1);
+			goto again;
+		}
+		pt = child->spt;
+	}
+}
+
+int ept_handle_fault(struct vm_mmu *mmu, struct ept_fault *f)
+{
+	struct ebr_rec *rec = ept_rec(mmu);
+	gfn_t gfn = f->gpa >> PAGE_SHIFT;
+	const struct ept_memslot *slot;
+	const struct ept_memmap *map;
+	struct ept_level_token tok;
+	int ret;
+
+	stat_add(&mmu->st.faults, 1);
+	f->retries = 0;
+	f->level = 0;
+	if (!(f->access & EPT_RWX))
+		f->access |= EPT_ACC_READ;
+	/* R9: snapshot before the memory map is read. */
+	tok.snap = mmu_invalidate_snapshot(&mmu->inv);
+	tok.gfn = gfn;
+	tok.proof = EPT_LEVEL_UNCHECKED;
+	/* Table pages for every level plus a split, allocated before the lock. */
+	if (ept_pool_topup(&mmu->pool, EPT_MAX_LEVEL + 1)) {
+		ret = EPT_FAULT_NOMEM;
+		goto out_nolock;
+	}
+	ebr_enter(rec);
+	map = ept_memmap_get(mmu);
+	slot = ept_memslot_find(map, gfn);
+	if (!slot) {
+		ret = EPT_FAULT_OUTSIDE;
+		goto out_ebr;
+	}
+	if (slot->kind == EPT_SLOT_MMIO) {
+		ret = EPT_FAULT_MMIO;
+		goto out_ebr;
+	}
+	if ((f->access & EPT_ACC_WRITE) &&
+	    (slot->kind == EPT_SLOT_ROM || (slot->flags & EPT_SLOT_READONLY))) {
+		ret = EPT_FAULT_WRITE_TO_RO;
+		goto out_ebr;
+	}
+	tok.level = ept_max_mapping_level(map, slot, gfn, mmu->max_level);
+	/* Cheap lockless pre-check (R9): don't fight an invalidation for the lock. */
+	if (mmu_invalidate_retry_gfn_unsafe(&mmu->inv, tok.snap, gfn)) {
+		ret = EPT_FAULT_RETRY;
+		goto out_ebr;
+	}
+	read_lock(&mmu->mmu_lock);
+	ret = ept_fault_locked(mmu, f, map, slot, &tok);
+	read_unlock(&mmu->mmu_lock);
+out_ebr:
+	ebr_exit(rec);
+out_nolock:
+	f->ret = ret;
+	if (ret == EPT_FAULT_FIXED)
+		stat_add(&mmu->st.fixed, 1);
+	else if (ret == EPT_FAULT_SPURIOUS)
+		stat_add(&mmu->st.spurious, 1);
+	else if (ret == EPT_FAULT_RETRY)
+		stat_add(&mmu->st.retries, 1);
+	return ret;
+}

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest memory map of a VM: memory slots (gfn range -> host frame range)
+ * and the MTRR-like memory-type ranges, published together as one
+ * immutable struct ept_memmap.
+ *
+ * Update protocol (ept_memmap_update(), serialised by mmu->memmap_lock):
+ *   1. build and validate a new map (a changed or deleted slot, or new
+ *      memory types);
+ *   2. if any existing translation changes (slot deleted, moved, its frames
+ *      or kind changed, made read-only, memory types changed):
+ *      mmu_invalidate_range_start(mmu, range) - zaps the EPT and the
+ *      pfncaches of the range and flushes; from now on no fault can install
+ *      a leaf in the range (R9 in-progress check);
+ *   3. publish the new map with store_release (R1: fully built first);
+ *   4. mmu_invalidate_range_end(): seq++, so a fault that resolved against
+ *      the old map fails its retry check under mmu_lock;
+ *   5. retire the old map through EBR (readers hold it only inside an EBR
+ *      section).
+ * Readers: inside an EBR section, ept_memmap_get() (load_acquire).  A fault
+ * takes its invalidation snapshot BEFORE loading the map, so any map it
+ * loads that is older than the current one fails the retry check.
+ *
+ * Dirty logging: a slot with EPT_SLOT_DIRTY_LOG has a bitmap (one bit per
+ * page, shared by every map generation of that slot) and maps 4 KiB pages
+ * only; enabling it splits huge leaves and write-protects the slot.
+ */
+#ifndef MM_MEMSLOT_H
+#define MM_MEMSLOT_H
+
+#include "lib/compiler.h"
+#include "mm/ebr.h"
+
+struct vm_mmu;
+
+enum ept_slot_kind {
+	EPT_SLOT_RAM = 0,	/* read/write/execute memory */
+	EPT_SLOT_ROM = 1,	/* read/execute; a write is EPT_FAULT_WRITE_TO_RO */
+	EPT_SLOT_MMIO = 2,	/* never mapped: a fault is EPT_FAULT_MMIO */
+};
+
+#define EPT_SLOT_READONLY	BIT(0)	/* RAM mapped without W */
+#define EPT_SLOT_DIRTY_LOG	BIT(1)
+
+#define EPT_MAX_SLOTS		32
+#define EPT_MAX_MTRR		16
+
+struct ept_memslot {
+	u32 id;
+	u32 kind;
+	u32 flags;
+	gfn_t base_gfn;
+	u64 npages;
+	pfn_t base_pfn;
+	u64 *dirty_bitmap;	/* EPT_SLOT_DIRTY_LOG: npages bits, atomic ORs */
+};
+
+struct ept_mtrr_range {
+	gfn_t start;
+	gfn_t end;		/* exclusive */
+	u8 type;		/* EPT_MT_* */
+};
+
+/*
+ * struct ept_memmap - one immutable generation of the memory map.
+ * Slots are sorted by base_gfn and do not overlap.
+ */
+struct ept_memmap {
+	u64 generation;
+	u32 nr_slots;
+	u32 nr_mtrr;
+	u8 mtrr_default;
+	struct ept_memslot slot[EPT_MAX_SLOTS];
+	struct ept_mtrr_range mtrr[EPT_MAX_MTRR];
+	struct ebr_node rcu;
+	u64 *dead_bitmap;	/* freed with this map (dirty log turned off/slot gone) */
+};
+
+/* The slot containing @gfn, or NULL. */
+const struct ept_memslot *ept_memslot_find(const struct ept_memmap *map, gfn_t gfn);
+/* Host frame of @gfn in @slot (which contains it). */
+static inline pfn_t ept_memslot_pfn(const struct ept_memslot *slot, gfn_t gfn)
+{
+	return slot->base_pfn + (gfn - slot->base_gfn);
+}
+
+/* Caller is inside an EBR section of the VM; R1 reader side. */
+const struct ept_memmap *ept_memmap_get(const struct vm_mmu *mmu);
+
+/*
+ * ept_memslot_set() - create, change (same id) or delete (npages == 0) a
+ * slot.  Returns 0, or -1 with a message for bad input (overlap, zero id,
+ * too many slots, frame range overflow) or no memory.  Must not be called
+ * with mmu_lock held or inside an EBR section.
+ */
+int ept_memslot_set(struct vm_mmu *mmu, const struct ept_memslot *desc);
+/* Replace the memory-type ranges (sorted or not; overlaps allowed: UC wins, then WT). */
+int ept_memmap_set_mtrr(struct vm_mmu *mmu, const struct ept_mtrr_range *r, u32 nr,
+			u8 default_type);
+/* Turn dirty logging of slot @id on or off (allocates / frees the bitmap). */
+int ept_memslot_dirty_log(struct vm_mmu *mmu, u32 id, bool on);
+/*
+ * Harvest the dirty log of slot @id into @out (npages bits, overwritten):
+ * take the bitmap words atomically, write-protect the pages found dirty,
+ * flush once.  Returns the number of dirty pages, or -1.
+ */
+s64 ept_memslot_get_dirty_log(struct vm_mmu *mmu, u32 id, u64 *out);
+
+/* Mark @gfn dirty in its slot if dirty logging is on (atomic OR). */
+void ept_memslot_mark_dirty(const struct ept_memslot *slot, gfn_t gfn);
+
+/* Memory map setup/teardown (called by ept_mmu_init/destroy). */
+int ept_memmap_init(struct vm_mmu *mmu);
+void ept_memmap_destroy(struct vm_mmu *mmu);
+
+#endif /* MM_MEMSLOT_H */
