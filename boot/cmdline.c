@@ -95,11 +95,21 @@ static const char *cmdline_nosmp(struct hv_config *cfg, const char *val)
 	return NULL;
 }
 
+/* vm=...: kept as text; vmx/vm_config.c parses and checks it when VMs start. */
+static const char *cmdline_vm(struct hv_config *cfg, const char *val)
+{
+	if (cfg->vm_count == CMDLINE_MAX_VMS)
+		return "too many vm= options (at most 8)";
+	str_copy(cfg->vm_opts[cfg->vm_count++], val, CMDLINE_WORD_MAX);
+	return NULL;
+}
+
 static const struct cmdline_option cmdline_options[] = {
 	{ "console", true, cmdline_console },
 	{ "loglevel", true, cmdline_loglevel },
 	{ "maxcpus", true, cmdline_maxcpus },
 	{ "nosmp", false, cmdline_nosmp },
+	{ "vm", true, cmdline_vm },
 };
 
 void cmdline_defaults(struct hv_config *cfg)

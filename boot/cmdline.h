@@ -14,6 +14,8 @@
  *   loglevel=err|warn|info|debug|0..3                   log level (default info)
  *   maxcpus=N                                           use at most N CPUs (N >= 1)
  *   nosmp                                               boot the BSP only (maxcpus=1)
+ *   vm=NAME,mod=MODULE,mem=MIB,cpus=LIST[,entry=..]     a VM (repeatable; kept as text here,
+ *                                                       parsed by vmx/vm_config.c, docs/vmx.md)
  *
  * A first word that contains '/' and no '=' is the image path some loaders
  * prepend; it is skipped.
@@ -27,6 +29,7 @@
 #define CMDLINE_DEFAULT_PORT	0x3f8
 #define CMDLINE_DEFAULT_BAUD	115200
 #define CMDLINE_WORD_MAX	256	/* longer words are reported and skipped */
+#define CMDLINE_MAX_VMS		8	/* vm= options kept */
 
 struct hv_config {
 	u16 console_port;
@@ -35,6 +38,8 @@ struct hv_config {
 	unsigned int maxcpus;		/* 0: no limit */
 	bool nosmp;
 	unsigned int errors;		/* words reported as bad or unknown */
+	char vm_opts[CMDLINE_MAX_VMS][CMDLINE_WORD_MAX];	/* vm= values, in order */
+	unsigned int vm_count;
 };
 
 /* Fill @cfg with the defaults. */

@@ -1,0 +1,114 @@
+; SPDX-License-Identifier: MIT
+;
+; VM entry and exit.  The guest's general-purpose registers live in a
+; struct vmx_gprs indexed by the hardware register number (rax=0 ... r15=15,
+; slot 4 unused: RSP is in the VMCS), then CR2, so exit handlers decode
+; register operands by index.  Keep in sync with vmx/vcpu.h (BUILD_BUG_ONs).
+;
+; int vmx_enter(struct vmx_gprs *regs, u64 launched, u64 *host_rsp_cache)
+;   Enters the guest; returns 0 after a VM exit, 1 on VMfailInvalid,
+;   2 on VMfailValid (VM-instruction error in the VMCS).
+;   HOST_RSP is rewritten only when it differs from *host_rsp_cache, so the
+;   common path issues no VMWRITE.
+
+bits 64
+section .text
+
+%define GPR(n)	((n) * 8)
+%define REG_CR2	(16 * 8)
+%define VMCS_HOST_RSP 0x6c14
+
+global vmx_enter
+global vmx_exit_stub
+
+vmx_enter:
+	push	rbp
+	mov	rbp, rsp
+	push	rbx
+	push	r12
+	push	r13
+	push	r14
+	push	r15
+	push	rdi			; regs pointer, found again at exit at [rsp]
+
+	cmp	rsp, [rdx]		; HOST_RSP already right?
+	je	.rsp_ok
+	mov	[rdx], rsp
+	mov	rax, VMCS_HOST_RSP
+	vmwrite	rax, rsp
+.rsp_ok:
+	; CR2 is not part of the VMCS: load the guest's by hand if it differs.
+	mov	rax, [rdi + REG_CR2]
+	mov	rcx, cr2
+	cmp	rax, rcx
+	je	.cr2_ok
+	mov	cr2, rax
+.cr2_ok:
+	test	rsi, rsi
+	mov	rax, [rdi + GPR(0)]
+	mov	rcx, [rdi + GPR(1)]
+	mov	rdx, [rdi + GPR(2)]
+	mov	rbx, [rdi + GPR(3)]
+	mov	rbp, [rdi + GPR(5)]
+	mov	rsi, [rdi + GPR(6)]
+	mov	r8,  [rdi + GPR(8)]
+	mov	r9,  [rdi + GPR(9)]
+	mov	r10, [rdi + GPR(10)]
+	mov	r11, [rdi + GPR(11)]
+	mov	r12, [rdi + GPR(12)]
+	mov	r13, [rdi + GPR(13)]
+	mov	r14, [rdi + GPR(14)]
+	mov	r15, [rdi + GPR(15)]
+	mov	rdi, [rdi + GPR(7)]	; last: it was the base pointer
+	jz	.launch			; flags from "test rsi, rsi" (MOVs keep them)
+	vmresume
+	jmp	.failed
+.launch:
+	vmlaunch
+.failed:
+	; VMfail: no exit happened, RSP is as we left it.
+	mov	eax, 1
+	jc	.out
+	mov	eax, 2
+.out:
+	pop	rdi
+	pop	r15
+	pop	r14
+	pop	r13
+	pop	r12
+	pop	rbx
+	pop	rbp
+	ret
+
+; HOST_RIP.  The CPU loaded HOST_RSP, so [rsp] is the regs pointer pushed above.
+vmx_exit_stub:
+	push	rdi			; guest RDI; regs pointer now at [rsp + 8]
+	mov	rdi, [rsp + 8]
+	mov	[rdi + GPR(0)], rax
+	mov	[rdi + GPR(1)], rcx
+	mov	[rdi + GPR(2)], rdx
+	mov	[rdi + GPR(3)], rbx
+	mov	[rdi + GPR(5)], rbp
+	mov	[rdi + GPR(6)], rsi
+	pop	qword [rdi + GPR(7)]
+	mov	[rdi + GPR(8)], r8
+	mov	[rdi + GPR(9)], r9
+	mov	[rdi + GPR(10)], r10
+	mov	[rdi + GPR(11)], r11
+	mov	[rdi + GPR(12)], r12
+	mov	[rdi + GPR(13)], r13
+	mov	[rdi + GPR(14)], r14
+	mov	[rdi + GPR(15)], r15
+	mov	rax, cr2
+	mov	[rdi + REG_CR2], rax
+	xor	eax, eax
+	pop	rdi
+	pop	r15
+	pop	r14
+	pop	r13
+	pop	r12
+	pop	rbx
+	pop	rbp
+	ret
+
+section .note.GNU-stack noalloc noexec nowrite progbits

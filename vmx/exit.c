@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: MIT
+/*
+ * VM-exit dispatch.  One table entry per basic exit reason; anything without
+ * an entry is an unexpected exit: logged with its full exit information and
+ * only the VM that caused it is stopped.
+ */
+#include "vmx/exit.h"
+
+#include "arch/x86/lapic.h"
+#include "lib/printk.h"
+#include "vmx/vm.h"
+#include "vmx/vmx_error.h"
+#include "vmx/vmx_ops.h"
+
+/* The hypervisor's kick vector (mm/ept_flush requests; vmx/vcpu_run.c). */
+#include "vmx/vcpu_run.h"
+
+void vcpu_skip_insn(struct vcpu *v)
+{
+	u64 rip = vmcs_read(VMCS_GUEST_RIP) + vmcs_read(VMCS_EXIT_INSN_LEN);
+	u64 intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+
+	vmcs_write(VMCS_GUEST_RIP, rip);
+	/* An emulated instruction ends any STI / MOV SS shadow, as on hardware. */
+	if (intr & (INTERRUPT_STI | INTERRUPT_MOV_SS))
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(u64)(INTERRUPT_STI |
+								     INTERRUPT_MOV_SS));
+}
+
+void vcpu_reinject_idt_vectoring(struct vcpu *v)
+{
+	u32 info = (u32)vmcs_read(VMCS_IDT_VECT_INFO);
+	u32 type;
+
+	if (!(info & INTR_INFO_VALID))
+		return;
+	type = INTR_INFO_TYPE(info);
+	if (info & INTR_INFO_ERRCODE)
+		vmcs_write(VMCS_ENTRY_EXC_ERRCODE, vmcs_read(VMCS_IDT_VECT_ERRCODE));
+	if (type == INTR_TYPE_SW_INT || type == INTR_TYPE_PRIV_SW_EXC || type == INTR_TYPE_SW_EXC)
+		vmcs_write(VMCS_ENTRY_INSN_LEN, vmcs_read(VMCS_EXIT_INSN_LEN));
+	/* Bit 12 is reserved in the entry field (it means "NMI unblocked" on exit). */
+	vmcs_write(VMCS_ENTRY_INTR_INFO, info & ~INTR_INFO_NMI_UNBLOCK);
+}
+
+void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err)
+{
+	u32 info = INTR_INFO_VALID | (INTR_TYPE_HW_EXC << 8) | vector;
+
+	/* Real mode (CR0.PE = 0) delivers no error code; VM entry would fail. */
+	if (has_err && (v->cr0_shadow & 1)) {
+		info |= INTR_INFO_ERRCODE;
+		vmcs_write(VMCS_ENTRY_EXC_ERRCODE, err);
+	}
+	vmcs_write(VMCS_ENTRY_INTR_INFO, info);
+}
+
+unsigned int vcpu_cpl(void)
+{
+	return (vmcs_read(VMCS_GUEST_SS_AR) >> 5) & 3;
+}
+
+void vcpu_log_exit(struct vcpu *v, const char *why)
+{
+	pr_err("vm %s vcpu %u: %s: exit reason %u (%s) qual=%llx rip=%llx insnlen=%llu "
+	       "intr=%llx idt=%llx gpa=%llx gla=%llx insninfo=%llx\n", v->vm->cfg.name, v->id,
+	       why, v->exit_reason & 0xffff, vmx_exit_reason_str(v->exit_reason & 0xffff),
+	       (unsigned long long)vmcs_read(VMCS_EXIT_QUAL),
+	       (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
+	       (unsigned long long)vmcs_read(VMCS_EXIT_INSN_LEN),
+	       (unsigned long long)vmcs_read(VMCS_EXIT_INTR_INFO),
+	       (unsigned long long)vmcs_read(VMCS_IDT_VECT_INFO),
+	       (unsigned long long)vmcs_read(VMCS_GUEST_PHYS_ADDR),
+	       (unsigned long long)vmcs_read(VMCS_GUEST_LINEAR_ADDR),
+	       (unsigned long long)vmcs_read(VMCS_EXIT_INSN_INFO));
+	pr_err("vm %s vcpu %u: rax=%llx rbx=%llx rcx=%llx rdx=%llx rsi=%llx rdi=%llx rsp=%llx\n",
+	       v->vm->cfg.name, v->id, (unsigned long long)v->regs.r[GPR_RAX],
+	       (unsigned long long)v->regs.r[GPR_RBX], (unsigned long long)v->regs.r[GPR_RCX],
+	       (unsigned long long)v->regs.r[GPR_RDX], (unsigned long long)v->regs.r[GPR_RSI],
+	       (unsigned long long)v->regs.r[GPR_RDI],
+	       (unsigned long long)vmcs_read(VMCS_GUEST_RSP));
+}
+
+static enum exit_action exit_unexpected(struct vcpu *v)
+{
+	vcpu_log_exit(v, "unexpected VM exit");
+	vmx_dump_vmcs("  ");
+	vm_stop(v->vm, "unexpected VM exit %u (%s) at rip %llx", v->exit_reason & 0xffff,
+		vmx_exit_reason_str(v->exit_reason & 0xffff),
+		(unsigned long long)vmcs_read(VMCS_GUEST_RIP));
+	return EXIT_STOP;
+}
+
+/*
+ * NMI or exception.  The exception bitmap is 0, so only NMIs arrive here
+ * (NMI exiting is on).  Guests own no NMI source and kicks are fixed IPIs,
+ * so an NMI is the host's, e.g. the panic path stopping every CPU: hand it
+ * to the host's NMI handler, which decides.
+ */
+static enum exit_action exit_exception_nmi(struct vcpu *v)
+{
+	u32 info = (u32)vmcs_read(VMCS_EXIT_INTR_INFO);
+
+	if (INTR_INFO_TYPE(info) == INTR_TYPE_NMI) {
+		vcpu_reinject_idt_vectoring(v);
+		__asm__ __volatile__("int $2" ::: "memory");
+		return EXIT_RESUME;
+	}
+	return exit_unexpected(v);
+}
+
+/*
+ * External interrupt, already acknowledged (acknowledge-on-exit).  Our kick
+ * vector needs only an EOI; any other vector belongs to nobody in the
+ * hypervisor and is passed on to the guest, which owns the CPU.
+ */
+static enum exit_action exit_ext_intr(struct vcpu *v)
+{
+	u32 info = (u32)vmcs_read(VMCS_EXIT_INTR_INFO);
+	u8 vec = INTR_INFO_VECTOR(info);
+
+	vcpu_reinject_idt_vectoring(v);
+	if (vec == LAPIC_SPURIOUS_VECTOR)
+		return EXIT_RESUME;
+	lapic_eoi();
+	if (vec != VCPU_KICK_VECTOR)
+		vcpu_queue_interrupt(v, vec);
+	return EXIT_RESUME;
+}
+
+static enum exit_action exit_triple_fault(struct vcpu *v)
+{
+	vcpu_log_exit(v, "triple fault");
+	vm_stop(v->vm, "triple fault on vcpu %u at rip %llx (cr0=%llx)", v->id,
+		(unsigned long long)vmcs_read(VMCS_GUEST_RIP),
+		(unsigned long long)vmcs_read(VMCS_GUEST_CR0));
+	return EXIT_STOP;
+}
+
+static enum exit_action exit_hlt(struct vcpu *v)
+{
+	vcpu_skip_insn(v);
+	return EXIT_HALT;
+}
+
+/* VMX instructions: VMX is hidden from guests (CPUID.1:ECX[5] = 0), so #UD. */
+static enum exit_action exit_vmx_insn(struct vcpu *v)
+{
+	vcpu_inject_ud(v);
+	return EXIT_RESUME;
+}
+
+/* MONITOR/MWAIT are hidden in CPUID; executing them anyway is #UD. */
+static enum exit_action exit_monitor_mwait(struct vcpu *v)
+{
+	vcpu_inject_ud(v);
+	return EXIT_RESUME;
+}
+
+static enum exit_action exit_preempt_timer(struct vcpu *v)
+{
+	return EXIT_RESUME;	/* the run loop checks timers and requests */
+}
+
+static enum exit_action exit_intr_window(struct vcpu *v)
+{
+	return EXIT_RESUME;	/* vcpu_run injects what is pending */
+}
+
+static enum exit_action exit_entry_failure(struct vcpu *v)
+{
+	u32 reason = v->exit_reason & 0xffff;
+
+	vmx_report_entry_failure(v, reason, vmcs_read(VMCS_EXIT_QUAL));
+	vm_stop(v->vm, "VM entry failed on vcpu %u: %s", v->id, vmx_exit_reason_str(reason));
+	return EXIT_STOP;
+}
+
+typedef enum exit_action (*exit_fn)(struct vcpu *v);
+
+static const exit_fn exit_table[EXIT_REASON_MAX] = {
+	[EXIT_REASON_EXCEPTION_NMI] = exit_exception_nmi,
+	[EXIT_REASON_EXT_INTR] = exit_ext_intr,
+	[EXIT_REASON_TRIPLE_FAULT] = exit_triple_fault,
+	[EXIT_REASON_INTR_WINDOW] = exit_intr_window,
+	[EXIT_REASON_CPUID] = exit_cpuid,
+	[EXIT_REASON_HLT] = exit_hlt,
+	[EXIT_REASON_VMCALL] = exit_vmcall,
+	[EXIT_REASON_VMCLEAR] = exit_vmx_insn,
+	[EXIT_REASON_VMLAUNCH] = exit_vmx_insn,
+	[EXIT_REASON_VMPTRLD] = exit_vmx_insn,
+	[EXIT_REASON_VMPTRST] = exit_vmx_insn,
+	[EXIT_REASON_VMREAD] = exit_vmx_insn,
+	[EXIT_REASON_VMRESUME] = exit_vmx_insn,
+	[EXIT_REASON_VMWRITE] = exit_vmx_insn,
+	[EXIT_REASON_VMXOFF] = exit_vmx_insn,
+	[EXIT_REASON_VMXON] = exit_vmx_insn,
+	[EXIT_REASON_INVEPT] = exit_vmx_insn,
+	[EXIT_REASON_INVVPID] = exit_vmx_insn,
+	[EXIT_REASON_VMFUNC] = exit_vmx_insn,
+	[EXIT_REASON_CR_ACCESS] = exit_cr_access,
+	[EXIT_REASON_IO] = exit_io,
+	[EXIT_REASON_RDMSR] = exit_rdmsr,
+	[EXIT_REASON_WRMSR] = exit_wrmsr,
+	[EXIT_REASON_BAD_GUEST_STATE] = exit_entry_failure,
+	[EXIT_REASON_MSR_LOAD_FAIL] = exit_entry_failure,
+	[EXIT_REASON_MCE_DURING_ENTRY] = exit_entry_failure,
+	[EXIT_REASON_MWAIT] = exit_monitor_mwait,
+	[EXIT_REASON_MONITOR] = exit_monitor_mwait,
+	[EXIT_REASON_EPT_VIOLATION] = exit_ept_violation,
+	[EXIT_REASON_EPT_MISCONFIG] = exit_ept_misconfig,
+	[EXIT_REASON_PREEMPT_TIMER] = exit_preempt_timer,
+	[EXIT_REASON_XSETBV] = exit_xsetbv,
+};
+
+enum exit_action vmx_handle_exit(struct vcpu *v)
+{
+	u32 reason = (u32)vmcs_read(VMCS_EXIT_REASON);
+	u32 basic = reason & 0xffff;
+	exit_fn fn;
+
+	v->exit_reason = reason;
+	v->exits++;
+	v->exit_counts[basic < EXIT_REASON_MAX ? basic : EXIT_REASON_MAX]++;
+	fn = basic < EXIT_REASON_MAX ? exit_table[basic] : NULL;
+	if (unlikely(reason & EXIT_REASON_ENTRY_FAIL) && fn != exit_entry_failure)
+		return exit_entry_failure(v);
+	if (unlikely(!fn))
+		return exit_unexpected(v);
+	return fn(v);
+}

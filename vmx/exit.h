@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/* VM-exit dispatch and the helpers exit handlers share. */
+#ifndef VMX_EXIT_H
+#define VMX_EXIT_H
+
+#include "lib/compiler.h"
+#include "vmx/vcpu.h"
+
+/* What an exit handler tells the run loop. */
+enum exit_action {
+	EXIT_RESUME = 0,	/* re-enter the guest */
+	EXIT_HALT = 1,		/* the vCPU idles until an event (HLT) */
+	EXIT_STOP = 2,		/* the VM was stopped (vm_stop called) */
+};
+
+/* Dispatch the exit just taken by @v (current VMCS is @v's). */
+enum exit_action vmx_handle_exit(struct vcpu *v);
+
+/* Advance guest RIP past the exiting instruction. */
+void vcpu_skip_insn(struct vcpu *v);
+
+/* Queue a hardware exception for the next VM entry (error code dropped in real mode). */
+void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err);
+#define vcpu_inject_ud(v)	vcpu_inject_exception((v), 6, false, 0)
+#define vcpu_inject_gp(v)	vcpu_inject_exception((v), 13, true, 0)
+
+/*
+ * If the exit interrupted the delivery of an event through the guest IDT
+ * (IDT-vectoring information valid), queue that event again for the next entry.
+ */
+void vcpu_reinject_idt_vectoring(struct vcpu *v);
+
+/* Guest CPL from the SS access rights. */
+unsigned int vcpu_cpl(void);
+
+/* Print one line with the full exit information of @v's current exit. */
+void vcpu_log_exit(struct vcpu *v, const char *why);
+
+/* Handlers in their own files. */
+enum exit_action exit_cpuid(struct vcpu *v);
+enum exit_action exit_io(struct vcpu *v);
+enum exit_action exit_rdmsr(struct vcpu *v);
+enum exit_action exit_wrmsr(struct vcpu *v);
+enum exit_action exit_cr_access(struct vcpu *v);
+enum exit_action exit_xsetbv(struct vcpu *v);
+enum exit_action exit_vmcall(struct vcpu *v);
+enum exit_action exit_ept_violation(struct vcpu *v);
+enum exit_action exit_ept_misconfig(struct vcpu *v);
+
+/* Fill a VM's 4 KiB MSR bitmap: everything exits but the pass-through list. */
+void vm_msr_bitmap_init(u8 *bm);
+
+/* Write one guest console byte (trapped COM1 or the console hypercall). */
+void vcpu_console_putc(struct vcpu *v, char c);
+/* Flush the partial console line of @v (at stop). */
+void vcpu_console_flush(struct vcpu *v);
+
+/* Deliver INIT/SIPI from @v's x2APIC ICR write to the target vCPUs of its VM. */
+void vcpu_send_ipi(struct vcpu *v, u64 icr);
+
+#endif /* VMX_EXIT_H */

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+/*
+ * CPUID.  The host's answer, with what guests must not see removed (VMX,
+ * SMX, MONITOR, TSC-deadline, performance monitoring, FSRM that Bochs
+ * mis-emulates for Linux), the topology made per-vCPU, the hypervisor bit
+ * set, and our own leaves at 0x40000000.  Kept short: this is the exit the
+ * benchmark times.
+ */
+#include "vmx/exit.h"
+
+#include "arch/x86/cpu.h"
+#include "vmx/hypercall.h"
+#include "vmx/vm.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_ops.h"
+
+#define C1_ECX_MONITOR		BIT(3)
+#define C1_ECX_VMX		BIT(5)
+#define C1_ECX_SMX		BIT(6)
+#define C1_ECX_PDCM		BIT(15)
+#define C1_ECX_X2APIC		BIT(21)
+#define C1_ECX_TSC_DEADLINE	BIT(24)
+#define C1_ECX_OSXSAVE		BIT(27)
+#define C1_ECX_HYPERVISOR	BIT(31)
+#define C7_EBX_INVPCID		BIT(10)
+#define C7_EDX_FSRM		BIT(4)
+#define C81_EDX_RDTSCP		BIT(27)
+#define X86_CR4_OSXSAVE		BIT(18)
+
+/* "hvhvhvhvhvhv" in EBX, ECX, EDX. */
+#define HV_SIG			0x76687668u
+
+static void cpuid_leaf1(struct vcpu *v, struct cpuid_regs *r)
+{
+	r->ecx &= ~(C1_ECX_MONITOR | C1_ECX_VMX | C1_ECX_SMX | C1_ECX_PDCM |
+		    C1_ECX_TSC_DEADLINE | C1_ECX_OSXSAVE);
+	r->ecx |= C1_ECX_X2APIC | C1_ECX_HYPERVISOR;
+	if (v->cr4_shadow & X86_CR4_OSXSAVE)
+		r->ecx |= C1_ECX_OSXSAVE;
+	/* EBX[31:24] initial APIC ID, EBX[23:16] logical processors. */
+	r->ebx = (r->ebx & 0xffff) | ((u32)v->id << 24) | ((u32)v->vm->nvcpus << 16);
+}
+
+enum exit_action exit_cpuid(struct vcpu *v)
+{
+	u32 leaf = (u32)v->regs.r[GPR_RAX], sub = (u32)v->regs.r[GPR_RCX];
+	struct cpuid_regs r;
+
+	if ((leaf & 0xf0000000u) == 0x40000000u) {
+		r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		if (leaf == 0x40000000u) {
+			r = (struct cpuid_regs){ 0x40000001u, HV_SIG, HV_SIG, HV_SIG };
+		} else if (leaf == 0x40000001u) {
+			r.eax = HC_FEATURES;
+			r.ebx = HC_ABI_VERSION;
+			r.ecx = v->id;
+			r.edx = v->vm->nvcpus;
+		}
+	} else {
+		r = cpuid_count(leaf, sub);
+		switch (leaf) {
+		case 1:
+			cpuid_leaf1(v, &r);
+			break;
+		case 5:		/* MONITOR/MWAIT: hidden */
+		case 0xa:	/* performance monitoring: none */
+			r = (struct cpuid_regs){ 0, 0, 0, 0 };
+			break;
+		case 7:
+			if (sub == 0) {
+				if (!vmx_ctl.invpcid)
+					r.ebx &= ~C7_EBX_INVPCID;
+				r.edx &= ~C7_EDX_FSRM;
+			}
+			break;
+		case 0xb:
+		case 0x1f:
+			r.edx = v->id;	/* x2APIC ID */
+			break;
+		case 0x80000001u:
+			if (!vmx_ctl.rdtscp)
+				r.edx &= ~C81_EDX_RDTSCP;
+			break;
+		}
+	}
+	v->regs.r[GPR_RAX] = r.eax;
+	v->regs.r[GPR_RBX] = r.ebx;
+	v->regs.r[GPR_RCX] = r.ecx;
+	v->regs.r[GPR_RDX] = r.edx;
+	vcpu_skip_insn(v);
+	return EXIT_RESUME;
+}

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+/*
+ * EPT violations and misconfigurations.  Violations go to the EPT core's
+ * fault path (mm/ept_mmu.h), which maps guest RAM lazily; what it cannot
+ * map (no memory slot, an MMIO slot: the VM has no emulated MMIO device,
+ * a write to read-only memory) stops the VM with a report.  Other VMs and
+ * the hypervisor are untouched: a VM's EPT maps only its own memory.
+ */
+#include "vmx/exit.h"
+
+#include "lib/atomic.h"
+#include "lib/printk.h"
+#include "mm/ept_mmu.h"
+#include "vmx/vm.h"
+#include "vmx/vmx_ops.h"
+
+static const char *ept_access_str(u64 q)
+{
+	if (q & EPT_QUAL_WRITE)
+		return "write";
+	if (q & EPT_QUAL_FETCH)
+		return "instruction fetch";
+	return "read";
+}
+
+enum exit_action exit_ept_violation(struct vcpu *v)
+{
+	u64 q = vmcs_read(VMCS_EXIT_QUAL);
+	struct ept_fault f = {
+		.gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR),
+		.access = ((q & EPT_QUAL_READ) ? EPT_ACC_READ : 0) |
+			  ((q & EPT_QUAL_WRITE) ? EPT_ACC_WRITE : 0) |
+			  ((q & EPT_QUAL_FETCH) ? EPT_ACC_EXEC : 0),
+	};
+	const char *what;
+	int ret;
+
+	vcpu_reinject_idt_vectoring(v);
+	ret = ept_handle_fault(v->vm->mmu, &f);
+	switch (ret) {
+	case EPT_FAULT_FIXED:
+	case EPT_FAULT_SPURIOUS:
+	case EPT_FAULT_RETRY:
+		return EXIT_RESUME;
+	case EPT_FAULT_OUTSIDE:
+		what = "outside its memory";
+		break;
+	case EPT_FAULT_MMIO:
+		what = "in an MMIO range with no device";
+		break;
+	case EPT_FAULT_WRITE_TO_RO:
+		what = "to read-only memory";
+		break;
+	case EPT_FAULT_NOMEM:
+		what = "that needs an EPT table page, but none is left";
+		break;
+	default:
+		what = "with an unknown fault result";
+		break;
+	}
+	pr_err("vm %s vcpu %u: %s at gpa %#llx %s (rip %llx, gla %llx, qual %llx)\n",
+	       v->vm->cfg.name, v->id, ept_access_str(q), (unsigned long long)f.gpa, what,
+	       (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
+	       (unsigned long long)((q & EPT_QUAL_GLA_VALID) ? vmcs_read(VMCS_GUEST_LINEAR_ADDR)
+							     : 0),
+	       (unsigned long long)q);
+	vm_stop(v->vm, "%s at guest-physical %#llx %s", ept_access_str(q),
+		(unsigned long long)f.gpa, what);
+	return EXIT_STOP;
+}
+
+/*
+ * A misconfigured entry is a bug in the EPT core, never the guest's doing:
+ * print the walk for the address so the entry can be identified, and stop
+ * the VM.
+ */
+enum exit_action exit_ept_misconfig(struct vcpu *v)
+{
+	gpa_t gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR);
+	u64 eptp = vmcs_read(VMCS_EPT_POINTER);
+	int level = (int)((eptp >> 3) & 7) + 1;
+	phys_addr_t table = eptp & EPT_PFN_MASK;
+
+	pr_err("vm %s vcpu %u: EPT misconfiguration at gpa %#llx (eptp %llx), walk:\n",
+	       v->vm->cfg.name, v->id, (unsigned long long)gpa, (unsigned long long)eptp);
+	for (; level >= 1; level--) {
+		const u64 *t = arch_phys_to_virt(table);
+		unsigned int idx = (gpa >> (PAGE_SHIFT + EPT_LEVEL_BITS * (level - 1))) & 511;
+		u64 e = READ_ONCE(t[idx]);	/* a snapshot for the report only */
+
+		pr_err("  level %d table %#llx [%3u] = %016llx\n", level,
+		       (unsigned long long)table, idx, (unsigned long long)e);
+		if (!(e & EPT_RWX) || (level > 1 && (e & EPT_LEAF)) || level == 1)
+			break;
+		table = e & EPT_PFN_MASK;
+	}
+	vm_stop(v->vm, "EPT misconfiguration at guest-physical %#llx (hypervisor bug)",
+		(unsigned long long)gpa);
+	return EXIT_STOP;
+}

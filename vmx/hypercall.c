@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+/*
+ * VMCALL handler.  Every argument is checked before use; an unknown number or
+ * a bad pointer returns an error code to the guest and never stops anything.
+ */
+#include "vmx/hypercall.h"
+
+#include "arch/x86/cpu.h"
+#include "lib/printk.h"
+#include "lib/string.h"
+#include "vmx/exit.h"
+#include "vmx/vcpu_run.h"
+#include "vmx/vm.h"
+#include "vmx/vmx_ops.h"
+
+static long hc_console_write(struct vcpu *v, u64 gpa, u64 len)
+{
+	char buf[256];
+	u64 done = 0;
+
+	if (len > HC_CONSOLE_MAX)
+		return HC_EINVAL;
+	while (done < len) {
+		u64 n = MIN(len - done, (u64)sizeof(buf));
+		u64 i;
+
+		if (gpa + done < gpa || vm_read_guest(v->vm, gpa + done, buf, n))
+			return HC_EFAULT;
+		for (i = 0; i < n; i++)
+			vcpu_console_putc(v, buf[i]);
+		done += n;
+	}
+	return HC_OK;
+}
+
+static long hc_report(struct vcpu *v, u64 code, u64 gpa)
+{
+	char text[HC_REPORT_TEXT_MAX + 1] = "";
+	struct vm *vm = v->vm;
+
+	if (gpa) {
+		unsigned int i;
+
+		/* Byte by byte: the text may end right before the end of guest memory. */
+		for (i = 0; i < HC_REPORT_TEXT_MAX; i++) {
+			if (vm_read_guest(vm, gpa + i, &text[i], 1))
+				return HC_EFAULT;
+			if (!text[i])
+				break;
+		}
+		text[i] = '\0';
+	}
+	vcpu_console_flush(v);
+	if (code == 0) {
+		__atomic_fetch_add(&vm->results_pass, 1, __ATOMIC_RELAXED);
+		pr_plain("hv: vm %s result PASS%s%s\n", vm->cfg.name, text[0] ? ": " : "", text);
+	} else {
+		__atomic_fetch_add(&vm->results_fail, 1, __ATOMIC_RELAXED);
+		pr_plain("hv: vm %s result FAIL (code %lld)%s%s\n", vm->cfg.name,
+			 (long long)code, text[0] ? ": " : "", text);
+	}
+	return HC_OK;
+}
+
+enum exit_action exit_vmcall(struct vcpu *v)
+{
+	u64 *r = v->regs.r;
+	u64 nr = r[GPR_RAX];
+	long ret = HC_OK;
+
+	vcpu_skip_insn(v);
+	if (nr == HC_NOP) {
+		r[GPR_RAX] = HC_OK;
+		return EXIT_RESUME;
+	}
+	if (vcpu_cpl() != 0) {
+		r[GPR_RAX] = (u64)(long)HC_EPERM;
+		return EXIT_RESUME;
+	}
+	switch (nr) {
+	case HC_INFO:
+		r[GPR_RBX] = HC_ABI_VERSION;
+		r[GPR_RCX] = v->vm->mem_size;
+		r[GPR_RDX] = v->id;
+		r[GPR_RSI] = v->vm->nvcpus;
+		break;
+	case HC_CONSOLE_WRITE:
+		ret = hc_console_write(v, r[GPR_RBX], r[GPR_RCX]);
+		break;
+	case HC_REPORT:
+		ret = hc_report(v, r[GPR_RBX], r[GPR_RCX]);
+		break;
+	case HC_EXIT:
+		vcpu_console_flush(v);
+		vm_stop(v->vm, "guest exit, code %lld", (long long)r[GPR_RBX]);
+		r[GPR_RAX] = HC_OK;
+		return EXIT_STOP;
+	case HC_TIMER:
+		ret = vcpu_set_timer(v, r[GPR_RBX], r[GPR_RCX]);
+		break;
+	default:
+		ret = HC_ENOSYS;
+		break;
+	}
+	r[GPR_RAX] = (u64)ret;
+	return EXIT_RESUME;
+}

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Virtual CPUs and virtual machines as the VMX core sees them.
+ *
+ * One vCPU runs pinned on one physical CPU and only that CPU touches its
+ * VMCS and registers.  Other CPUs reach a vCPU only through the fields
+ * marked "remote" below (SIPI delivery, stop requests, kicks), each with
+ * its ordering rule at the access site.
+ */
+#ifndef VMX_VCPU_H
+#define VMX_VCPU_H
+
+#include "lib/compiler.h"
+#include "lib/spinlock.h"
+#include "vmx/vmcs_defs.h"
+
+/* Guest GPRs by hardware register number, as vmx/entry.asm stores them. */
+enum vmx_gpr {
+	GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
+	GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
+};
+
+struct vmx_gprs {
+	u64 r[16];	/* r[GPR_RSP] unused: the VMCS holds RSP */
+	u64 cr2;	/* CR2 is not in the VMCS */
+};
+BUILD_BUG_ON(sizeof(struct vmx_gprs) != 17 * 8);	/* vmx/entry.asm REG_CR2 */
+
+#define VM_NAME_MAX	16
+#define VM_MOD_MAX	32
+#define VM_MAX		8
+#define VM_MAX_VCPUS	8
+#define VM_CONSOLE_LINE	120
+
+enum vm_entry_mode {
+	VM_ENTRY_REAL,	/* real mode at 1000:0000, module loaded at 0x10000 (unrestricted guest) */
+	VM_ENTRY_PROT,	/* 32-bit flat protected mode, paging off, module at 0x100000 */
+	VM_ENTRY_LONG,	/* 64-bit mode, identity map of 4 GiB in 2M pages, module at 0x100000 */
+};
+
+/* Guest load addresses and the boot structures the hypervisor writes. */
+#define VM_LOAD_REAL	0x10000ull
+#define VM_LOAD_HIGH	0x100000ull
+#define VM_GDT_GPA	0x7000ull	/* null, code32 0x08, data 0x10, code64 0x18 */
+#define VM_PML4_GPA	0x1000ull	/* long mode: PML4, PDPT, 4 PDs at 0x1000..0x6fff */
+#define VM_GUEST_SEL_CODE32	0x08
+#define VM_GUEST_SEL_DATA	0x10
+#define VM_GUEST_SEL_CODE64	0x18
+
+/* Policy for guest accesses to I/O ports that have no device (vm=...,io=). */
+enum vm_io_policy {
+	VM_IO_IGNORE,	/* reads return all ones, writes are dropped; logged once per port */
+	VM_IO_STOP,	/* the VM is stopped with a report */
+};
+
+/* A VM as given on the command line (vm=NAME,mod=MODULE,mem=MIB,cpus=LIST,entry=...). */
+struct vm_config {
+	char name[VM_NAME_MAX];
+	char mod[VM_MOD_MAX];
+	u64 mem_mib;
+	u64 cpu_mask;		/* physical CPUs, one vCPU each, vCPU 0 on the lowest */
+	enum vm_entry_mode entry;
+	enum vm_io_policy io;
+};
+
+/* vCPU run states (vcpu->run_state). */
+enum vcpu_run_state {
+	VCPU_WAIT_SIPI,		/* AP: waits for INIT-SIPI-SIPI from the guest's BSP */
+	VCPU_RUNNABLE,
+	VCPU_HALTED,		/* guest executed HLT; idles until an event */
+	VCPU_STOPPED,
+};
+
+/* Remote request bits (vcpu->requests). */
+#define VCPU_REQ_STOP		BIT(0)	/* the VM is being stopped */
+#define VCPU_REQ_EVENT		BIT(1)	/* an event (SIPI, timer) may be pending */
+
+struct vm;
+
+/**
+ * struct vcpu - one virtual CPU.
+ * @regs:       guest GPRs; first member: the entry stub takes &vcpu->regs
+ * @host_rsp:   HOST_RSP value last written (the stub skips equal writes)
+ * @launched:   VMLAUNCH done on this VMCS (next entry is VMRESUME)
+ * @requests:   remote: VCPU_REQ_* bits, set with fetch_or by any CPU
+ * @sipi:       remote: 0 = none, else 0x100 | vector of the latest SIPI
+ * @init_seen:  remote: the guest BSP sent INIT (SIPIs before it are dropped)
+ */
+struct vcpu {
+	struct vmx_gprs regs;
+	u64 host_rsp;
+	bool launched;
+	u8 pending_vector;	/* virtual timer interrupt waiting for a window */
+	bool intr_pending;
+	struct vm *vm;
+	int flush_id;		/* our slot in the VM's mm/ept_flush.h state (R11) */
+	u32 preempt_val;	/* VMX-preemption timer value last written */
+	unsigned int id;	/* vCPU index in its VM = its x2APIC id */
+	unsigned int pcpu;	/* physical CPU it is pinned to */
+	void *vmcs;
+	phys_addr_t vmcs_pa;
+	u16 vpid;
+	u32 run_state;
+
+	/* Remote fields. */
+	u64 requests __cacheline_aligned;
+	u32 sipi;
+	u32 init_seen;
+
+	/* Owner-only state below. */
+	u64 timer_deadline __cacheline_aligned;	/* TSC of the virtual timer, 0 = off */
+	u8 timer_vector;
+	u64 xcr0;
+	u64 cr0_shadow;		/* what the guest believes CR0 is */
+	u64 cr4_shadow;
+	u64 efer;
+	u32 exit_reason;
+	u64 exit_qual;
+	u64 exits;
+	u64 exit_counts[EXIT_REASON_MAX + 1];	/* last slot: reasons above the table */
+
+	/* Guest console (trapped COM1): one line buffered per vCPU. */
+	char con_line[VM_CONSOLE_LINE + 1];
+	unsigned int con_len;
+	u8 uart_lcr, uart_ier, uart_mcr, uart_scr, uart_dll, uart_dlm;
+};
+BUILD_BUG_ON(offsetof(struct vcpu, regs) != 0);
+
+/* VM states (vm->state). */
+enum vm_state {
+	VM_CREATED,
+	VM_RUNNING,
+	VM_STOPPED,
+};
+
+#define VM_MAX_CHUNKS	64
+
+/* A block of host frames backing [gpa, gpa + size) of guest memory. */
+struct vm_mem_chunk {
+	gpa_t gpa;
+	phys_addr_t hpa;
+	u64 size;
+	unsigned int order;
+};
+
+struct vm_mmu;
+
+/**
+ * struct vm - one virtual machine.
+ * @state:       VM_* (written under @lock, read locklessly with READ_ONCE)
+ * @stop_reason: why it stopped (set once, under @lock)
+ * @io_bitmap:   pages A and B, shared by the VM's vCPUs, read-only after setup
+ * @msr_bitmap:  4 KiB, read-only after setup
+ */
+struct vm {
+	struct vm_config cfg;
+	unsigned int id;
+	u32 state;
+	spinlock_t lock;
+	char stop_reason[160];
+	struct vm_mmu *mmu;
+	struct vm_mem_chunk chunks[VM_MAX_CHUNKS];
+	unsigned int nchunks;
+	u64 mem_size;
+	struct vcpu *vcpus[VM_MAX_VCPUS];
+	unsigned int nvcpus;
+	unsigned int vcpus_running;	/* vCPUs not yet out of their run loop */
+	u32 reported;			/* 1 once vm_report() ran (store_release) */
+	u8 *io_bitmap[2];		/* A (ports 0-0x7fff) and B */
+	u8 *msr_bitmap;
+	u32 results_pass, results_fail;
+	spinlock_t log_lock;		/* the log-once sets below */
+	u32 logged_msr[16];		/* MSR numbers already reported */
+	unsigned int logged_msr_count;
+	u16 logged_port[16];		/* I/O ports already reported */
+	unsigned int logged_port_count;
+};
+
+#endif /* VMX_VCPU_H */

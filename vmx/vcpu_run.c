@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The vCPU run loop.  A vCPU runs on one physical CPU with interrupts off
+ * from the moment it starts until its VM stops; other CPUs reach it only
+ * through IPIs (kicks) and the fields documented in vmx/vcpu.h.
+ *
+ * Per iteration: stop check, virtual timer and interrupt injection, then
+ * the EPT flush protocol (R11, mm/ept_flush.c: mode = IN_GUEST, full fence,
+ * pending flush request -> service it instead of entering), VM entry, mode
+ * back to OUTSIDE, one EBR quiescent state (QSBR: a vCPU holds no EPT or
+ * memory-map pointer across an exit), exit dispatch.
+ */
+#include "vmx/vcpu_run.h"
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/traps.h"
+#include "lib/atomic.h"
+#include "lib/printk.h"
+#include "mm/ept_mmu.h"
+#include "vmx/exit.h"
+#include "vmx/hypercall.h"
+#include "vmx/vm.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_cpu.h"
+#include "vmx/vmx_error.h"
+#include "vmx/vmx_ops.h"
+
+/* A kick that arrives while the CPU is outside the guest with IF=1: just EOI. */
+static void vcpu_kick_handler(struct trap_frame *f)
+{
+	lapic_eoi();
+}
+
+/* An AP asked to run its vCPU: runs it in this handler (IF=0) until its VM stops. */
+static void vcpu_launch_handler(struct trap_frame *f)
+{
+	lapic_eoi();
+	vm_run_this_cpu();
+}
+
+void vcpu_run_init(void)
+{
+	static bool done;
+
+	if (done)
+		return;
+	done = true;
+	if (!trap_register_handler(VCPU_KICK_VECTOR, vcpu_kick_handler) ||
+	    !trap_register_handler(VCPU_LAUNCH_VECTOR, vcpu_launch_handler))
+		pr_err("vmx: vectors %#x/%#x already taken: vCPU kicks may be lost\n",
+		       VCPU_KICK_VECTOR, VCPU_LAUNCH_VECTOR);
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	struct percpu *pc = percpu_of(v->pcpu);
+
+	/*
+	 * With external-interrupt exiting the IPI forces a VM exit whatever
+	 * the guest's RFLAGS.IF; sent to a CPU outside the guest it stays
+	 * pending (IF=0) and makes the next entry exit at once.
+	 */
+	if (pc)
+		lapic_send_fixed(pc->apic_id, VCPU_KICK_VECTOR);
+}
+
+static void vmx_flush_invept(void *ctx)
+{
+	struct vcpu *v = ctx;
+
+	if (vmx_ctl.ept_vpid_cap & BIT(25))
+		vmx_invept(INVEPT_SINGLE, vm_eptp(v->vm));
+	else
+		vmx_invept(INVEPT_GLOBAL, 0);
+}
+
+static void vmx_flush_kick(void *ctx)
+{
+	vcpu_kick(ctx);
+}
+
+const struct ept_flush_ops vmx_ept_flush_ops = {
+	.invept = vmx_flush_invept,
+	.kick = vmx_flush_kick,
+};
+
+void vcpu_queue_interrupt(struct vcpu *v, u8 vec)
+{
+	v->pending_vector = vec;
+	v->intr_pending = true;
+}
+
+long vcpu_set_timer(struct vcpu *v, u64 delta, u64 vector)
+{
+	u64 now = rdtsc();
+
+	if (delta == 0) {
+		v->timer_deadline = 0;
+		return HC_OK;
+	}
+	if (vector < 32 || vector > 255 || now + delta < now)
+		return HC_EINVAL;
+	v->timer_vector = (u8)vector;
+	v->timer_deadline = now + delta;
+	return HC_OK;
+}
+
+static void vcpu_set_window_exit(struct vcpu *v, bool on)
+{
+	vmcs_write(VMCS_PROC_CTLS, vmx_ctl.proc | (on ? PROC_INTR_WINDOW_EXIT : 0));
+}
+
+/* Inject the pending interrupt if the guest can take it now, else ask for a window exit. */
+static void vcpu_try_inject(struct vcpu *v)
+{
+	u64 rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+	u64 intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+
+	if (!(vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) && (rflags & X86_RFLAGS_IF) &&
+	    !(intr & (INTERRUPT_STI | INTERRUPT_MOV_SS))) {
+		vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | (INTR_TYPE_EXT << 8) |
+				 v->pending_vector);
+		v->intr_pending = false;
+		vcpu_set_window_exit(v, false);
+	} else {
+		vcpu_set_window_exit(v, true);
+	}
+}
+
+/* Program the preemption timer: the slice, or sooner for the virtual timer. */
+static void vcpu_update_preempt(struct vcpu *v)
+{
+	u64 ticks = VCPU_SLICE_TICKS;
+	u32 val;
+
+	if (!vmx_ctl.preempt_timer)
+		return;
+	if (v->timer_deadline) {
+		u64 now = rdtsc();
+
+		ticks = v->timer_deadline > now ? MIN(v->timer_deadline - now, ticks) : 0;
+	}
+	val = (u32)(ticks >> vmx_ctl.preempt_shift);
+	if (val != v->preempt_val) {
+		vmcs_write(VMCS_PREEMPT_TIMER, val);
+		v->preempt_val = val;
+	}
+}
+
+static void vcpu_check_timer(struct vcpu *v)
+{
+	if (rdtsc() >= v->timer_deadline) {
+		v->timer_deadline = 0;
+		vcpu_queue_interrupt(v, v->timer_vector);
+	}
+}
+
+/*
+ * Wait outside the guest: for a SIPI (AP not started) or for an event
+ * (HLT).  The EBR record is offline meanwhile, so grace periods do not
+ * wait for an idle vCPU; its EPT flush requests are served at the next
+ * entry (mm/ept_flush.c counts an OUTSIDE vCPU with a pending request as
+ * done).
+ */
+static void vcpu_idle(struct vcpu *v, struct ebr_rec *rec)
+{
+	ebr_offline(rec);
+	while (!vm_is_stopped(v->vm)) {
+		if (v->run_state == VCPU_WAIT_SIPI) {
+			/*
+			 * Pairs with the store_release of v->sipi in
+			 * vcpu_send_ipi(): the SIPI is latched there, so it is
+			 * seen here however late this CPU looks.
+			 */
+			u32 sipi = load_acquire(&v->sipi);
+
+			if (sipi) {
+				vmcs_guest_reset(v, true, (u8)sipi);
+				v->run_state = VCPU_RUNNABLE;
+				break;
+			}
+		} else {
+			if (v->timer_deadline)
+				vcpu_check_timer(v);
+			if (v->intr_pending) {
+				v->run_state = VCPU_RUNNABLE;
+				break;
+			}
+		}
+		cpu_relax();
+	}
+	ebr_online(rec);
+}
+
+static void vcpu_entry_failed(struct vcpu *v, int rc)
+{
+	if (rc == VMX_FAIL_VALID) {
+		u64 err = vmcs_read(VMCS_INSN_ERROR);
+
+		pr_err("vm %s vcpu %u: %s failed: VM-instruction error %llu: %s\n",
+		       v->vm->cfg.name, v->id, v->launched ? "VMRESUME" : "VMLAUNCH",
+		       (unsigned long long)err, vmx_insn_error_str((u32)err));
+		vmx_dump_vmcs("  ");
+		vm_stop(v->vm, "%s failed on vcpu %u: %s", v->launched ? "VMRESUME" : "VMLAUNCH",
+			v->id, vmx_insn_error_str((u32)err));
+	} else {
+		pr_err("vm %s vcpu %u: VM entry failed: VMfailInvalid (no current VMCS)\n",
+		       v->vm->cfg.name, v->id);
+		vm_stop(v->vm, "VM entry failed on vcpu %u: no current VMCS", v->id);
+	}
+}
+
+extern int vmx_enter(struct vmx_gprs *regs, u64 launched, u64 *host_rsp_cache);
+
+/* The loop proper; returns when the VM stops. */
+static void vcpu_loop(struct vcpu *v, struct ebr_rec *rec)
+{
+	struct vm *vm = v->vm;
+	struct ept_flush *fl = &vm->mmu->flush;
+	int id = v->flush_id;
+
+	for (;;) {
+		enum exit_action act;
+		int rc;
+
+		if (unlikely(vm_is_stopped(vm)))
+			return;
+		if (unlikely(v->run_state != VCPU_RUNNABLE)) {
+			vcpu_idle(v, rec);
+			continue;
+		}
+		if (unlikely(v->timer_deadline)) {
+			vcpu_check_timer(v);
+			vcpu_update_preempt(v);
+		}
+		if (unlikely(v->intr_pending))
+			vcpu_try_inject(v);
+
+		if (unlikely(!ept_flush_vcpu_enter(fl, id))) {
+			ept_flush_vcpu_service(fl, id);
+			continue;
+		}
+		/*
+		 * Read after ept_flush_vcpu_enter()'s full fence: vm_stop()
+		 * stores the state, fences and then kicks every vCPU, so either
+		 * we see STOPPED here or its kick makes the entry below exit.
+		 */
+		if (unlikely(vm_is_stopped(vm))) {
+			ept_flush_vcpu_exit(fl, id);
+			return;
+		}
+		rc = vmx_enter(&v->regs, v->launched, &v->host_rsp);
+		ept_flush_vcpu_exit(fl, id);
+		ebr_quiescent(rec);
+		if (unlikely(rc)) {
+			vcpu_entry_failed(v, rc);
+			return;
+		}
+		v->launched = true;
+		act = vmx_handle_exit(v);
+		if (act == EXIT_HALT) {
+			v->run_state = VCPU_HALTED;
+			if (v->timer_deadline)
+				vcpu_update_preempt(v);
+		} else if (act == EXIT_STOP) {
+			return;
+		}
+	}
+}
+
+void vcpu_run(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct vmx_cpu *c = vmx_cpu_this();
+	struct ebr_rec *rec;
+
+	if (vmx_cpu_on() || vmx_controls_init()) {
+		vm_stop(vm, "VMX cannot be used on cpu%u", arch_cpu_id());
+		return;
+	}
+	if (vm->cfg.entry == VM_ENTRY_REAL && !vmx_ctl.unrestricted) {
+		vm_stop(vm, "entry=real needs unrestricted guest, which this CPU lacks");
+		return;
+	}
+	ept_mmu_cpu_register(vm->mmu);
+	rec = ebr_rec_this(&vm->mmu->ebr);
+	if (vmcs_setup(v)) {
+		vm_stop(vm, "VMCS setup failed on vcpu %u", v->id);
+		ept_mmu_cpu_unregister(vm->mmu);
+		return;
+	}
+	v->preempt_val = (u32)(VCPU_SLICE_TICKS >> vmx_ctl.preempt_shift);
+	/* Guests start with x87 state only in XCR0, as after reset. */
+	if (c->xsave && c->xcr0 != 1) {
+		__asm__ __volatile__("xsetbv" ::"a"(1u), "d"(0u), "c"(0u));
+		c->xcr0 = 1;
+	}
+	v->xcr0 = 1;
+	v->run_state = v->id == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
+	pr_info("vm %s vcpu %u running on cpu%u (vpid %u, eptp %llx)\n", vm->cfg.name, v->id,
+		arch_cpu_id(), v->vpid, (unsigned long long)vm_eptp(vm));
+
+	ebr_online(rec);
+	vcpu_loop(v, rec);
+	ebr_offline(rec);
+
+	vcpu_console_flush(v);
+	vmx_clear(v->vmcs_pa);
+	v->run_state = VCPU_STOPPED;
+	ept_mmu_cpu_unregister(vm->mmu);
+}

@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Virtual machines: build each configured VM (memory from the frame
+ * allocator, its EPT MMU and memory slots, the guest image, bitmaps, vCPUs),
+ * start the vCPUs on their CPUs, stop a VM and report on it.
+ *
+ * Guest memory is never identity-mapped: guest-physical 0.. is backed by
+ * blocks from pmm_alloc() wherever they are, one memory slot per block.
+ */
+#include "vmx/vm.h"
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/setup.h"
+#include "lib/atomic.h"
+#include "lib/format.h"
+#include "lib/printk.h"
+#include "lib/string.h"
+#include "mm/ept_mmu.h"
+#include "mm/heap.h"
+#include "mm/pmm.h"
+#include "vmx/caps.h"
+#include "vmx/exit.h"
+#include "vmx/vcpu_run.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_cpu.h"
+#include "vmx/vmx_error.h"
+
+struct vm *vm_list[VM_MAX];
+unsigned int vm_count;
+
+/* ---------------------------------------------------------------- VPIDs */
+
+#define VPID_MAX	256
+static u64 vpid_map[VPID_MAX / 64];
+
+/* A free VPID (1..VPID_MAX-1; 0 is the host's), or 0 when none is left. */
+static u16 vpid_alloc(void)
+{
+	unsigned int i;
+
+	for (i = 1; i < VPID_MAX; i++) {
+		u64 bit = BIT(i % 64);
+
+		/* Claim with a locked RMW: two VMs created at once never share one. */
+		if (!(fetch_or(&vpid_map[i / 64], bit) & bit))
+			return (u16)i;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- memory */
+
+static void *vm_gpa_ptr(struct vm *vm, gpa_t gpa, u64 *avail)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nchunks; i++) {
+		const struct vm_mem_chunk *c = &vm->chunks[i];
+
+		if (gpa >= c->gpa && gpa - c->gpa < c->size) {
+			*avail = c->size - (gpa - c->gpa);
+			return (u8 *)arch_phys_to_virt(c->hpa) + (gpa - c->gpa);
+		}
+	}
+	return NULL;
+}
+
+static int vm_copy_guest(struct vm *vm, gpa_t gpa, void *buf, size_t len, bool write)
+{
+	u8 *p = buf;
+
+	if (gpa + len < gpa)
+		return -1;
+	while (len) {
+		u64 avail;
+		u8 *g = vm_gpa_ptr(vm, gpa, &avail);
+		size_t n;
+
+		if (!g)
+			return -1;
+		n = MIN((u64)len, avail);
+		if (write)
+			memcpy(g, p, n);
+		else
+			memcpy(p, g, n);
+		p += n;
+		gpa += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int vm_read_guest(struct vm *vm, gpa_t gpa, void *dst, size_t len)
+{
+	return vm_copy_guest(vm, gpa, dst, len, false);
+}
+
+int vm_write_guest(struct vm *vm, gpa_t gpa, const void *src, size_t len)
+{
+	return vm_copy_guest(vm, gpa, (void *)src, len, true);
+}
+
+/* Back [0, mem) with the largest free blocks, one memory slot each. */
+static int vm_alloc_memory(struct vm *vm)
+{
+	u64 left = vm->mem_size;
+	gpa_t gpa = 0;
+
+	while (left) {
+		unsigned int order = PMM_MAX_ORDER;
+		phys_addr_t pa = 0;
+
+		while (order > 9 && (PAGE_SIZE << order) > left)
+			order--;
+		/* Blocks are aligned to their size, so 2M/1G EPT leaves stay possible. */
+		while (order >= 9 && !(pa = pmm_alloc(order)))
+			order--;
+		if (!pa) {
+			pr_err("vm %s: out of memory after %llu of %llu MiB\n", vm->cfg.name,
+			       (unsigned long long)(gpa >> 20),
+			       (unsigned long long)(vm->mem_size >> 20));
+			return -1;
+		}
+		if (vm->nchunks == VM_MAX_CHUNKS || vm->nchunks == EPT_MAX_SLOTS) {
+			pmm_free(pa, order);
+			pr_err("vm %s: memory too fragmented (more than %u blocks)\n",
+			       vm->cfg.name, vm->nchunks);
+			return -1;
+		}
+		/* Never hand a guest what the hypervisor or another VM left there. */
+		memset(arch_phys_to_virt(pa), 0, PAGE_SIZE << order);
+		vm->chunks[vm->nchunks++] = (struct vm_mem_chunk){ gpa, pa, PAGE_SIZE << order,
+								   order };
+		gpa += PAGE_SIZE << order;
+		left -= MIN(left, (u64)(PAGE_SIZE << order));
+	}
+	return 0;
+}
+
+static int vm_add_slots(struct vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nchunks; i++) {
+		const struct vm_mem_chunk *c = &vm->chunks[i];
+		struct ept_memslot s = {
+			.id = i + 1,
+			.kind = EPT_SLOT_RAM,
+			.base_gfn = c->gpa >> PAGE_SHIFT,
+			.npages = c->size >> PAGE_SHIFT,
+			.base_pfn = c->hpa >> PAGE_SHIFT,
+		};
+
+		if (ept_memslot_set(vm->mmu, &s))
+			return -1;
+	}
+	return 0;
+}
+
+/* The GDT every protected/long-mode guest starts with (see VM_GDT_GPA). */
+static const u64 vm_boot_gdt[4] = {
+	0,
+	0x00cf9b000000ffffull,	/* 0x08: 32-bit code, flat */
+	0x00cf93000000ffffull,	/* 0x10: data, flat */
+	0x00af9b000000ffffull,	/* 0x18: 64-bit code */
+};
+
+/* Long mode: identity map of the first 4 GiB with 2 MiB pages at VM_PML4_GPA. */
+static int vm_write_long_mode_tables(struct vm *vm)
+{
+	u64 e;
+	unsigned int i, j;
+
+	e = (VM_PML4_GPA + PAGE_SIZE) | 3;
+	if (vm_write_guest(vm, VM_PML4_GPA, &e, 8))
+		return -1;
+	for (i = 0; i < 4; i++) {
+		gpa_t pd = VM_PML4_GPA + (2 + i) * PAGE_SIZE;
+
+		e = pd | 3;
+		if (vm_write_guest(vm, VM_PML4_GPA + PAGE_SIZE + i * 8, &e, 8))
+			return -1;
+		for (j = 0; j < 512; j++) {
+			e = (((u64)i << 30) + ((u64)j << 21)) | 0x83;	/* P, RW, PS */
+			if (vm_write_guest(vm, pd + j * 8, &e, 8))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static const struct mb2_module *vm_find_module(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < hv_mb2.module_count; i++) {
+		const struct mb2_module *m = &hv_mb2.modules[i];
+
+		if (m->cmdline && !strcmp(m->cmdline, name))
+			return m;
+	}
+	return NULL;
+}
+
+static int vm_load_image(struct vm *vm)
+{
+	const struct mb2_module *m = vm_find_module(vm->cfg.mod);
+	gpa_t load = vm->cfg.entry == VM_ENTRY_REAL ? VM_LOAD_REAL : VM_LOAD_HIGH;
+	u64 size;
+
+	if (!m) {
+		pr_err("vm %s: no boot module named \"%s\" (add \"module2 FILE %s\" to grub.cfg)\n",
+		       vm->cfg.name, vm->cfg.mod, vm->cfg.mod);
+		return -1;
+	}
+	size = m->end - m->start;
+	if (vm->cfg.entry == VM_ENTRY_REAL && size > 0x70000) {
+		pr_err("vm %s: real-mode image of %llu bytes does not fit below 0x80000\n",
+		       vm->cfg.name, (unsigned long long)size);
+		return -1;
+	}
+	if (load + size > vm->mem_size) {
+		pr_err("vm %s: image of %llu bytes does not fit in %llu MiB at %#llx\n",
+		       vm->cfg.name, (unsigned long long)size,
+		       (unsigned long long)vm->cfg.mem_mib, (unsigned long long)load);
+		return -1;
+	}
+	if (vm_write_guest(vm, load, arch_phys_to_virt(m->start), size) ||
+	    vm_write_guest(vm, VM_GDT_GPA, vm_boot_gdt, sizeof(vm_boot_gdt)))
+		return -1;
+	if (vm->cfg.entry == VM_ENTRY_LONG && vm_write_long_mode_tables(vm))
+		return -1;
+	pr_info("vm %s: module \"%s\" (%llu bytes) loaded at %#llx\n", vm->cfg.name,
+		vm->cfg.mod, (unsigned long long)size, (unsigned long long)load);
+	return 0;
+}
+
+static int vm_create_vcpus(struct vm *vm)
+{
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < HV_MAX_CPUS; cpu++) {
+		struct vcpu *v;
+
+		if (!(vm->cfg.cpu_mask & BIT(cpu)))
+			continue;
+		if (vm->nvcpus == VM_MAX_VCPUS) {
+			pr_err("vm %s: more than %u vCPUs\n", vm->cfg.name, VM_MAX_VCPUS);
+			return -1;
+		}
+		v = kzalloc(sizeof(*v));
+		if (!v)
+			return -1;
+		v->vm = vm;
+		v->id = vm->nvcpus;
+		v->pcpu = cpu;
+		v->run_state = VCPU_WAIT_SIPI;
+		if (vmx_caps.vpid && !(v->vpid = vpid_alloc())) {
+			pr_err("vm %s: out of VPIDs\n", vm->cfg.name);
+			return -1;
+		}
+		v->flush_id = ept_flush_vcpu_add(&vm->mmu->flush, v);
+		if (v->flush_id < 0)
+			return -1;
+		vm->vcpus[vm->nvcpus++] = v;
+	}
+	return 0;
+}
+
+static struct vm *vm_create(const struct vm_config *cfg, unsigned int id)
+{
+	struct ept_mmu_config mc = { 0 };
+	struct vm *vm;
+	unsigned int i;
+
+	vm = kzalloc(sizeof(*vm));
+	if (!vm)
+		goto nomem;
+	vm->cfg = *cfg;
+	vm->id = id;
+	spin_lock_init(&vm->lock);
+	spin_lock_init(&vm->log_lock);
+	vm->mem_size = cfg->mem_mib << 20;
+	vm->mmu = kzalloc(sizeof(*vm->mmu));
+	vm->io_bitmap[0] = arch_page_alloc();
+	vm->io_bitmap[1] = arch_page_alloc();
+	vm->msr_bitmap = arch_page_alloc();
+	if (!vm->mmu || !vm->io_bitmap[0] || !vm->io_bitmap[1] || !vm->msr_bitmap)
+		goto nomem;
+	memset(vm->io_bitmap[0], 0xff, PAGE_SIZE);
+	memset(vm->io_bitmap[1], 0xff, PAGE_SIZE);
+	vm_msr_bitmap_init(vm->msr_bitmap);
+
+	mc.five_level = !vmx_caps.ept_4level && vmx_caps.ept_5level;
+	mc.max_table_pages = (vm->mem_size >> 21) + 64;
+	mc.gfn_limit = vm->mem_size >> PAGE_SHIFT;
+	mc.flush_ops = &vmx_ept_flush_ops;
+	mc.max_level = vmx_caps.ept_1g ? 3 : vmx_caps.ept_2m ? 2 : 1;
+	if (ept_mmu_init(vm->mmu, &mc)) {
+		pr_err("vm %s: EPT MMU setup failed\n", cfg->name);
+		return NULL;
+	}
+	if (vm_alloc_memory(vm) || vm_add_slots(vm) || vm_load_image(vm) ||
+	    vm_create_vcpus(vm))
+		return NULL;
+	for (i = 0; i < vm->nvcpus; i++)
+		vm->vcpus_running++;
+	WRITE_ONCE(vm->state, VM_RUNNING);
+	pr_info("vm %s: %llu MiB in %u blocks, %u vCPUs, entry=%s, EPT %d-level\n", cfg->name,
+		(unsigned long long)cfg->mem_mib, vm->nchunks, vm->nvcpus,
+		cfg->entry == VM_ENTRY_REAL ? "real" : cfg->entry == VM_ENTRY_PROT ? "prot" : "long",
+		vm->mmu->root_level);
+	return vm;
+nomem:
+	pr_err("vm %s: out of memory for its structures\n", cfg->name);
+	return NULL;
+}
+
+u64 vm_eptp(struct vm *vm)
+{
+	struct ept_root *root = ept_root_get_active(vm->mmu);
+	u64 eptp;
+
+	if (!root)
+		return 0;
+	eptp = arch_virt_to_phys((const void *)root->page->spt) | EPT_MT_WB |
+	       ((u64)(root->level - 1) << 3);
+	if (vmx_caps.ept_ad)
+		eptp |= BIT(6);		/* accessed/dirty flags */
+	ept_root_put(vm->mmu, root);
+	return eptp;
+}
+
+/* ---------------------------------------------------------------- stop and report */
+
+void vm_stop(struct vm *vm, const char *fmt, ...)
+{
+	va_list ap;
+	unsigned int i;
+
+	spin_lock(&vm->lock);
+	if (vm->state == VM_STOPPED) {
+		spin_unlock(&vm->lock);
+		return;
+	}
+	va_start(ap, fmt);
+	fmt_vsnprintf(vm->stop_reason, sizeof(vm->stop_reason), fmt, ap);
+	va_end(ap);
+	/*
+	 * Release: the reason is written before the state says STOPPED.
+	 * Pairs with the load_acquire in vm_is_stopped().
+	 */
+	store_release(&vm->state, VM_STOPPED);
+	spin_unlock(&vm->lock);
+	/*
+	 * R11 shape: STOPPED must be globally visible before the kicks go
+	 * out (an x2APIC ICR write is not ordered after earlier stores).
+	 * Pairs with the full fence in ept_flush_vcpu_enter(), after which the
+	 * vCPU loop reads the state once more before entering.
+	 */
+	smp_mb();
+	for (i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpus[i]->pcpu != arch_cpu_id())
+			vcpu_kick(vm->vcpus[i]);
+}
+
+void vm_report(struct vm *vm)
+{
+	u64 counts[EXIT_REASON_MAX + 1] = { 0 };
+	u64 total = 0;
+	unsigned int i, r;
+
+	for (i = 0; i < vm->nvcpus; i++)
+		for (r = 0; r <= EXIT_REASON_MAX; r++)
+			counts[r] += vm->vcpus[i]->exit_counts[r];
+	for (r = 0; r <= EXIT_REASON_MAX; r++)
+		total += counts[r];
+	pr_plain("hv: vm %s stopped: %s\n", vm->cfg.name, vm->stop_reason);
+	pr_plain("hv: vm %s exits: total %llu, results %u pass %u fail\n", vm->cfg.name,
+		 (unsigned long long)total, vm->results_pass, vm->results_fail);
+	for (r = 0; r <= EXIT_REASON_MAX; r++)
+		if (counts[r])
+			pr_plain("hv: vm %s exits: %3u %-28s %llu\n", vm->cfg.name, r,
+				 r < EXIT_REASON_MAX ? vmx_exit_reason_str(r) : "(other)",
+				 (unsigned long long)counts[r]);
+}
+
+/* ---------------------------------------------------------------- start */
+
+void vm_run_this_cpu(void)
+{
+	unsigned int cpu = arch_cpu_id();
+	/* Pairs with the store_release in vm_start_all(): the vCPU is complete. */
+	struct vcpu *v = load_acquire(&vmx_cpus[cpu].vcpu);
+	struct vm *vm;
+
+	if (!v)
+		return;
+	vm = v->vm;
+	vcpu_run(v);
+	/*
+	 * The last vCPU out reports: the locked RMW orders every vCPU's exit
+	 * counts before the report reads them.  Then release "reported" to the
+	 * CPU waiting in vm_start_all() (pairs with its load_acquire).
+	 */
+	if (fetch_sub(&vm->vcpus_running, 1) == 1) {
+		vm_report(vm);
+		store_release(&vm->reported, 1);
+	}
+}
+
+void vm_start_all(void)
+{
+	unsigned int i, j, n;
+	unsigned long flags;
+
+	for (i = 0; i < hv_config.vm_count; i++)
+		if (vm_cmdline_option(hv_config.vm_opts[i]))
+			pr_plain("hv: vm option \"%s\" rejected (see above)\n", hv_config.vm_opts[i]);
+	n = vm_config_count();
+	if (!n)
+		return;
+	if (!vmx_caps.vmx || !vmx_caps.ept) {
+		pr_plain("hv: %u VMs configured but VMX%s is not usable: none started\n", n,
+			 vmx_caps.vmx ? " with EPT" : "");
+		return;
+	}
+	vcpu_run_init();
+	for (i = 0; i < n; i++) {
+		const struct vm_config *cfg = vm_config_get(i);
+		struct vm *vm;
+
+		if (cfg->cpu_mask >> arch_cpus_online()) {
+			pr_plain("hv: vm %s not started: cpus= names CPUs beyond the %u online\n",
+				 cfg->name, arch_cpus_online());
+			continue;
+		}
+		vm = vm_create(cfg, vm_count);
+		if (!vm) {
+			pr_plain("hv: vm %s not started (see the messages above)\n", cfg->name);
+			continue;
+		}
+		vm_list[vm_count++] = vm;
+	}
+	for (i = 0; i < vm_count; i++) {
+		for (j = 0; j < vm_list[i]->nvcpus; j++) {
+			struct vcpu *v = vm_list[i]->vcpus[j];
+			struct percpu *pc = percpu_of(v->pcpu);
+
+			/* Publish the finished vCPU to its CPU; pairs with vm_run_this_cpu(). */
+			store_release(&vmx_cpus[v->pcpu].vcpu, v);
+			if (v->pcpu != arch_cpu_id() && pc)
+				lapic_send_fixed(pc->apic_id, VCPU_LAUNCH_VECTOR);
+		}
+	}
+	flags = arch_irq_save();
+	vm_run_this_cpu();
+	arch_irq_restore(flags);
+	/* Wait for every VM, so the summary is the last line. */
+	for (i = 0; i < vm_count; i++)
+		while (!load_acquire(&vm_list[i]->reported))
+			cpu_relax();
+	pr_plain("hv: all %u VMs stopped\n", vm_count);
+}

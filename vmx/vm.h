@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Virtual machines: creation from the command line, guest memory, stopping
+ * and the stop report.  See docs/vmx.md.
+ */
+#ifndef VMX_VM_H
+#define VMX_VM_H
+
+#include "lib/compiler.h"
+#include "vmx/vcpu.h"
+
+/* RAX at the first guest instruction of vCPU 0 (RBX = memory bytes, RCX = vCPU id). */
+#define VM_BOOT_MAGIC		0x68760001ull
+
+/* VMX-preemption timer slice: a vCPU exits at least this often (TSC ticks). */
+#define VCPU_SLICE_TICKS	(1ull << 26)
+
+extern struct vm *vm_list[VM_MAX];
+extern unsigned int vm_count;
+
+/**
+ * vm_config_parse() - parse the value of one vm= option.
+ * @val: "NAME,mod=MODULE,mem=MIB,cpus=LIST[,entry=real|prot|long][,io=ignore|stop]"
+ * @out: filled on success
+ *
+ * Return: 0, or -1 after a pr_warn quoting the bad part.
+ */
+int vm_config_parse(const char *val, struct vm_config *out);
+
+/* Queue a parsed configuration for vm_start_all() (checks name and CPU clashes). */
+int vm_config_add(const struct vm_config *cfg);
+
+/* Number of vm= options accepted so far, and the i-th one. */
+unsigned int vm_config_count(void);
+const struct vm_config *vm_config_get(unsigned int i);
+
+/* The vm= command-line option handler: parse and queue.  0 or -1 (reported). */
+int vm_cmdline_option(const char *val);
+
+/**
+ * vm_start_all() - create every configured VM and start its vCPUs (BSP, after boot).
+ *
+ * VMs that cannot be created are reported and skipped; the others run.
+ * Returns after the vCPUs were handed to their CPUs; vCPU 0 of a VM placed on
+ * the calling CPU runs when vm_run_this_cpu() is called.
+ */
+void vm_start_all(void);
+
+/* Run whatever vCPU is assigned to the calling CPU, then idle; returns when all VMs stopped. */
+void vm_run_this_cpu(void);
+
+/* EPT pointer of @vm's current root. */
+u64 vm_eptp(struct vm *vm);
+
+/**
+ * vm_stop() - stop @vm: every vCPU leaves its run loop at its next exit.
+ * @vm:  the VM
+ * @fmt: the reason, printed in the report (the first reason wins)
+ *
+ * Safe from any CPU; other VMs and the hypervisor are not affected.
+ */
+void vm_stop(struct vm *vm, const char *fmt, ...) __printf(2, 3);
+
+static inline bool vm_is_stopped(const struct vm *vm)
+{
+	/* Lockless peek at the state; vm_stop() publishes it with a release. */
+	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) == VM_STOPPED;
+}
+
+/*
+ * Guest memory access by guest-physical address.  Both fail (return -1)
+ * when any byte of the range lies outside the VM's RAM; they never fault.
+ */
+int vm_read_guest(struct vm *vm, gpa_t gpa, void *dst, size_t len);
+int vm_write_guest(struct vm *vm, gpa_t gpa, const void *src, size_t len);
+
+/* Print "hv: vm NAME stopped: REASON" and the exit counts per reason. */
+void vm_report(struct vm *vm);
+
+#endif /* VMX_VM_H */

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The vm= command-line option:
+ *
+ *   vm=NAME,mod=MODULE,mem=MIB,cpus=LIST[,entry=real|prot|long][,io=ignore|stop]
+ *
+ * NAME      1..15 characters [A-Za-z0-9_-], unique
+ * MODULE    the command-line string of a multiboot2 module (grub.cfg:
+ *           "module2 /boot/guest.bin MODULE")
+ * MIB       guest RAM in MiB, 2..65536
+ * LIST      physical CPUs, one vCPU each: N, N-M, joined with '+' (cpus=1+3-4);
+ *           vCPU 0 (the guest's BSP) runs on the lowest; VMs may not share CPUs
+ * entry     start mode (default prot), see docs/vmx.md
+ * io        ports without a device: ignore (default) or stop the VM
+ *
+ * Parsing runs while the command line is parsed, before any allocator
+ * exists, so configurations are kept in a static table.
+ */
+#include "lib/printk.h"
+#include "lib/string.h"
+#include "vmx/vm.h"
+
+static struct vm_config vm_configs[VM_MAX];
+static unsigned int vm_nconfigs;
+
+unsigned int vm_config_count(void)
+{
+	return vm_nconfigs;
+}
+
+const struct vm_config *vm_config_get(unsigned int i)
+{
+	return i < vm_nconfigs ? &vm_configs[i] : NULL;
+}
+
+static bool vm_name_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n >= VM_NAME_MAX)
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* Parse a CPU list "N", "N-M", joined with '+'.  0 or -1. */
+static int vm_parse_cpus(const char *s, size_t n, u64 *mask)
+{
+	char buf[64];
+	const char *p = buf;
+
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	*mask = 0;
+	for (;;) {
+		u64 a, b;
+		const char *end;
+
+		if (str_to_u64(p, &end, 10, &a) || end == p)
+			return -1;
+		b = a;
+		p = end;
+		if (*p == '-') {
+			p++;
+			if (str_to_u64(p, &end, 10, &b) || end == p)
+				return -1;
+			p = end;
+		}
+		if (a > b || b >= HV_MAX_CPUS)
+			return -1;
+		for (; a <= b; a++)
+			*mask |= BIT(a);
+		if (*p == '\0')
+			return 0;
+		if (*p++ != '+')
+			return -1;
+	}
+}
+
+static bool vm_key(const char *f, size_t n, const char *key, const char **val, size_t *vlen)
+{
+	size_t k = strlen(key);
+
+	if (n <= k || memcmp(f, key, k) || f[k] != '=')
+		return false;
+	*val = f + k + 1;
+	*vlen = n - k - 1;
+	return true;
+}
+
+static bool vm_word(const char *v, size_t n, const char *w)
+{
+	return strlen(w) == n && !memcmp(v, w, n);
+}
+
+int vm_config_parse(const char *val, struct vm_config *out)
+{
+	const char *p = val, *f, *v;
+	size_t n, vn;
+	bool have_mod = false, have_mem = false, have_cpus = false;
+
+	memset(out, 0, sizeof(*out));
+	out->entry = VM_ENTRY_PROT;
+	out->io = VM_IO_IGNORE;
+	f = strchr(p, ',');
+	n = f ? (size_t)(f - p) : strlen(p);
+	if (!vm_name_ok(p, n)) {
+		pr_warn("vm=%s: the name must be 1..%d characters of [A-Za-z0-9_-]\n", val,
+			VM_NAME_MAX - 1);
+		return -1;
+	}
+	memcpy(out->name, p, n);
+	p += n;
+	while (*p == ',') {
+		p++;
+		f = p;
+		n = strchr(p, ',') ? (size_t)(strchr(p, ',') - p) : strlen(p);
+		p += n;
+		if (vm_key(f, n, "mod", &v, &vn)) {
+			if (vn == 0 || vn >= VM_MOD_MAX)
+				goto bad;
+			memcpy(out->mod, v, vn);
+			have_mod = true;
+		} else if (vm_key(f, n, "mem", &v, &vn)) {
+			char num[24];
+			const char *end;
+
+			if (vn == 0 || vn >= sizeof(num))
+				goto bad;
+			memcpy(num, v, vn);
+			num[vn] = '\0';
+			if (str_to_u64(num, &end, 10, &out->mem_mib) || *end ||
+			    out->mem_mib < 2 || out->mem_mib > 65536)
+				goto bad;
+			have_mem = true;
+		} else if (vm_key(f, n, "cpus", &v, &vn)) {
+			if (vm_parse_cpus(v, vn, &out->cpu_mask))
+				goto bad;
+			have_cpus = true;
+		} else if (vm_key(f, n, "entry", &v, &vn)) {
+			if (vm_word(v, vn, "real"))
+				out->entry = VM_ENTRY_REAL;
+			else if (vm_word(v, vn, "prot"))
+				out->entry = VM_ENTRY_PROT;
+			else if (vm_word(v, vn, "long"))
+				out->entry = VM_ENTRY_LONG;
+			else
+				goto bad;
+		} else if (vm_key(f, n, "io", &v, &vn)) {
+			if (vm_word(v, vn, "ignore"))
+				out->io = VM_IO_IGNORE;
+			else if (vm_word(v, vn, "stop"))
+				out->io = VM_IO_STOP;
+			else
+				goto bad;
+		} else {
+			goto bad;
+		}
+	}
+	if (*p) {
+		n = strlen(p);
+		f = p;
+		goto bad;
+	}
+	if (!have_mod || !have_mem || !have_cpus) {
+		pr_warn("vm=%s: mod=, mem= and cpus= are required\n", val);
+		return -1;
+	}
+	return 0;
+bad:
+	pr_warn("vm=%s: bad field \"%.*s\" (expected mod=NAME, mem=2..65536, "
+		"cpus=N[-M][+...], entry=real|prot|long, io=ignore|stop)\n", val, (int)n, f);
+	return -1;
+}
+
+int vm_config_add(const struct vm_config *cfg)
+{
+	unsigned int i;
+
+	if (vm_nconfigs == VM_MAX) {
+		pr_warn("vm=%s: at most %d VMs\n", cfg->name, VM_MAX);
+		return -1;
+	}
+	for (i = 0; i < vm_nconfigs; i++) {
+		if (!strcmp(vm_configs[i].name, cfg->name)) {
+			pr_warn("vm=%s: a VM with this name exists already\n", cfg->name);
+			return -1;
+		}
+		if (vm_configs[i].cpu_mask & cfg->cpu_mask) {
+			pr_warn("vm=%s: shares CPUs %#llx with vm %s; VMs need disjoint CPUs\n",
+				cfg->name,
+				(unsigned long long)(vm_configs[i].cpu_mask & cfg->cpu_mask),
+				vm_configs[i].name);
+			return -1;
+		}
+	}
+	vm_configs[vm_nconfigs++] = *cfg;
+	return 0;
+}
+
+int vm_cmdline_option(const char *val)
+{
+	struct vm_config cfg;
+
+	if (!val || vm_config_parse(val, &cfg))
+		return -1;
+	return vm_config_add(&cfg);
+}
