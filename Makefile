@@ -70,6 +70,35 @@ $(B)/hv.elf: $(BARE_OBJS) linker.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) $(BARE_LDFLAGS) -o $@ $(BARE_OBJS)
 
+# Hybrid BIOS+UEFI GRUB ISO.  HV_CMDLINE is the hypervisor command line.
+HV_CMDLINE	?=
+$(B)/hv.iso: $(B)/hv.elf tools/grub.cfg.in tools/mkiso FORCE
+	@echo "  ISO     $@"
+	$(Q)tools/mkiso $(B)/hv.elf $@ -c "$(HV_CMDLINE)"
+
+iso: $(B)/hv.iso
+
+# Bochs (VMX emulation) with the serial console on this terminal; BOCHS_ARGS
+# e.g. "--cpus 2 --model corei7_skylake_x".
+run: setup $(B)/hv.iso
+	$(Q)tools/run-bochs --iso $(B)/hv.iso --console $(BOCHS_ARGS)
+
+# QEMU TCG (no VMX), serial on this terminal; QEMU_ARGS e.g. "--uefi --smp 2".
+run-qemu: $(B)/hv.iso
+	$(Q)tools/run-qemu --iso $(B)/hv.iso $(QEMU_ARGS)
+
+# QEMU with KVM and the host CPU (VMX only if the host has nested VMX).
+run-kvm: $(B)/hv.iso
+	$(Q)tools/run-kvm-check && tools/run-qemu --iso $(B)/hv.iso --kvm $(QEMU_ARGS)
+
+# QEMU stopped at the first instruction with a gdbstub on :1234, and gdb on the symbols.
+gdb: $(B)/hv.iso
+	$(Q)tools/run-qemu --iso $(B)/hv.iso $(QEMU_ARGS) -- -s -S & \
+	  gdb -q -ex "target remote :1234" $(B)/hv.elf; kill %1 2>/dev/null || true
+
+.PHONY: run-qemu FORCE
+FORCE:
+
 # ---------------------------------------------------------------- hosted
 #
 # HVARIANT picks one hosted build: host (plain -O2), host-tsan, host-asan,

@@ -104,12 +104,27 @@ static const char *cmdline_vm(struct hv_config *cfg, const char *val)
 	return NULL;
 }
 
+/* debug.fault=ud|pf|gp: a debugging aid that checks the exception dump. */
+static const char *cmdline_debug_fault(struct hv_config *cfg, const char *val)
+{
+	if (!strcmp(val, "ud"))
+		cfg->debug_fault = CMDLINE_FAULT_UD;
+	else if (!strcmp(val, "pf"))
+		cfg->debug_fault = CMDLINE_FAULT_PF;
+	else if (!strcmp(val, "gp"))
+		cfg->debug_fault = CMDLINE_FAULT_GP;
+	else
+		return "expected ud, pf or gp";
+	return NULL;
+}
+
 static const struct cmdline_option cmdline_options[] = {
 	{ "console", true, cmdline_console },
 	{ "loglevel", true, cmdline_loglevel },
 	{ "maxcpus", true, cmdline_maxcpus },
 	{ "nosmp", false, cmdline_nosmp },
 	{ "vm", true, cmdline_vm },
+	{ "debug.fault", true, cmdline_debug_fault },
 };
 
 void cmdline_defaults(struct hv_config *cfg)

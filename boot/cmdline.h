@@ -16,6 +16,8 @@
  *   nosmp                                               boot the BSP only (maxcpus=1)
  *   vm=NAME,mod=MODULE,mem=MIB,cpus=LIST[,entry=..]     a VM (repeatable; kept as text here,
  *                                                       parsed by vmx/vm_config.c, docs/vmx.md)
+ *   debug.fault=ud|pf|gp                                debugging aid: raise that exception
+ *                                                       after the boot report (tests the dump)
  *
  * A first word that contains '/' and no '=' is the image path some loaders
  * prepend; it is skipped.
@@ -31,6 +33,14 @@
 #define CMDLINE_WORD_MAX	256	/* longer words are reported and skipped */
 #define CMDLINE_MAX_VMS		8	/* vm= options kept */
 
+/* debug.fault=: the exception hv_main raises on purpose after the boot report. */
+enum cmdline_fault {
+	CMDLINE_FAULT_NONE,
+	CMDLINE_FAULT_UD,
+	CMDLINE_FAULT_PF,
+	CMDLINE_FAULT_GP,
+};
+
 struct hv_config {
 	u16 console_port;
 	u32 console_baud;
@@ -40,6 +50,7 @@ struct hv_config {
 	unsigned int errors;		/* words reported as bad or unknown */
 	char vm_opts[CMDLINE_MAX_VMS][CMDLINE_WORD_MAX];	/* vm= values, in order */
 	unsigned int vm_count;
+	enum cmdline_fault debug_fault;
 };
 
 /* Fill @cfg with the defaults. */

@@ -76,7 +76,7 @@ static void setup_report_memory(void)
 	for (unsigned int i = 0; i < shown; i++) {
 		const struct mb2_mmap_entry *e = &hv_mb2.mmap[i];
 
-		pr_info("  [%#014llx-%#014llx) %s\n", (unsigned long long)e->base,
+		pr_info("  [0x%012llx-0x%012llx) %s\n", (unsigned long long)e->base,
 			(unsigned long long)(e->base + e->len), setup_mmap_type(e->type));
 	}
 	if (shown < hv_mb2.mmap_count)
