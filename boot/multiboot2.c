@@ -421,11 +421,9 @@ int mb2_parse(const void *info, u64 info_pa, u64 max_len, struct mb2_info *out)
 /* Scratch for mb2_usable_ranges(): boot CPU only (see the header). */
 static struct mem_range mb2_avail[MB2_SCRATCH], mb2_resv[MB2_SCRATCH];
 
-/* Ends are kept below 2^64 so that base + len never wraps to 0. */
+/* mem_ranges_normalize() clips ends below 2^64 so base + len never wraps. */
 static void mb2_add(struct mem_range *r, unsigned int *n, u64 base, u64 len)
 {
-	if (len > ~0ULL - base)
-		len = ~0ULL - base;
 	if (len && *n < MB2_SCRATCH)
 		r[(*n)++] = (struct mem_range){ base, len };
 }
@@ -445,32 +443,6 @@ static bool mb2_emit(struct mem_range *out, unsigned int *n, unsigned int max, u
 	}
 	out[(*n)++] = (struct mem_range){ b, e - b };
 	return true;
-}
-
-/* Sort by base and merge overlapping or touching ranges; returns the new count. */
-static unsigned int mb2_sort_merge(struct mem_range *r, unsigned int n)
-{
-	unsigned int m = 0;
-
-	for (unsigned int i = 1; i < n; i++) {
-		struct mem_range x = r[i];
-		unsigned int j = i;
-
-		for (; j > 0 && r[j - 1].base > x.base; j--)
-			r[j] = r[j - 1];
-		r[j] = x;
-	}
-	for (unsigned int i = 0; i < n; i++) {
-		u64 end = r[i].base + r[i].len;
-
-		if (m && r[i].base <= r[m - 1].base + r[m - 1].len) {
-			if (end > r[m - 1].base + r[m - 1].len)
-				r[m - 1].len = end - r[m - 1].base;
-		} else {
-			r[m++] = r[i];
-		}
-	}
-	return m;
 }
 
 static bool mb2_efi_usable(u32 type, bool bs_active)
@@ -525,8 +497,8 @@ int mb2_usable_ranges(const struct mb2_info *mi, struct mem_range *out, unsigned
 		pr_warn("mb2: EFI boot services active but no EFI memory map: "
 			"boot-services memory cannot be told apart\n");
 	}
-	na = mb2_sort_merge(mb2_avail, na);
-	nr = mb2_sort_merge(mb2_resv, nr);
+	na = mem_ranges_normalize(mb2_avail, na);
+	nr = mem_ranges_normalize(mb2_resv, nr);
 
 	/* Subtract the (sorted, disjoint) reserved ranges from each available one. */
 	for (unsigned int i = 0; i < na; i++) {

@@ -15,6 +15,7 @@
 #define BOOT_MULTIBOOT2_H
 
 #include "lib/compiler.h"
+#include "mm/pmm.h"		/* struct mem_range */
 
 #define MB2_BOOTLOADER_MAGIC	0x36d76289
 #define MB2_HEADER_MAGIC	0xe85250d6
@@ -68,10 +69,6 @@
 #define MB2_ENOEND		(-4)	/* no end tag inside total_size */
 #define MB2_ENOMAP		(-5)	/* mb2_usable_ranges(): no memory information */
 #define MB2_ENOSPC		(-6)	/* mb2_usable_ranges(): @out too small */
-
-struct mem_range {
-	u64 base, len;
-};
 
 struct mb2_mmap_entry {
 	u64 base, len;

@@ -10,8 +10,18 @@
 #ifndef MM_PMM_H
 #define MM_PMM_H
 
-#include "boot/multiboot2.h"
 #include "lib/compiler.h"
+
+/* A physical address range [base, base + len). */
+struct mem_range {
+	u64 base, len;
+};
+
+/*
+ * Sort @r by base, merge overlapping or touching ranges and drop empty ones
+ * (ends are clipped below 2^64); returns the new count.  In place, O(n^2).
+ */
+unsigned int mem_ranges_normalize(struct mem_range *r, unsigned int n);
 
 /* Largest block: 2^PMM_MAX_ORDER frames (1 GiB); orders 0..PMM_MAX_ORDER. */
 #define PMM_MAX_ORDER		18
@@ -30,7 +40,9 @@
  * @n_reserved: number of @reserved ranges
  *
  * Frames below PMM_LOW_LIMIT and every frame touching a reserved range are
- * excluded.  Ranges beyond PMM_MAX_REGIONS are reported and dropped.
+ * excluded.  After merging, RAM ranges beyond PMM_MAX_REGIONS are reported
+ * and dropped.  The state bytes (one per frame of every RAM range) are
+ * carved from the first free stretch large enough and count as reserved.
  *
  * Return: 0, or PMM_E* after a message (nothing usable, no room for the
  * state bytes, called twice).
