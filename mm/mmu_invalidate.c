@@ -33,9 +33,10 @@ u64 mmu_invalidate_snapshot(const struct mmu_invalidate *inv)
 	 * gfn (and before a later lockless read of in_progress), so that a
 	 * resolution which raced with an invalidation is caught by "seq moved".
 	 * Pairs with the smp_wmb() between seq++ and in_progress-- in
-	 * mmu_invalidate_end_locked().
+	 * mmu_invalidate_end_locked().  (Mutant: tests/models/inval_seq.pml.)
 	 */
-	smp_rmb();
+	if (!mutated(R9_SNAPSHOT_RMB))
+		smp_rmb();
 	return snap;
 }
 
@@ -61,6 +62,16 @@ static inline bool mmu_invalidate_gfn_in_range(gfn_t gfn, gfn_t start, gfn_t end
  */
 bool mmu_invalidate_retry_gfn_unsafe(const struct mmu_invalidate *inv, u64 snap, gfn_t gfn)
 {
+	if (mutated(R9_PRECHECK_RMB)) {
+		/* Mutant: seq read before in_progress (tests/models/inval_seq.pml). */
+		u64 seq = READ_ONCE(inv->seq);
+
+		if (READ_ONCE(inv->in_progress) &&
+		    mmu_invalidate_gfn_in_range(gfn, READ_ONCE(inv->range_start),
+						READ_ONCE(inv->range_end)))
+			return true;
+		return seq != snap;
+	}
 	/*
 	 * R9 (O9): READ_ONCE so that a caller spinning on this function
 	 * re-reads the count every time.  Pairs with the WRITE_ONCE of
@@ -144,6 +155,7 @@ void mmu_invalidate_end_locked(struct mmu_invalidate *inv)
 	if (WARN_ON(inv->in_progress <= 0))
 		return;
 	if (mutated(R9_END_ORDER)) {
+		/* Mutant: the order smp_wmb() forbids (tests/models/inval_seq.pml). */
 		WRITE_ONCE(inv->in_progress, inv->in_progress - 1);
 		WRITE_ONCE(inv->seq, inv->seq + 1);
 		return;
@@ -159,3 +171,4 @@ void mmu_invalidate_end_locked(struct mmu_invalidate *inv)
 	WRITE_ONCE(inv->in_progress, inv->in_progress - 1);
 	WARN_ON_ONCE(inv->range_start == MMU_INVALID_GFN);
 }
+

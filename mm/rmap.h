@@ -32,9 +32,9 @@
 
 #include "lib/types.h"
 #include "lib/compiler.h"
+#include "mm/ebr.h"
 
 struct vm_mmu;
-struct ebr_domain;
 
 #define RMAP_MANY		BIT(0)	/* head points to a struct rmap_desc */
 
@@ -48,6 +48,24 @@ struct ebr_domain;
 #define RMAP_MAX_DIRS		64	/* 64 x 512 x 512 x 4 KiB = 64 GiB of guest */
 
 /*
+ * struct rmap_desc - a chunk of a chain of more than one entry.  Changed
+ * only under the head's bit lock; freed through EBR (poisoned first).
+ * Layout: EBR node, then everything the poisoning overwrites.
+ */
+#define RMAP_DESC_ENTRIES	11
+#define RMAP_DESC_MAGIC		0x524d4150u	/* "RMAP" */
+#define RMAP_DESC_RETIRED	0x52455449u	/* "RETI": unlinked, awaiting EBR */
+#define RMAP_DESC_POISON_BYTE	0x6b
+
+struct rmap_desc {
+	struct ebr_node ebr;
+	u32 magic;
+	u32 nr;
+	struct rmap_desc *more;
+	u64 __ept *sptes[RMAP_DESC_ENTRIES];
+};
+
+/*
  * struct rmap_table - the rmap heads of one VM, for gfns [base, base + nr).
  * Allocated once by rmap_table_init(); the head pages never move, so a head
  * pointer stays valid for the table's life.
@@ -56,6 +74,7 @@ struct rmap_table {
 	gfn_t base_gfn;
 	u64 nr_gfns;
 	struct ebr_domain *ebr;		/* descriptors are retired here */
+	u64 bad_desc;			/* walks that met a non-live descriptor (bug) */
 	u64 **dirs[RMAP_NR_LEVELS][RMAP_MAX_DIRS];
 };
 
@@ -92,6 +111,13 @@ unsigned int rmap_walk_readonly(struct rmap_table *rt, gfn_t gfn, int level,
 				rmap_visit_fn fn, void *arg);
 
 /*
+ * The same walk for a caller that holds mmu_lock for WRITE (no rmap writer
+ * can run): no bit lock taken.
+ */
+unsigned int rmap_walk_stable(struct rmap_table *rt, gfn_t gfn, int level,
+			      rmap_visit_fn fn, void *arg);
+
+/*
  * Accessed-bit aging of the leaves mapping gfns [start, end): test-and-clear
  * the A bit of every present leaf (atomic fetch_and, R2).  Returns the number
  * of young leaves found.
@@ -104,7 +130,11 @@ unsigned int rmap_walk_readonly(struct rmap_table *rt, gfn_t gfn, int level,
  */
 u64 ept_age_range(struct vm_mmu *mmu, gfn_t start, gfn_t end);
 u64 ept_age_range_write_lock(struct vm_mmu *mmu, gfn_t start, gfn_t end);
-/* Table-level lockless walk (the vm_mmu versions call it). */
+/*
+ * Table-level walks (the vm_mmu versions call them): lockless, or with
+ * every rmap writer excluded by the caller.
+ */
 u64 ept_age_table_range(struct rmap_table *rt, gfn_t start, gfn_t end);
+u64 ept_age_table_range_stable(struct rmap_table *rt, gfn_t start, gfn_t end);
 
 #endif /* MM_RMAP_H */
