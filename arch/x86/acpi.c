@@ -205,7 +205,7 @@ bool acpi_init(const struct mb2_info *mb2)
 		return false;
 	}
 	acpi.have_madt = true;
-	pr_info("acpi: MADT: %u processor entries, %u enabled, local APIC at %#lx, %u I/O APIC(s)\n",
+	pr_info("acpi: MADT: %u usable processor entries, %u enabled, local APIC at %#lx, %u I/O APIC(s)\n",
 		acpi.madt.ncpus_total, acpi.madt.ncpus_enabled,
 		(unsigned long)acpi.madt.lapic_pa, acpi.madt.nioapics);
 	return true;

@@ -561,8 +561,12 @@ void smp_boot_aps(const struct hv_config *cfg)
 	if (unaddressable || not_tried)
 		pr_warn("smp: %u CPU(s) not started (%u not addressable, %u after a failure)\n",
 			unaddressable + not_tried, unaddressable, not_tried);
-	pr_info("smp: %u of %u enabled CPUs online, %u did not come up\n", next,
-		madt->ncpus_enabled + (bsp_listed ? 0 : 1), failed);
+	if (failed)
+		pr_warn("smp: %u of %u enabled CPUs online, %u did not come up\n", next,
+			madt->ncpus_enabled + (bsp_listed ? 0 : 1), failed);
+	else
+		pr_info("smp: %u of %u enabled CPUs online\n", next,
+			madt->ncpus_enabled + (bsp_listed ? 0 : 1));
 	if (next > 1)
 		smp_ping_aps(next);
 }
