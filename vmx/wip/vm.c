@@ -191,15 +191,28 @@ static int vm_write_long_mode_tables(struct vm *vm)
 	return 0;
 }
 
+/*
+ * The module named @name: the first word of its command line is @name, or
+ * @name plus ".bin" / ".elf" (tools/mkiso passes the file name first).
+ */
 static const struct mb2_module *vm_find_module(const char *name)
 {
+	size_t n = strlen(name);
 	unsigned int i;
 
 	for (i = 0; i < hv_mb2.module_count; i++) {
-		const struct mb2_module *m = &hv_mb2.modules[i];
+		const char *c = hv_mb2.modules[i].cmdline;
+		size_t w = 0;
 
-		if (m->cmdline && !strcmp(m->cmdline, name))
-			return m;
+		if (!c)
+			continue;
+		while (c[w] && c[w] != ' ')
+			w++;
+		if (w == n && !memcmp(c, name, n))
+			return &hv_mb2.modules[i];
+		if (w == n + 4 && !memcmp(c, name, n) &&
+		    (!memcmp(c + n, ".bin", 4) || !memcmp(c + n, ".elf", 4)))
+			return &hv_mb2.modules[i];
 	}
 	return NULL;
 }
