@@ -31,7 +31,8 @@ static __always_inline struct mcs_node *mcs_swap_tail(struct mcs_lock *l, struct
 	 * R14: one locked xchg gives every arrival a distinct predecessor,
 	 * and (full barrier) publishes our initialised node before anyone can
 	 * find it through the tail.  Pairs with the cmpxchg in mcs_unlock()
-	 * and with the predecessor's load_acquire of its ->next.
+	 * and with the predecessor's READ_ONCE of its ->next, which finds the
+	 * node only after this xchg.
 	 */
 	return xchg(&l->tail, node);
 }
@@ -61,17 +62,13 @@ void mcs_lock(struct mcs_lock *l, struct mcs_node *node)
 	start = arch_time_ns();
 	if (mcs_link_delay_hook)
 		mcs_link_delay_hook();
-	if (mutated(R14_MCS_LINK)) {
-		WRITE_ONCE(prev->next, node);
-	} else {
-		/*
-		 * R14: link behind the predecessor.  Release: our node's
-		 * initialisation (locked = 0) is visible before the
-		 * predecessor can reach the node and hand over.  Pairs with
-		 * the load_acquire of ->next in mcs_unlock().
-		 */
-		store_release(&prev->next, node);
-	}
+	/*
+	 * Link behind the predecessor so that its unlock can find us.  No
+	 * release is needed: the xchg above (a full barrier) already ordered
+	 * our node's initialisation before anyone could reach the node.  A
+	 * marked store, because the predecessor polls ->next concurrently.
+	 */
+	WRITE_ONCE(prev->next, node);
 	/*
 	 * R14: acquire; pairs with the store_release of ->locked in
 	 * mcs_unlock(): the previous critical section happens before ours.
@@ -118,8 +115,12 @@ void mcs_unlock(struct mcs_lock *l, struct mcs_node *node)
 		WRITE_ONCE(l->owner, LOCKDEP_NO_OWNER);
 	}
 
-	/* R14: acquire; pairs with the successor's store_release of ->next. */
-	next = load_acquire(&node->next);
+	/*
+	 * R14: a successor that swapped the tail before our cmpxchg below
+	 * links itself with a marked store; the xchg it did first is what
+	 * orders its node's initialisation (see mcs_lock()).
+	 */
+	next = READ_ONCE(node->next);
 	if (!next) {
 		if (mutated(R14_MCS_UNLOCK_CMPXCHG)) {
 			if (READ_ONCE(l->tail) == node) {
@@ -147,8 +148,8 @@ void mcs_unlock(struct mcs_lock *l, struct mcs_node *node)
 			if (!next)
 				return;
 		} else {
-			/* R14: acquire; pairs with the successor's link. */
-			while (!(next = load_acquire(&node->next)))
+			/* R14: the link window; pairs with WRITE_ONCE(prev->next). */
+			while (!(next = READ_ONCE(node->next)))
 				cpu_relax();
 		}
 	}
