@@ -162,6 +162,10 @@ $(HB)/bench-host: $(BENCH_OBJS) $(HOST_LIB_OBJS)
 	@echo "  HOSTLD  $@"
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $^ $(BENCH_LDLIBS) $(HOST_LDLIBS)
 
+# ---------------------------------------------------------------- test guests
+# build/guests/*.bin, make test-guests, make bench (tests/guests/guests.mk)
+include tests/guests/guests.mk
+
 # ---------------------------------------------------------------- top level
 
 .PHONY: all iso test check mutation-test bench-host bench run run-kvm gdb \

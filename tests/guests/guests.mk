@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: MIT
+#
+# Test guests (included by the top Makefile): freestanding 32-bit images
+# built with gcc -m32 and nasm, plus flat real-mode and 64-bit images.
+# Each becomes build/guests/NAME.bin, a multiboot2 module for a vm= option.
+
+GB		:= $(B)/guests
+GUEST_CFLAGS	:= -m32 -std=gnu11 -Os -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie \
+		   -fno-stack-protector -mgeneral-regs-only -fno-asynchronous-unwind-tables \
+		   -fcf-protection=none -Wall -Wextra -Werror -Wno-unused-parameter \
+		   -I tests/guests/lib -I . -MMD -MP
+GUEST_C		:= cpuid msr io ept iso_a iso_b hypercall vmxinsn triple hlt hello bench smp
+GUEST_FLAT	:= realmode long
+GUEST_BINS	:= $(patsubst %,$(GB)/%.bin,$(GUEST_C) $(GUEST_FLAT))
+GUEST_LIB	:= $(GB)/lib/start.o $(GB)/lib/lib.o
+
+$(GB)/lib/%.o: tests/guests/lib/%.c
+	@mkdir -p $(dir $@)
+	@echo "  GUESTCC $<"
+	$(Q)$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+$(GB)/lib/start.o: tests/guests/lib/start.asm
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	$(Q)$(NASM) -f elf32 $< -o $@
+
+$(GB)/%.o: tests/guests/%.c
+	@mkdir -p $(dir $@)
+	@echo "  GUESTCC $<"
+	$(Q)$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+$(GB)/ap_tramp.bin: tests/guests/ap_tramp.asm
+	@mkdir -p $(dir $@)
+	$(Q)$(NASM) -f bin $< -o $@
+
+$(GB)/ap_blob.o: tests/guests/ap_blob.asm $(GB)/ap_tramp.bin
+	$(Q)$(NASM) -f elf32 -DAP_TRAMP_BIN='"$(GB)/ap_tramp.bin"' $< -o $@
+
+$(GB)/smp.elf: $(GB)/ap_blob.o
+
+$(GB)/%.elf: $(GB)/%.o $(GUEST_LIB) tests/guests/guest.ld
+	@echo "  GUESTLD $@"
+	$(Q)$(LD) -m elf_i386 -nostdlib -z noexecstack --no-warn-rwx-segments \
+		-T tests/guests/guest.ld -o $@ $(filter %.o,$^)
+
+$(GB)/%.bin: $(GB)/%.elf
+	$(Q)$(OBJCOPY) -O binary $< $@
+
+$(GB)/realmode.bin: tests/guests/realmode.asm
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	$(Q)$(NASM) -f bin $< -o $@
+
+$(GB)/long.bin: tests/guests/long.asm
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	$(Q)$(NASM) -f bin $< -o $@
+
+guests: $(GUEST_BINS)
+
+.PHONY: guests test-guests bench
+
+# Every guest test case under Bochs; ends with "N passed, N failed".
+test-guests: $(B)/hv.elf guests
+	$(Q)tests/guests/run-guest-test --all
+
+# Exit round-trip benchmark in a guest under Bochs.
+bench: $(B)/hv.elf guests
+	$(Q)tools/exit-bench
+
+-include $(GUEST_LIB:.o=.d) $(patsubst %,$(GB)/%.d,$(GUEST_C))

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+/* RDMSR/WRMSR policy: VMX MSRs #GP, unknown MSRs #GP, emulated ones work. */
+#include "guest.h"
+
+static u32 msr_index;
+static u64 msr_value;
+
+static void do_rdmsr(void *arg)
+{
+	msr_value = rdmsr(msr_index);
+}
+
+static void do_wrmsr(void *arg)
+{
+	wrmsr(msr_index, msr_value);
+}
+
+static int try_rd(u32 msr)
+{
+	msr_index = msr;
+	return gtry(do_rdmsr, NULL);
+}
+
+static int try_wr(u32 msr, u64 v)
+{
+	msr_index = msr;
+	msr_value = v;
+	return gtry(do_wrmsr, NULL);
+}
+
+int guest_main(void)
+{
+	u64 v;
+
+	CHECK_EQ(try_rd(0x3a), 13);		/* IA32_FEATURE_CONTROL */
+	CHECK_EQ(try_rd(0x480), 13);		/* IA32_VMX_BASIC */
+	CHECK_EQ(try_rd(0x48d), 13);		/* IA32_VMX_TRUE_PINBASED_CTLS */
+	CHECK_EQ(try_wr(0x3a, 5), 13);
+	CHECK_EQ(try_rd(0x4d0), 13);		/* unknown: #GP and logged once */
+	CHECK_EQ(try_rd(0x4d0), 13);
+	CHECK_EQ(try_wr(0x4d1, 1), 13);
+
+	CHECK_EQ(try_rd(0x1b), -1);		/* APIC base: enabled, x2APIC, BSP */
+	gprintf("APIC base %#llx\n", msr_value);
+	CHECK_EQ(msr_value & 0xfffff000ull, 0xfee00000ull);
+	CHECK(msr_value & (1 << 11));
+	CHECK(msr_value & (1 << 10));
+	CHECK(msr_value & (1 << 8));
+	CHECK_EQ(try_rd(0x802), -1);		/* x2APIC id */
+	CHECK_EQ(msr_value, 0);
+
+	CHECK_EQ(try_rd(0xc0000080), -1);	/* EFER */
+	CHECK_EQ(msr_value & (1 << 10), 0);	/* not in long mode */
+	CHECK_EQ(try_wr(0xc0000080, msr_value | 1), -1);	/* SCE */
+	v = msr_value;
+	CHECK_EQ(try_rd(0xc0000080), -1);
+	CHECK_EQ(msr_value, v);
+	CHECK_EQ(try_wr(0xc0000080, 1ull << 20), 13);		/* reserved bit */
+
+	CHECK_EQ(try_wr(0x175, 0x12345678), -1);	/* SYSENTER_ESP: pass-through */
+	CHECK_EQ(try_rd(0x175), -1);
+	CHECK_EQ(msr_value, 0x12345678);
+	CHECK_EQ(try_rd(0x10), -1);			/* TSC */
+	CHECK(msr_value != 0);
+	return 0;
+}
