@@ -82,7 +82,7 @@ void trap_print_stack(u64 rip, u64 rbp)
 	unsigned int depth = 0;
 
 	pr_err("stack trace:\n");
-	pr_err("  #%-2u %#018llx\n", depth++, (unsigned long long)rip);
+	pr_err("  #%-2u 0x%016llx\n", depth++, (unsigned long long)rip);
 	while (rbp && depth < TRAP_STACK_DEPTH) {
 		u64 next, ret;
 
@@ -95,7 +95,7 @@ void trap_print_stack(u64 rip, u64 rbp)
 		ret = ((const u64 *)rbp)[1];
 		if (!ret)
 			break;
-		pr_err("  #%-2u %#018llx\n", depth++, (unsigned long long)ret);
+		pr_err("  #%-2u 0x%016llx\n", depth++, (unsigned long long)ret);
 		/* Frames grow up the stack; anything else is a corrupt chain. */
 		if (next && next <= rbp) {
 			pr_err("  (frame pointer chain goes backwards: trace ends)\n");
@@ -110,7 +110,7 @@ static void trap_dump(const struct trap_frame *f)
 	u64 v = f->vector;
 	const char *name = v < 32 && trap_names[v] ? trap_names[v] : "reserved exception";
 
-	pr_err("EXCEPTION %s (vector %llu) error code %#llx\n", name, (unsigned long long)v,
+	pr_err("EXCEPTION %s (vector %llu) error code 0x%llx\n", name, (unsigned long long)v,
 	       (unsigned long long)f->error_code);
 	if (v == X86_TRAP_PF)
 		pr_err("page fault: %s %s access, %s, %s\n",
@@ -119,22 +119,22 @@ static void trap_dump(const struct trap_frame *f)
 		       f->error_code & BIT(1) ? "write" : "read",
 		       f->error_code & BIT(2) ? "user" : "supervisor",
 		       f->error_code & BIT(3) ? "reserved bit set" : "no reserved bit");
-	pr_err("RIP %#018llx CS %#llx RFLAGS %#llx\n", (unsigned long long)f->rip,
+	pr_err("RIP 0x%016llx CS 0x%llx RFLAGS 0x%llx\n", (unsigned long long)f->rip,
 	       (unsigned long long)f->cs, (unsigned long long)f->rflags);
-	pr_err("RSP %#018llx SS %#llx\n", (unsigned long long)f->rsp, (unsigned long long)f->ss);
-	pr_err("RAX %#018llx RBX %#018llx RCX %#018llx\n", (unsigned long long)f->rax,
+	pr_err("RSP 0x%016llx SS 0x%llx\n", (unsigned long long)f->rsp, (unsigned long long)f->ss);
+	pr_err("RAX 0x%016llx RBX 0x%016llx RCX 0x%016llx\n", (unsigned long long)f->rax,
 	       (unsigned long long)f->rbx, (unsigned long long)f->rcx);
-	pr_err("RDX %#018llx RSI %#018llx RDI %#018llx\n", (unsigned long long)f->rdx,
+	pr_err("RDX 0x%016llx RSI 0x%016llx RDI 0x%016llx\n", (unsigned long long)f->rdx,
 	       (unsigned long long)f->rsi, (unsigned long long)f->rdi);
-	pr_err("RBP %#018llx R8  %#018llx R9  %#018llx\n", (unsigned long long)f->rbp,
+	pr_err("RBP 0x%016llx R8  0x%016llx R9  0x%016llx\n", (unsigned long long)f->rbp,
 	       (unsigned long long)f->r8, (unsigned long long)f->r9);
-	pr_err("R10 %#018llx R11 %#018llx R12 %#018llx\n", (unsigned long long)f->r10,
+	pr_err("R10 0x%016llx R11 0x%016llx R12 0x%016llx\n", (unsigned long long)f->r10,
 	       (unsigned long long)f->r11, (unsigned long long)f->r12);
-	pr_err("R13 %#018llx R14 %#018llx R15 %#018llx\n", (unsigned long long)f->r13,
+	pr_err("R13 0x%016llx R14 0x%016llx R15 0x%016llx\n", (unsigned long long)f->r13,
 	       (unsigned long long)f->r14, (unsigned long long)f->r15);
-	pr_err("CR0 %#018llx CR2 %#018llx\n", (unsigned long long)read_cr0(),
+	pr_err("CR0 0x%016llx CR2 0x%016llx\n", (unsigned long long)read_cr0(),
 	       (unsigned long long)read_cr2());
-	pr_err("CR3 %#018llx CR4 %#018llx\n", (unsigned long long)read_cr3(),
+	pr_err("CR3 0x%016llx CR4 0x%016llx\n", (unsigned long long)read_cr3(),
 	       (unsigned long long)read_cr4());
 	trap_print_stack(f->rip, f->rbp);
 }
