@@ -44,10 +44,11 @@ void ept_batch_add(struct vm_mmu *mmu, struct ept_batch *b, u64 __ept *sptep, u6
  * add/remove, and teardown of a table that @old pointed to and @new no
  * longer does.  Called exactly once per transition, by the thread whose
  * cmpxchg/xchg made it, under mmu_lock (@shared: read mode) and inside an
- * EBR section.
+ * EBR section.  Returns the number of leaves it removed (with a torn-down
+ * table's).
  */
-void ept_changed_entry(struct vm_mmu *mmu, gfn_t gfn, u64 __ept *sptep, u64 old, u64 new,
-		       int level, bool shared);
+u64 ept_changed_entry(struct vm_mmu *mmu, gfn_t gfn, u64 __ept *sptep, u64 old, u64 new,
+		      int level, bool shared);
 
 /*
  * Tear down table @spt (level @level, first gfn @gfn) that was unlinked
@@ -55,7 +56,7 @@ void ept_changed_entry(struct vm_mmu *mmu, gfn_t gfn, u64 __ept *sptep, u64 old,
  * while another thread owns it FROZEN, R3), accounted once, and the page is
  * retired through EBR.
  */
-void ept_teardown_table(struct vm_mmu *mmu, u64 __ept *spt, int level, gfn_t gfn, bool shared);
+u64 ept_teardown_table(struct vm_mmu *mmu, u64 __ept *spt, int level, gfn_t gfn, bool shared);
 
 /* Exclusive zap of everything @root maps; mmu_lock held for write; flushes. */
 u64 ept_zap_root_locked(struct vm_mmu *mmu, struct ept_root *root);

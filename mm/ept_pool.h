@@ -86,13 +86,16 @@ struct ept_pool {
 	struct ept_page *free_tail;
 	struct ept_page *all;		/* every header, under @lock */
 	u64 max_pages;			/* hard limit on bound pages */
-	struct ept_page **hash;		/* open addressing, insert-only */
+	struct ept_page ***hash;	/* page of pointers to pages of slots */
 	u64 hash_mask;
 	struct ept_pool_stats st;	/* updated with atomic RMWs */
 	struct ept_pcpu_cache cache[HV_MAX_CPUS];
 };
 
-/* 0, or -1 (message printed) when @max_pages is 0 or memory runs out. */
+/* Largest @max_pages: the hash (2 slots per page) fits in 512 pages of slots. */
+#define EPT_POOL_MAX_PAGES	((u64)EPT_ENTRIES * EPT_ENTRIES / 2)
+
+/* 0, or -1 (message printed) for a bad @max_pages or when memory runs out. */
 int ept_pool_init(struct ept_pool *pool, u64 max_pages);
 /* Returns every page to the arch allocator; all pages must be cached or free. */
 void ept_pool_destroy(struct ept_pool *pool);

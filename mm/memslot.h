@@ -45,6 +45,24 @@ enum ept_slot_kind {
 #define EPT_MAX_SLOTS		32
 #define EPT_MAX_MTRR		16
 
+/*
+ * struct ept_dirty_log - a slot's dirty bitmap, one bit per page, kept in
+ * whole pages (the heap gives small objects only).  Bits are set with
+ * atomic ORs and harvested with xchg of whole words.
+ */
+struct ept_dirty_log {
+	u64 nwords;
+	u32 npages;		/* pages in @page */
+	u64 *page[];
+};
+
+#define EPT_DIRTY_WORDS_PER_PAGE	(PAGE_SIZE / sizeof(u64))
+
+static inline u64 *ept_dirty_word(struct ept_dirty_log *d, u64 word)
+{
+	return &d->page[word / EPT_DIRTY_WORDS_PER_PAGE][word % EPT_DIRTY_WORDS_PER_PAGE];
+}
+
 struct ept_memslot {
 	u32 id;
 	u32 kind;
@@ -52,7 +70,7 @@ struct ept_memslot {
 	gfn_t base_gfn;
 	u64 npages;
 	pfn_t base_pfn;
-	u64 *dirty_bitmap;	/* EPT_SLOT_DIRTY_LOG: npages bits, atomic ORs */
+	struct ept_dirty_log *dirty;	/* EPT_SLOT_DIRTY_LOG only */
 };
 
 struct ept_mtrr_range {
@@ -73,7 +91,7 @@ struct ept_memmap {
 	struct ept_memslot slot[EPT_MAX_SLOTS];
 	struct ept_mtrr_range mtrr[EPT_MAX_MTRR];
 	struct ebr_node rcu;
-	u64 *dead_bitmap;	/* freed with this map (dirty log turned off/slot gone) */
+	struct ept_dirty_log *dead_log;	/* freed with this map (logging off / slot gone) */
 };
 
 /* The slot containing @gfn, or NULL. */
@@ -100,7 +118,8 @@ int ept_memmap_set_mtrr(struct vm_mmu *mmu, const struct ept_mtrr_range *r, u32 
 /* Turn dirty logging of slot @id on or off (allocates / frees the bitmap). */
 int ept_memslot_dirty_log(struct vm_mmu *mmu, u32 id, bool on);
 /*
- * Harvest the dirty log of slot @id into @out (npages bits, overwritten):
+ * Harvest the dirty log of slot @id into @out (npages bits, overwritten;
+ * DIV_ROUND_UP(npages, 64) words):
  * take the bitmap words atomically, write-protect the pages found dirty,
  * flush once.  Returns the number of dirty pages, or -1.
  */

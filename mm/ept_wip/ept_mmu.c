@@ -71,11 +71,12 @@ static void ept_rmap_remove(struct vm_mmu *mmu, gfn_t gfn, u64 __ept *sptep, int
 		rmap_remove(mmu, gfn, sptep, level);
 }
 
-void ept_changed_entry(struct vm_mmu *mmu, gfn_t gfn, u64 __ept *sptep, u64 old, u64 new,
-		       int level, bool shared)
+u64 ept_changed_entry(struct vm_mmu *mmu, gfn_t gfn, u64 __ept *sptep, u64 old, u64 new,
+		      int level, bool shared)
 {
 	bool was_leaf = ept_is_leaf(old, level);
 	bool is_leaf = ept_is_leaf(new, level);
+	u64 removed = 0;
 
 	if (shared)
 		assert_held_read(&mmu->mmu_lock);
@@ -86,6 +87,7 @@ void ept_changed_entry(struct vm_mmu *mmu, gfn_t gfn, u64 __ept *sptep, u64 old,
 	if (was_leaf && (!is_leaf || ept_entry_pfn(old) != ept_entry_pfn(new))) {
 		fetch_sub(&mmu->st.mapped[level], 1);
 		ept_rmap_remove(mmu, gfn, sptep, level);
+		removed = 1;
 	}
 	if (is_leaf && (!was_leaf || ept_entry_pfn(old) != ept_entry_pfn(new))) {
 		fetch_add(&mmu->st.mapped[level], 1);
@@ -93,13 +95,15 @@ void ept_changed_entry(struct vm_mmu *mmu, gfn_t gfn, u64 __ept *sptep, u64 old,
 	}
 	if (ept_is_table(old, level) && (!ept_is_table(new, level) ||
 					 ept_entry_table(new) != ept_entry_table(old)))
-		ept_teardown_table(mmu, ept_entry_table(old), level - 1, gfn, shared);
+		removed += ept_teardown_table(mmu, ept_entry_table(old), level - 1, gfn, shared);
+	return removed;
 }
 
-void ept_teardown_table(struct vm_mmu *mmu, u64 __ept *spt, int level, gfn_t gfn, bool shared)
+u64 ept_teardown_table(struct vm_mmu *mmu, u64 __ept *spt, int level, gfn_t gfn, bool shared)
 {
 	struct ept_page *pg = ept_pool_lookup(&mmu->pool, spt);
 	u64 step = ept_pages_per_entry(level);
+	u64 removed = 0;
 
 	for (int i = 0; i < EPT_ENTRIES; i++) {
 		u64 __ept *sptep = &spt[i];
@@ -129,10 +133,12 @@ void ept_teardown_table(struct vm_mmu *mmu, u64 __ept *spt, int level, gfn_t gfn
 		}
 		if (ept_is_frozen(old))
 			continue;	/* only in the R3 mutant */
-		ept_changed_entry(mmu, gfn + (u64)i * step, sptep, old, EPT_FROZEN, level, shared);
+		removed += ept_changed_entry(mmu, gfn + (u64)i * step, sptep, old, EPT_FROZEN,
+					     level, shared);
 	}
 	stat_add(&mmu->st.tables_removed, 1);
 	ept_pool_retire(&mmu->pool, ept_rec(mmu), pg);
+	return removed;
 }
 
 /* ------------------------------------------------------------ roots (R7) */

@@ -15,6 +15,19 @@ static u64 ept_pool_hash_of(const void *spt, u64 mask)
 	return (((u64)(uintptr_t)spt >> PAGE_SHIFT) * 0x9e3779b97f4a7c15ULL >> 20) & mask;
 }
 
+static struct ept_page **ept_pool_slot(struct ept_pool *pool, u64 i)
+{
+	return &pool->hash[i / EPT_ENTRIES][i % EPT_ENTRIES];
+}
+
+static void ept_pool_hash_free(struct ept_pool *pool)
+{
+	for (u64 i = 0; i < (pool->hash_mask + 1) / EPT_ENTRIES; i++)
+		if (pool->hash[i])
+			arch_page_free(pool->hash[i]);
+	arch_page_free(pool->hash);
+}
+
 int ept_pool_init(struct ept_pool *pool, u64 max_pages)
 {
 	u64 cap = 1024;
@@ -25,9 +38,23 @@ int ept_pool_init(struct ept_pool *pool, u64 max_pages)
 		pr_err("ept_pool: a pool needs at least one page\n");
 		return -1;
 	}
+	if (max_pages > EPT_POOL_MAX_PAGES) {
+		pr_err("ept_pool: %llu pages asked, at most %llu\n", (unsigned long long)max_pages,
+		       (unsigned long long)EPT_POOL_MAX_PAGES);
+		return -1;
+	}
 	while (cap < 2 * max_pages)
 		cap <<= 1;
-	pool->hash = kzalloc(cap * sizeof(*pool->hash));
+	/* Slots live in whole pages: the heap hands out small objects only. */
+	pool->hash = arch_page_alloc();
+	for (u64 i = 0; pool->hash && i < cap / EPT_ENTRIES; i++) {
+		pool->hash[i] = arch_page_alloc();
+		if (!pool->hash[i]) {
+			pool->hash_mask = cap - 1;
+			ept_pool_hash_free(pool);
+			pool->hash = NULL;
+		}
+	}
 	if (!pool->hash) {
 		pr_err("ept_pool: no memory for the page hash (%llu slots)\n",
 		       (unsigned long long)cap);
@@ -51,7 +78,7 @@ static void ept_pool_hash_insert(struct ept_pool *pool, struct ept_page *pg)
 		 * findable; the locked cmpxchg orders those stores first.
 		 * Pairs with the READ_ONCE in ept_pool_lookup().
 		 */
-		if (try_cmpxchg(&pool->hash[i], &cur, pg))
+		if (try_cmpxchg(ept_pool_slot(pool, i), &cur, pg))
 			return;
 		i = (i + 1) & pool->hash_mask;
 	}
@@ -63,7 +90,7 @@ struct ept_page *ept_pool_lookup(struct ept_pool *pool, const u64 __ept *spt)
 
 	for (;;) {
 		/* R1 reader side: pairs with the cmpxchg in ept_pool_hash_insert(). */
-		struct ept_page *pg = READ_ONCE(pool->hash[i]);
+		struct ept_page *pg = READ_ONCE(*ept_pool_slot(pool, i));
 
 		if (!pg)
 			panic("ept_pool: table page %p is not in its pool", (__force const void *)spt);
@@ -288,7 +315,8 @@ void ept_pool_destroy(struct ept_pool *pool)
 		n++;
 	}
 	pool->all = NULL;
-	kfree(pool->hash);
+	if (pool->hash)
+		ept_pool_hash_free(pool);
 	pool->hash = NULL;
 	for (unsigned int i = 0; i < HV_MAX_CPUS; i++) {
 		pool->cache[i].head = NULL;

@@ -40,16 +40,15 @@ retry:
 				stat_add(&mmu->st.cmpxchg_fails, 1);
 				goto retry;
 			}
-			ept_changed_entry(mmu, it.gfn, it.sptep, old, EPT_FROZEN, it.level, true);
+			zapped += ept_changed_entry(mmu, it.gfn, it.sptep, old, EPT_FROZEN,
+						    it.level, true);
 			ept_batch_add(mmu, batch, it.sptep, 0);
 		} else {
 			/* Exclusive: only hardware/agers race (A/D); xchg keeps them (R2). */
 			old = ept_xchg_entry(it.sptep, 0);
-			ept_changed_entry(mmu, it.gfn, it.sptep, old, 0, it.level, false);
+			zapped += ept_changed_entry(mmu, it.gfn, it.sptep, old, 0, it.level, false);
 			batch->flush = true;
 		}
-		if (ept_is_leaf(old, it.level))
-			zapped++;
 	}
 	if (it.poison)
 		stat_add(&mmu->st.poison_seen, it.poison);

@@ -48,25 +48,70 @@ void ept_memslot_mark_dirty(const struct ept_memslot *slot, gfn_t gfn)
 {
 	u64 i;
 
-	if (!slot->dirty_bitmap || gfn < slot->base_gfn || gfn >= slot->base_gfn + slot->npages)
+	u64 *w;
+
+	if (!slot->dirty || gfn < slot->base_gfn || gfn >= slot->base_gfn + slot->npages)
 		return;
 	i = gfn - slot->base_gfn;
+	w = ept_dirty_word(slot->dirty, i / 64);
 	/* Atomic OR: faults of other vCPUs and the harvester's xchg race here. */
-	if (!(READ_ONCE(slot->dirty_bitmap[i / 64]) & BIT(i % 64)))
-		fetch_or(&slot->dirty_bitmap[i / 64], BIT(i % 64));
+	if (!(READ_ONCE(*w) & BIT(i % 64)))
+		fetch_or(w, BIT(i % 64));
+}
+
+static void ept_dirty_log_free(struct ept_dirty_log *d)
+{
+	if (!d)
+		return;
+	for (u32 i = 0; i < d->npages; i++)
+		arch_page_free(d->page[i]);
+	kfree(d);
+}
+
+static struct ept_dirty_log *ept_dirty_log_alloc(u64 npages)
+{
+	u64 nwords = DIV_ROUND_UP(npages, 64);
+	u32 n = (u32)DIV_ROUND_UP(nwords, EPT_DIRTY_WORDS_PER_PAGE);
+	struct ept_dirty_log *d;
+
+	if (sizeof(*d) + n * sizeof(u64 *) > 2048) {
+		pr_err("ept: dirty log of %llu pages is too large\n", (unsigned long long)npages);
+		return NULL;
+	}
+	d = kzalloc(sizeof(*d) + n * sizeof(u64 *));
+	if (!d)
+		return NULL;
+	d->nwords = nwords;
+	for (; d->npages < n; d->npages++) {
+		d->page[d->npages] = arch_page_alloc();
+		if (!d->page[d->npages]) {
+			ept_dirty_log_free(d);
+			return NULL;
+		}
+	}
+	return d;
+}
+
+static struct ept_memmap *ept_memmap_alloc(void)
+{
+	BUILD_BUG_ON(sizeof(struct ept_memmap) > PAGE_SIZE);
+	return arch_page_alloc();	/* zeroed */
+}
+
+static void ept_memmap_free(struct ept_memmap *map)
+{
+	ept_dirty_log_free(map->dead_log);
+	arch_page_free(map);
 }
 
 static void ept_memmap_free_cb(struct ebr_node *n)
 {
-	struct ept_memmap *map = container_of(n, struct ept_memmap, rcu);
-
-	kfree(map->dead_bitmap);
-	kfree(map);
+	ept_memmap_free(container_of(n, struct ept_memmap, rcu));
 }
 
 int ept_memmap_init(struct vm_mmu *mmu)
 {
-	struct ept_memmap *map = kzalloc(sizeof(*map));
+	struct ept_memmap *map = ept_memmap_alloc();
 
 	if (!map) {
 		pr_err("ept: no memory for the memory map\n");
@@ -85,9 +130,8 @@ void ept_memmap_destroy(struct vm_mmu *mmu)
 	if (!map)
 		return;
 	for (u32 i = 0; i < map->nr_slots; i++)
-		kfree(map->slot[i].dirty_bitmap);
-	kfree(map->dead_bitmap);
-	kfree(map);
+		ept_dirty_log_free(map->slot[i].dirty);
+	ept_memmap_free(map);
 	mmu->memmap = NULL;
 }
 
@@ -169,35 +213,31 @@ static int ept_memmap_insert(struct ept_memmap *map, const struct ept_memslot *s
 	return 0;
 }
 
-static u64 *ept_dirty_bitmap_alloc(u64 npages)
-{
-	return kzalloc(DIV_ROUND_UP(npages, 64) * sizeof(u64));
-}
 
 int ept_memslot_set(struct vm_mmu *mmu, const struct ept_memslot *desc)
 {
 	struct ept_memslot s = *desc;
 	struct ept_memmap *old, *new;
-	u64 *bitmap = NULL;
+	struct ept_dirty_log *bitmap = NULL;
 	gfn_t inv_start = 0, inv_end = 0;
 	int idx;
 
 	if (ept_memslot_check(&s))
 		return -1;
-	s.dirty_bitmap = NULL;
+	s.dirty = NULL;
 	if (s.npages && (s.flags & EPT_SLOT_DIRTY_LOG)) {
-		bitmap = ept_dirty_bitmap_alloc(s.npages);
+		bitmap = ept_dirty_log_alloc(s.npages);
 		if (!bitmap)
 			goto nomem;
 	}
-	new = kzalloc(sizeof(*new));
+	new = ept_memmap_alloc();
 	if (!new)
 		goto nomem;
 
 	spin_lock(&mmu->memmap_lock);
 	old = mmu->memmap;
 	memcpy(new, old, sizeof(*new));
-	new->dead_bitmap = NULL;
+	new->dead_log = NULL;
 	idx = ept_memmap_find_id(new, s.id);
 	if (idx >= 0) {
 		struct ept_memslot *o = &new->slot[idx];
@@ -205,7 +245,7 @@ int ept_memslot_set(struct vm_mmu *mmu, const struct ept_memslot *desc)
 		/* Any change of an existing slot may change translations. */
 		inv_start = o->base_gfn;
 		inv_end = o->base_gfn + o->npages;
-		new->dead_bitmap = o->dirty_bitmap;
+		new->dead_log = o->dirty;
 		ept_memmap_remove_at(new, (u32)idx);
 	} else if (!s.npages) {
 		spin_unlock(&mmu->memmap_lock);
@@ -213,7 +253,7 @@ int ept_memslot_set(struct vm_mmu *mmu, const struct ept_memslot *desc)
 		goto fail;
 	}
 	if (s.npages) {
-		s.dirty_bitmap = bitmap;
+		s.dirty = bitmap;
 		if (ept_memmap_insert(new, &s)) {
 			spin_unlock(&mmu->memmap_lock);
 			goto fail;
@@ -228,11 +268,11 @@ int ept_memslot_set(struct vm_mmu *mmu, const struct ept_memslot *desc)
 	return 0;
 nomem:
 	pr_err("ept: memslot %u: out of memory\n", s.id);
-	kfree(bitmap);
+	ept_dirty_log_free(bitmap);
 	return -1;
 fail:
-	kfree(new);
-	kfree(bitmap);
+	ept_memmap_free(new);
+	ept_dirty_log_free(bitmap);
 	return -1;
 }
 
@@ -254,12 +294,12 @@ int ept_memmap_set_mtrr(struct vm_mmu *mmu, const struct ept_mtrr_range *r, u32 
 			return -1;
 		}
 	}
-	new = kzalloc(sizeof(*new));
+	new = ept_memmap_alloc();
 	if (!new)
 		return -1;
 	spin_lock(&mmu->memmap_lock);
 	memcpy(new, mmu->memmap, sizeof(*new));
-	new->dead_bitmap = NULL;
+	new->dead_log = NULL;
 	memcpy(new->mtrr, r, nr * sizeof(*r));
 	new->nr_mtrr = nr;
 	new->mtrr_default = default_type;
@@ -275,42 +315,42 @@ int ept_memslot_dirty_log(struct vm_mmu *mmu, u32 id, bool on)
 {
 	struct ept_memmap *new;
 	struct ept_memslot *s;
-	u64 *bitmap = NULL;
+	struct ept_dirty_log *bitmap = NULL;
 	gfn_t start, end;
 	int idx;
 
-	new = kzalloc(sizeof(*new));
+	new = ept_memmap_alloc();
 	if (!new)
 		return -1;
 	spin_lock(&mmu->memmap_lock);
 	memcpy(new, mmu->memmap, sizeof(*new));
-	new->dead_bitmap = NULL;
+	new->dead_log = NULL;
 	idx = ept_memmap_find_id(new, id);
 	if (idx < 0 || new->slot[idx].kind != EPT_SLOT_RAM) {
 		spin_unlock(&mmu->memmap_lock);
-		kfree(new);
+		ept_memmap_free(new);
 		pr_err("ept: dirty log: slot %u does not exist or is not RAM\n", id);
 		return -1;
 	}
 	s = &new->slot[idx];
 	if (!!(s->flags & EPT_SLOT_DIRTY_LOG) == on) {
 		spin_unlock(&mmu->memmap_lock);
-		kfree(new);
+		ept_memmap_free(new);
 		return 0;
 	}
 	if (on) {
-		bitmap = ept_dirty_bitmap_alloc(s->npages);
+		bitmap = ept_dirty_log_alloc(s->npages);
 		if (!bitmap) {
 			spin_unlock(&mmu->memmap_lock);
-			kfree(new);
+			ept_memmap_free(new);
 			return -1;
 		}
 		s->flags |= EPT_SLOT_DIRTY_LOG;
-		s->dirty_bitmap = bitmap;
+		s->dirty = bitmap;
 	} else {
 		s->flags &= ~EPT_SLOT_DIRTY_LOG;
-		new->dead_bitmap = s->dirty_bitmap;
-		s->dirty_bitmap = NULL;
+		new->dead_log = s->dirty;
+		s->dirty = NULL;
 	}
 	start = s->base_gfn;
 	end = s->base_gfn + s->npages;
@@ -347,7 +387,7 @@ s64 ept_memslot_get_dirty_log(struct vm_mmu *mmu, u32 id, u64 *out)
 	copy = *s;
 	for (u64 i = 0; i < DIV_ROUND_UP(copy.npages, 64); i++) {
 		/* Take the word: marks after this land in the next harvest. */
-		out[i] = xchg(&copy.dirty_bitmap[i], 0);
+		out[i] = xchg(ept_dirty_word(copy.dirty, i), 0);
 		dirty += __builtin_popcountll(out[i]);
 	}
 	/* Pages written from now on fault again and are marked again. */
