@@ -118,6 +118,19 @@ static const char *cmdline_debug_fault(struct hv_config *cfg, const char *val)
 	return NULL;
 }
 
+/* debug.nosipi=APICID: arch/x86/smp.c skips that CPU's start-up IPIs. */
+static const char *cmdline_debug_nosipi(struct hv_config *cfg, const char *val)
+{
+	const char *end;
+	u64 n;
+
+	if (str_to_u64(val, &end, 0, &n) || *end || n > 0xffffffffu)
+		return "expected an APIC id (a 32-bit number)";
+	cfg->debug_nosipi = true;
+	cfg->debug_nosipi_apic = (u32)n;
+	return NULL;
+}
+
 static const struct cmdline_option cmdline_options[] = {
 	{ "console", true, cmdline_console },
 	{ "loglevel", true, cmdline_loglevel },
@@ -125,6 +138,7 @@ static const struct cmdline_option cmdline_options[] = {
 	{ "nosmp", false, cmdline_nosmp },
 	{ "vm", true, cmdline_vm },
 	{ "debug.fault", true, cmdline_debug_fault },
+	{ "debug.nosipi", true, cmdline_debug_nosipi },
 };
 
 void cmdline_defaults(struct hv_config *cfg)

@@ -18,6 +18,9 @@
  *                                                       parsed by vmx/vm_config.c, docs/vmx.md)
  *   debug.fault=ud|pf|gp                                debugging aid: raise that exception
  *                                                       after the boot report (tests the dump)
+ *   debug.nosipi=APICID                                 debugging aid: send that CPU no
+ *                                                       start-up IPI, so it never comes up
+ *                                                       (tests the "did not come up" path)
  *
  * A first word that contains '/' and no '=' is the image path some loaders
  * prepend; it is skipped.
@@ -51,6 +54,8 @@ struct hv_config {
 	char vm_opts[CMDLINE_MAX_VMS][CMDLINE_WORD_MAX];	/* vm= values, in order */
 	unsigned int vm_count;
 	enum cmdline_fault debug_fault;
+	bool debug_nosipi;		/* debug.nosipi= given */
+	u32 debug_nosipi_apic;		/* its APIC id */
 };
 
 /* Fill @cfg with the defaults. */

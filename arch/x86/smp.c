@@ -107,17 +107,12 @@ struct smp_state {
 	struct smp_tramp_data *data;	/* its data block, through the direct map */
 	u64 *pml4, *pdpt, *pd;		/* its page tables, direct map */
 	u64 kernel_cr3;			/* what APs switch to in C */
-	u32 skip_sipi_apic;		/* debug: SMP_NO_APIC or an APIC id */
+	u32 skip_sipi_apic;		/* debug.nosipi=: SMP_NO_APIC or an APIC id */
 	u32 ack;			/* written by the starting AP */
 	u32 ping_count[HV_MAX_CPUS];	/* fixed-IPI check, one per CPU */
 };
 
 static struct smp_state smp = { .skip_sipi_apic = SMP_NO_APIC };
-
-void smp_debug_skip_sipi(u32 apic_id)
-{
-	smp.skip_sipi_apic = apic_id;
-}
 
 /* Park the calling CPU for good (interrupts off; NMIs still stop it). */
 static __noreturn void smp_park(void)
@@ -381,7 +376,7 @@ static enum smp_start_result smp_start_ap(unsigned int cpu, u32 apic)
 	 */
 	store_release(&d->go, 1);
 	if (apic == smp.skip_sipi_apic) {
-		pr_warn("smp: debug: no start-up IPI for APIC id %u\n", apic);
+		pr_warn("smp: debug.nosipi: no start-up IPI for APIC id %u\n", apic);
 	} else {
 		for (int i = 0; i < 2; i++) {
 			if (lapic_send_startup(apic, vector) != 0)
@@ -461,6 +456,8 @@ void smp_boot_aps(const struct hv_config *cfg)
 	bool bsp_listed = false, stop = false;
 
 	pr_info("online, APIC id %u (boot CPU), %s\n", bsp_apic, lapic_mode_name());
+	if (cfg->debug_nosipi)
+		smp.skip_sipi_apic = cfg->debug_nosipi_apic;
 	if (!madt) {
 		pr_warn("smp: no MADT, so no list of CPUs: running on the boot CPU only\n");
 		return;

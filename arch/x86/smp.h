@@ -20,12 +20,14 @@
 /* Fixed vector the boot CPU pings every AP with after bring-up. */
 #define SMP_VECTOR_PING		0xf0
 
-/* APIC ID meaning "none" for smp_debug_skip_sipi(). */
+/* APIC ID meaning "none" (no debug.nosipi= on the command line). */
 #define SMP_NO_APIC		0xffffffffu
 
 /**
  * smp_boot_aps() - start every enabled MADT CPU (boot CPU only, once).
- * @cfg: maxcpus / nosmp limits from the command line
+ * @cfg: maxcpus / nosmp limits from the command line, and debug.nosipi=APIC:
+ *       that CPU gets its INIT but no start-up IPI, so it never comes up and
+ *       the "did not come up" path runs on any machine (a test aid)
  *
  * Needs acpi_init(), lapic_init(), tsc_calibrate() and the BSP's
  * percpu_setup() first.  Prints one "online" line per CPU (the boot CPU's
@@ -34,13 +36,6 @@
  * page it says why and leaves the boot CPU running alone.
  */
 void smp_boot_aps(const struct hv_config *cfg);
-
-/*
- * Debug aid (tests): start every CPU normally except @apic_id, which gets
- * its INIT but no start-up IPI, so it never comes up and the "did not come
- * up" path runs on any machine.  SMP_NO_APIC turns it off.
- */
-void smp_debug_skip_sipi(u32 apic_id);
 
 /* 64-bit C entry of an AP, jumped to by boot/trampoline.asm; never returns. */
 struct percpu;
