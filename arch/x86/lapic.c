@@ -10,7 +10,6 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/tsc.h"
-#include "lib/atomic.h"
 #include "lib/platform.h"
 #include "lib/printk.h"
 

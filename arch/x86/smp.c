@@ -29,6 +29,7 @@
 #include "arch/x86/memmap.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/setup.h"
 #include "arch/x86/traps.h"
 #include "arch/x86/tsc.h"
 #include "lib/atomic.h"
@@ -186,10 +187,37 @@ __noreturn void smp_ap_entry(struct percpu *pc)
 }
 
 /*
- * Pick TRAMP_PAGES free pages below 1 MiB: usable RAM that no reserved
- * range (image, modules, boot information) touches.  The frame allocator
- * never hands out memory below 1 MiB, so they stay ours.  The highest fit
- * is taken, away from the BIOS data at the bottom.
+ * Lowest base of the memory in use that overlaps [base, end), or @end when
+ * none does.  In use although the map calls it usable: the image, the
+ * multiboot2 information and the modules (a loader may put them low).
+ */
+static u64 smp_low_in_use(u64 base, u64 end)
+{
+	u64 lowest = end;
+	struct mem_range used[2 + MB2_MAX_MODULES];
+	unsigned int n = 0;
+
+	used[n++] = (struct mem_range){ memmap_image_start(),
+					memmap_image_end() - memmap_image_start() };
+	used[n++] = (struct mem_range){ hv_mb2.info_pa, hv_mb2.info_size };
+	for (unsigned int i = 0; i < hv_mb2.module_count && i < MB2_MAX_MODULES; i++)
+		used[n++] = (struct mem_range){ hv_mb2.modules[i].start,
+						hv_mb2.modules[i].end - hv_mb2.modules[i].start };
+	for (unsigned int i = 0; i < n; i++) {
+		u64 ub = ALIGN_DOWN(used[i].base, PAGE_SIZE);
+		u64 ue = ALIGN_UP(used[i].base + used[i].len, PAGE_SIZE);
+
+		if (used[i].len && ub < end && ue > base)
+			lowest = MIN(lowest, ub);
+	}
+	return lowest;
+}
+
+/*
+ * Pick TRAMP_PAGES free pages below 1 MiB from the usable RAM, clear of the
+ * memory in use.  The frame allocator never hands out memory below 1 MiB,
+ * so they stay ours.  The highest fit is taken, away from the BIOS data at
+ * the bottom.
  */
 static bool smp_find_tramp_area(phys_addr_t *out)
 {
@@ -202,24 +230,17 @@ static bool smp_find_tramp_area(phys_addr_t *out)
 		u64 hi = MIN(ALIGN_DOWN(mm->usable[i].base + mm->usable[i].len, PAGE_SIZE),
 			     (u64)TRAMP_MAX_PA);
 
-		/* Slide down from the top of the range past reserved ranges. */
+		/* Slide down from the top of the range below anything in use. */
 		while (hi >= lo + TRAMP_AREA_SIZE) {
 			u64 cand = hi - TRAMP_AREA_SIZE;
-			u64 clash_end = 0;
+			u64 busy = smp_low_in_use(cand, hi);
 
-			for (unsigned int r = 0; r < mm->n_reserved; r++) {
-				u64 rb = mm->reserved[r].base;
-				u64 re = rb + mm->reserved[r].len;
-
-				if (rb < cand + TRAMP_AREA_SIZE && re > cand)
-					clash_end = MAX(clash_end, rb);
-			}
-			if (!clash_end) {
+			if (busy == hi) {
 				best = MAX(best, cand);
 				found = true;
 				break;
 			}
-			hi = ALIGN_DOWN(clash_end, PAGE_SIZE);
+			hi = busy;
 		}
 	}
 	*out = best;
