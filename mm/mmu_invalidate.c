@@ -7,8 +7,13 @@
 #include "mm/mmu_invalidate.h"
 
 #include "lib/atomic.h"
+#include "lib/lockdep.h"
 #include "lib/mutate.h"
 #include "lib/panic.h"
+#include "lib/printk.h"
+#include "lib/rwlock.h"
+#include "mm/ept_mmu.h"
+#include "mm/pfncache.h"
 
 void mmu_invalidate_init(struct mmu_invalidate *inv)
 {
@@ -172,3 +177,60 @@ void mmu_invalidate_end_locked(struct mmu_invalidate *inv)
 	WARN_ON_ONCE(inv->range_start == MMU_INVALID_GFN);
 }
 
+/* ------------------------------------------------------------ the VM's side */
+
+bool mmu_invalidate_retry_gfn(const struct vm_mmu *mmu, u64 snap, gfn_t gfn)
+{
+	assert_held(&mmu->mmu_lock);
+	return mmu_invalidate_retry_gfn_locked(&mmu->inv, snap, gfn);
+}
+
+/**
+ * mmu_invalidate_range_start() - begin a change of the gfn -> frame map.
+ * @mmu:   the VM's MMU
+ * @start: first gfn
+ * @end:   one past the last gfn
+ *
+ * On return no EPT leaf and no valid pfncache maps a gfn of [start, end),
+ * and none can be established until mmu_invalidate_range_end().
+ */
+void mmu_invalidate_range_start(struct vm_mmu *mmu, gfn_t start, gfn_t end)
+{
+	if (start >= end) {
+		pr_err("mmu_invalidate_range_start: empty range [0x%llx, 0x%llx) ignored\n",
+		       (unsigned long long)start, (unsigned long long)end);
+		return;
+	}
+	/*
+	 * pfncache first, before mmu_lock: it takes each cache's lock, which
+	 * must not nest inside mmu_lock.  Its own count (not in_progress,
+	 * which we raise only below) keeps refreshers off the range.
+	 */
+	gpc_invalidate_start(&mmu->gpc, start, end);
+
+	write_lock(&mmu->mmu_lock);
+	mmu_invalidate_begin_locked(&mmu->inv, start, end);
+	/* Exclusive zap; it flushes before returning (mm/ept_mmu.h). */
+	ept_zap_gfn_range(mmu, start, end, false);
+	write_unlock(&mmu->mmu_lock);
+}
+
+/**
+ * mmu_invalidate_range_end() - end a change begun by _range_start().
+ * @mmu:   the VM's MMU
+ * @start: as passed to mmu_invalidate_range_start()
+ * @end:   as passed to mmu_invalidate_range_start()
+ */
+void mmu_invalidate_range_end(struct vm_mmu *mmu, gfn_t start, gfn_t end)
+{
+	if (start >= end)
+		return;		/* reported and ignored by _range_start() */
+	write_lock(&mmu->mmu_lock);
+	mmu_invalidate_end_locked(&mmu->inv);
+	write_unlock(&mmu->mmu_lock);
+	/*
+	 * After seq moved: a refresher that sees this count drop also sees
+	 * the new seq (R9, see gpc_invalidate_retry()).
+	 */
+	gpc_invalidate_end(&mmu->gpc, start, end);
+}
