@@ -142,6 +142,20 @@ static u64 acpi_get_u64(const u8 *p)
 	return v;
 }
 
+/* X_PM_TMR_BLK when the table has it and it is in I/O space, else PM_TMR_BLK. */
+static u64 acpi_fadt_pmtmr_port(const u8 *t, u32 len)
+{
+	if (len >= FADT_X_PM_TMR_BLK + GAS_SIZE && t[FADT_X_PM_TMR_BLK] == GAS_SPACE_IO) {
+		u64 addr = acpi_get_u64(t + FADT_X_PM_TMR_BLK + 4);
+
+		if (addr)
+			return addr;
+	}
+	if (t[FADT_PM_TMR_LEN] == 4)
+		return acpi_get_u32(t + FADT_PM_TMR_BLK);
+	return 0;
+}
+
 /*
  * Read the PM timer block from the FADT: the 64-bit X_PM_TMR_BLK when the
  * table is long enough and it is in I/O space, else PM_TMR_BLK.  The
@@ -151,21 +165,13 @@ static void acpi_read_fadt(const struct acpi_sdt_header *fadt)
 {
 	const u8 *t = (const u8 *)fadt;
 	u32 len = fadt->length;
-	u64 port = 0;
+	u64 port;
 
 	if (len < FADT_FLAGS + 4) {
 		pr_warn("acpi: FADT too short (%u bytes) for the PM timer fields\n", len);
 		return;
 	}
-	if (len >= FADT_X_PM_TMR_BLK + GAS_SIZE) {
-		const u8 *gas = t + FADT_X_PM_TMR_BLK;
-		u64 addr = acpi_get_u64(gas + 4);
-
-		if (addr && gas[0] == GAS_SPACE_IO)
-			port = addr;
-	}
-	if (!port && t[FADT_PM_TMR_LEN] == 4)
-		port = acpi_get_u32(t + FADT_PM_TMR_BLK);
+	port = acpi_fadt_pmtmr_port(t, len);
 	if (!port)
 		return;		/* hardware-reduced ACPI or no timer: fine */
 	if (port > 0xfffc) {

@@ -43,7 +43,7 @@ extern const u8 smp_trampoline_start[], smp_trampoline_end[], smp_trampoline_dat
 extern const u8 smp_trampoline_pm32[], smp_trampoline_lm64[];
 
 /* Offset of a trampoline label from its start (= from the copy's base). */
-#define TRAMP_OFF(label)	((u64)((label) - smp_trampoline_start))
+#define TRAMP_OFF(label)	((u64)((uintptr_t)(label) - (uintptr_t)smp_trampoline_start))
 
 /* Pages of the low area: code+data, PML4, PDPT, PD. */
 #define TRAMP_PAGES		4
@@ -152,7 +152,6 @@ static __noreturn void smp_ap_idle(void)
 __noreturn void smp_ap_entry(struct percpu *pc)
 {
 	u32 ack = pc->cpu + 1;
-	u32 apic;
 
 	/* The hypervisor's own tables; the trampoline's map low memory too. */
 	write_cr3(smp.kernel_cr3);
@@ -161,7 +160,8 @@ __noreturn void smp_ap_entry(struct percpu *pc)
 	if (lapic_ap_init() != 0) {
 		ack |= SMP_ACK_FAILED;
 	} else {
-		apic = lapic_id();
+		u32 apic = lapic_id();
+
 		if (apic != pc->apic_id) {
 			pr_err("APIC id %u, but the MADT entry started was %u\n", apic,
 			       pc->apic_id);
@@ -255,7 +255,7 @@ static bool smp_find_tramp_area(phys_addr_t *out)
  */
 static bool smp_prepare_trampoline(void)
 {
-	size_t code_len = (size_t)(smp_trampoline_end - smp_trampoline_start);
+	size_t code_len = TRAMP_OFF(smp_trampoline_end);
 	size_t data_off = TRAMP_OFF(smp_trampoline_data);
 	phys_addr_t pa;
 	u8 *va;
@@ -287,7 +287,7 @@ static bool smp_prepare_trampoline(void)
 	smp.pml4 = (u64 *)(va + PAGE_SIZE);
 	smp.pdpt = (u64 *)(va + 2 * PAGE_SIZE);
 	smp.pd = (u64 *)(va + 3 * PAGE_SIZE);
-	smp.pd[0] = 0 | PTE_P | PTE_W | PTE_PS;
+	smp.pd[0] = PTE_P | PTE_W | PTE_PS;	/* physical 0, 2 MiB */
 	smp.pdpt[0] = (pa + 3 * PAGE_SIZE) | PTE_P | PTE_W;
 	smp.pml4[0] = (pa + 2 * PAGE_SIZE) | PTE_P | PTE_W;
 
@@ -440,14 +440,17 @@ static void smp_ping_aps(unsigned int ncpus)
 		struct percpu *pc = percpu_of(cpu);
 		/* R1: pairs with the store_release in smp_ping_handler(). */
 		u32 before = load_acquire(&smp.ping_count[cpu]);
-		u64 deadline;
 		bool ok = false;
 
 		if (lapic_send_fixed(pc->apic_id, SMP_VECTOR_PING) == 0) {
-			deadline = tsc_deadline_ns(100 * 1000 * 1000ULL);
-			while (!(ok = load_acquire(&smp.ping_count[cpu]) != before) &&
-			       rdtsc() < deadline)
+			u64 deadline = tsc_deadline_ns(100 * 1000 * 1000ULL);
+
+			for (;;) {
+				ok = load_acquire(&smp.ping_count[cpu]) != before;
+				if (ok || rdtsc() > deadline)
+					break;
 				cpu_relax();
+			}
 		}
 		if (ok)
 			answered++;
