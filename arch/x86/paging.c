@@ -5,9 +5,10 @@
  * The boot tables (boot/entry.asm) map 0..4 GiB three times with 2 MiB
  * pages, all writable and executable.  paging_init() replaces them with the
  * final layout described in paging.h: a direct map of all RAM with the
- * largest pages the CPU has, the image with 4 KiB pages and per-section
- * permissions (.text RX, .rodata R+NX, .data/.bss RW+NX), the boot stack's
- * guard page left unmapped, and no identity map.
+ * largest pages the CPU has (NX everywhere, read-only over the image's own
+ * frames), the image with 4 KiB pages and per-section permissions (.text
+ * RX, .rodata R+NX, .data/.bss RW+NX), the boot stack's guard page left
+ * unmapped, and no identity map.
  */
 #include "arch/x86/paging.h"
 #include "arch/x86/cpu.h"
@@ -101,6 +102,31 @@ static int paging_map_one(u64 *pml4, u64 va, phys_addr_t pa, u64 flags, unsigned
 	return 0;
 }
 
+/*
+ * The direct-map alias of the image's .text and .rodata frames is
+ * read-only, so code cannot be changed through it either (W^X for every
+ * mapping of the code, not only the one at KERNEL_VMA).  .data/.bss stay
+ * writable there: code may reach a static object through its physical
+ * address.
+ */
+static bool paging_in_image(u64 pa, u64 size)
+{
+	return pa < (u64)_rodata_end - KERNEL_VMA && (u64)_text_start - KERNEL_VMA < pa + size;
+}
+
+/* One 2 MiB chunk of the direct map that holds image frames: 4 KiB pages. */
+static int paging_map_direct_split(u64 *pml4, u64 start)
+{
+	for (u64 pa = start; pa < start + MiB(2); pa += PAGE_SIZE) {
+		u64 flags = paging_in_image(pa, PAGE_SIZE) ? PAGE_KERNEL_RO : PAGE_KERNEL_RW;
+		int err = paging_map_one(pml4, DIRECT_MAP_BASE + pa, pa, flags, LEVEL_4K);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /* Map [start, end) (2 MiB aligned) at DIRECT_MAP_BASE + pa with large pages. */
 static int paging_map_direct(u64 *pml4, u64 start, u64 end)
 {
@@ -109,11 +135,16 @@ static int paging_map_direct(u64 *pml4, u64 start, u64 end)
 		u64 size = MiB(2);
 		int err;
 
-		if (paging_1g && IS_ALIGNED(start, GiB(1)) && end - start >= GiB(1)) {
+		if (paging_1g && IS_ALIGNED(start, GiB(1)) && end - start >= GiB(1) &&
+		    !paging_in_image(start, GiB(1))) {
 			level = LEVEL_1G;
 			size = GiB(1);
 		}
-		err = paging_map_one(pml4, DIRECT_MAP_BASE + start, start, PAGE_KERNEL_RW, level);
+		if (level == LEVEL_2M && paging_in_image(start, size))
+			err = paging_map_direct_split(pml4, start);
+		else
+			err = paging_map_one(pml4, DIRECT_MAP_BASE + start, start, PAGE_KERNEL_RW,
+					     level);
 		if (err)
 			return err;
 		start += size;
@@ -201,6 +232,28 @@ static int paging_map_image(u64 *pml4)
 	return 0;
 }
 
+/*
+ * Count leaf mappings that are both writable and executable under table
+ * @t at @level (4 = PML4).  Intermediate entries never restrict, so only
+ * the leaf's W and NX decide.
+ */
+static u64 paging_count_wx(const u64 *t, unsigned int level)
+{
+	u64 n = 0;
+
+	for (unsigned int i = 0; i < PT_ENTRIES; i++) {
+		u64 e = t[i];
+
+		if (!(e & PTE_P))
+			continue;
+		if (level == LEVEL_4K || (level <= LEVEL_1G && (e & PTE_PS)))
+			n += (e & PTE_W) && !(e & PTE_NX);
+		else
+			n += paging_count_wx(paging_table(e & PTE_ADDR_MASK), level - 1);
+	}
+	return n;
+}
+
 /**
  * paging_init() - build the final page tables and switch to them.
  * @mb: parsed boot information (its memory map decides the direct map)
@@ -216,7 +269,7 @@ int paging_init(const struct mb2_info *mb)
 	unsigned int n;
 	phys_addr_t root;
 	u64 *pml4;
-	u64 mapped = 0;
+	u64 mapped = 0, wx;
 	int err;
 
 	if (cpuid_max(0x80000000) >= 0x80000001)
@@ -243,9 +296,13 @@ int paging_init(const struct mb2_info *mb)
 	write_cr0(read_cr0() | X86_CR0_WP);
 	write_cr3(root);
 	paging_cr3 = root;
-	pr_info("paging: direct map %llu MiB in %u range(s) with %s pages, NX %s, image W^X\n",
+	wx = paging_nx ? paging_count_wx(pml4, 4) : 0;
+	pr_info("paging: direct map %llu MiB in %u range(s) with %s pages, NX %s, image W^X "
+		"(%llu writable+executable mappings)\n",
 		(unsigned long long)(mapped >> 20), n, paging_1g ? "1 GiB" : "2 MiB",
-		paging_nx ? "on" : "unavailable");
+		paging_nx ? "on" : "unavailable", (unsigned long long)wx);
+	if (wx)
+		pr_err("paging: W^X violated by %llu mappings\n", (unsigned long long)wx);
 	return 0;
 
 fail:

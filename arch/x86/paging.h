@@ -5,7 +5,8 @@
  * Virtual layout (4-level paging):
  *   0x0000000000000000  identity mappings made on request (AP trampoline)
  *   0xffff800000000000  DIRECT_MAP_BASE: all RAM, plus 0..4 GiB (firmware,
- *                       ACPI), write-back, NX; arch_phys_to_virt()
+ *                       ACPI), write-back, NX, read-only over the image's
+ *                       .text/.rodata frames; arch_phys_to_virt()
  *   0xffffc00000000000  STACK_AREA_BASE: per-CPU stacks with guard pages
  *   0xffffc80000000000  MMIO_AREA_BASE: uncached device mappings
  *   0xffffffff80000000  KERNEL_VMA: the image, 4 KiB pages, W^X

@@ -62,7 +62,7 @@ bt_check_report() {
 	bt_expect "$log" 'command line: "' "command line reported"
 	bt_expect "$log" 'memory map: [0-9]+ entries' "memory map summary"
 	bt_expect "$log" 'memory: [0-9]+ MiB usable' "usable memory reported"
-	bt_expect "$log" 'paging: direct map .* image W\^X' "final page tables"
+	bt_expect "$log" 'paging: direct map .* image W\^X \(0 writable\+executable mappings\)' "final page tables, no W+X mapping"
 	bt_expect "$log" 'modules: [0-9]+' "modules reported"
 	bt_expect "$log" 'cpus: [0-9]+ online' "CPU count reported"
 	bt_expect "$log" 'vmx: ' "VMX summary"
