@@ -60,6 +60,8 @@ void arch_console_write(const char *s, size_t len)
 
 void arch_halt_cpu(void)
 {
+	/* Let the UART send what is queued (LSR.TEMT) before going quiet. */
+	uart_flush();
 	/* NMIs still wake HLT, so loop; an NMI for a stopped CPU returns here. */
 	for (;;) {
 		cli();

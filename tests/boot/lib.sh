@@ -18,12 +18,15 @@ bt_need_elf() {
 	[ -f "$ELF" ] || bt_fail "$ELF missing: run make first"
 }
 
-# bt_iso NAME CMDLINE: build $BT_DIR/NAME.iso (when older than the ELF); prints its path.
+# bt_iso NAME CMDLINE [MKISO-ARGS...]: build $BT_DIR/NAME.iso unless it is
+# newer than the ELF and was built with the same arguments; prints its path.
 bt_iso() {
-	local iso=$BT_DIR/$1.iso
-	if [ ! -f "$iso" ] || [ "$ELF" -nt "$iso" ] || [ "$(cat "$iso.cmdline" 2>/dev/null)" != "$2" ]; then
-		tools/mkiso "$ELF" "$iso" -c "$2" || bt_fail "cannot build $iso"
-		printf '%s' "$2" >"$iso.cmdline"
+	local iso=$BT_DIR/$1.iso cmd=$2 key
+	shift 2
+	key="$cmd $*"
+	if [ ! -f "$iso" ] || [ "$ELF" -nt "$iso" ] || [ "$(cat "$iso.args" 2>/dev/null)" != "$key" ]; then
+		tools/mkiso "$ELF" "$iso" -c "$cmd" "$@" >&2 || bt_fail "cannot build $iso"
+		printf '%s' "$key" >"$iso.args"
 	fi
 	echo "$iso"
 }
