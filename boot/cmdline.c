@@ -104,7 +104,7 @@ static const char *cmdline_vm(struct hv_config *cfg, const char *val)
 	return NULL;
 }
 
-/* debug.fault=ud|pf|gp: a debugging aid that checks the exception dump. */
+/* debug.fault=ud|pf|gp|stack: a debugging aid that checks the exception dump. */
 static const char *cmdline_debug_fault(struct hv_config *cfg, const char *val)
 {
 	if (!strcmp(val, "ud"))
@@ -113,8 +113,10 @@ static const char *cmdline_debug_fault(struct hv_config *cfg, const char *val)
 		cfg->debug_fault = CMDLINE_FAULT_PF;
 	else if (!strcmp(val, "gp"))
 		cfg->debug_fault = CMDLINE_FAULT_GP;
+	else if (!strcmp(val, "stack"))
+		cfg->debug_fault = CMDLINE_FAULT_STACK;
 	else
-		return "expected ud, pf or gp";
+		return "expected ud, pf, gp or stack";
 	return NULL;
 }
 

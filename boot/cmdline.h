@@ -16,8 +16,9 @@
  *   nosmp                                               boot the BSP only (maxcpus=1)
  *   vm=NAME,mod=MODULE,mem=MIB,cpus=LIST[,entry=..]     a VM (repeatable; kept as text here,
  *                                                       parsed by vmx/vm_config.c, docs/vmx.md)
- *   debug.fault=ud|pf|gp                                debugging aid: raise that exception
- *                                                       after the boot report (tests the dump)
+ *   debug.fault=ud|pf|gp|stack                          debugging aid: raise that exception
+ *                                                       (stack: overflow the stack into its
+ *                                                       guard page) after the boot report
  *   debug.nosipi=APICID                                 debugging aid: send that CPU no
  *                                                       start-up IPI, so it never comes up
  *                                                       (tests the "did not come up" path)
@@ -42,6 +43,7 @@ enum cmdline_fault {
 	CMDLINE_FAULT_UD,
 	CMDLINE_FAULT_PF,
 	CMDLINE_FAULT_GP,
+	CMDLINE_FAULT_STACK,
 };
 
 struct hv_config {

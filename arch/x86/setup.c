@@ -29,6 +29,9 @@
 #include "mm/pmm.h"
 #include "vmx/caps.h"
 
+/* Memory map entries listed one per line in the boot report. */
+#define SETUP_MMAP_SHOWN	24
+
 struct hv_config hv_config;
 struct mb2_info hv_mb2;
 
@@ -65,22 +68,22 @@ static void setup_console(void)
 	}
 }
 
-static void setup_report_memory(void)
+static void setup_report_memory(const struct mb2_info *mb)
 {
 	const struct memmap *mm = memmap_get();
-	unsigned int shown = MIN(hv_mb2.mmap_count, 24u);
+	unsigned int shown = 0;
 
-	pr_info("memory map: %u entries%s%s\n", hv_mb2.mmap_count,
-		hv_mb2.have_efi_mmap ? ", EFI memory map present" : "",
-		hv_mb2.efi_boot_services_active ? ", EFI boot services still active" : "");
-	for (unsigned int i = 0; i < shown; i++) {
-		const struct mb2_mmap_entry *e = &hv_mb2.mmap[i];
+	pr_info("memory map: %u entries%s%s\n", mb->mmap_count,
+		mb->have_efi_mmap ? ", EFI memory map present" : "",
+		mb->efi_boot_services_active ? ", EFI boot services still active" : "");
+	for (; shown < mb->mmap_count && shown < SETUP_MMAP_SHOWN; shown++) {
+		const struct mb2_mmap_entry *e = &mb->mmap[shown];
 
 		pr_info("  [0x%012llx-0x%012llx) %s\n", (unsigned long long)e->base,
 			(unsigned long long)(e->base + e->len), setup_mmap_type(e->type));
 	}
-	if (shown < hv_mb2.mmap_count)
-		pr_info("  ... %u more entries\n", hv_mb2.mmap_count - shown);
+	if (shown < mb->mmap_count)
+		pr_info("  ... %u more entries\n", mb->mmap_count - shown);
 	pr_info("memory: %llu MiB usable in %u range(s), RAM top %#llx\n",
 		(unsigned long long)(mm->usable_bytes >> 20), mm->n_usable,
 		(unsigned long long)mm->ram_top);
@@ -101,7 +104,7 @@ static void setup_memory(void)
 {
 	if (memmap_init(&hv_mb2))
 		panic("cannot continue without a usable memory map");
-	setup_report_memory();
+	setup_report_memory(&hv_mb2);
 	if (paging_init(&hv_mb2))
 		panic("cannot build the hypervisor page tables");
 	if (memmap_pmm_init())
@@ -129,9 +132,23 @@ static void setup_platform(void)
 	pr_info("cpus: %u online\n", arch_cpus_online());
 }
 
+/* Recurse until the stack runs into its guard page (long before the limit). */
+static __noinline unsigned long setup_overflow_stack(unsigned long depth)
+{
+	volatile u8 frame[256];
+
+	if (depth > (1UL << 40))
+		return 0;
+	frame[0] = (u8)depth;
+	/* The addition after the call keeps it from becoming a loop. */
+	return setup_overflow_stack(depth + 1) + frame[0];
+}
+
 /*
- * debug.fault=ud|pf|gp (a debugging aid, see boot/cmdline.h): raise that
- * exception on purpose after the boot report, to check the exception dump.
+ * debug.fault=ud|pf|gp|stack (a debugging aid, see boot/cmdline.h): raise
+ * that exception on purpose after the boot report, to check the exception
+ * dump.  "stack" overflows the boot stack: the #PF on the guard page cannot
+ * push its frame, which makes it a #DF, handled on its own IST stack.
  */
 static void setup_debug_fault(void)
 {
@@ -147,6 +164,10 @@ static void setup_debug_fault(void)
 	case CMDLINE_FAULT_GP:
 		pr_info("debug.fault: raising #GP (non-canonical address)\n");
 		*(volatile u64 *)0x8000000000000000ULL = 1;
+		break;
+	case CMDLINE_FAULT_STACK:
+		pr_info("debug.fault: overflowing the stack into its guard page\n");
+		setup_overflow_stack(0);
 		break;
 	default:
 		break;

@@ -103,6 +103,8 @@ void trap_print_stack(u64 rip, u64 rbp)
 		}
 		rbp = next;
 	}
+	if (depth == TRAP_STACK_DEPTH && rbp)
+		pr_err("  (trace cut at %u frames)\n", TRAP_STACK_DEPTH);
 }
 
 static void trap_dump(const struct trap_frame *f)
