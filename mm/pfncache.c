@@ -172,6 +172,8 @@ static void gpc_wait_for_invalidations(struct gfn_pfn_cache *gpc, gfn_t gfn)
 		u64 ticket = vm->wake_seq;
 
 		spin_unlock(&vm->lock);
+		if (mutated(R10_WAIT_TICKET))	/* lost wake-up: tests/models/pfncache_wait.pml */
+			ticket = load_acquire(&vm->wake_seq);
 		gpc->refresh_waits++;
 		/*
 		 * load_acquire: pairs with the store_release of wake_seq in
