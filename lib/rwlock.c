@@ -113,12 +113,12 @@ void read_lock(rwlock_t *l)
 	start = arch_time_ns();
 	ticket_raw_lock(&l->queue);
 	/*
-	 * While we hold the queue no new writer can announce itself, so
-	 * count ourselves in and wait only for the writer already present.
+	 * A writer keeps the queue from its announce to its unlock, so while
+	 * we hold the queue no writer is present or can announce itself: count
+	 * ourselves in and let the next in line come forward.  The queue's
+	 * acquire/release orders the last writer's section before ours.
 	 */
 	rw_reader_inc(l);
-	while (rw_load_wstate(l))
-		cpu_relax();
 	lock_stats_note_wait(&l->stats, arch_time_ns() - start);
 	ticket_raw_release(&l->queue);
 	rw_lockdep_read_acquired(l);
@@ -168,8 +168,9 @@ static __always_inline void rw_lockdep_write_check(rwlock_t *l)
  * write_lock() - acquire @l exclusive.
  * @l: the lock
  *
- * Take a ticket in the FIFO queue, announce, wait for the readers already
- * inside to leave, then let the next queued acquirer come forward.
+ * Take a ticket in the FIFO queue and keep it until write_unlock() (that is
+ * what excludes other writers and queues readers that meet us), announce,
+ * and wait for the readers already inside to leave.
  */
 void write_lock(rwlock_t *l)
 {
@@ -201,7 +202,6 @@ void write_lock(rwlock_t *l)
 		WRITE_ONCE(l->stats.acquisitions, l->stats.acquisitions + 1);
 	if (LOCKDEP_ON)
 		WRITE_ONCE(l->wowner, lockdep_self());
-	ticket_raw_release(&l->queue);
 }
 
 /**
@@ -226,7 +226,6 @@ bool write_trylock(rwlock_t *l)
 	WRITE_ONCE(l->stats.acquisitions, l->stats.acquisitions + 1);
 	if (LOCKDEP_ON)
 		WRITE_ONCE(l->wowner, lockdep_self());
-	ticket_raw_release(&l->queue);
 	return true;
 }
 
@@ -239,14 +238,16 @@ void write_unlock(rwlock_t *l)
 	}
 	if (mutated(R14_RW_WRITE_UNLOCK)) {
 		WRITE_ONCE(l->wstate, 0);
-		return;
+	} else {
+		/*
+		 * R14: release; the write-side critical section is visible
+		 * before fast-path readers see wstate == 0.  Pairs with the
+		 * load_acquire in rw_load_wstate().
+		 */
+		store_release(&l->wstate, 0);
 	}
-	/*
-	 * R14: release; the write-side critical section is visible before
-	 * readers see wstate == 0.  Pairs with the load_acquire in
-	 * rw_load_wstate().
-	 */
-	store_release(&l->wstate, 0);
+	/* Then the next queued writer or slow-path reader (R14, release). */
+	ticket_raw_release(&l->queue);
 }
 
 unsigned long read_lock_irqsave(rwlock_t *l)
@@ -279,7 +280,13 @@ void write_unlock_irqrestore(rwlock_t *l, unsigned long flags)
 
 bool rwlock_contended(rwlock_t *l)
 {
-	return ticket_raw_is_locked(&l->queue);
+	/*
+	 * Someone queued behind the queue holder; or the queue holder is a
+	 * writer still draining readers (it holds the queue while readers
+	 * are inside; a writer that holds the lock has drained them).
+	 */
+	return ticket_raw_is_contended(&l->queue) ||
+	       (ticket_raw_is_locked(&l->queue) && READ_ONCE(l->readers) != 0);
 }
 
 bool rwlock_is_write_locked(rwlock_t *l)

@@ -14,11 +14,13 @@
  *    fetch_add on @readers, then a load of @wstate.  Writer: xchg @wstate
  *    to 1, then wait for @readers to reach 0.  These two are the two sides
  *    of a store-buffering (Dekker) pair; the locked RMWs are the fences.
- *  - A reader that sees a writer backs out and joins @queue, a FIFO ticket
- *    lock that every writer also goes through.  Writers therefore wait only
- *    for readers already inside (no writer starvation), and readers that
- *    queued behind a writer get in right after it, before any writer that
- *    queued behind them (no reader starvation).
+ *  - @queue is a FIFO ticket lock.  A writer holds it from before its
+ *    announce until write_unlock() (so writers exclude each other); a
+ *    reader that sees a writer backs out and queues, and once it holds the
+ *    queue it counts itself in and passes the queue on at once.  Writers
+ *    therefore wait only for readers already inside (no writer
+ *    starvation), and readers queued behind a writer get in right after
+ *    it, before any writer queued behind them (no reader starvation).
  *
  * Not recursive for writers; a CPU must not take a read lock it already
  * holds if a writer could queue in between (as for every fair rwlock).
@@ -36,7 +38,8 @@
  * typedef rwlock_t - the fair reader-writer lock.
  * @readers:    readers inside or on the fast path
  * @wstate:     1 while a writer holds the lock or is draining readers
- * @queue:      FIFO of writers and of readers that met a writer
+ * @queue:      FIFO of writers and of readers that met a writer; held by
+ *              the writer for its whole critical section
  * @wowner:     lockdep_self() of the writer (debug builds)
  * @rdepth:     per-CPU read-hold depth, each written by its own CPU (debug)
  * @stats:      contention statistics, updated under @queue

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared benchmark framework: every tests/bench/*.c is linked into one
+ * Shared benchmark framework: every tests/bench/ source file is linked into one
  * program, build/host/bench-host (make bench-host), together with the
  * portable core, the hosted shim and the comparison libraries (libck,
  * liburcu flavours).

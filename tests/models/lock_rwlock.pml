@@ -1,12 +1,11 @@
 /*
  * R14: the fair rwlock (lib/rwlock.c), on an explicit x86-TSO machine
- * (store buffers as in lock_ticket.pml).  CPU 0 writes, CPUs 1..NR read.
+ * (store buffers as in lock_ticket.pml).  CPUs 0..NW-1 write, the next NR read.
  *
  *   reader: readers++ (locked RMW); if wstate == 0: in (fast path)
- *           else: readers-- ; take queue ; readers++ ; await wstate == 0 ;
- *                 release queue ; in
- *   writer: take queue ; xchg(wstate, 1) ; await readers == 0 ;
- *           release queue ; in ; ... ; wstate = 0 (store_release)
+ *           else: readers-- ; take queue ; readers++ ; release queue ; in
+ *   writer: take queue ; xchg(wstate, 1) ; await readers == 0 ; in ; ... ;
+ *           wstate = 0 (store_release) ; release queue
  *   (the FIFO ticket queue is modelled as a test-and-set lock: fairness is
  *    not a safety property; the ticket lock has its own model)
  *
@@ -25,7 +24,10 @@
 #ifndef NR
 #define NR	2	/* readers; -DNR=1 isolates the store-buffering outcome */
 #endif
-#define NP	3	/* buffers for up to one writer and two readers */
+#ifndef NW
+#define NW	1	/* writers; -DNW=2 -DNR=1 checks writer against writer */
+#endif
+#define NP	3	/* store buffers for NW + NR <= 3 CPUs */
 #define ROUNDS	1
 #define SBD	2
 
@@ -129,9 +131,9 @@ inline reader_dec(p)
 #endif
 }
 
-active proctype writer()
+active [NW] proctype writer()
 {
-	byte p = 0;
+	byte p = _pid - 1;
 	byte r, round = 0;
 
 	do
@@ -143,10 +145,9 @@ active proctype writer()
 		atomic { sb_n[p] == 0; mem[WSTATE] = 1 }
 #endif
 		AWAIT(p, READERS, 0);
-		tso_store(p, QUEUE, 0);
 
 		writer_in++;
-		assert(readers_in == 0);
+		assert(readers_in == 0 && writer_in == 1);
 		tso_load(p, DA, r);
 		tso_store(p, DA, r + 1);
 		writer_in--;
@@ -159,6 +160,7 @@ active proctype writer()
 		tso_store(p, DB, r + 1);
 		tso_store(p, WSTATE, 0);
 #endif
+		tso_store(p, QUEUE, 0);
 		round++
 	:: else -> break
 	od
@@ -178,7 +180,6 @@ active [NR] proctype reader()
 			reader_dec(p);
 			queue_lock(p);
 			reader_inc(p);
-			AWAIT(p, WSTATE, 0);
 			tso_store(p, QUEUE, 0)
 		:: else -> skip
 		fi;
