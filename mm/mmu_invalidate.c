@@ -136,7 +136,11 @@ void mmu_invalidate_begin_locked(struct mmu_invalidate *inv, gfn_t start, gfn_t 
 
 	if (WARN_ON(start >= end))
 		return;
-	/* WRITE_ONCE: read locklessly by mmu_invalidate_retry_gfn_unsafe(). */
+	/*
+	 * R9 (O8): WRITE_ONCE because the pre-check reads these locklessly;
+	 * the ordering that counts comes from the write unlock, which pairs
+	 * with the locked re-check (mmu_invalidate_retry_gfn_locked()).
+	 */
 	WRITE_ONCE(inv->in_progress, n + 1);
 	if (!n || mutated(R9_RANGE_UNION)) {
 		/* 0 -> 1: a new burst, the old range is meaningless. */

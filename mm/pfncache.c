@@ -260,8 +260,10 @@ static int gpc_refresh_locked(struct gfn_pfn_cache *gpc, gpa_t gpa, u64 len)
 		goto out;
 	}
 	/*
-	 * Invalid BEFORE the gpa changes: the lockless invalidation check
-	 * reads valid, then gpa; a cache seen valid with the new gpa is being
+	 * R10: invalid BEFORE the gpa changes (TSO keeps the two stores in
+	 * order; WRITE_ONCE keeps the compiler from merging or moving them).
+	 * Pairs with the lockless valid-then-gpa reads in
+	 * gpc_invalidate_start(): a cache seen valid with the new gpa is being
 	 * refreshed and will re-check the invalidation state itself.
 	 */
 	WRITE_ONCE(gpc->valid, false);
@@ -452,6 +454,7 @@ void gpc_invalidate_start(struct gpc_vm_state *vm, gfn_t start, gfn_t end)
 		/* Re-check: it may have been refreshed to another gfn. */
 		gfn = gpc_gpa_to_gfn(gpc->gpa);
 		if (gpc->valid && gfn >= start && gfn < end)
+			/* Under gpc->lock write: users check() under its read lock. */
 			WRITE_ONCE(gpc->valid, false);
 		write_unlock_irqrestore(&gpc->lock, flags);
 	}
