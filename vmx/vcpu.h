@@ -61,6 +61,7 @@ struct vm_config {
 	u64 cpu_mask;		/* physical CPUs, one vCPU each, vCPU 0 on the lowest */
 	enum vm_entry_mode entry;
 	enum vm_io_policy io;
+	bool debug_badstate;	/* test aid: enter vCPU 0 with an invalid guest state */
 };
 
 /* vCPU run states (vcpu->run_state). */

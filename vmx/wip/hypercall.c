@@ -69,6 +69,14 @@ enum exit_action exit_vmcall(struct vcpu *v)
 	long ret = HC_OK;
 
 	vcpu_skip_insn(v);
+	/* Outside 64-bit mode the upper register halves are not the guest's to set. */
+	if (!(vmcs_read(VMCS_GUEST_CS_AR) & BIT(13))) {
+		nr = (u32)nr;
+		r[GPR_RBX] = (u32)r[GPR_RBX];
+		r[GPR_RCX] = (u32)r[GPR_RCX];
+		r[GPR_RDX] = (u32)r[GPR_RDX];
+		r[GPR_RSI] = (u32)r[GPR_RSI];
+	}
 	if (nr == HC_NOP) {
 		r[GPR_RAX] = HC_OK;
 		return EXIT_RESUME;

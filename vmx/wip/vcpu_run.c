@@ -292,6 +292,11 @@ void vcpu_run(struct vcpu *v)
 		return;
 	}
 	v->preempt_val = (u32)(VCPU_SLICE_TICKS >> vmx_ctl.preempt_shift);
+	if (vm->cfg.debug_badstate && v->id == 0) {
+		pr_warn("vm %s: debug=badstate: entering with an unusable TR on purpose\n",
+			vm->cfg.name);
+		vmcs_write(VMCS_GUEST_TR_AR, 0x10000);
+	}
 	/* Guests start with x87 state only in XCR0, as after reset. */
 	if (c->xsave && c->xcr0 != 1) {
 		__asm__ __volatile__("xsetbv" ::"a"(1u), "d"(0u), "c"(0u));

@@ -12,6 +12,8 @@
  *           vCPU 0 (the guest's BSP) runs on the lowest; VMs may not share CPUs
  * entry     start mode (default prot), see docs/vmx.md
  * io        ports without a device: ignore (default) or stop the VM
+ * debug=badstate  test aid: vCPU 0's first VM entry has an invalid guest
+ *           state (TR unusable), to exercise the entry-failure report
  *
  * Parsing runs while the command line is parsed, before any allocator
  * exists, so configurations are kept in a static table.
@@ -154,6 +156,10 @@ int vm_config_parse(const char *val, struct vm_config *out)
 				out->entry = VM_ENTRY_LONG;
 			else
 				goto bad;
+		} else if (vm_key(f, n, "debug", &v, &vn)) {
+			if (!vm_word(v, vn, "badstate"))
+				goto bad;
+			out->debug_badstate = true;
 		} else if (vm_key(f, n, "io", &v, &vn)) {
 			if (vm_word(v, vn, "ignore"))
 				out->io = VM_IO_IGNORE;
@@ -177,7 +183,7 @@ int vm_config_parse(const char *val, struct vm_config *out)
 	return 0;
 bad:
 	pr_warn("vm=%s: bad field \"%.*s\" (expected mod=NAME, mem=2..65536, "
-		"cpus=N[-M][+...], entry=real|prot|long, io=ignore|stop)\n", val, (int)n, f);
+		"cpus=N[-M][+...], entry=real|prot|long, io=ignore|stop, debug=badstate)\n", val, (int)n, f);
 	return -1;
 }
 

@@ -123,7 +123,8 @@ void gvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 	for (; *fmt; fmt++) {
 		int width = 0, lng = 0;
 		char pad = ' ';
-		bool alt = false;
+		bool alt = false, left = false;
+		size_t start;
 		unsigned long long u;
 		long long s;
 
@@ -132,6 +133,8 @@ void gvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			continue;
 		}
 		fmt++;
+		if (*fmt == '-')
+			left = true, fmt++;
 		if (*fmt == '#')
 			alt = true, fmt++;
 		if (*fmt == '0')
@@ -146,8 +149,14 @@ void gvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 
 			if (!str)
 				str = "(null)";
+			start = o.len;
+			if (!left)
+				for (size_t l = strlen(str); (int)l < width; l++)
+					fmt_put(&o, ' ');
 			while (*str)
 				fmt_put(&o, *str++);
+			while (left && (int)(o.len - start) < width)
+				fmt_put(&o, ' ');
 			break;
 		}
 		case 'c':
