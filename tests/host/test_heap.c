@@ -187,7 +187,7 @@ static double thr_deadline;
 
 static void *thr_main(void *arg)
 {
-	u64 rng = test_opts.seed + (u64)(uintptr_t)arg * 104729;
+	u64 rng = test_opts.seed + *(const uintptr_t *)arg * 104729;
 	struct obj mine[128];
 	unsigned int n = 0;
 	u64 ops = 0, bad = 0;

@@ -325,7 +325,7 @@ static double thr_deadline;
 
 static void *thr_main(void *arg)
 {
-	u64 rng = test_opts.seed + (u64)(uintptr_t)arg * 7919;
+	u64 rng = test_opts.seed + *(const uintptr_t *)arg * 7919;
 	struct live mine[64];
 	unsigned int n = 0;
 	u64 ops = 0, bad = 0;
