@@ -92,7 +92,8 @@ run-kvm: $(B)/hv.iso
 	$(Q)tools/run-kvm-check && tools/run-qemu --iso $(B)/hv.iso --kvm $(QEMU_ARGS)
 
 # QEMU stopped at the first instruction with a gdbstub on :1234 (COM1 to
-# build/gdb-serial.log), and gdb on the symbols; QEMU stops with gdb.
+# build/gdb-serial.log), and gdb on the symbols; QEMU stops with gdb.  Use
+# hardware breakpoints (hbreak hv_main): GRUB loads the image after gdb attaches.
 gdb: $(B)/hv.iso
 	$(Q)tools/run-qemu --iso $(B)/hv.iso --serial $(B)/gdb-serial.log $(QEMU_ARGS) -- -s -S & \
 	  qpid=$$!; gdb -q -ex "target remote :1234" $(B)/hv.elf; kill $$qpid 2>/dev/null || true
