@@ -80,6 +80,8 @@ struct ebr_bucket {
  * @new_head/@new_tailp/@new_count: retired, not yet tagged.
  * @bucket:  tagged callbacks, bucket[t % 3] holds tag t.
  * @pending: callbacks queued on this record (new + tagged).
+ * @running: batches of this record's callbacks being run by its owner
+ *           (ebr_barrier() waits for 0).
  */
 struct ebr_rec {
 	/* Line 1: scanned by advancers, written by the owner. */
@@ -87,6 +89,7 @@ struct ebr_rec {
 	u32 nest;
 	bool online;
 	bool registered;
+	bool in_poll;		/* owner-private: ebr_poll() is running */
 	struct ebr_domain *domain;
 	u32 retires_since_poll;
 	u32 cpu;
@@ -98,6 +101,7 @@ struct ebr_rec {
 	u64 new_count;
 	struct ebr_bucket bucket[EBR_NR_BUCKETS];
 	u64 pending;
+	u32 running;		/* batches taken off the queue, still running */
 	/* Statistics (written under @lock, read with READ_ONCE). */
 	u64 st_retired;
 	u64 st_freed;
@@ -129,6 +133,7 @@ struct ebr_domain {
 	u64 pending;		/* callbacks tagged, not yet run (all records) */
 	u64 peak_pending;
 	u64 advances;
+	u64 barrier_freed;	/* callbacks run by ebr_barrier() */
 
 	struct ebr_rec recs[HV_MAX_CPUS];
 };

@@ -1,0 +1,594 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Epoch-based reclamation: the update side (retire, tag, advance, poll,
+ * synchronize, barrier) and record management.  The read side is inline in
+ * mm/ebr.h.  Ordering rules R5 and R6 (docs/locking.md).
+ *
+ * Why a callback tagged t is safe to run once the global epoch g reached
+ * t + 2 (R6).  The tagger executes smp_mb() after the caller's unlink and
+ * before it loads t.  Take a reader R that loaded the old pointer: its
+ * entry fence (R5) cannot follow the tagger's fence in the global fence
+ * order (then its load would see the unlink), so R's "protecting in e" store
+ * reached memory before t was loaded, hence before the advance t -> t+1 was
+ * stored, hence before any scan for the advance t+1 -> t+2, which therefore
+ * sees R protecting with e <= t and refuses while R stays.  One advance is
+ * not enough: a reader with e == t does not block t -> t+1.
+ */
+#include "mm/ebr.h"
+
+#include "lib/panic.h"
+#include "lib/string.h"
+
+/* now has reached target, on the modular difference (wrap-safe). */
+static inline bool ebr_reached(u64 now, u64 target)
+{
+	if (mutated(R6_WRAP))
+		return now >= target;
+	return (s64)(now - target) >= 0;
+}
+
+/* Epoch at which a callback tagged @tag may run. */
+static inline u64 ebr_ready_epoch(u64 tag)
+{
+	if (mutated(R6_AGE))
+		return tag + 1;
+	return tag + 2;
+}
+
+static void ebr_bucket_reset(struct ebr_bucket *b)
+{
+	b->head = NULL;
+	b->tailp = &b->head;
+	b->count = 0;
+	b->epoch = 0;
+}
+
+static void ebr_rec_reset_queue(struct ebr_rec *r)
+{
+	r->new_head = NULL;
+	r->new_tailp = &r->new_head;
+	r->new_count = 0;
+	for (unsigned int i = 0; i < EBR_NR_BUCKETS; i++)
+		ebr_bucket_reset(&r->bucket[i]);
+	r->pending = 0;
+}
+
+/**
+ * ebr_domain_init_at() - initialize a domain with the epoch at @start.
+ * @d:     the domain
+ * @start: first global epoch (tests start near UINT64_MAX to cross the wrap)
+ */
+void ebr_domain_init_at(struct ebr_domain *d, u64 start)
+{
+	BUILD_BUG_ON(sizeof(struct ebr_rec) % 64);
+	BUILD_BUG_ON(EBR_NR_BUCKETS < 3);
+	memset(d, 0, sizeof(*d));
+	d->epoch = start;
+	d->backlog_soft = EBR_BACKLOG_SOFT;
+	d->backlog_hard = EBR_BACKLOG_HARD;
+	for (unsigned int i = 0; i < HV_MAX_CPUS; i++) {
+		struct ebr_rec *r = &d->recs[i];
+
+		spin_lock_init(&r->lock);
+		r->domain = d;
+		r->cpu = i;
+		ebr_rec_reset_queue(r);
+	}
+}
+
+void ebr_domain_init(struct ebr_domain *d)
+{
+	ebr_domain_init_at(d, 0);
+}
+
+void ebr_set_backlog(struct ebr_domain *d, u32 soft, u32 hard)
+{
+	ASSERT(soft > 0 && soft <= hard);
+	WRITE_ONCE(d->backlog_soft, soft);
+	WRITE_ONCE(d->backlog_hard, hard);
+}
+
+void ebr_set_gp_hook(struct ebr_domain *d, const struct ebr_gp_hook *hook)
+{
+	/* The hook is read only under the advance flag. */
+	while (xchg(&d->advancing, 1))
+		cpu_relax();
+	d->hook = hook;
+	d->hook_started_valid = false;
+	store_release(&d->advancing, 0);
+}
+
+u64 ebr_epoch(const struct ebr_domain *d)
+{
+	/* R6: pairs with the store_release advance in ebr_try_advance(). */
+	return load_acquire(&d->epoch);
+}
+
+/**
+ * ebr_register() - the calling CPU (thread) starts using its record.
+ * @r: the record, from ebr_rec_this()
+ */
+void ebr_register(struct ebr_rec *r)
+{
+	struct ebr_domain *d = r->domain;
+	u32 n = READ_ONCE(d->nr_recs);
+
+	ASSERT(!r->registered);
+	r->registered = true;
+	r->nest = 0;
+	r->online = false;
+	r->in_poll = false;
+	r->retires_since_poll = 0;
+	WRITE_ONCE(r->state, 0);
+	/*
+	 * R5: make the record part of every later scan before it can ever
+	 * protect anything.  The locked cmpxchg orders this before the
+	 * record's first "protecting" store; pairs with the READ_ONCE of
+	 * nr_recs in ebr_try_advance(), which follows that scan's fence.
+	 */
+	while (n < r->cpu + 1 && !try_cmpxchg(&d->nr_recs, &n, r->cpu + 1))
+		;
+}
+
+/**
+ * ebr_unregister() - the calling CPU (thread) stops using its record.
+ * @r: the record; must not be inside a section
+ *
+ * Waits until every callback queued on @r has run.
+ */
+void ebr_unregister(struct ebr_rec *r)
+{
+	ASSERT(r->registered);
+	ASSERT(!r->nest);
+	if (r->online)
+		ebr_offline(r);
+	while (READ_ONCE(r->pending) || READ_ONCE(r->running)) {
+		if (!ebr_poll(r) && READ_ONCE(r->pending))
+			ebr_synchronize(r->domain);
+	}
+	r->registered = false;
+}
+
+/**
+ * ebr_online() - QSBR: from now on this record protects until the next
+ * ebr_quiescent() or ebr_offline(); the hypervisor's vCPU loop runs online.
+ * @r: the calling CPU's record
+ */
+void ebr_online(struct ebr_rec *r)
+{
+	ASSERT(!r->online);
+	r->online = true;
+	if (r->nest)
+		return;		/* already protecting, observed epoch kept */
+	/* R5: as in ebr_enter(), an offline->online step is a new section. */
+	store_release(&r->state, ebr_state_of(READ_ONCE(r->domain->epoch)));
+	/*
+	 * R5: store->load fence before the first protected load.  Pairs with
+	 * the smp_mb() in ebr_tag_new() / ebr_synchronize().
+	 */
+	if (!mutated(R5_ONLINE))
+		smp_mb();
+}
+
+/**
+ * ebr_offline() - QSBR: this CPU holds no protected pointer until
+ * ebr_online(); an offline record never holds up a grace period.
+ * @r: the calling CPU's record
+ */
+void ebr_offline(struct ebr_rec *r)
+{
+	ASSERT(r->online);
+	r->online = false;
+	if (r->nest)
+		return;		/* the enclosing section still protects */
+	/*
+	 * R6: our protected loads happen before "not protecting".  Pairs
+	 * with the load_acquire scan in ebr_try_advance().
+	 */
+	store_release(&r->state, 0);
+}
+
+/* Raise d->peak_pending to at least @v. */
+static void ebr_note_peak(struct ebr_domain *d, u64 v)
+{
+	u64 p = READ_ONCE(d->peak_pending);
+
+	while (v > p && !try_cmpxchg(&d->peak_pending, &p, v))
+		;
+}
+
+/**
+ * ebr_try_advance() - advance the global epoch by one if nobody holds it.
+ * @d: the domain
+ *
+ * Return: true if this call advanced the epoch.  False if a record still
+ * protects in an older epoch, the hook withholds its consent, or another
+ * CPU is advancing right now.
+ */
+static bool ebr_try_advance(struct ebr_domain *d)
+{
+	const struct ebr_gp_hook *hook;
+	u64 g, want;
+	u32 n;
+	bool ok = true;
+
+	if (READ_ONCE(d->advancing))
+		return false;
+	/*
+	 * R6: one advancer at a time, so start()/done() never run
+	 * concurrently and the epoch needs no cmpxchg.  Acquire pairs with
+	 * the store_release that clears the flag below.
+	 */
+	if (xchg(&d->advancing, 1))
+		return false;
+	g = d->epoch;		/* written only under the flag */
+	want = ebr_state_of(g);
+	/*
+	 * No fence here: the store->load order this scan relies on was
+	 * established by the fence of whoever tagged (ebr_tag_new()) or
+	 * synchronized (ebr_synchronize()) before loading the epoch; see the
+	 * proof at the top of this file.  nr_recs: pairs with the cmpxchg in
+	 * ebr_register().
+	 */
+	n = READ_ONCE(d->nr_recs);
+	for (u32 i = 0; i < n; i++) {
+		/*
+		 * R6: acquire: if the record left its section (0) or moved
+		 * to epoch g, its reads of the old objects happen before
+		 * our advance and thus before their free.  Pairs with the
+		 * store_release in ebr_exit() / ebr_quiescent() /
+		 * ebr_offline() / ebr_enter().
+		 */
+		u64 s = load_acquire(&d->recs[i].state);
+
+		if (mutated(R6_SCAN))
+			continue;
+		if ((s & 1) && s != want) {
+			ok = false;
+			break;
+		}
+	}
+	hook = d->hook;
+	if (ok && hook) {
+		if (!d->hook_started_valid || d->hook_started != g) {
+			d->hook_started = g;
+			d->hook_started_valid = true;
+			if (hook->start)
+				hook->start(hook->arg, g);
+		}
+		ok = hook->done(hook->arg, g);
+	}
+	if (ok) {
+		WRITE_ONCE(d->advances, d->advances + 1);
+		/*
+		 * R6: publish the new epoch after the scan.  Release pairs
+		 * with the load_acquire of the epoch by pollers deciding
+		 * that a callback may run and by ebr_quiescent().
+		 */
+		store_release(&d->epoch, g + 1);
+	}
+	/* R6: end of the advance; pairs with the xchg above. */
+	store_release(&d->advancing, 0);
+	return ok;
+}
+
+/*
+ * Tag the record's new (untagged) callbacks with the current epoch t and
+ * file them in bucket[t % 3].  A bucket found there with another tag holds
+ * t - 3 or older (tags only grow on one record), so it is ready: it goes
+ * onto *@tailp and its size is added to *@nready.  Called with r->lock held.
+ */
+static void ebr_tag_new(struct ebr_rec *r, struct ebr_node ***tailp, u64 *nready)
+{
+	struct ebr_domain *d = r->domain;
+	struct ebr_bucket *b;
+	u64 t;
+
+	assert_held(&r->lock);
+	if (!r->new_count)
+		return;
+	/*
+	 * R6: every unlink that preceded these retires is globally visible
+	 * before we read the epoch we tag them with.  Pairs with the R5 fence
+	 * in ebr_enter()/ebr_online() (store-buffering: either the reader's
+	 * "protecting" store reached memory before this fence, and every
+	 * scan after the next advance sees it, or the reader sees the unlink).
+	 */
+	if (!mutated(R6_TAG))
+		smp_mb();
+	t = ebr_epoch(d);
+	b = &r->bucket[t % EBR_NR_BUCKETS];
+	if (b->count && b->epoch != t) {
+		**tailp = b->head;
+		*tailp = b->tailp;
+		**tailp = NULL;
+		*nready += b->count;
+		ebr_bucket_reset(b);
+	}
+	b->epoch = t;
+	for (struct ebr_node *n = r->new_head; n; n = n->next)
+		n->epoch = t;
+	*b->tailp = r->new_head;
+	b->tailp = r->new_tailp;
+	b->count += r->new_count;
+	ebr_note_peak(d, fetch_add(&d->pending, r->new_count) + r->new_count);
+	r->new_head = NULL;
+	r->new_tailp = &r->new_head;
+	r->new_count = 0;
+}
+
+/*
+ * Move every bucket of @r that is ready at epoch @g onto *@tailp.  Called
+ * with r->lock held.  Returns the number of callbacks moved.
+ */
+static u64 ebr_take_ready(struct ebr_rec *r, u64 g, struct ebr_node ***tailp)
+{
+	u64 n = 0;
+
+	assert_held(&r->lock);
+	for (unsigned int i = 0; i < EBR_NR_BUCKETS; i++) {
+		struct ebr_bucket *b = &r->bucket[i];
+
+		if (!b->count || !ebr_reached(g, ebr_ready_epoch(b->epoch)))
+			continue;
+		**tailp = b->head;
+		*tailp = b->tailp;
+		n += b->count;
+		ebr_bucket_reset(b);
+	}
+	**tailp = NULL;
+	return n;
+}
+
+/* Run a list of callbacks (no lock held). */
+static void ebr_run(struct ebr_node *n)
+{
+	while (n) {
+		struct ebr_node *next = n->next;
+
+		n->fn(n);
+		n = next;
+	}
+}
+
+/**
+ * ebr_poll() - try to advance the epoch and run this record's ready callbacks.
+ * @r: the calling CPU's record
+ *
+ * Tags the record's untagged callbacks, so two later advances make them
+ * ready.  Callbacks run on the calling CPU without any EBR lock held; they
+ * may retire further objects.
+ *
+ * Return: true if any callback ran.
+ */
+bool ebr_poll(struct ebr_rec *r)
+{
+	struct ebr_domain *d = r->domain;
+	struct ebr_node *run = NULL, **tail = &run;
+	unsigned long flags;
+	u64 n = 0;
+
+	if (r->in_poll)
+		return false;	/* a callback polled again: the outer poll continues */
+	r->in_poll = true;
+	r->retires_since_poll = 0;
+	ebr_try_advance(d);
+	flags = spin_lock_irqsave(&r->lock);
+	ebr_tag_new(r, &tail, &n);
+	n += ebr_take_ready(r, ebr_epoch(d), &tail);
+	if (n) {
+		/* Off the queue now: ebr_barrier() must not take them again. */
+		WRITE_ONCE(r->pending, r->pending - n);
+		WRITE_ONCE(r->running, r->running + 1);
+	}
+	spin_unlock_irqrestore(&r->lock, flags);
+	if (n) {
+		ebr_run(run);
+		flags = spin_lock_irqsave(&r->lock);
+		WRITE_ONCE(r->st_freed, r->st_freed + n);
+		/* R6: ebr_barrier() waits for running == 0; pairs with its load_acquire. */
+		store_release(&r->running, r->running - 1);
+		spin_unlock_irqrestore(&r->lock, flags);
+		fetch_sub(&d->pending, n);
+	}
+	r->in_poll = false;
+	return n != 0;
+}
+
+/*
+ * Backoff cap between advance attempts while waiting, in cpu_relax()
+ * calls: PAUSE costs from ~10 ns to ~80 ns (virtualized) each, so this
+ * keeps the added grace-period latency within a few microseconds.
+ */
+#define EBR_WAIT_MAX_SPINS	64
+
+/* Spin until the global epoch is at least @target, helping it along. */
+static void ebr_wait_epoch(struct ebr_domain *d, u64 target)
+{
+	unsigned int spins = 1;
+
+	while (!ebr_reached(ebr_epoch(d), target)) {
+		if (ebr_try_advance(d))
+			continue;
+		for (unsigned int i = 0; i < spins; i++)
+			cpu_relax();
+		if (spins < EBR_WAIT_MAX_SPINS)
+			spins <<= 1;
+	}
+}
+
+/**
+ * ebr_synchronize() - wait for a full grace period.
+ * @d: the domain
+ *
+ * Every section that was active when the call began has ended when it
+ * returns.  Must not be called inside a section (it would wait for itself);
+ * a QSBR-online caller is treated as quiescent and offline while it waits.
+ */
+void ebr_synchronize(struct ebr_domain *d)
+{
+	struct ebr_rec *r = ebr_rec_this(d);
+	bool was_online = r->online;
+	u64 g;
+
+	if (r->nest)
+		panic("ebr_synchronize() inside an EBR read section (cpu %u, depth %u): "
+		      "it would wait for itself", r->cpu, r->nest);
+	if (was_online)
+		ebr_offline(r);
+	/*
+	 * R6: the caller's unlinks are globally visible before we read the
+	 * epoch we wait from.  Pairs with the R5 fence in ebr_enter() /
+	 * ebr_online() (store-buffering; see the proof at the top).
+	 */
+	if (!mutated(R6_SYNC))
+		smp_mb();
+	g = ebr_epoch(d);
+	ebr_wait_epoch(d, ebr_ready_epoch(g));
+	if (was_online)
+		ebr_online(r);
+}
+
+/*
+ * The hard backlog limit was reached: wait for grace periods and run
+ * callbacks until this record is back under the soft limit.
+ */
+static void ebr_wait_backlog(struct ebr_rec *r)
+{
+	struct ebr_domain *d = r->domain;
+	u32 soft = READ_ONCE(d->backlog_soft);
+
+	while (READ_ONCE(r->pending) >= soft) {
+		if (ebr_poll(r))
+			continue;
+		ebr_synchronize(d);
+	}
+}
+
+/**
+ * ebr_retire() - run @fn(@n) after a grace period.
+ * @r:  the calling CPU's record
+ * @n:  node embedded in the retired object, already unlinked from every
+ *      structure a reader can reach
+ * @fn: callback (usually frees the object)
+ *
+ * May be called inside a section.  Past the soft backlog limit it polls;
+ * past the hard limit it waits for grace periods unless the caller is
+ * protecting (inside a section or QSBR-online), which is counted.
+ */
+void ebr_retire(struct ebr_rec *r, struct ebr_node *n, void (*fn)(struct ebr_node *))
+{
+	struct ebr_domain *d = r->domain;
+	unsigned long flags;
+	u64 pending;
+
+	n->fn = fn;
+	n->next = NULL;
+	n->epoch = 0;
+	flags = spin_lock_irqsave(&r->lock);
+	*r->new_tailp = n;
+	r->new_tailp = &n->next;
+	r->new_count++;
+	pending = r->pending + 1;
+	WRITE_ONCE(r->pending, pending);
+	WRITE_ONCE(r->st_retired, r->st_retired + 1);
+	spin_unlock_irqrestore(&r->lock, flags);
+
+	if (r->in_poll)
+		return;		/* retired from a callback: the running poll is enough */
+	if (unlikely(pending >= READ_ONCE(d->backlog_hard))) {
+		if (!ebr_protecting(r)) {
+			WRITE_ONCE(r->st_waits, r->st_waits + 1);
+			ebr_wait_backlog(r);
+			return;
+		}
+		/* Cannot wait for ourselves: bounded by what this section retires. */
+		WRITE_ONCE(r->st_nowait, r->st_nowait + 1);
+		ebr_poll(r);
+		return;
+	}
+	if (pending >= READ_ONCE(d->backlog_soft) || ++r->retires_since_poll >= EBR_POLL_EVERY)
+		ebr_poll(r);
+}
+
+/**
+ * ebr_barrier() - wait until every callback retired before the call has run.
+ * @d: the domain
+ *
+ * Takes the queued callbacks of every record (tags kept, untagged ones are
+ * tagged now), waits for their grace periods and runs them here; then waits
+ * for callbacks that other CPUs had already taken to finish running.  Must
+ * not be called inside a section.
+ */
+void ebr_barrier(struct ebr_domain *d)
+{
+	struct ebr_node *mine = NULL, **tail = &mine;
+	u32 n = READ_ONCE(d->nr_recs);
+	u64 newest = 0, count = 0;
+	bool any = false;
+
+	if (ebr_rec_this(d)->nest)
+		panic("ebr_barrier() inside an EBR read section: it would wait for itself");
+	for (u32 i = 0; i < n; i++) {
+		struct ebr_rec *r = &d->recs[i];
+		unsigned long flags = spin_lock_irqsave(&r->lock);
+		u64 took = r->pending, ready = 0;
+
+		ebr_tag_new(r, &tail, &ready);
+		for (unsigned int b = 0; b < EBR_NR_BUCKETS; b++) {
+			struct ebr_bucket *bk = &r->bucket[b];
+
+			if (!bk->count)
+				continue;
+			if (!any || !ebr_reached(newest, bk->epoch))
+				newest = bk->epoch;
+			any = true;
+			*tail = bk->head;
+			tail = bk->tailp;
+			ebr_bucket_reset(bk);
+		}
+		*tail = NULL;
+		/* Stolen: counted as freed by the barrier once they ran. */
+		WRITE_ONCE(r->pending, 0);
+		count += took;
+		spin_unlock_irqrestore(&r->lock, flags);
+	}
+	if (any)
+		ebr_wait_epoch(d, ebr_ready_epoch(newest));
+	ebr_run(mine);
+	if (count) {
+		fetch_sub(&d->pending, count);
+		stat_add(&d->barrier_freed, count);
+	}
+	/* Callbacks that a poller took before we looked: wait for them. */
+	for (u32 i = 0; i < n; i++) {
+		/* R6: pairs with the store_release of running in ebr_poll(). */
+		while (load_acquire(&d->recs[i].running))
+			cpu_relax();
+	}
+}
+
+/**
+ * ebr_stats_read() - snapshot the domain's statistics.
+ * @d:   the domain
+ * @out: filled in
+ */
+void ebr_stats_read(struct ebr_domain *d, struct ebr_stats *out)
+{
+	u32 n = READ_ONCE(d->nr_recs);
+
+	memset(out, 0, sizeof(*out));
+	for (u32 i = 0; i < n; i++) {
+		const struct ebr_rec *r = &d->recs[i];
+
+		out->retired += READ_ONCE(r->st_retired);
+		out->freed += READ_ONCE(r->st_freed);
+		out->waits_for_backlog += READ_ONCE(r->st_waits);
+		out->nowait_over_hard += READ_ONCE(r->st_nowait);
+	}
+	out->freed += READ_ONCE(d->barrier_freed);
+	out->pending = out->retired - out->freed;
+	out->peak_pending = READ_ONCE(d->peak_pending);
+	out->advances = READ_ONCE(d->advances);
+	out->epoch = ebr_epoch(d);
+}
