@@ -98,6 +98,8 @@ static bool acpi_scan_rsdp(phys_addr_t pa, u32 len)
 
 static bool acpi_find_rsdp(const struct mb2_info *mb2)
 {
+	phys_addr_t ebda;
+
 	if (mb2->rsdp) {
 		if (acpi_validate_rsdp(mb2->rsdp, mb2->rsdp_len, &acpi.root_pa, &acpi.is_xsdt) == 0) {
 			acpi.rsdp_src = mb2->rsdp_is_xsdp ? ACPI_RSDP_MB2_NEW : ACPI_RSDP_MB2_OLD;
@@ -111,9 +113,7 @@ static bool acpi_find_rsdp(const struct mb2_info *mb2)
 		return false;
 	}
 
-	u16 seg = *(const volatile u16 *)arch_phys_to_virt(BDA_EBDA_SEG_PA);
-	phys_addr_t ebda = (phys_addr_t)seg << 4;
-
+	ebda = (phys_addr_t)*(const volatile u16 *)arch_phys_to_virt(BDA_EBDA_SEG_PA) << 4;
 	if (ebda >= EBDA_MIN_PA && ebda + EBDA_SCAN_LEN <= EBDA_MAX_PA &&
 	    acpi_scan_rsdp(ebda, EBDA_SCAN_LEN)) {
 		acpi.rsdp_src = ACPI_RSDP_EBDA;

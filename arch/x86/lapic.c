@@ -246,6 +246,17 @@ static int lapic_send_icr(u32 dest, u32 icr_lo)
 	if (!lapic_icr_wait_idle()) {
 		err = LAPIC_ETIMEDOUT;
 	} else if (lapic.mode == LAPIC_MODE_X2APIC) {
+		/*
+		 * R11 (request, then kick): a WRMSR to the x2APIC ICR is not
+		 * serializing and may send the IPI before earlier stores are
+		 * globally visible (SDM Vol. 3A, 11.12.3); MFENCE drains them
+		 * and LFENCE keeps the WRMSR from starting early.  Pairs with
+		 * the loads of the receiving CPU's interrupt handler (e.g. the
+		 * published vCPU or work item the IPI announces).  The xAPIC
+		 * path needs nothing: its ICR is an uncached store, ordered
+		 * after earlier stores by TSO.
+		 */
+		__asm__ __volatile__("mfence; lfence" ::: "memory");
 		wrmsr(X2APIC_MSR_ICR, ((u64)dest << 32) | icr_lo);
 	} else {
 		lapic_write(LAPIC_ICR_HI, dest << 24);

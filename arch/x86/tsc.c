@@ -31,6 +31,7 @@
 #define SYS_CTRL_GATE2	BIT(0)	/* channel 2 gate */
 #define SYS_CTRL_SPKR	BIT(1)	/* speaker data enable */
 #define SYS_CTRL_OUT2	BIT(5)	/* channel 2 output (read-only) */
+#define SYS_CTRL_WRITABLE 0x0f
 
 #define PMTMR_HZ	((u64)3579545)
 
@@ -141,13 +142,15 @@ static u64 tsc_pit_window(u32 pit_ticks)
 	outb(PIT_CH2_DATA, (u8)(pit_ticks & 0xff));
 	outb(PIT_CH2_DATA, (u8)(pit_ticks >> 8));
 	t0 = rdtsc();
-	if (inb(PORT_SYS_CTRL_B) & SYS_CTRL_OUT2)
-		return 0;	/* output did not drop: no working channel 2 */
-	while (!(inb(PORT_SYS_CTRL_B) & SYS_CTRL_OUT2)) {
-		if (++polls > CAL_MAX_POLLS)
-			return 0;
+	if (inb(PORT_SYS_CTRL_B) & SYS_CTRL_OUT2) {
+		t1 = t0;	/* output did not drop: no working channel 2 */
+	} else {
+		while (!(inb(PORT_SYS_CTRL_B) & SYS_CTRL_OUT2) && ++polls <= CAL_MAX_POLLS)
+			;
+		t1 = polls > CAL_MAX_POLLS ? t0 : rdtsc();
 	}
-	t1 = rdtsc();
+	/* Restore the writable bits (3:0: gate, speaker, check enables). */
+	outb(PORT_SYS_CTRL_B, ctl & SYS_CTRL_WRITABLE);
 	return t1 - t0;
 }
 
