@@ -51,6 +51,7 @@ struct tt_config {
 	unsigned int nslots;
 	unsigned int hold;	/* re-checks per held object */
 	bool qsbr;		/* readers run QSBR-online with ebr_quiescent() */
+	unsigned int qsbr_offline_every; /* QSBR readers go offline every N reads */
 	bool sync_writers;	/* writers synchronize + free instead of retiring */
 	bool writers_in_section; /* retire inside the writer's section */
 	bool noise;		/* store-buffer filler before each ebr_enter() */
@@ -207,15 +208,17 @@ static void tt_reader(struct tt_thread *t, struct ebr_rec *r)
 	if (tt_cfg.qsbr) {
 		ebr_online(r);
 		while (!READ_ONCE(tt_stop)) {
-			for (unsigned int k = 0; k < 4; k++)
-				tt_read_one(t);
+			tt_read_one(t);
 			t->ops++;
-			ebr_quiescent(r);
-			if ((t->ops & 255) == 0) {
-				/* Short idle period: offline, then back (R5_ONLINE). */
-				ebr_offline(r);
-				ebr_online(r);
+			if (t->ops % tt_cfg.qsbr_offline_every) {
+				ebr_quiescent(r);
+				continue;
 			}
+			/* A short idle period; the read right after online is R5_ONLINE's window. */
+			ebr_offline(r);
+			if (tt_cfg.noise)
+				tt_make_noise(t->ops);
+			ebr_online(r);
 		}
 		ebr_offline(r);
 		return;
@@ -317,11 +320,13 @@ static unsigned long tt_run(const struct tt_config *cfg, const char *label)
 	unsigned long before = test_failures;
 	struct ebr_stats st;
 	pthread_t timer;
-	double until;
+	double until, t0;
 
 	tt_cfg = *cfg;
 	if (!tt_cfg.hold)
 		tt_cfg.hold = 8;
+	if (!tt_cfg.qsbr_offline_every)
+		tt_cfg.qsbr_offline_every = 64;
 	if (tt_cfg.nslots < 1 || tt_cfg.nslots > TT_MAX_SLOTS) {
 		fprintf(stderr, "bad slot count %u (1..%d)\n", tt_cfg.nslots, TT_MAX_SLOTS);
 		exit(2);
@@ -355,10 +360,12 @@ static unsigned long tt_run(const struct tt_config *cfg, const char *label)
 		tt_threads[i].id = tt_threads[i].writer ? i - cfg->readers : i;
 		tt_threads[i].rng = test_opts.seed + 0x9e3779b97f4a7c15ULL * (i + 1);
 	}
-	until = test_elapsed() + cfg->seconds;
+	t0 = test_elapsed();
+	until = t0 + cfg->seconds;
 	pthread_create(&timer, NULL, tt_timer_fn, &until);
 	test_run_threads(n, tt_thread_fn, tt_threads, sizeof(*tt_threads));
 	pthread_join(timer, NULL);
+	t0 = test_elapsed() - t0;
 
 	/* Every thread unregistered (flushed); the barrier must find nothing left. */
 	ebr_barrier(&tt_dom);
@@ -382,7 +389,7 @@ static unsigned long tt_run(const struct tt_config *cfg, const char *label)
 
 	printf("%s: %u readers, %u writers, %u slots, %.2fs: %llu read sections, "
 	       "%llu replacements\n", label, cfg->readers, cfg->writers, tt_cfg.nslots,
-	       cfg->seconds, (unsigned long long)reads, (unsigned long long)writes);
+	       t0, (unsigned long long)reads, (unsigned long long)writes);
 	printf("%s: retired %llu freed %llu pending %llu peak_pending %llu advances %llu "
 	       "waits_for_backlog %llu nowait_over_hard %llu epoch %llu (start %llu)\n", label,
 	       (unsigned long long)st.retired, (unsigned long long)st.freed,
