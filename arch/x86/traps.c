@@ -150,10 +150,16 @@ static __noreturn void trap_stop_cpu(void)
 
 static void trap_nmi(struct trap_frame *f)
 {
+	static const char msg[] = "\nhv: unexpected NMI (ignored)\n";
+
 	/* R1: pairs with the store_release in trap_request_stop(). */
 	if (load_acquire(&trap_stop_requested))
 		arch_halt_cpu();
-	pr_warn("unexpected NMI at RIP %#llx\n", (unsigned long long)f->rip);
+	/*
+	 * An NMI can interrupt this CPU inside printk() with the console lock
+	 * held, so it must not take that lock: bare UART write instead.
+	 */
+	uart_write(msg, sizeof(msg) - 1);
 }
 
 static __noreturn void trap_exception(struct trap_frame *f)
