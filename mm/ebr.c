@@ -256,7 +256,9 @@ static bool ebr_try_advance(struct ebr_domain *d)
 			if (hook->start)
 				hook->start(hook->arg, g);
 		}
-		ok = hook->done(hook->arg, g);
+		/* The hook's consent (e.g. every CPU acked the EPT flush). */
+		if (!mutated(R6_HOOK))
+			ok = hook->done(hook->arg, g);
 	}
 	if (ok) {
 		WRITE_ONCE(d->advances, d->advances + 1);
