@@ -80,7 +80,8 @@ static void *invalidator(void *arg)
 			fetch_add(&poison[g], 1);
 			fetch_add(&gen[g], 1);
 		}
-		for (unsigned int i = 0; i < 50; i++)
+		/* Hold the frames freed a while: overlapping invalidations meet. */
+		for (u64 i = test_rand(&w->seed) % 2000; i; i--)
 			cpu_relax();
 		for (gfn_t g = s; g < e; g++)
 			fetch_sub(&poison[g], 1);
@@ -144,6 +145,57 @@ static void *checker(void *arg)
 	return NULL;
 }
 
+/* The state machine step by step (single thread, deterministic). */
+static void unit_checks(void)
+{
+	struct mmu_invalidate t;
+	u64 snap, snap2;
+
+	mmu_invalidate_init(&t);
+	snap = mmu_invalidate_snapshot(&t);
+	CHECK(!mmu_invalidate_retry_gfn_locked(&t, snap, 15));
+	CHECK(!mmu_invalidate_retry_gfn_unsafe(&t, snap, 15));
+
+	mmu_invalidate_begin_locked(&t, 10, 20);
+	CHECK(mmu_invalidate_retry_gfn_locked(&t, snap, 15));
+	CHECK(mmu_invalidate_retry_gfn_unsafe(&t, snap, 15));
+	CHECK(!mmu_invalidate_retry_gfn_locked(&t, snap, 5));	/* outside, seq unchanged */
+	CHECK(!mmu_invalidate_retry_gfn_locked(&t, snap, 20));	/* end is exclusive */
+
+	/* A second, disjoint invalidation: the range is the union. */
+	mmu_invalidate_begin_locked(&t, 30, 40);
+	CHECK(mmu_invalidate_retry_gfn_locked(&t, snap, 15));
+	CHECK(mmu_invalidate_retry_gfn_locked(&t, snap, 35));
+	CHECK(mmu_invalidate_retry_gfn_locked(&t, snap, 25));	/* conservative */
+	CHECK(!mmu_invalidate_retry_gfn_locked(&t, snap, 45));
+
+	/* One ends: seq moved, every old snapshot retries; range unchanged. */
+	mmu_invalidate_end_locked(&t);
+	CHECK(mmu_invalidate_retry_gfn_locked(&t, snap, 45));
+	snap2 = mmu_invalidate_snapshot(&t);
+	CHECK(mmu_invalidate_retry_gfn_locked(&t, snap2, 15));	/* still in progress */
+	CHECK(!mmu_invalidate_retry_gfn_locked(&t, snap2, 45));
+	mmu_invalidate_end_locked(&t);
+	CHECK_EQ(t.in_progress, 0);
+	CHECK(mmu_invalidate_retry_gfn_locked(&t, snap2, 15));	/* seq moved again */
+	snap2 = mmu_invalidate_snapshot(&t);
+	CHECK(!mmu_invalidate_retry_gfn_locked(&t, snap2, 15));
+	CHECK(!mmu_invalidate_retry_gfn_unsafe(&t, snap2, 15));
+
+	/* 0 -> 1 starts a new range: the old one no longer counts. */
+	mmu_invalidate_begin_locked(&t, 50, 60);
+	CHECK(!mmu_invalidate_retry_gfn_locked(&t, snap2, 15));
+	CHECK(mmu_invalidate_retry_gfn_locked(&t, snap2, 55));
+	mmu_invalidate_end_locked(&t);
+
+	/* Bad input is reported and ignored. */
+	mmu_invalidate_end_locked(&t);			/* unbalanced end */
+	CHECK_EQ(t.in_progress, 0);
+	mmu_invalidate_begin_locked(&t, 9, 9);		/* empty range */
+	CHECK_EQ(t.in_progress, 0);
+	printf("unit: state machine checks done\n");
+}
+
 enum role { ROLE_INVALIDATOR, ROLE_CHECKER, ROLE_FAULTER, ROLE_TIMER };
 
 struct slot {
@@ -178,7 +230,7 @@ static void *dispatch(void *arg)
 
 static void stress(void)
 {
-	unsigned int nfault = test_opts.threads ? test_opts.threads : 3;
+	unsigned int nfault = test_opts.threads ? test_opts.threads : 2;
 	unsigned int ninv = 2, n = ninv + 1 + nfault + 1;
 	struct slot *sl = calloc(n, sizeof(*sl));
 	u64 inv_ops = 0, faults = 0, installs = 0, pre = 0, locked = 0, viol = 0;
@@ -287,6 +339,7 @@ int main(int argc, char **argv)
 	test_init(argc, argv, 3.0);
 	rwlock_init(&mmu_lock);
 	mmu_invalidate_init(&inv);
+	unit_checks();
 	stress();
 	precheck_terminates();
 	return test_finish();
