@@ -62,6 +62,8 @@ void ebr_domain_init_at(struct ebr_domain *d, u64 start)
 {
 	BUILD_BUG_ON(sizeof(struct ebr_rec) % 64);
 	BUILD_BUG_ON(EBR_NR_BUCKETS < 3);
+	/* The index must not jump at the u64 wrap (see mm/ebr.h). */
+	BUILD_BUG_ON(EBR_NR_BUCKETS & (EBR_NR_BUCKETS - 1));
 	memset(d, 0, sizeof(*d));
 	d->epoch = start;
 	d->backlog_soft = EBR_BACKLOG_SOFT;
@@ -276,8 +278,8 @@ static bool ebr_try_advance(struct ebr_domain *d)
 
 /*
  * Tag the record's new (untagged) callbacks with the current epoch t and
- * file them in bucket[t % 3].  A bucket found there with another tag holds
- * t - 3 or older (tags only grow on one record), so it is ready: it goes
+ * file them in bucket[t % 4].  A bucket found there with another tag holds
+ * t - 4 or older (tags only grow on one record), so it is ready: it goes
  * onto *@tailp and its size is added to *@nready.  Called with r->lock held.
  */
 static void ebr_tag_new(struct ebr_rec *r, struct ebr_node ***tailp, u64 *nready)
@@ -301,6 +303,7 @@ static void ebr_tag_new(struct ebr_rec *r, struct ebr_node ***tailp, u64 *nready
 	t = ebr_epoch(d);
 	b = &r->bucket[t % EBR_NR_BUCKETS];
 	if (b->count && b->epoch != t) {
+		BUG_ON(!ebr_reached(t, ebr_ready_epoch(b->epoch)));
 		**tailp = b->head;
 		*tailp = b->tailp;
 		**tailp = NULL;

@@ -21,7 +21,7 @@
  *    which proves that no reader that could have seen the object is left.
  *  - Retired objects are queued untagged on their CPU's record and tagged in
  *    batches (one fence per batch, not per retire); tagged batches sit in
- *    three buckets indexed by tag mod 3.
+ *    four buckets indexed by tag mod 4.
  *  - Backlog: past backlog_soft callbacks pending on a record, the retiring
  *    CPU tries to advance and run callbacks; past backlog_hard it waits for
  *    grace periods (ebr_synchronize), unless it is itself protecting (inside
@@ -66,7 +66,13 @@ struct ebr_bucket {
 	u64 count;
 };
 
-#define EBR_NR_BUCKETS	3
+/*
+ * Tagged callbacks live in bucket[tag % EBR_NR_BUCKETS].  Three would do
+ * for the live tags (t-2, t-1, t), but the index must stay consistent
+ * across the u64 wrap: 2^64 is not a multiple of 3 (UINT64_MAX and 0 would
+ * share bucket 0), so the count is a power of two.
+ */
+#define EBR_NR_BUCKETS	4
 
 /*
  * struct ebr_rec - one CPU's record.
@@ -78,7 +84,7 @@ struct ebr_bucket {
  * @lock:    protects the callback queue below; taken by the owner on
  *           retire/poll and by other CPUs in ebr_barrier().
  * @new_head/@new_tailp/@new_count: retired, not yet tagged.
- * @bucket:  tagged callbacks, bucket[t % 3] holds tag t.
+ * @bucket:  tagged callbacks, bucket[t % EBR_NR_BUCKETS] holds tag t.
  * @pending: callbacks queued on this record (new + tagged).
  * @running: batches of this record's callbacks being run by its owner
  *           (ebr_barrier() waits for 0).

@@ -4,7 +4,8 @@
  * differences.  1) Deterministic: for every start epoch in the last few
  * values before 2^64 (and 0), a callback retired at each step runs exactly
  * when the epoch has advanced twice past its tag, never earlier, across
- * the wrap.  2) The torture (EBR and QSBR rounds) started 40 epochs before
+ * the wrap, also with tags on both sides of the wrap pending at once.
+ * 2) The torture (EBR and QSBR rounds) started 40 epochs before
  * the wrap, checked to have crossed it, with the age histogram check.
  */
 #include "tests/host/test_ebr_torture.h"
@@ -73,6 +74,36 @@ static void wrap_deterministic(void)
 	CHECK_EQ(wd_ran, ARRAY_SIZE(starts) * ARRAY_SIZE(nodes));
 }
 
+/*
+ * Callbacks tagged UINT64_MAX and 0 pending at the same time: their bucket
+ * indices must differ (with tag % 3 both were bucket 0 and the older one
+ * ran at age 1 -- found by this test).
+ */
+static void wrap_overlap(void)
+{
+	struct wnode a, b;
+	struct ebr_rec *r;
+	u64 before = wd_ran;
+
+	ebr_domain_init_at(&wd, UINT64_MAX - 1);
+	r = ebr_rec_this(&wd);
+	ebr_register(r);
+	ebr_retire(r, &a.node, wd_cb);
+	ebr_poll(r);				/* advance to MAX, tag a */
+	CHECK_EQ(a.node.epoch, UINT64_MAX);
+	ebr_retire(r, &b.node, wd_cb);
+	ebr_poll(r);				/* advance to 0, tag b */
+	CHECK_EQ(b.node.epoch, 0);
+	CHECK_EQ(wd_ran, before);		/* a is at age 1 */
+	ebr_poll(r);				/* epoch 1: a runs */
+	CHECK_EQ(wd_ran, before + 1);
+	ebr_poll(r);				/* epoch 2: b runs */
+	CHECK_EQ(wd_ran, before + 2);
+	ebr_unregister(r);
+	printf("wrap: tags 0x%llx and 0x%llx pending together, each ran at age 2\n",
+	       (unsigned long long)a.node.epoch, (unsigned long long)b.node.epoch);
+}
+
 int main(int argc, char **argv)
 {
 	struct tt_config c = {
@@ -83,6 +114,8 @@ int main(int argc, char **argv)
 
 	test_init(argc, argv, 1.0);
 	wrap_deterministic();
+	wrap_overlap();
+	CHECK_EQ(wd_bad, 0);
 
 	c.seconds = test_opts.seconds / 2;
 	tt_run(&c, "wrap-ebr");
