@@ -470,15 +470,100 @@ static unsigned int smp_cpu_limit(const struct hv_config *cfg)
 	return HV_MAX_CPUS;
 }
 
+/* What happened to the enabled MADT CPUs other than the boot CPU. */
+struct smp_tally {
+	unsigned int online;		/* boot CPU included: the next cpu number */
+	unsigned int failed;		/* did not come up */
+	unsigned int by_cmdline;	/* beyond maxcpus= */
+	unsigned int by_max;		/* beyond HV_MAX_CPUS */
+	unsigned int unaddressable;	/* APIC id too big for the APIC mode */
+	unsigned int not_tried;		/* after a failure that stops bring-up */
+};
+
+/*
+ * Start one listed AP as cpu number t->online.  Returns false when bring-up
+ * must stop: the CPU may still be using its stacks, its TSS or the
+ * trampoline block, so neither its number nor the block can be reused.
+ */
+static bool smp_start_listed(const struct madt_cpu *c, unsigned int limit, struct smp_tally *t)
+{
+	unsigned int cpu = t->online;
+	enum smp_start_result r;
+
+	if (c->apic_id > lapic_max_dest()) {
+		pr_warn("smp: APIC id %u cannot be addressed in %s mode; not started\n",
+			c->apic_id, lapic_mode_name());
+		t->unaddressable++;
+		return true;
+	}
+	if (cpu >= limit) {
+		if (limit < HV_MAX_CPUS)
+			t->by_cmdline++;
+		else
+			t->by_max++;
+		return true;
+	}
+	if (percpu_setup(cpu, c->apic_id) != 0) {
+		pr_err("smp: no per-CPU area for cpu%u; not starting more CPUs\n", cpu);
+		t->not_tried++;
+		return false;
+	}
+	/* A previous attempt that never ran may have left another id here. */
+	percpu_of(cpu)->apic_id = c->apic_id;
+
+	r = smp_start_ap(cpu, c->apic_id);
+	switch (r) {
+	case SMP_START_OK:
+		t->online++;
+		return true;
+	case SMP_START_NO_RESPONSE:
+	case SMP_START_IPI_FAILED:
+		/* Never ran (and is INIT-reset): its number goes to the next one. */
+		pr_err("smp: cpu%u (APIC id %u) did not come up\n", cpu, c->apic_id);
+		t->failed++;
+		return true;
+	case SMP_START_INIT_FAILED:
+	case SMP_START_STUCK:
+		break;
+	}
+	pr_err("smp: cpu%u (APIC id %u) %s; not starting more CPUs\n", cpu, c->apic_id,
+	       r == SMP_START_STUCK ? "started but never reported" :
+				      "failed to initialise and is parked");
+	t->failed++;
+	return false;
+}
+
+static void smp_report(const struct madt_info *madt, bool bsp_listed, unsigned int limit,
+		       const struct smp_tally *t)
+{
+	unsigned int enabled = madt->ncpus_enabled + (bsp_listed ? 0 : 1);
+
+	if (t->by_cmdline)
+		pr_info("smp: maxcpus=%u: %u enabled CPU(s) not started\n", limit, t->by_cmdline);
+	if (t->by_max)
+		pr_warn("smp: %u enabled CPUs but HV_MAX_CPUS is %u: %u CPU(s) left out\n",
+			enabled, HV_MAX_CPUS, t->by_max);
+	if (t->unaddressable || t->not_tried)
+		pr_warn("smp: %u CPU(s) not started (%u not addressable, %u after a failure)\n",
+			t->unaddressable + t->not_tried, t->unaddressable, t->not_tried);
+	if (t->failed)
+		pr_warn("smp: %u of %u enabled CPUs online, %u did not come up\n", t->online,
+			enabled, t->failed);
+	else
+		pr_info("smp: %u of %u enabled CPUs online\n", t->online, enabled);
+}
+
 void smp_boot_aps(const struct hv_config *cfg)
 {
 	const struct madt_info *madt = acpi_madt();
 	unsigned int limit = smp_cpu_limit(cfg);
-	unsigned int next = 1, candidates = 0, failed = 0, by_cmdline = 0, by_max = 0;
-	unsigned int unaddressable = 0, not_tried = 0;
+	struct smp_tally t = { .online = 1 };
+	unsigned int candidates = 0;
 	u32 bsp_apic = lapic_ready() ? lapic_id() : lapic_cpuid_apic_id();
-	bool bsp_listed = false, stop = false;
+	bool bsp_listed = false, go_on = true, ping;
 
+	/* percpu_early_init() read the 8-bit CPUID id; the APIC's may be wider. */
+	this_cpu()->apic_id = bsp_apic;
 	pr_info("online, APIC id %u (boot CPU), %s\n", bsp_apic, lapic_mode_name());
 	if (cfg->debug_nosipi)
 		smp.skip_sipi_apic = cfg->debug_nosipi_apic;
@@ -501,18 +586,19 @@ void smp_boot_aps(const struct hv_config *cfg)
 	}
 	if (!bsp_listed)
 		pr_warn("smp: the boot CPU (APIC id %u) is not in the MADT\n", bsp_apic);
-	if (candidates && limit == 1) {
+	if (!candidates)
+		return;
+	if (limit == 1) {
 		pr_info("smp: %s: not starting %u other CPU(s)\n",
 			cfg->nosmp ? "nosmp" : "maxcpus=1", candidates);
 		return;
 	}
-	if (!candidates)
-		return;
 	if (!smp_prepare_trampoline()) {
 		pr_err("smp: cannot start APs: running on the boot CPU only\n");
 		return;
 	}
-	if (!trap_register_handler(SMP_VECTOR_PING, smp_ping_handler))
+	ping = trap_register_handler(SMP_VECTOR_PING, smp_ping_handler);
+	if (!ping)
 		pr_warn("smp: vector %#x is taken; the fixed-IPI check is skipped\n",
 			SMP_VECTOR_PING);
 	pr_info("smp: trampoline at %#lx, %u AP(s) to start\n", (unsigned long)smp.tramp_pa,
@@ -520,74 +606,15 @@ void smp_boot_aps(const struct hv_config *cfg)
 
 	for (unsigned int i = 0; i < madt->ncpus; i++) {
 		const struct madt_cpu *c = &madt->cpus[i];
-		enum smp_start_result r;
 
 		if (c->apic_id == bsp_apic || !c->enabled)
 			continue;
-		if (stop) {
-			not_tried++;
-			continue;
-		}
-		if (c->apic_id > lapic_max_dest()) {
-			pr_warn("smp: APIC id %u cannot be addressed in %s mode; not started\n",
-				c->apic_id, lapic_mode_name());
-			unaddressable++;
-			continue;
-		}
-		if (next >= limit) {
-			if (limit < HV_MAX_CPUS)
-				by_cmdline++;
-			else
-				by_max++;
-			continue;
-		}
-		if (percpu_setup(next, c->apic_id) != 0) {
-			pr_err("smp: no per-CPU area for cpu%u; not starting more CPUs\n", next);
-			stop = true;
-			not_tried++;
-			continue;
-		}
-		/* A previous attempt that never ran may have left another id here. */
-		percpu_of(next)->apic_id = c->apic_id;
-
-		r = smp_start_ap(next, c->apic_id);
-		switch (r) {
-		case SMP_START_OK:
-			next++;
-			break;
-		case SMP_START_NO_RESPONSE:
-		case SMP_START_IPI_FAILED:
-			pr_err("smp: cpu%u (APIC id %u) did not come up\n", next, c->apic_id);
-			failed++;
-			break;
-		case SMP_START_INIT_FAILED:
-		case SMP_START_STUCK:
-			/* Its stacks, TSS and trampoline block may be in use: stop here. */
-			pr_err("smp: cpu%u (APIC id %u) %s; not starting more CPUs\n", next,
-			       c->apic_id,
-			       r == SMP_START_STUCK ? "started but never reported" :
-						      "failed to initialise and is parked");
-			failed++;
-			stop = true;
-			break;
-		}
+		if (go_on)
+			go_on = smp_start_listed(c, limit, &t);
+		else
+			t.not_tried++;
 	}
-
-	if (by_cmdline)
-		pr_info("smp: %s=%u: %u enabled CPU(s) not started\n",
-			cfg->nosmp ? "nosmp" : "maxcpus", limit, by_cmdline);
-	if (by_max)
-		pr_warn("smp: %u enabled CPUs but HV_MAX_CPUS is %u: %u CPU(s) left out\n",
-			candidates + 1, HV_MAX_CPUS, by_max);
-	if (unaddressable || not_tried)
-		pr_warn("smp: %u CPU(s) not started (%u not addressable, %u after a failure)\n",
-			unaddressable + not_tried, unaddressable, not_tried);
-	if (failed)
-		pr_warn("smp: %u of %u enabled CPUs online, %u did not come up\n", next,
-			madt->ncpus_enabled + (bsp_listed ? 0 : 1), failed);
-	else
-		pr_info("smp: %u of %u enabled CPUs online\n", next,
-			madt->ncpus_enabled + (bsp_listed ? 0 : 1));
-	if (next > 1)
-		smp_ping_aps(next);
+	smp_report(madt, bsp_listed, limit, &t);
+	if (ping && t.online > 1)
+		smp_ping_aps(t.online);
 }

@@ -134,7 +134,6 @@ void tsc_delay_us(u64 us)
 static u64 tsc_pit_window(u32 pit_ticks)
 {
 	u8 ctl = inb(PORT_SYS_CTRL_B);
-	unsigned long polls = 0;
 	u64 t0, t1;
 
 	outb(PORT_SYS_CTRL_B, (u8)((ctl & ~SYS_CTRL_SPKR) | SYS_CTRL_GATE2));
@@ -145,6 +144,8 @@ static u64 tsc_pit_window(u32 pit_ticks)
 	if (inb(PORT_SYS_CTRL_B) & SYS_CTRL_OUT2) {
 		t1 = t0;	/* output did not drop: no working channel 2 */
 	} else {
+		unsigned long polls = 0;
+
 		while (!(inb(PORT_SYS_CTRL_B) & SYS_CTRL_OUT2) && ++polls <= CAL_MAX_POLLS)
 			;
 		t1 = polls > CAL_MAX_POLLS ? t0 : rdtsc();
