@@ -200,9 +200,11 @@ static int gpc_resolve_retry(struct gfn_pfn_cache *gpc, gfn_t gfn, unsigned long
 	struct gpc_vm_state *vm = gpc->vm;
 	pfn_t pfn = 0;
 	void *hva = NULL;
-	u64 gen, snap;
+	u64 gen;
 
 	for (;;) {
+		u64 snap;
+
 		write_unlock_irqrestore(&gpc->lock, *flags);
 
 		/* Resolving while an overlapping invalidation runs is pointless. */
@@ -370,7 +372,6 @@ int gpc_activate(struct gfn_pfn_cache *gpc, gpa_t gpa, u64 len)
 void gpc_deactivate(struct gfn_pfn_cache *gpc)
 {
 	struct gpc_vm_state *vm = gpc->vm;
-	unsigned long flags;
 
 	spin_lock(&gpc->refresh_lock);
 	if (gpc->active && mutated(R15_DEACTIVATE_ORDER)) {
@@ -384,7 +385,8 @@ void gpc_deactivate(struct gfn_pfn_cache *gpc)
 		 * invalidation can clear it.  Pairs with the list walk in
 		 * gpc_invalidate_start().
 		 */
-		flags = write_lock_irqsave(&gpc->lock);
+		unsigned long flags = write_lock_irqsave(&gpc->lock);
+
 		WRITE_ONCE(gpc->valid, false);
 		gpc->active = false;
 		gpc->pfn = 0;

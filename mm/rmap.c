@@ -182,14 +182,14 @@ int rmap_table_add(struct rmap_table *rt, gfn_t gfn, u64 __ept *sptep, int level
 {
 	u64 *head = rmap_head(rt, gfn, level, "rmap_add");
 	struct rmap_desc *spare = NULL;
-	u64 old;
 
 	if (!head)
 		return -1;
 	if (WARN_ON((uintptr_t)sptep & 7))
 		return -1;
 	for (;;) {
-		old = bitlock_lock(head);
+		u64 old = bitlock_lock(head);
+
 		if (!old) {
 			if (rmap_install_first(head, sptep))
 				break;
@@ -238,7 +238,8 @@ int rmap_table_add(struct rmap_table *rt, gfn_t gfn, u64 __ept *sptep, int level
 }
 
 /* Remove @sptep from the chain @old (locked); returns the new head value. */
-static u64 rmap_chain_remove(struct rmap_table *rt, u64 old, u64 __ept *sptep, bool *found)
+static u64 rmap_chain_remove(struct rmap_table *rt, u64 old, const u64 __ept *sptep,
+			     bool *found)
 {
 	struct rmap_desc *first = rmap_val_desc(old);
 
