@@ -2,8 +2,12 @@
 ;
 ; VM entry and exit.  The guest's general-purpose registers live in a
 ; struct vmx_gprs indexed by the hardware register number (rax=0 ... r15=15,
-; slot 4 unused: RSP is in the VMCS), then CR2, so exit handlers decode
-; register operands by index.  Keep in sync with vmx/vcpu.h (BUILD_BUG_ONs).
+; slot 4 unused: RSP is in the VMCS), so exit handlers decode register
+; operands by index.  Keep in sync with vmx/vcpu.h (BUILD_BUG_ON).
+;
+; CR2 is not switched: VMX leaves it alone and the hypervisor never takes a
+; page fault (one would be fatal), so the guest's CR2 simply stays in the
+; register across exits.
 ;
 ; int vmx_enter(struct vmx_gprs *regs, u64 launched, u64 *host_rsp_cache)
 ;   Enters the guest; returns 0 after a VM exit, 1 on VMfailInvalid,
@@ -15,11 +19,11 @@ bits 64
 section .text
 
 %define GPR(n)	((n) * 8)
-%define REG_CR2	(16 * 8)
 %define VMCS_HOST_RSP 0x6c14
 
 global vmx_enter
 global vmx_exit_stub
+extern vmx_exit_fastpath
 
 vmx_enter:
 	push	rbp
@@ -37,13 +41,6 @@ vmx_enter:
 	mov	rax, VMCS_HOST_RSP
 	vmwrite	rax, rsp
 .rsp_ok:
-	; CR2 is not part of the VMCS: load the guest's by hand if it differs.
-	mov	rax, [rdi + REG_CR2]
-	mov	rcx, cr2
-	cmp	rax, rcx
-	je	.cr2_ok
-	mov	cr2, rax
-.cr2_ok:
 	test	rsi, rsi
 	mov	rax, [rdi + GPR(0)]
 	mov	rcx, [rdi + GPR(1)]
@@ -99,10 +96,13 @@ vmx_exit_stub:
 	mov	[rdi + GPR(13)], r13
 	mov	[rdi + GPR(14)], r14
 	mov	[rdi + GPR(15)], r15
-	mov	rax, cr2
-	mov	[rdi + REG_CR2], rax
-	xor	eax, eax
-	pop	rdi
+	; Fast path (vmx/exit_fast.c): simple exits are finished right here and
+	; the guest resumed without returning to the run loop.  RSP is 16-byte
+	; aligned here (HOST_RSP is), as a call needs.
+	call	vmx_exit_fastpath	; rdi = regs
+	test	eax, eax
+	jnz	.resume
+	pop	rdi			; slow path: back to the run loop with 0
 	pop	r15
 	pop	r14
 	pop	r13
@@ -110,5 +110,24 @@ vmx_exit_stub:
 	pop	rbx
 	pop	rbp
 	ret
+.resume:
+	mov	rdi, [rsp]
+	mov	rax, [rdi + GPR(0)]
+	mov	rcx, [rdi + GPR(1)]
+	mov	rdx, [rdi + GPR(2)]
+	mov	rbx, [rdi + GPR(3)]
+	mov	rbp, [rdi + GPR(5)]
+	mov	rsi, [rdi + GPR(6)]
+	mov	r8,  [rdi + GPR(8)]
+	mov	r9,  [rdi + GPR(9)]
+	mov	r10, [rdi + GPR(10)]
+	mov	r11, [rdi + GPR(11)]
+	mov	r12, [rdi + GPR(12)]
+	mov	r13, [rdi + GPR(13)]
+	mov	r14, [rdi + GPR(14)]
+	mov	r15, [rdi + GPR(15)]
+	mov	rdi, [rdi + GPR(7)]
+	vmresume
+	jmp	vmx_enter.failed	; flags tell which failure; RSP is vmx_enter's
 
 section .note.GNU-stack noalloc noexec nowrite progbits

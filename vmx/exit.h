@@ -16,8 +16,14 @@ enum exit_action {
 /* Dispatch the exit just taken by @v (current VMCS is @v's). */
 enum exit_action vmx_handle_exit(struct vcpu *v);
 
-/* Advance guest RIP past the exiting instruction. */
+/*
+ * Advance guest RIP past the exiting instruction.  vcpu_skip_insn() also
+ * ends an STI / MOV-SS interrupt shadow, as completing the instruction
+ * would; the _fast variant (CPUID, VMCALL, I/O, MSRs: the hot exits) leaves
+ * the shadow on, which only delays interrupt delivery by one instruction.
+ */
 void vcpu_skip_insn(struct vcpu *v);
+void vcpu_skip_insn_fast(struct vcpu *v);
 
 /* Queue a hardware exception for the next VM entry (error code dropped in real mode). */
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err);
@@ -39,6 +45,8 @@ void vcpu_log_exit(struct vcpu *v, const char *why);
 /* Handlers in their own files. */
 enum exit_action exit_cpuid(struct vcpu *v);
 enum exit_action exit_io(struct vcpu *v);
+/* Fast path: finish a COM1 register access that prints nothing; false if not one. */
+bool exit_io_fast(struct vcpu *v);
 enum exit_action exit_rdmsr(struct vcpu *v);
 enum exit_action exit_wrmsr(struct vcpu *v);
 enum exit_action exit_cr_access(struct vcpu *v);

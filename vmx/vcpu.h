@@ -22,9 +22,8 @@ enum vmx_gpr {
 
 struct vmx_gprs {
 	u64 r[16];	/* r[GPR_RSP] unused: the VMCS holds RSP */
-	u64 cr2;	/* CR2 is not in the VMCS */
 };
-BUILD_BUG_ON(sizeof(struct vmx_gprs) != 17 * 8);	/* vmx/entry.asm REG_CR2 */
+BUILD_BUG_ON(sizeof(struct vmx_gprs) != 16 * 8);	/* vmx/entry.asm GPR(n) */
 
 #define VM_NAME_MAX	16
 #define VM_MOD_MAX	32
@@ -77,6 +76,7 @@ enum vcpu_run_state {
 #define VCPU_REQ_EVENT		BIT(1)	/* an event (SIPI, timer) may be pending */
 
 struct vm;
+struct ebr_rec;
 
 /**
  * struct vcpu - one virtual CPU.
@@ -95,6 +95,7 @@ struct vcpu {
 	bool intr_pending;
 	struct vm *vm;
 	int flush_id;		/* our slot in the VM's mm/ept_flush.h state (R11) */
+	struct ebr_rec *ebr_rec;	/* this CPU's record in the VM's EBR domain */
 	u32 preempt_val;	/* VMX-preemption timer value last written */
 	unsigned int id;	/* vCPU index in its VM = its x2APIC id */
 	unsigned int pcpu;	/* physical CPU it is pinned to */

@@ -15,6 +15,11 @@
 /* The hypervisor's kick vector (mm/ept_flush requests; vmx/vcpu_run.c). */
 #include "vmx/vcpu_run.h"
 
+void vcpu_skip_insn_fast(struct vcpu *v)
+{
+	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + vmcs_read(VMCS_EXIT_INSN_LEN));
+}
+
 void vcpu_skip_insn(struct vcpu *v)
 {
 	u64 rip = vmcs_read(VMCS_GUEST_RIP) + vmcs_read(VMCS_EXIT_INSN_LEN);
@@ -220,7 +225,6 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
 	exit_fn fn;
 
 	v->exit_reason = reason;
-	v->exits++;
 	v->exit_counts[basic < EXIT_REASON_MAX ? basic : EXIT_REASON_MAX]++;
 	fn = basic < EXIT_REASON_MAX ? exit_table[basic] : NULL;
 	if (unlikely(reason & EXIT_REASON_ENTRY_FAIL) && fn != exit_entry_failure)

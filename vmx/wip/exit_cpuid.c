@@ -41,12 +41,19 @@ static void cpuid_leaf1(struct vcpu *v, struct cpuid_regs *r)
 	r->ebx = (r->ebx & 0xffff) | ((u32)v->id << 24) | ((u32)v->vm->nvcpus << 16);
 }
 
+static void cpuid_leaf7(struct cpuid_regs *r)
+{
+	if (!vmx_ctl.invpcid)
+		r->ebx &= ~C7_EBX_INVPCID;
+	r->edx &= ~C7_EDX_FSRM;
+}
+
 enum exit_action exit_cpuid(struct vcpu *v)
 {
 	u32 leaf = (u32)v->regs.r[GPR_RAX], sub = (u32)v->regs.r[GPR_RCX];
 	struct cpuid_regs r;
 
-	if ((leaf & 0xf0000000u) == 0x40000000u) {
+	if (unlikely((leaf & 0xf0000000u) == 0x40000000u)) {
 		r = (struct cpuid_regs){ 0, 0, 0, 0 };
 		if (leaf == 0x40000000u) {
 			r = (struct cpuid_regs){ 0x40000001u, HV_SIG, HV_SIG, HV_SIG };
@@ -58,35 +65,22 @@ enum exit_action exit_cpuid(struct vcpu *v)
 		}
 	} else {
 		r = cpuid_count(leaf, sub);
-		switch (leaf) {
-		case 1:
+		/* Leaves we edit; everything else is the host's answer as is. */
+		if (leaf == 1)
 			cpuid_leaf1(v, &r);
-			break;
-		case 5:		/* MONITOR/MWAIT: hidden */
-		case 0xa:	/* performance monitoring: none */
+		else if (leaf == 5 || leaf == 0xa)	/* MONITOR/MWAIT, perfmon: none */
 			r = (struct cpuid_regs){ 0, 0, 0, 0 };
-			break;
-		case 7:
-			if (sub == 0) {
-				if (!vmx_ctl.invpcid)
-					r.ebx &= ~C7_EBX_INVPCID;
-				r.edx &= ~C7_EDX_FSRM;
-			}
-			break;
-		case 0xb:
-		case 0x1f:
-			r.edx = v->id;	/* x2APIC ID */
-			break;
-		case 0x80000001u:
-			if (!vmx_ctl.rdtscp)
-				r.edx &= ~C81_EDX_RDTSCP;
-			break;
-		}
+		else if (leaf == 7 && sub == 0)
+			cpuid_leaf7(&r);
+		else if (leaf == 0xb || leaf == 0x1f)
+			r.edx = v->id;		/* x2APIC ID */
+		else if (leaf == 0x80000001u && !vmx_ctl.rdtscp)
+			r.edx &= ~C81_EDX_RDTSCP;
 	}
 	v->regs.r[GPR_RAX] = r.eax;
 	v->regs.r[GPR_RBX] = r.ebx;
 	v->regs.r[GPR_RCX] = r.ecx;
 	v->regs.r[GPR_RDX] = r.edx;
-	vcpu_skip_insn(v);
+	vcpu_skip_insn_fast(v);
 	return EXIT_RESUME;
 }

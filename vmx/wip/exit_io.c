@@ -108,6 +108,27 @@ static bool vm_port_first_time(struct vm *vm, u16 port)
 	return first;
 }
 
+bool exit_io_fast(struct vcpu *v)
+{
+	u64 q = vmcs_read(VMCS_EXIT_QUAL);
+	u16 port = IO_QUAL_PORT(q);
+	unsigned int reg = port - COM1_BASE;
+	u64 *rax = &v->regs.r[GPR_RAX];
+
+	if (port < COM1_BASE || reg >= 8 || IO_QUAL_SIZE(q) != 1 || (q & IO_QUAL_STRING))
+		return false;
+	if (q & IO_QUAL_IN) {
+		*rax = (*rax & ~0xffull) | com1_read(v, reg);
+	} else {
+		/* A transmitted byte may complete a console line: slow path. */
+		if (reg == 0 && !(v->uart_lcr & UART_LCR_DLAB))
+			return false;
+		com1_write(v, reg, (u8)*rax);
+	}
+	vcpu_skip_insn_fast(v);
+	return true;
+}
+
 enum exit_action exit_io(struct vcpu *v)
 {
 	u64 q = vmcs_read(VMCS_EXIT_QUAL);
@@ -128,11 +149,11 @@ enum exit_action exit_io(struct vcpu *v)
 			*rax = (*rax & ~mask) | com1_read(v, port - COM1_BASE);
 		else
 			com1_write(v, port - COM1_BASE, (u8)*rax);
-		vcpu_skip_insn(v);
+		vcpu_skip_insn_fast(v);
 		return EXIT_RESUME;
 	}
 	if (port == 0x80 && !in) {		/* POST diagnostics: harmless */
-		vcpu_skip_insn(v);
+		vcpu_skip_insn_fast(v);
 		return EXIT_RESUME;
 	}
 	if (v->vm->cfg.io == VM_IO_STOP) {
@@ -151,6 +172,6 @@ enum exit_action exit_io(struct vcpu *v)
 		/* IN EAX zero-extends into RAX; IN AL/AX keep the rest. */
 		*rax = size == 4 ? val : (*rax & ~mask) | (val & mask);
 	}
-	vcpu_skip_insn(v);
+	vcpu_skip_insn_fast(v);
 	return EXIT_RESUME;
 }

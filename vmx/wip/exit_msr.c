@@ -112,7 +112,7 @@ static void msr_return(struct vcpu *v, u64 val)
 {
 	v->regs.r[GPR_RAX] = (u32)val;
 	v->regs.r[GPR_RDX] = val >> 32;
-	vcpu_skip_insn(v);
+	vcpu_skip_insn_fast(v);
 }
 
 enum exit_action exit_rdmsr(struct vcpu *v)
@@ -176,7 +176,7 @@ static enum exit_action wrmsr_efer(struct vcpu *v, u64 val)
 	}
 	vmcs_write(VMCS_GUEST_EFER, val);
 	v->efer = val;
-	vcpu_skip_insn(v);
+	vcpu_skip_insn_fast(v);
 	return EXIT_RESUME;
 }
 
@@ -204,6 +204,6 @@ enum exit_action exit_wrmsr(struct vcpu *v)
 			break;		/* EOI, TPR, SVR, LVTs: no interrupt sources */
 		return msr_fault(v, msr, true, val);
 	}
-	vcpu_skip_insn(v);
+	vcpu_skip_insn_fast(v);
 	return EXIT_RESUME;
 }

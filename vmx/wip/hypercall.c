@@ -68,7 +68,7 @@ enum exit_action exit_vmcall(struct vcpu *v)
 	u64 nr = r[GPR_RAX];
 	long ret = HC_OK;
 
-	vcpu_skip_insn(v);
+	vcpu_skip_insn_fast(v);
 	/* Outside 64-bit mode the upper register halves are not the guest's to set. */
 	if (!(vmcs_read(VMCS_GUEST_CS_AR) & BIT(13))) {
 		nr = (u32)nr;

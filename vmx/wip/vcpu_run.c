@@ -225,18 +225,22 @@ static void vcpu_loop(struct vcpu *v, struct ebr_rec *rec)
 		enum exit_action act;
 		int rc;
 
-		if (unlikely(vm_is_stopped(vm)))
-			return;
-		if (unlikely(v->run_state != VCPU_RUNNABLE)) {
-			vcpu_idle(v, rec);
-			continue;
+		/* Everything unusual in one test: the common exit loop is short. */
+		if (unlikely(v->run_state != VCPU_RUNNABLE || v->timer_deadline ||
+			     v->intr_pending)) {
+			if (vm_is_stopped(vm))
+				return;
+			if (v->run_state != VCPU_RUNNABLE) {
+				vcpu_idle(v, rec);
+				continue;
+			}
+			if (v->timer_deadline) {
+				vcpu_check_timer(v);
+				vcpu_update_preempt(v);
+			}
+			if (v->intr_pending)
+				vcpu_try_inject(v);
 		}
-		if (unlikely(v->timer_deadline)) {
-			vcpu_check_timer(v);
-			vcpu_update_preempt(v);
-		}
-		if (unlikely(v->intr_pending))
-			vcpu_try_inject(v);
 
 		if (unlikely(!ept_flush_vcpu_enter(fl, id))) {
 			ept_flush_vcpu_service(fl, id);
@@ -260,12 +264,12 @@ static void vcpu_loop(struct vcpu *v, struct ebr_rec *rec)
 		}
 		v->launched = true;
 		act = vmx_handle_exit(v);
-		if (act == EXIT_HALT) {
+		if (unlikely(act != EXIT_RESUME)) {
+			if (act == EXIT_STOP)
+				return;
 			v->run_state = VCPU_HALTED;
 			if (v->timer_deadline)
 				vcpu_update_preempt(v);
-		} else if (act == EXIT_STOP) {
-			return;
 		}
 	}
 }
@@ -286,6 +290,7 @@ void vcpu_run(struct vcpu *v)
 	}
 	ept_mmu_cpu_register(vm->mmu);
 	rec = ebr_rec_this(&vm->mmu->ebr);
+	v->ebr_rec = rec;
 	if (vmcs_setup(v)) {
 		vm_stop(vm, "VMCS setup failed on vcpu %u", v->id);
 		ept_mmu_cpu_unregister(vm->mmu);

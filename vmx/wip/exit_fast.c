@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The exit fast path, called by vmx/entry.asm right after the guest's
+ * registers are saved.  It finishes exits that need nothing but the VMCS
+ * and the vCPU's own registers - CPUID, the no-op hypercall, COM1 register
+ * accesses that print nothing - and the stub resumes the guest at once,
+ * without returning to the run loop.
+ *
+ * Why this is safe: the vCPU's R11 mode stays IN_GUEST (mm/ept_flush.c), so
+ * a flush request or a stop arriving meanwhile is answered with a kick IPI;
+ * with interrupts off it stays pending and forces an exit right after the
+ * VMRESUME, which takes the slow path and serves it.  The fast path touches
+ * no EPT table and no memory map, so it needs no EBR protection; it still
+ * reports a quiescent state so that a guest that only ever takes fast exits
+ * does not hold grace periods back.  Anything pending on the vCPU itself
+ * (a virtual timer, an interrupt to inject) sends the exit the slow way.
+ */
+#include "vmx/exit.h"
+
+#include "mm/ebr.h"
+#include "vmx/hypercall.h"
+#include "vmx/vmx_ops.h"
+
+int vmx_exit_fastpath(struct vmx_gprs *regs);
+
+/**
+ * vmx_exit_fastpath() - finish a simple exit without leaving the stub.
+ * @regs: the guest registers, first member of the struct vcpu
+ *
+ * Return: 1 when the exit is done and the guest can be resumed, 0 for the
+ * slow path (the run loop then dispatches the exit as usual).
+ */
+int vmx_exit_fastpath(struct vmx_gprs *regs)
+{
+	struct vcpu *v = container_of(regs, struct vcpu, regs);
+	u32 reason = (u32)vmcs_read(VMCS_EXIT_REASON);
+
+	if (unlikely(v->timer_deadline || v->intr_pending))
+		return 0;
+	switch (reason) {
+	case EXIT_REASON_CPUID:
+		exit_cpuid(v);
+		break;
+	case EXIT_REASON_VMCALL:
+		if ((u32)regs->r[GPR_RAX] != HC_NOP)
+			return 0;
+		regs->r[GPR_RAX] = HC_OK;
+		vcpu_skip_insn_fast(v);
+		break;
+	case EXIT_REASON_IO:
+		if (!exit_io_fast(v))
+			return 0;
+		break;
+	default:
+		return 0;
+	}
+	v->exit_counts[reason]++;
+	ebr_quiescent(v->ebr_rec);
+	return 1;
+}
