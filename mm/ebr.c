@@ -292,14 +292,10 @@ static void ebr_tag_new(struct ebr_rec *r, struct ebr_node ***tailp, u64 *nready
 	if (!r->new_count)
 		return;
 	/*
-	 * R6: every unlink that preceded these retires is globally visible
-	 * before we read the epoch we tag them with.  Pairs with the R5 fence
-	 * in ebr_enter()/ebr_online() (store-buffering: either the reader's
-	 * "protecting" store reached memory before this fence, and every
-	 * scan after the next advance sees it, or the reader sees the unlink).
+	 * R6: the unlinks that preceded these retires are globally visible
+	 * before this epoch read: each retire queued its node behind a full
+	 * barrier (see ebr_retire()).
 	 */
-	if (!mutated(R6_TAG))
-		smp_mb();
 	t = ebr_epoch(d);
 	b = &r->bucket[t % EBR_NR_BUCKETS];
 	if (b->count && b->epoch != t) {
@@ -491,6 +487,19 @@ void ebr_retire(struct ebr_rec *r, struct ebr_node *n, void (*fn)(struct ebr_nod
 	n->next = NULL;
 	n->epoch = 0;
 	flags = spin_lock_irqsave(&r->lock);
+	/*
+	 * R6: the caller's unlink must be globally visible before the epoch
+	 * this node will be tagged with is read (ebr_tag_new(), by us or by
+	 * ebr_barrier() on another CPU).  Pairs with the R5 fence in
+	 * ebr_enter()/ebr_online() (store-buffering: either the reader's
+	 * "protecting" store reached memory first, and every scan after the
+	 * next advance sees it, or the reader sees the unlink).  Taking
+	 * r->lock is a locked RMW (the ticket fetch_add), a full barrier on
+	 * x86: smp_mb__after_atomic() records that and costs nothing.  The
+	 * same rule with a real fence is ebr_synchronize()'s R6_SYNC,
+	 * checked with tests/models/ebr_gp.pml.
+	 */
+	smp_mb__after_atomic();
 	*r->new_tailp = n;
 	r->new_tailp = &n->next;
 	r->new_count++;

@@ -217,9 +217,15 @@ static __always_inline void ebr_exit(struct ebr_rec *r)
 	/*
 	 * R6: every protected load of this section happens before "not
 	 * protecting".  Pairs with the load_acquire scan in ebr_try_advance(),
-	 * which may then let the epoch move on and the object be freed.
+	 * which may then let the epoch move on and the object be freed.  A
+	 * relaxed store would let the compiler sink the section's loads below
+	 * it (message passing; x86 hardware keeps the order, so the mutant is
+	 * killed by tests/models/ebr_gp.pml).
 	 */
-	store_release(&r->state, 0);
+	if (mutated(R6_EXIT))
+		WRITE_ONCE(r->state, 0);
+	else
+		store_release(&r->state, 0);
 }
 
 /* True while @r protects (inside a section or QSBR-online). */
@@ -253,12 +259,17 @@ static __always_inline void ebr_quiescent(struct ebr_rec *r)
 	/* A quiescent state inside a section would end its protection. */
 	ASSERT(!r->nest);
 	s = ebr_state_of(load_acquire(&r->domain->epoch));
-	if (s != r->state)
-		/*
-		 * R6: our earlier protected loads happen before the new
-		 * epoch is published.  Pairs with the load_acquire scan in
-		 * ebr_try_advance().
-		 */
+	if (s == r->state)
+		return;
+	/*
+	 * R6: our earlier protected loads happen before the new epoch is
+	 * published.  Pairs with the load_acquire scan in ebr_try_advance().
+	 * Message passing, like ebr_exit(): the R6_QS mutant (relaxed store)
+	 * is killed by tests/models/ebr_qsbr.pml.
+	 */
+	if (mutated(R6_QS))
+		WRITE_ONCE(r->state, s);
+	else
 		store_release(&r->state, s);
 }
 
