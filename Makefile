@@ -70,6 +70,18 @@ $(B)/hv.elf: $(BARE_OBJS) linker.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) $(BARE_LDFLAGS) -o $@ $(BARE_OBJS)
 
+# Test image for tests/boot/relocated: the same objects, but a multiboot2
+# header whose relocatable tag makes GRUB load the image at 16 MiB or above.
+$(BO)/boot/header-reloc.asm.o: boot/header.asm
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $< (relocation test)"
+	$(Q)$(NASM) $(NASMFLAGS) -DRELOC_MIN=0x1000000 $< -o $@
+
+$(B)/hv-reloc.elf: $(filter-out $(BO)/boot/header.asm.o,$(BARE_OBJS)) \
+		   $(BO)/boot/header-reloc.asm.o linker.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) $(BARE_LDFLAGS) -o $@ $(filter %.o,$^)
+
 # Hybrid BIOS+UEFI GRUB ISO.  HV_CMDLINE is the hypervisor command line.
 HV_CMDLINE	?=
 $(B)/hv.iso: $(B)/hv.elf tools/grub.cfg.in tools/mkiso FORCE

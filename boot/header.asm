@@ -5,8 +5,8 @@
 ;
 ; multiboot2: the real boot protocol.  The information request asks GRUB for
 ; everything hv_main() reads: command line, loader name, modules, memory map,
-; EFI memory map, both ACPI RSDP copies and the "EFI boot services not
-; terminated" flag.
+; EFI memory map, both ACPI RSDP copies, the "EFI boot services not
+; terminated" flag and the load base address (the image is relocatable).
 ;
 ; multiboot1 (address kludge): only so that a multiboot1 loader (QEMU
 ; -kernel, GRUB's "multiboot") can start the very same image and exercise the
@@ -17,6 +17,12 @@ bits 32
 
 MB2_MAGIC	equ 0xe85250d6
 MB2_ARCH_I386	equ 0
+
+%ifndef RELOC_MIN
+RELOC_MIN	equ 0x200000	; tests/boot/relocated assembles a copy with 16 MiB
+%endif
+RELOC_MAX	equ 0x40000000
+RELOC_ALIGN	equ 0x200000
 
 MB1_MAGIC	equ 0x1badb002
 MB1_AOUT_KLUDGE	equ 1 << 16
@@ -48,7 +54,20 @@ align 8
 	dd 15		; ACPI new RSDP (XSDP)
 	dd 17		; EFI memory map
 	dd 18		; EFI boot services not terminated
+	dd 21		; image load base address (entry.asm: load delta)
 .info_req_end:
+
+	; Relocatable (type 10): if the link address (2 MiB) is taken, as it
+	; can be under UEFI, GRUB may load the image elsewhere between 2 MiB
+	; and 1 GiB on a 2 MiB boundary (the boot page tables map the image
+	; with 2 MiB pages), preferring the lowest address.
+align 8
+	dw 10, 0
+	dd 24
+	dd RELOC_MIN
+	dd RELOC_MAX
+	dd RELOC_ALIGN
+	dd 1		; preference: lowest
 
 	; Module alignment (type 6): modules start on page boundaries.
 align 8

@@ -16,7 +16,7 @@
 #include "lib/string.h"
 #include "mm/pmm.h"
 
-/* linker.ld (physical addresses of the loaded image) */
+/* linker.ld (link-time physical addresses of the image; add the load delta) */
 extern char _image_start_pa[], _image_end_pa[];
 
 static struct memmap memmap;
@@ -25,12 +25,12 @@ static bool pmm_ready;
 
 phys_addr_t memmap_image_start(void)
 {
-	return (phys_addr_t)_image_start_pa;
+	return (phys_addr_t)_image_start_pa + boot_image_delta;
 }
 
 phys_addr_t memmap_image_end(void)
 {
-	return (phys_addr_t)_image_end_pa;
+	return (phys_addr_t)_image_end_pa + boot_image_delta;
 }
 
 const struct memmap *memmap_get(void)

@@ -44,7 +44,7 @@ int memmap_pmm_init(void);
 
 const struct memmap *memmap_get(void);
 
-/* Physical extent of the loaded image (linker.ld). */
+/* Physical extent of the image where the loader put it. */
 phys_addr_t memmap_image_start(void);
 phys_addr_t memmap_image_end(void);
 

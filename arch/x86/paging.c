@@ -111,7 +111,7 @@ static int paging_map_one(u64 *pml4, u64 va, phys_addr_t pa, u64 flags, unsigned
  */
 static bool paging_in_image(u64 pa, u64 size)
 {
-	return pa < (u64)_rodata_end - KERNEL_VMA && (u64)_text_start - KERNEL_VMA < pa + size;
+	return pa < paging_image_pa((u64)_rodata_end) && paging_image_pa((u64)_text_start) < pa + size;
 }
 
 /* One 2 MiB chunk of the direct map that holds image frames: 4 KiB pages. */
@@ -225,7 +225,7 @@ static int paging_map_image(u64 *pml4)
 			flags = PAGE_KERNEL_RW;
 		else
 			continue;	/* alignment gap between sections */
-		err = paging_map_one(pml4, va, va - KERNEL_VMA, flags, LEVEL_4K);
+		err = paging_map_one(pml4, va, paging_image_pa(va), flags, LEVEL_4K);
 		if (err)
 			return err;
 	}

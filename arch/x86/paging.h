@@ -42,6 +42,18 @@
 #define PAGE_KERNEL_RX	(PTE_P)
 #define PAGE_KERNEL_MMIO (PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_NX)
 
+/*
+ * Where the image really is: GRUB may load it above its link address
+ * (boot/header.asm), so physical = (va - KERNEL_VMA) + boot_image_delta.
+ * Set by boot/entry.asm before any C runs; never changes.
+ */
+extern u64 boot_image_delta;
+
+static inline phys_addr_t paging_image_pa(u64 va)
+{
+	return va - KERNEL_VMA + boot_image_delta;
+}
+
 /* Errors of the paging_* functions. */
 #define PAGING_EINVAL	(-1)
 #define PAGING_ENOMEM	(-2)

@@ -111,7 +111,7 @@ phys_addr_t arch_virt_to_phys(const void *va)
 	if (v >= DIRECT_MAP_BASE && v - DIRECT_MAP_BASE < DIRECT_MAP_SIZE)
 		return v - DIRECT_MAP_BASE;
 	if (v >= KERNEL_VMA)
-		return v - KERNEL_VMA;
+		return paging_image_pa(v);
 	panic("arch_virt_to_phys: %p is neither in the direct map nor in the image", va);
 }
 

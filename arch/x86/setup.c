@@ -202,6 +202,9 @@ void hv_main(u32 magic, u32 info_pa)
 	printk_set_level(hv_config.loglevel);
 	pr_info("loader: %s\n", hv_mb2.loader_name[0] ? hv_mb2.loader_name : "(unnamed)");
 	pr_info("command line: \"%s\"\n", hv_mb2.cmdline);
+	pr_info("image: %#llx-%#llx (%s)\n", (unsigned long long)memmap_image_start(),
+		(unsigned long long)memmap_image_end(),
+		boot_image_delta ? "relocated by the loader" : "at its link address");
 
 	setup_memory();
 	percpu_mark_online(this_cpu());
