@@ -363,7 +363,7 @@ static void no_lost_wakeup(void)
 	struct gfn_pfn_cache *args[2] = { c, NULL };
 	u64 waits0 = c->refresh_waits;
 
-	wake_rounds = test_opts.quick ? 100 : 500;
+	wake_rounds = test_opts.quick ? 100 : 300;
 	test_run_threads(2, wake_dispatch, args, sizeof(args[0]));
 	printf("wake-up: %u rounds, %llu waits, every refresher returned\n", wake_rounds,
 	       (unsigned long long)(c->refresh_waits - waits0));
