@@ -71,6 +71,13 @@ static int paging_map_one(u64 *pml4, u64 va, phys_addr_t pa, u64 flags, unsigned
 
 	for (unsigned int l = 4; l > level; l--) {
 		u64 *e = &t[paging_index(va, l)];
+		/*
+		 * R1: read the entry once and follow what was read (address
+		 * dependency); pairs with the store_release below that
+		 * publishes a zeroed child.  Writers are serialised by
+		 * paging_lock, readers (paging_va_mapped, the CPU's walker)
+		 * are not.
+		 */
 		u64 v = READ_ONCE(*e);
 
 		if (v & PTE_P) {
@@ -90,13 +97,18 @@ static int paging_map_one(u64 *pml4, u64 va, phys_addr_t pa, u64 flags, unsigned
 			 * leaf decides W and NX.
 			 */
 			v = child | PTE_P | PTE_W;
-			WRITE_ONCE(*e, v);
+			store_release(e, v);
 		}
 		t = paging_table(v & PTE_ADDR_MASK);
 	}
+	/* R1: same single read as above; pairs with the leaf store below. */
 	if (READ_ONCE(t[paging_index(va, level)]) & PTE_P)
 		return PAGING_EEXIST;
-	/* R1: a leaf needs no ordering beyond its own single store. */
+	/*
+	 * R1: the leaf is one untorn store; what it maps (a fresh stack page,
+	 * device registers) needs no ordering against it.  Pairs with the
+	 * READ_ONCE walks here and in paging_va_mapped().
+	 */
 	WRITE_ONCE(t[paging_index(va, level)],
 		   pa | paging_fix_flags(flags) | (level > LEVEL_4K ? PTE_PS : 0));
 	return 0;
@@ -388,7 +400,11 @@ bool paging_va_mapped(u64 va)
 	if ((u64)((s64)(va << 16) >> 16) != va)
 		return false;
 	for (unsigned int l = 4; l >= 1; l--) {
-		/* R1: pairs with the WRITE_ONCE publishing each table. */
+		/*
+		 * R1: one read per level, then the address dependency; pairs
+		 * with the store_release publishing each table in
+		 * paging_map_one().
+		 */
 		u64 e = READ_ONCE(t[paging_index(va, l)]);
 
 		if (!(e & PTE_P))
