@@ -178,14 +178,14 @@ static void vcpu_idle(struct vcpu *v, struct ebr_rec *rec)
 
 			if (sipi) {
 				vmcs_guest_reset(v, true, (u8)sipi);
-				v->run_state = VCPU_RUNNABLE;
+				WRITE_ONCE(v->run_state, VCPU_RUNNABLE);
 				break;
 			}
 		} else {
 			if (v->timer_deadline)
 				vcpu_check_timer(v);
 			if (v->intr_pending) {
-				v->run_state = VCPU_RUNNABLE;
+				WRITE_ONCE(v->run_state, VCPU_RUNNABLE);
 				break;
 			}
 		}
@@ -267,7 +267,7 @@ static void vcpu_loop(struct vcpu *v, struct ebr_rec *rec)
 		if (unlikely(act != EXIT_RESUME)) {
 			if (act == EXIT_STOP)
 				return;
-			v->run_state = VCPU_HALTED;
+			WRITE_ONCE(v->run_state, VCPU_HALTED);
 			if (v->timer_deadline)
 				vcpu_update_preempt(v);
 		}
@@ -308,7 +308,7 @@ void vcpu_run(struct vcpu *v)
 		c->xcr0 = 1;
 	}
 	v->xcr0 = 1;
-	v->run_state = v->id == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
+	WRITE_ONCE(v->run_state, v->id == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI);
 	pr_info("vm %s vcpu %u running on cpu%u (vpid %u, eptp %llx)\n", vm->cfg.name, v->id,
 		arch_cpu_id(), v->vpid, (unsigned long long)vm_eptp(vm));
 
@@ -318,6 +318,9 @@ void vcpu_run(struct vcpu *v)
 
 	vcpu_console_flush(v);
 	vmx_clear(v->vmcs_pa);
-	v->run_state = VCPU_STOPPED;
+	WRITE_ONCE(v->run_state, VCPU_STOPPED);
 	ept_mmu_cpu_unregister(vm->mmu);
+	/* This CPU runs nothing else: leave VMX operation (VMXOFF, CR4.VMXE off). */
+	vmx_cpu_this()->vcpu = NULL;
+	vmx_cpu_off();
 }

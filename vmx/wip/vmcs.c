@@ -78,11 +78,16 @@ int vmx_controls_init(void)
 	}
 	err |= vmx_adjust("secondary", VMX_MSR_PROCBASED2, PROC2_EPT,
 			  PROC2_VPID | PROC2_UNRESTRICTED | PROC2_RDTSCP | PROC2_INVPCID, &c.proc2);
+	/*
+	 * EFER must switch at every entry and exit (the host runs in long
+	 * mode, guests may not): the dedicated controls do it, so no MSR
+	 * load areas are needed.  Every CPU with EPT has them.
+	 */
 	err |= vmx_adjust("VM-exit", true_ctls ? VMX_MSR_TRUE_EXIT : VMX_MSR_EXIT,
-			  EXIT_HOST_LONG_MODE | EXIT_ACK_INTR,
-			  EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT, &c.exit);
-	err |= vmx_adjust("VM-entry", true_ctls ? VMX_MSR_TRUE_ENTRY : VMX_MSR_ENTRY, 0,
-			  ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, &c.entry);
+			  EXIT_HOST_LONG_MODE | EXIT_ACK_INTR | EXIT_SAVE_EFER | EXIT_LOAD_EFER,
+			  EXIT_SAVE_PAT | EXIT_LOAD_PAT, &c.exit);
+	err |= vmx_adjust("VM-entry", true_ctls ? VMX_MSR_TRUE_ENTRY : VMX_MSR_ENTRY,
+			  ENTRY_LOAD_EFER, ENTRY_LOAD_PAT, &c.entry);
 	if (err) {
 		spin_unlock(&vmx_ctl_lock);
 		return -1;
@@ -105,8 +110,6 @@ int vmx_controls_init(void)
 	c.cr4_fixed0 = rdmsr(VMX_MSR_CR4_FIXED0);
 	c.cr4_fixed1 = rdmsr(VMX_MSR_CR4_FIXED1);
 	c.ept_vpid_cap = rdmsr(VMX_MSR_EPT_VPID_CAP);
-	if (!c.load_efer)
-		pr_warn("vmx: no VM-entry/exit EFER load: EFER switched through MSR areas\n");
 	if (!c.unrestricted)
 		pr_warn("vmx: no unrestricted guest: entry=real VMs cannot run\n");
 	c.ready = true;
