@@ -93,8 +93,8 @@ static phys_addr_t memmap_find_pool(u64 bytes)
  * @mb: the parsed multiboot2 information
  *
  * Return: 0, or -1 after a message naming the problem: no memory map, a
- * map that does not contain the image or the boot information, too little
- * memory, or no room for the early pool.
+ * map that does not contain the image, boot information or modules on top
+ * of the image, too little memory, or no room for the early pool.
  */
 int memmap_init(const struct mb2_info *mb)
 {
@@ -135,6 +135,20 @@ int memmap_init(const struct mb2_info *mb)
 		       (unsigned long long)(memmap.usable_bytes >> 10),
 		       (unsigned long long)(MEMMAP_MIN_USABLE >> 20));
 		return -1;
+	}
+
+	/* Nothing the loader handed over may sit on top of the image. */
+	if (mb->info_pa < img_end && img_start < mb->info_pa + mb->info_size) {
+		pr_err("memmap: inconsistent boot information: it overlaps the image\n");
+		return -1;
+	}
+	for (unsigned int i = 0; i < mb->module_count; i++) {
+		if (mb->modules[i].start < img_end && img_start < mb->modules[i].end) {
+			pr_err("memmap: inconsistent boot information: module %u (%#llx-%#llx) "
+			       "overlaps the image\n", i, (unsigned long long)mb->modules[i].start,
+			       (unsigned long long)mb->modules[i].end);
+			return -1;
+		}
 	}
 
 	memmap.n_reserved = 0;
