@@ -5,6 +5,7 @@
  * after the buffer is full so that it can return the C99 length.
  */
 #include "lib/format.h"
+#include "lib/string.h"
 
 /* Output cursor: everything goes through out_char() so truncation is in one place. */
 struct fmt_out {
@@ -118,43 +119,21 @@ static void out_num(struct fmt_out *o, const struct fmt_spec *sp, u64 v, bool ne
 
 enum fmt_len { LEN_HH, LEN_H, LEN_INT, LEN_L, LEN_LL, LEN_Z, LEN_T };
 
-static s64 fetch_signed(va_list *ap, enum fmt_len l)
+/*
+ * Narrow a fetched integer argument to its length modifier: sign-extend
+ * for signed conversions, truncate for unsigned ones.
+ */
+static u64 fmt_narrow(u64 raw, enum fmt_len l, bool is_signed)
 {
 	switch (l) {
 	case LEN_HH:
-		return (signed char)va_arg(*ap, int);
+		return is_signed ? (u64)(s64)(s8)raw : (u8)raw;
 	case LEN_H:
-		return (short)va_arg(*ap, int);
-	case LEN_L:
-		return va_arg(*ap, long);
-	case LEN_LL:
-		return va_arg(*ap, long long);
-	case LEN_Z:
-		return (s64)va_arg(*ap, size_t);
-	case LEN_T:
-		return va_arg(*ap, ptrdiff_t);
+		return is_signed ? (u64)(s64)(s16)raw : (u16)raw;
+	case LEN_INT:
+		return is_signed ? (u64)(s64)(s32)raw : (u32)raw;
 	default:
-		return va_arg(*ap, int);
-	}
-}
-
-static u64 fetch_unsigned(va_list *ap, enum fmt_len l)
-{
-	switch (l) {
-	case LEN_HH:
-		return (unsigned char)va_arg(*ap, unsigned int);
-	case LEN_H:
-		return (unsigned short)va_arg(*ap, unsigned int);
-	case LEN_L:
-		return va_arg(*ap, unsigned long);
-	case LEN_LL:
-		return va_arg(*ap, unsigned long long);
-	case LEN_Z:
-		return va_arg(*ap, size_t);
-	case LEN_T:
-		return (u64)va_arg(*ap, ptrdiff_t);
-	default:
-		return va_arg(*ap, unsigned int);
+		return raw;
 	}
 }
 
@@ -185,14 +164,12 @@ static int parse_num(const char **pp)
 int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct fmt_out o = { .buf = buf, .size = size, .len = 0 };
-	va_list args;
 
-	va_copy(args, ap);
 	while (*fmt) {
 		struct fmt_spec sp = { .width = -1, .prec = -1 };
 		const char *start = fmt;
 		enum fmt_len l = LEN_INT;
-		s64 sv;
+		u64 v = 0;
 
 		if (*fmt != '%') {
 			out_char(&o, *fmt++);
@@ -214,7 +191,7 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 				break;
 		}
 		if (*fmt == '*') {
-			sp.width = va_arg(args, int);
+			sp.width = va_arg(ap, int);
 			if (sp.width < 0) {	/* C: a negative '*' width means '-' */
 				sp.left = true;
 				sp.width = sp.width == -2147483647 - 1 ? 2147483647 : -sp.width;
@@ -226,7 +203,7 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		if (*fmt == '.') {
 			fmt++;
 			if (*fmt == '*') {
-				sp.prec = va_arg(args, int);	/* negative: as if omitted */
+				sp.prec = va_arg(ap, int);	/* negative: as if omitted */
 				if (sp.prec < 0)
 					sp.prec = -1;
 				fmt++;
@@ -261,34 +238,50 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			break;
 		}
 
+		/*
+		 * Integer arguments: fetch by promoted width (long, size_t and
+		 * ptrdiff_t are all 64-bit here), then narrow to the modifier.
+		 */
+		if (*fmt && strchr("diuxXo", *fmt)) {
+			/*
+			 * long and long long are distinct C types even at one
+			 * size, so va_arg must name the right one.
+			 */
+			if (l == LEN_LL)
+				v = va_arg(ap, unsigned long long); // NOLINT(bugprone-branch-clone)
+			else if (l == LEN_L || l == LEN_Z || l == LEN_T)
+				v = va_arg(ap, unsigned long);
+			else
+				v = va_arg(ap, unsigned int);
+			v = fmt_narrow(v, l, *fmt == 'd' || *fmt == 'i');
+		}
 		switch (*fmt) {
 		case 'd':
 		case 'i':
-			sv = fetch_signed(&args, l);
 			/* Negate in unsigned arithmetic: INT64_MIN has no positive s64. */
-			out_num(&o, &sp, sv < 0 ? 0 - (u64)sv : (u64)sv, sv < 0, 10, false, false);
+			out_num(&o, &sp, (s64)v < 0 ? 0 - v : v, (s64)v < 0, 10, false, false);
 			break;
 		case 'u':
-			out_num(&o, &sp, fetch_unsigned(&args, l), false, 10, false, false);
+			out_num(&o, &sp, v, false, 10, false, false);
 			break;
 		case 'x':
 		case 'X':
-			out_num(&o, &sp, fetch_unsigned(&args, l), false, 16, *fmt == 'X', false);
+			out_num(&o, &sp, v, false, 16, *fmt == 'X', false);
 			break;
 		case 'o':
-			out_num(&o, &sp, fetch_unsigned(&args, l), false, 8, false, false);
+			out_num(&o, &sp, v, false, 8, false, false);
 			break;
 		case 'p':
-			out_num(&o, &sp, (u64)(uintptr_t)va_arg(args, void *), false, 16, false, true);
+			out_num(&o, &sp, (u64)(uintptr_t)va_arg(ap, void *), false, 16, false, true);
 			break;
 		case 's':
-			out_str(&o, &sp, va_arg(args, const char *));
+			out_str(&o, &sp, va_arg(ap, const char *));
 			break;
 		case 'c':
 			/* Exactly one char, even NUL: bypass out_str(). */
 			if (!sp.left)
 				out_repeat(&o, ' ', sp.width - 1);
-			out_char(&o, (char)va_arg(args, int));
+			out_char(&o, (char)va_arg(ap, int));
 			if (sp.left)
 				out_repeat(&o, ' ', sp.width - 1);
 			break;
@@ -309,7 +302,6 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		}
 		fmt++;
 	}
-	va_end(args);
 	if (size)
 		buf[o.len < size ? o.len : size - 1] = '\0';
 	return o.len > 0x7fffffff ? 0x7fffffff : (int)o.len;

@@ -22,7 +22,8 @@
 static spinlock_t printk_lock = SPINLOCK_INIT;
 /* arch_cpu_id() + 1 of the CPU holding printk_lock, 0 when none. */
 static unsigned int printk_owner;
-static enum log_level printk_level = LOG_INFO;
+/* An enum log_level, kept as unsigned int for the atomic accessors. */
+static unsigned int printk_level = LOG_INFO;
 static bool printk_emergency;
 
 void printk_set_level(enum log_level lvl)
@@ -30,13 +31,13 @@ void printk_set_level(enum log_level lvl)
 	if (lvl > LOG_DEBUG)
 		lvl = LOG_DEBUG;
 	/* No ordering: a line racing with the change may use either level. */
-	WRITE_ONCE(printk_level, lvl);
+	WRITE_ONCE(printk_level, (unsigned int)lvl);
 }
 
 enum log_level printk_get_level(void)
 {
 	/* No ordering: see printk_set_level(). */
-	return READ_ONCE(printk_level);
+	return (enum log_level)READ_ONCE(printk_level);
 }
 
 void printk_emergency_mode(void)
