@@ -25,6 +25,8 @@ static unsigned int printk_owner;
 /* An enum log_level, kept as unsigned int for the atomic accessors. */
 static unsigned int printk_level = LOG_INFO;
 static bool printk_emergency;
+/* Emergency mode found the lock stuck once: later lines wait only briefly. */
+static bool printk_lock_stuck;
 
 void printk_set_level(enum log_level lvl)
 {
@@ -49,18 +51,26 @@ void printk_emergency_mode(void)
 	WRITE_ONCE(printk_emergency, true);
 }
 
-/* Emergency acquisition: bounded wait; false means "write without the lock". */
+/*
+ * Emergency acquisition: bounded wait; false means "write without the lock".
+ * After one timeout the holder is taken for dead and later lines try only
+ * briefly, so a panic dump is not slowed down line by line.
+ */
 static bool printk_lock_bounded(void)
 {
+	/* No ordering: a hint that only shortens the wait. */
+	unsigned long max = READ_ONCE(printk_lock_stuck) ? 1000 : PRINTK_EMERG_SPINS;
 	u64 start = arch_time_ns();
 
-	for (unsigned long spins = 0; spins < PRINTK_EMERG_SPINS; spins++) {
+	for (unsigned long spins = 0; spins < max; spins++) {
 		if (spin_trylock(&printk_lock))
 			return true;
 		if (arch_time_ns() - start > PRINTK_EMERG_WAIT_NS)
 			break;
 		cpu_relax();
 	}
+	/* No ordering: see above. */
+	WRITE_ONCE(printk_lock_stuck, true);
 	return false;
 }
 

@@ -247,10 +247,17 @@ static void test_emergency(void)
 	pr_err("emergency line\n");
 	printf("emergency: a line got past a dead holder in %.3fs\n", test_elapsed() - t0);
 	CHECK(test_elapsed() - t0 < 5.0);
+	/* once the holder is known dead, later lines do not wait the full bound */
+	t0 = test_elapsed();
+	for (int i = 0; i < 20; i++)
+		pr_err("emergency line %d\n", i);
+	printf("emergency: 20 more lines in %.3fs\n", test_elapsed() - t0);
+	CHECK(test_elapsed() - t0 < 1.0);
 	__atomic_store_n(&hold_state, 2, __ATOMIC_RELEASE);
 	pthread_join(h, NULL);
 	capture_end(&c);
-	CHECK(strstr(c.text, "emergency line") != NULL);
+	CHECK(strstr(c.text, "emergency line\n") != NULL);
+	CHECK(strstr(c.text, "emergency line 19\n") != NULL);
 	capture_free(&c);
 }
 
