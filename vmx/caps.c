@@ -10,16 +10,16 @@
 #include "lib/printk.h"
 #include "lib/string.h"
 
-#define CPUID1_ECX_VMX		BIT(5)
-#define FC_LOCKED		BIT(0)
-#define FC_VMX_OUTSIDE_SMX	BIT(2)
+#define CPUID1_ECX_VMX	   BIT(5)
+#define FC_LOCKED	   BIT(0)
+#define FC_VMX_OUTSIDE_SMX BIT(2)
 
-#define BASIC_TRUE_CTLS		BIT(55)
-#define PIN_PREEMPT_TIMER	BIT(6)
-#define PROC_SECONDARY		BIT(31)
-#define PROC2_EPT		BIT(1)
-#define PROC2_VPID		BIT(5)
-#define PROC2_UG		BIT(7)
+#define BASIC_TRUE_CTLS	  BIT(55)
+#define PIN_PREEMPT_TIMER BIT(6)
+#define PROC_SECONDARY	  BIT(31)
+#define PROC2_EPT	  BIT(1)
+#define PROC2_VPID	  BIT(5)
+#define PROC2_UG	  BIT(7)
 
 #define EPT_CAP_EXEC_ONLY	BIT(0)
 #define EPT_CAP_WALK4		BIT(6)
@@ -35,7 +35,7 @@
 #define VPID_CAP_ADDR		BIT(40)
 #define VPID_CAP_SINGLE		BIT(41)
 #define VPID_CAP_ALL		BIT(42)
-#define VPID_CAP_SINGLE_GLOBALS	BIT(43)
+#define VPID_CAP_SINGLE_GLOBALS BIT(43)
 
 struct vmx_caps vmx_caps;
 
@@ -55,10 +55,11 @@ static bool vmx_feature_control(struct vmx_caps *c)
 		fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
 	}
 	if (!(fc & FC_VMX_OUTSIDE_SMX)) {
-		fmt_snprintf(c->reason, sizeof(c->reason),
-			     "VMX is disabled by the firmware (IA32_FEATURE_CONTROL %#llx is locked "
-			     "without bit 2); enable VT-x in the firmware setup",
-			     (unsigned long long)fc);
+		fmt_snprintf(
+			c->reason, sizeof(c->reason),
+			"VMX is disabled by the firmware (IA32_FEATURE_CONTROL %#llx is locked "
+			"without bit 2); enable VT-x in the firmware setup",
+			(unsigned long long)fc);
 		return false;
 	}
 	return true;
@@ -82,15 +83,13 @@ bool vmx_caps_probe(struct vmx_caps *c)
 	c->vmcs_revision = basic & 0x7fffffff;
 	c->vmcs_size = (basic >> 32) & 0x1fff;
 	c->true_ctls = basic & BASIC_TRUE_CTLS;
-	c->pinbased = rdmsr(c->true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
-					    MSR_IA32_VMX_PINBASED_CTLS);
-	proc = rdmsr(c->true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
-				     MSR_IA32_VMX_PROCBASED_CTLS);
+	c->pinbased =
+		rdmsr(c->true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS);
+	proc = rdmsr(c->true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS);
 	c->procbased = proc;
-	c->exit_ctls = rdmsr(c->true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
-					     MSR_IA32_VMX_EXIT_CTLS);
-	c->entry_ctls = rdmsr(c->true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
-					      MSR_IA32_VMX_ENTRY_CTLS);
+	c->exit_ctls = rdmsr(c->true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS);
+	c->entry_ctls =
+		rdmsr(c->true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS);
 	c->misc = rdmsr(MSR_IA32_VMX_MISC);
 	c->preemption_timer = allowed1(c->pinbased, PIN_PREEMPT_TIMER);
 	c->preemption_timer_shift = c->misc & 0x1f;

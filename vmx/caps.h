@@ -9,15 +9,15 @@
 #include "lib/compiler.h"
 
 struct vmx_caps {
-	bool vmx;		/* usable: present and enabled in FEATURE_CONTROL */
-	char reason[160];	/* why not, when !vmx */
+	bool vmx;	  /* usable: present and enabled in FEATURE_CONTROL */
+	char reason[160]; /* why not, when !vmx */
 
 	u32 vmcs_revision;
 	u32 vmcs_size;
-	bool true_ctls;		/* IA32_VMX_TRUE_*_CTLS exist (BASIC bit 55) */
+	bool true_ctls; /* IA32_VMX_TRUE_*_CTLS exist (BASIC bit 55) */
 
 	bool secondary_ctls;
-	bool ept;		/* EPT with a 4-level walk and write-back tables */
+	bool ept; /* EPT with a 4-level walk and write-back tables */
 	bool ept_4level, ept_5level;
 	bool ept_2m, ept_1g;
 	bool ept_exec_only, ept_ad, ept_wb;
@@ -26,9 +26,9 @@ struct vmx_caps {
 	bool invvpid, invvpid_addr, invvpid_single, invvpid_all, invvpid_single_globals;
 	bool unrestricted_guest;
 	bool preemption_timer;
-	unsigned int preemption_timer_shift;	/* TSC bits per timer tick */
+	unsigned int preemption_timer_shift; /* TSC bits per timer tick */
 
-	u64 pinbased, procbased, procbased2, exit_ctls, entry_ctls;	/* raw MSRs */
+	u64 pinbased, procbased, procbased2, exit_ctls, entry_ctls; /* raw MSRs */
 	u64 ept_vpid_cap, misc;
 };
 

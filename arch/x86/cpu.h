@@ -9,46 +9,46 @@
 #include "lib/compiler.h"
 
 /* MSRs used by the boot code. */
-#define MSR_IA32_APIC_BASE		0x0000001b
-#define MSR_IA32_FEATURE_CONTROL	0x0000003a
-#define MSR_IA32_VMX_BASIC		0x00000480
-#define MSR_IA32_VMX_PINBASED_CTLS	0x00000481
-#define MSR_IA32_VMX_PROCBASED_CTLS	0x00000482
-#define MSR_IA32_VMX_EXIT_CTLS		0x00000483
-#define MSR_IA32_VMX_ENTRY_CTLS		0x00000484
-#define MSR_IA32_VMX_MISC		0x00000485
-#define MSR_IA32_VMX_CR0_FIXED0		0x00000486
-#define MSR_IA32_VMX_CR0_FIXED1		0x00000487
-#define MSR_IA32_VMX_CR4_FIXED0		0x00000488
-#define MSR_IA32_VMX_CR4_FIXED1		0x00000489
-#define MSR_IA32_VMX_PROCBASED_CTLS2	0x0000048b
-#define MSR_IA32_VMX_EPT_VPID_CAP	0x0000048c
-#define MSR_IA32_VMX_TRUE_PINBASED_CTLS	0x0000048d
+#define MSR_IA32_APIC_BASE		 0x0000001b
+#define MSR_IA32_FEATURE_CONTROL	 0x0000003a
+#define MSR_IA32_VMX_BASIC		 0x00000480
+#define MSR_IA32_VMX_PINBASED_CTLS	 0x00000481
+#define MSR_IA32_VMX_PROCBASED_CTLS	 0x00000482
+#define MSR_IA32_VMX_EXIT_CTLS		 0x00000483
+#define MSR_IA32_VMX_ENTRY_CTLS		 0x00000484
+#define MSR_IA32_VMX_MISC		 0x00000485
+#define MSR_IA32_VMX_CR0_FIXED0		 0x00000486
+#define MSR_IA32_VMX_CR0_FIXED1		 0x00000487
+#define MSR_IA32_VMX_CR4_FIXED0		 0x00000488
+#define MSR_IA32_VMX_CR4_FIXED1		 0x00000489
+#define MSR_IA32_VMX_PROCBASED_CTLS2	 0x0000048b
+#define MSR_IA32_VMX_EPT_VPID_CAP	 0x0000048c
+#define MSR_IA32_VMX_TRUE_PINBASED_CTLS	 0x0000048d
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS 0x0000048e
-#define MSR_IA32_VMX_TRUE_EXIT_CTLS	0x0000048f
-#define MSR_IA32_VMX_TRUE_ENTRY_CTLS	0x00000490
-#define MSR_IA32_PAT			0x00000277
-#define MSR_EFER			0xc0000080
-#define MSR_FS_BASE			0xc0000100
-#define MSR_GS_BASE			0xc0000101
-#define MSR_KERNEL_GS_BASE		0xc0000102
+#define MSR_IA32_VMX_TRUE_EXIT_CTLS	 0x0000048f
+#define MSR_IA32_VMX_TRUE_ENTRY_CTLS	 0x00000490
+#define MSR_IA32_PAT			 0x00000277
+#define MSR_EFER			 0xc0000080
+#define MSR_FS_BASE			 0xc0000100
+#define MSR_GS_BASE			 0xc0000101
+#define MSR_KERNEL_GS_BASE		 0xc0000102
 
-#define EFER_LME	BIT(8)
-#define EFER_NXE	BIT(11)
+#define EFER_LME BIT(8)
+#define EFER_NXE BIT(11)
 
-#define X86_CR0_PE	BIT(0)
-#define X86_CR0_MP	BIT(1)
-#define X86_CR0_EM	BIT(2)
-#define X86_CR0_TS	BIT(3)
-#define X86_CR0_NE	BIT(5)
-#define X86_CR0_WP	BIT(16)
-#define X86_CR0_PG	BIT(31)
-#define X86_CR4_PAE	BIT(5)
-#define X86_CR4_PGE	BIT(7)
-#define X86_CR4_OSFXSR	BIT(9)
+#define X86_CR0_PE	   BIT(0)
+#define X86_CR0_MP	   BIT(1)
+#define X86_CR0_EM	   BIT(2)
+#define X86_CR0_TS	   BIT(3)
+#define X86_CR0_NE	   BIT(5)
+#define X86_CR0_WP	   BIT(16)
+#define X86_CR0_PG	   BIT(31)
+#define X86_CR4_PAE	   BIT(5)
+#define X86_CR4_PGE	   BIT(7)
+#define X86_CR4_OSFXSR	   BIT(9)
 #define X86_CR4_OSXMMEXCPT BIT(10)
-#define X86_CR4_VMXE	BIT(13)
-#define X86_RFLAGS_IF	BIT(9)
+#define X86_CR4_VMXE	   BIT(13)
+#define X86_RFLAGS_IF	   BIT(9)
 
 struct cpuid_regs {
 	u32 eax, ebx, ecx, edx;
@@ -85,19 +85,18 @@ static inline u64 rdmsr(u32 msr)
 
 static inline void wrmsr(u32 msr, u64 val)
 {
-	__asm__ __volatile__("wrmsr" ::"c"(msr), "a"((u32)val), "d"((u32)(val >> 32))
-			     : "memory");
+	__asm__ __volatile__("wrmsr" ::"c"(msr), "a"((u32)val), "d"((u32)(val >> 32)) : "memory");
 }
 
-#define DEFINE_CR_ACCESSORS(n)						\
-	static inline u64 read_cr##n(void)				\
-	{								\
-		u64 v;							\
-		__asm__ __volatile__("mov %%cr" #n ", %0" : "=r"(v));	\
-		return v;						\
-	}								\
-	static inline void write_cr##n(u64 v)				\
-	{								\
+#define DEFINE_CR_ACCESSORS(n)                                               \
+	static inline u64 read_cr##n(void)                                   \
+	{                                                                    \
+		u64 v;                                                       \
+		__asm__ __volatile__("mov %%cr" #n ", %0" : "=r"(v));        \
+		return v;                                                    \
+	}                                                                    \
+	static inline void write_cr##n(u64 v)                                \
+	{                                                                    \
 		__asm__ __volatile__("mov %0, %%cr" #n ::"r"(v) : "memory"); \
 	}
 DEFINE_CR_ACCESSORS(0)

@@ -8,7 +8,7 @@
 #include "arch/x86/idt.h"
 #include "arch/x86/percpu.h"
 
-#define GATE_INTERRUPT	0x8e	/* present, DPL 0, 64-bit interrupt gate */
+#define GATE_INTERRUPT 0x8e /* present, DPL 0, 64-bit interrupt gate */
 
 struct idt_entry {
 	u16 offset_lo;

@@ -44,7 +44,8 @@ static void memmap_reserve(u64 base, u64 end)
 		return;
 	if (memmap.n_reserved >= MEMMAP_MAX_RESERVED)
 		panic("memmap: too many reserved ranges");
-	memmap.reserved[memmap.n_reserved++] = (struct mem_range){ .base = base, .len = end - base };
+	memmap.reserved[memmap.n_reserved++] =
+		(struct mem_range){ .base = base, .len = end - base };
 }
 
 /* First reserved range overlapping [base, end), or NULL. */
@@ -145,7 +146,8 @@ int memmap_init(const struct mb2_info *mb)
 	for (unsigned int i = 0; i < mb->module_count; i++) {
 		if (mb->modules[i].start < img_end && img_start < mb->modules[i].end) {
 			pr_err("memmap: inconsistent boot information: module %u (%#llx-%#llx) "
-			       "overlaps the image\n", i, (unsigned long long)mb->modules[i].start,
+			       "overlaps the image\n",
+			       i, (unsigned long long)mb->modules[i].start,
 			       (unsigned long long)mb->modules[i].end);
 			return -1;
 		}

@@ -12,10 +12,10 @@
 
 #include "boot/multiboot2.h"
 
-#define MEMMAP_MAX_USABLE	128
-#define MEMMAP_MAX_RESERVED	(8 + MB2_MAX_MODULES)
+#define MEMMAP_MAX_USABLE   128
+#define MEMMAP_MAX_RESERVED (8 + MB2_MAX_MODULES)
 /* Below this much usable RAM the hypervisor refuses to run. */
-#define MEMMAP_MIN_USABLE	MiB(32)
+#define MEMMAP_MIN_USABLE MiB(32)
 
 struct memmap {
 	struct mem_range usable[MEMMAP_MAX_USABLE];
@@ -23,7 +23,7 @@ struct memmap {
 	u64 usable_bytes;
 	struct mem_range reserved[MEMMAP_MAX_RESERVED];
 	unsigned int n_reserved;
-	u64 ram_top;		/* end of the highest RAM-like map entry */
+	u64 ram_top; /* end of the highest RAM-like map entry */
 };
 
 /*

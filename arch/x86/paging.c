@@ -20,10 +20,10 @@
 #include "lib/printk.h"
 #include "lib/spinlock.h"
 
-#define PT_ENTRIES	512
-#define LEVEL_4K	1
-#define LEVEL_2M	2
-#define LEVEL_1G	3
+#define PT_ENTRIES	  512
+#define LEVEL_4K	  1
+#define LEVEL_2M	  2
+#define LEVEL_1G	  3
 #define DIRECT_MAX_RANGES (MB2_MAX_MMAP + 1)
 
 /* linker.ld */
@@ -123,7 +123,8 @@ static int paging_map_one(u64 *pml4, u64 va, phys_addr_t pa, u64 flags, unsigned
  */
 static bool paging_in_image(u64 pa, u64 size)
 {
-	return pa < paging_image_pa((u64)_rodata_end) && paging_image_pa((u64)_text_start) < pa + size;
+	return pa < paging_image_pa((u64)_rodata_end) &&
+	       paging_image_pa((u64)_text_start) < pa + size;
 }
 
 /* One 2 MiB chunk of the direct map that holds image frames: 4 KiB pages. */
@@ -166,8 +167,7 @@ static int paging_map_direct(u64 *pml4, u64 start, u64 end)
 
 static bool paging_ram_like(u32 type)
 {
-	return type == MB2_MEM_AVAILABLE || type == MB2_MEM_ACPI_RECLAIMABLE ||
-	       type == MB2_MEM_NVS;
+	return type == MB2_MEM_AVAILABLE || type == MB2_MEM_ACPI_RECLAIMABLE || type == MB2_MEM_NVS;
 }
 
 /*
@@ -236,7 +236,7 @@ static int paging_map_image(u64 *pml4)
 		else if (va >= (u64)_data_start)
 			flags = PAGE_KERNEL_RW;
 		else
-			continue;	/* alignment gap between sections */
+			continue; /* alignment gap between sections */
 		err = paging_map_one(pml4, va, paging_image_pa(va), flags, LEVEL_4K);
 		if (err)
 			return err;

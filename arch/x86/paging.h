@@ -16,30 +16,30 @@
 
 #include "lib/compiler.h"
 
-#define KERNEL_VMA		0xffffffff80000000ULL
-#define DIRECT_MAP_BASE		0xffff800000000000ULL
-#define DIRECT_MAP_SIZE		(1ULL << 46)	/* 64 TiB: PML4 slots 256..383 */
-#define STACK_AREA_BASE		0xffffc00000000000ULL
-#define STACK_AREA_SIZE		(1ULL << 39)
-#define MMIO_AREA_BASE		0xffffc80000000000ULL
-#define MMIO_AREA_SIZE		(1ULL << 39)
+#define KERNEL_VMA	0xffffffff80000000ULL
+#define DIRECT_MAP_BASE 0xffff800000000000ULL
+#define DIRECT_MAP_SIZE (1ULL << 46) /* 64 TiB: PML4 slots 256..383 */
+#define STACK_AREA_BASE 0xffffc00000000000ULL
+#define STACK_AREA_SIZE (1ULL << 39)
+#define MMIO_AREA_BASE	0xffffc80000000000ULL
+#define MMIO_AREA_SIZE	(1ULL << 39)
 
-#define PTE_P		BIT(0)
-#define PTE_W		BIT(1)
-#define PTE_U		BIT(2)
-#define PTE_PWT		BIT(3)
-#define PTE_PCD		BIT(4)
-#define PTE_A		BIT(5)
-#define PTE_D		BIT(6)
-#define PTE_PS		BIT(7)
-#define PTE_G		BIT(8)
-#define PTE_NX		BIT(63)
-#define PTE_ADDR_MASK	0x000ffffffffff000ULL
+#define PTE_P	      BIT(0)
+#define PTE_W	      BIT(1)
+#define PTE_U	      BIT(2)
+#define PTE_PWT	      BIT(3)
+#define PTE_PCD	      BIT(4)
+#define PTE_A	      BIT(5)
+#define PTE_D	      BIT(6)
+#define PTE_PS	      BIT(7)
+#define PTE_G	      BIT(8)
+#define PTE_NX	      BIT(63)
+#define PTE_ADDR_MASK 0x000ffffffffff000ULL
 
 /* Flags for paging_map_4k(); NX is dropped where the CPU lacks it. */
-#define PAGE_KERNEL_RW	(PTE_P | PTE_W | PTE_NX)
-#define PAGE_KERNEL_RO	(PTE_P | PTE_NX)
-#define PAGE_KERNEL_RX	(PTE_P)
+#define PAGE_KERNEL_RW	 (PTE_P | PTE_W | PTE_NX)
+#define PAGE_KERNEL_RO	 (PTE_P | PTE_NX)
+#define PAGE_KERNEL_RX	 (PTE_P)
 #define PAGE_KERNEL_MMIO (PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_NX)
 
 /*
@@ -55,9 +55,9 @@ static inline phys_addr_t paging_image_pa(u64 va)
 }
 
 /* Errors of the paging_* functions. */
-#define PAGING_EINVAL	(-1)
-#define PAGING_ENOMEM	(-2)
-#define PAGING_EEXIST	(-3)
+#define PAGING_EINVAL (-1)
+#define PAGING_ENOMEM (-2)
+#define PAGING_EEXIST (-3)
 
 struct mb2_info;
 

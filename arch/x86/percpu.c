@@ -17,11 +17,11 @@
 #include "lib/atomic.h"
 #include "lib/printk.h"
 
-#define PERCPU_SLOT_SIZE	KiB(64)
+#define PERCPU_SLOT_SIZE KiB(64)
 
-BUILD_BUG_ON(PAGE_SIZE + PERCPU_STACK_SIZE +
-	     IST_COUNT * (PAGE_SIZE + PERCPU_IST_SIZE) > PERCPU_SLOT_SIZE);
-BUILD_BUG_ON((u64)HV_MAX_CPUS * PERCPU_SLOT_SIZE > STACK_AREA_SIZE);
+BUILD_BUG_ON(PAGE_SIZE + PERCPU_STACK_SIZE + IST_COUNT * (PAGE_SIZE + PERCPU_IST_SIZE) >
+	     PERCPU_SLOT_SIZE);
+BUILD_BUG_ON((u64)HV_MAX_CPUS *PERCPU_SLOT_SIZE > STACK_AREA_SIZE);
 
 static struct percpu percpu_area[HV_MAX_CPUS] __cacheline_aligned;
 static unsigned int percpu_online;

@@ -18,20 +18,20 @@
 #include "lib/platform.h"
 
 /* GDT layout, the same on every CPU. */
-#define GDT_NULL	0
-#define GDT_KERNEL_CS	0x08
-#define GDT_KERNEL_DS	0x10
-#define GDT_TSS		0x18	/* 16-byte system descriptor: slots 3 and 4 */
-#define GDT_ENTRIES	5
+#define GDT_NULL      0
+#define GDT_KERNEL_CS 0x08
+#define GDT_KERNEL_DS 0x10
+#define GDT_TSS	      0x18 /* 16-byte system descriptor: slots 3 and 4 */
+#define GDT_ENTRIES   5
 
 /* Interrupt stack table slots (1-based, as the IDT encodes them). */
-#define IST_NMI		1
-#define IST_DF		2
-#define IST_MC		3
-#define IST_COUNT	3
+#define IST_NMI	  1
+#define IST_DF	  2
+#define IST_MC	  3
+#define IST_COUNT 3
 
-#define PERCPU_STACK_SIZE	(4 * PAGE_SIZE)	/* main stack */
-#define PERCPU_IST_SIZE		(2 * PAGE_SIZE)	/* each IST stack */
+#define PERCPU_STACK_SIZE (4 * PAGE_SIZE) /* main stack */
+#define PERCPU_IST_SIZE	  (2 * PAGE_SIZE) /* each IST stack */
 
 struct tss64 {
 	u32 reserved0;
@@ -44,11 +44,11 @@ struct tss64 {
 } __packed;
 
 struct percpu {
-	struct percpu *self;	/* offset 0: see this_cpu() */
-	unsigned int cpu;	/* offset 8: dense index, arch_cpu_id() */
+	struct percpu *self; /* offset 0: see this_cpu() */
+	unsigned int cpu;    /* offset 8: dense index, arch_cpu_id() */
 	u32 apic_id;
-	u64 stack_top;		/* initial RSP for an AP (0 for the BSP: boot stack) */
-	u64 stack_bottom;	/* lowest usable byte of the main stack */
+	u64 stack_top;	  /* initial RSP for an AP (0 for the BSP: boot stack) */
+	u64 stack_bottom; /* lowest usable byte of the main stack */
 	bool online;
 	bool setup_done;
 	unsigned int trap_depth; /* nested exceptions (traps.c) */

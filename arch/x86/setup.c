@@ -16,8 +16,8 @@
 #include "arch/x86/memmap.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/percpu.h"
-#include "arch/x86/smp.h"
 #include "arch/x86/pic.h"
+#include "arch/x86/smp.h"
 #include "arch/x86/traps.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/uart.h"
@@ -30,7 +30,7 @@
 #include "vmx/caps.h"
 
 /* Memory map entries listed one per line in the boot report. */
-#define SETUP_MMAP_SHOWN	24
+#define SETUP_MMAP_SHOWN 24
 
 struct hv_config hv_config;
 struct mb2_info hv_mb2;
@@ -56,15 +56,15 @@ static const char *setup_mmap_type(u32 type)
 /* Re-program the console if the command line asks for another port or speed. */
 static void setup_console(void)
 {
-	if (hv_config.console_port == uart_port() &&
-	    hv_config.console_baud == UART_DEFAULT_BAUD)
+	if (hv_config.console_port == uart_port() && hv_config.console_baud == UART_DEFAULT_BAUD)
 		return;
 	pr_info("console: switching to port %#x at %u baud\n", hv_config.console_port,
 		hv_config.console_baud);
 	if (!uart_init(hv_config.console_port, hv_config.console_baud)) {
 		uart_init(UART_COM1, UART_DEFAULT_BAUD);
 		pr_warn("console: no UART answers at port %#x (or %u baud is not supported); "
-			"staying on COM1\n", hv_config.console_port, hv_config.console_baud);
+			"staying on COM1\n",
+			hv_config.console_port, hv_config.console_baud);
 	}
 }
 
@@ -185,7 +185,7 @@ void hv_main(u32 magic, u32 info_pa)
 
 	percpu_early_init();
 	uart_init(UART_COM1, UART_DEFAULT_BAUD);
-	uart_write("\n", 1);	/* ends the "hv: early 12345" progress line */
+	uart_write("\n", 1); /* ends the "hv: early 12345" progress line */
 	pic_disable();
 	pr_info("hv %s (git %s): x86-64 VMX hypervisor\n", HV_VERSION, HV_GIT_REV);
 

@@ -16,7 +16,7 @@
 #include "lib/platform.h"
 #include "lib/printk.h"
 
-#define TRAP_STACK_DEPTH	24
+#define TRAP_STACK_DEPTH 24
 
 static trap_handler_fn trap_handlers[256];
 static bool trap_stop_requested;
@@ -118,7 +118,8 @@ static void trap_dump(const struct trap_frame *f)
 		pr_err("page fault: %s %s access, %s, %s\n",
 		       f->error_code & BIT(0) ? "protection violation on" : "not-present page for",
 		       f->error_code & BIT(4) ? "instruction fetch" :
-		       f->error_code & BIT(1) ? "write" : "read",
+		       f->error_code & BIT(1) ? "write" :
+						"read",
 		       f->error_code & BIT(2) ? "user" : "supervisor",
 		       f->error_code & BIT(3) ? "reserved bit set" : "no reserved bit");
 	pr_err("RIP 0x%016llx CS 0x%llx RFLAGS 0x%llx\n", (unsigned long long)f->rip,
@@ -171,7 +172,8 @@ static __noreturn void trap_exception(struct trap_frame *f)
 	 * may be what faulted) and stop.
 	 */
 	if (pc && pc->trap_depth++ > 0) {
-		static const char msg[] = "\nhv: nested exception while reporting one; cpu stopped\n";
+		static const char msg[] =
+			"\nhv: nested exception while reporting one; cpu stopped\n";
 
 		uart_write(msg, sizeof(msg) - 1);
 		uart_flush();

@@ -12,20 +12,20 @@ struct trap_frame {
 	u64 r15, r14, r13, r12, r11, r10, r9, r8;
 	u64 rbp, rdi, rsi, rdx, rcx, rbx, rax;
 	u64 vector, error_code;
-	u64 rip, cs, rflags, rsp, ss;	/* pushed by the CPU */
+	u64 rip, cs, rflags, rsp, ss; /* pushed by the CPU */
 };
 
 BUILD_BUG_ON(sizeof(struct trap_frame) != 22 * 8);
 
-#define X86_TRAP_DE	0
-#define X86_TRAP_DB	1
-#define X86_TRAP_NMI	2
-#define X86_TRAP_BP	3
-#define X86_TRAP_UD	6
-#define X86_TRAP_DF	8
-#define X86_TRAP_GP	13
-#define X86_TRAP_PF	14
-#define X86_TRAP_MC	18
+#define X86_TRAP_DE  0
+#define X86_TRAP_DB  1
+#define X86_TRAP_NMI 2
+#define X86_TRAP_BP  3
+#define X86_TRAP_UD  6
+#define X86_TRAP_DF  8
+#define X86_TRAP_GP  13
+#define X86_TRAP_PF  14
+#define X86_TRAP_MC  18
 
 typedef void (*trap_handler_fn)(struct trap_frame *f);
 

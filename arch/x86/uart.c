@@ -6,23 +6,23 @@
 #include "arch/x86/uart.h"
 #include "arch/x86/cpu.h"
 
-#define UART_THR	0	/* transmit holding (DLAB=0) */
-#define UART_DLL	0	/* divisor low (DLAB=1) */
-#define UART_IER	1
-#define UART_DLM	1
-#define UART_FCR	2
-#define UART_LCR	3
-#define UART_MCR	4
-#define UART_LSR	5
-#define UART_SCR	7
+#define UART_THR 0 /* transmit holding (DLAB=0) */
+#define UART_DLL 0 /* divisor low (DLAB=1) */
+#define UART_IER 1
+#define UART_DLM 1
+#define UART_FCR 2
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LSR 5
+#define UART_SCR 7
 
-#define LCR_8N1		0x03
-#define LCR_DLAB	0x80
-#define LSR_THRE	0x20
-#define LSR_TEMT	0x40
+#define LCR_8N1	 0x03
+#define LCR_DLAB 0x80
+#define LSR_THRE 0x20
+#define LSR_TEMT 0x40
 
-#define UART_CLOCK	115200
-#define UART_SPIN_MAX	200000
+#define UART_CLOCK    115200
+#define UART_SPIN_MAX 200000
 
 static u16 uart_base = UART_COM1;
 
@@ -59,8 +59,8 @@ bool uart_init(u16 port, u32 baud)
 	outb(port + UART_DLL, divisor & 0xff);
 	outb(port + UART_DLM, (divisor >> 8) & 0xff);
 	outb(port + UART_LCR, LCR_8N1);
-	outb(port + UART_FCR, 0xc7);	/* enable, clear both FIFOs */
-	outb(port + UART_MCR, 0x03);	/* DTR | RTS, OUT2 off: no IRQ */
+	outb(port + UART_FCR, 0xc7); /* enable, clear both FIFOs */
+	outb(port + UART_MCR, 0x03); /* DTR | RTS, OUT2 off: no IRQ */
 	uart_base = port;
 	return true;
 }

@@ -9,8 +9,8 @@
 
 #include "lib/compiler.h"
 
-#define UART_COM1	0x3f8
-#define UART_COM2	0x2f8
+#define UART_COM1	  0x3f8
+#define UART_COM2	  0x2f8
 #define UART_DEFAULT_BAUD 115200
 
 /* Program port for baud, 8N1, FIFOs on.  Returns false if no UART answers. */
