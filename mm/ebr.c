@@ -117,7 +117,7 @@ void ebr_register(struct ebr_rec *r)
 
 	ASSERT(!r->registered);
 	r->registered = true;
-	r->nest = 0;
+	r->depth = 0;
 	r->online = false;
 	r->in_poll = false;
 	r->retires_since_poll = 0;
@@ -141,7 +141,7 @@ void ebr_register(struct ebr_rec *r)
 void ebr_unregister(struct ebr_rec *r)
 {
 	ASSERT(r->registered);
-	ASSERT(!r->nest);
+	ASSERT(!ebr_in_section(r));
 	if (r->online)
 		ebr_offline(r);
 	while (READ_ONCE(r->pending) || READ_ONCE(r->running)) {
@@ -160,7 +160,7 @@ void ebr_online(struct ebr_rec *r)
 {
 	ASSERT(!r->online);
 	r->online = true;
-	if (r->nest)
+	if (r->depth++)
 		return;		/* already protecting, observed epoch kept */
 	/* R5: as in ebr_enter(), an offline->online step is a new section. */
 	store_release(&r->state, ebr_state_of(READ_ONCE(r->domain->epoch)));
@@ -181,7 +181,7 @@ void ebr_offline(struct ebr_rec *r)
 {
 	ASSERT(r->online);
 	r->online = false;
-	if (r->nest)
+	if (--r->depth)
 		return;		/* the enclosing section still protects */
 	/*
 	 * R6: our protected loads happen before "not protecting".  Pairs
@@ -432,9 +432,9 @@ void ebr_synchronize(struct ebr_domain *d)
 	bool was_online = r->online;
 	u64 g;
 
-	if (r->nest)
+	if (ebr_in_section(r))
 		panic("ebr_synchronize() inside an EBR read section (cpu %u, depth %u): "
-		      "it would wait for itself", r->cpu, r->nest);
+		      "it would wait for itself", r->cpu, r->depth);
 	if (was_online)
 		ebr_offline(r);
 	/*
@@ -541,7 +541,7 @@ void ebr_barrier(struct ebr_domain *d)
 	u64 newest = 0, count = 0;
 	bool any = false;
 
-	if (ebr_rec_this(d)->nest)
+	if (ebr_in_section(ebr_rec_this(d)))
 		panic("ebr_barrier() inside an EBR read section: it would wait for itself");
 	for (u32 i = 0; i < n; i++) {
 		struct ebr_rec *r = &d->recs[i];

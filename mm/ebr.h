@@ -78,7 +78,9 @@ struct ebr_bucket {
  * struct ebr_rec - one CPU's record.
  * @state:   published to advancers: 0 = not protecting, else
  *           (observed epoch << 1) | 1.  Written only by the owner.
- * @nest:    owner-private ebr_enter() depth.
+ * @depth:   owner-private protecting depth: open ebr_enter() sections, plus
+ *           one while QSBR-online; the record protects while it is not 0,
+ *           so the read side tests one counter.
  * @online:  owner-private: QSBR mode (protecting between quiescent states).
  * @registered: record is in use (advancers skip unused records).
  * @lock:    protects the callback queue below; taken by the owner on
@@ -92,7 +94,7 @@ struct ebr_bucket {
 struct ebr_rec {
 	/* Line 1: scanned by advancers, written by the owner. */
 	u64 state;
-	u32 nest;
+	u32 depth;
 	bool online;
 	bool registered;
 	bool in_poll;		/* owner-private: ebr_poll() is running */
@@ -182,12 +184,13 @@ static __always_inline u64 ebr_state_of(u64 e)
  * ebr_enter() - begin a read-side section (nestable, cheap).
  * @r: the calling CPU's record
  *
- * On a QSBR-online record this only counts the depth: the record already
- * protects.  Otherwise it publishes "protecting in epoch e" and fences.
+ * On a record that already protects (nested, or QSBR-online) this only
+ * counts the depth.  Otherwise it publishes "protecting in epoch e" and
+ * fences.
  */
 static __always_inline void ebr_enter(struct ebr_rec *r)
 {
-	if (r->nest++ || r->online)
+	if (r->depth++)
 		return;
 	/*
 	 * R5: publish "active in epoch e" before loading any protected
@@ -212,7 +215,7 @@ static __always_inline void ebr_enter(struct ebr_rec *r)
  */
 static __always_inline void ebr_exit(struct ebr_rec *r)
 {
-	if (--r->nest || r->online)
+	if (--r->depth)
 		return;
 	/*
 	 * R6: every protected load of this section happens before "not
@@ -231,7 +234,13 @@ static __always_inline void ebr_exit(struct ebr_rec *r)
 /* True while @r protects (inside a section or QSBR-online). */
 static __always_inline bool ebr_protecting(const struct ebr_rec *r)
 {
-	return r->nest || r->online;
+	return r->depth != 0;
+}
+
+/* True while @r is inside an ebr_enter() section. */
+static __always_inline bool ebr_in_section(const struct ebr_rec *r)
+{
+	return r->depth > (u32)r->online;
 }
 
 /**
@@ -257,7 +266,7 @@ static __always_inline void ebr_quiescent(struct ebr_rec *r)
 	if (!r->online)
 		return;		/* offline or plain EBR: nothing to report */
 	/* A quiescent state inside a section would end its protection. */
-	ASSERT(!r->nest);
+	ASSERT(r->depth == 1);
 	s = ebr_state_of(load_acquire(&r->domain->epoch));
 	if (s == r->state)
 		return;
