@@ -23,6 +23,7 @@
  * for it.  tests/smp/handoff.pml model-checks this hand-off.
  */
 #include "arch/x86/smp.h"
+#include "arch/x86/smp_lowmem.h"
 #include "arch/x86/acpi.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
@@ -187,64 +188,26 @@ __noreturn void smp_ap_entry(struct percpu *pc)
 }
 
 /*
- * Lowest base of the memory in use that overlaps [base, end), or @end when
- * none does.  In use although the map calls it usable: the image, the
- * multiboot2 information and the modules (a loader may put them low).
- */
-static u64 smp_low_in_use(u64 base, u64 end)
-{
-	u64 lowest = end;
-	struct mem_range used[2 + MB2_MAX_MODULES];
-	unsigned int n = 0;
-
-	used[n++] = (struct mem_range){ memmap_image_start(),
-					memmap_image_end() - memmap_image_start() };
-	used[n++] = (struct mem_range){ hv_mb2.info_pa, hv_mb2.info_size };
-	for (unsigned int i = 0; i < hv_mb2.module_count && i < MB2_MAX_MODULES; i++)
-		used[n++] = (struct mem_range){ hv_mb2.modules[i].start,
-						hv_mb2.modules[i].end - hv_mb2.modules[i].start };
-	for (unsigned int i = 0; i < n; i++) {
-		u64 ub = ALIGN_DOWN(used[i].base, PAGE_SIZE);
-		u64 ue = ALIGN_UP(used[i].base + used[i].len, PAGE_SIZE);
-
-		if (used[i].len && ub < end && ue > base)
-			lowest = MIN(lowest, ub);
-	}
-	return lowest;
-}
-
-/*
  * Pick TRAMP_PAGES free pages below 1 MiB from the usable RAM, clear of the
- * memory in use.  The frame allocator never hands out memory below 1 MiB,
- * so they stay ours.  The highest fit is taken, away from the BIOS data at
- * the bottom.
+ * memory in use although the map calls it usable: the image, the multiboot2
+ * information and the modules (a loader may put them low).  The frame
+ * allocator never hands out memory below 1 MiB, so the pages stay ours.
+ * The highest fit is taken, away from the BIOS data at the bottom.
  */
 static bool smp_find_tramp_area(phys_addr_t *out)
 {
 	const struct memmap *mm = memmap_get();
-	phys_addr_t best = 0;
-	bool found = false;
+	struct mem_range busy[2 + MB2_MAX_MODULES];
+	unsigned int n = 0;
 
-	for (unsigned int i = 0; i < mm->n_usable; i++) {
-		u64 lo = MAX(ALIGN_UP(mm->usable[i].base, PAGE_SIZE), (u64)TRAMP_MIN_PA);
-		u64 hi = MIN(ALIGN_DOWN(mm->usable[i].base + mm->usable[i].len, PAGE_SIZE),
-			     (u64)TRAMP_MAX_PA);
-
-		/* Slide down from the top of the range below anything in use. */
-		while (hi >= lo + TRAMP_AREA_SIZE) {
-			u64 cand = hi - TRAMP_AREA_SIZE;
-			u64 busy = smp_low_in_use(cand, hi);
-
-			if (busy == hi) {
-				best = MAX(best, cand);
-				found = true;
-				break;
-			}
-			hi = busy;
-		}
-	}
-	*out = best;
-	return found;
+	busy[n++] = (struct mem_range){ memmap_image_start(),
+					memmap_image_end() - memmap_image_start() };
+	busy[n++] = (struct mem_range){ hv_mb2.info_pa, hv_mb2.info_size };
+	for (unsigned int i = 0; i < hv_mb2.module_count && i < MB2_MAX_MODULES; i++)
+		busy[n++] = (struct mem_range){ hv_mb2.modules[i].start,
+						hv_mb2.modules[i].end - hv_mb2.modules[i].start };
+	return smp_lowmem_pick(mm->usable, mm->n_usable, busy, n, TRAMP_AREA_SIZE, TRAMP_MIN_PA,
+			       TRAMP_MAX_PA, out);
 }
 
 /*
