@@ -10,22 +10,22 @@
 #include "lib/string.h"
 
 /* Legacy BIOS areas that may hold the RSDP (ACPI 6.5, 5.2.5.1). */
-#define BDA_EBDA_SEG_PA		0x40e		/* u16: EBDA segment */
-#define EBDA_SCAN_LEN		1024
-#define EBDA_MIN_PA		0x80000		/* sanity window for the EBDA */
-#define EBDA_MAX_PA		0xa0000
-#define BIOS_ROM_PA		0xe0000
-#define BIOS_ROM_END		0x100000
-#define RSDP_ALIGN		16
+#define BDA_EBDA_SEG_PA 0x40e /* u16: EBDA segment */
+#define EBDA_SCAN_LEN	1024
+#define EBDA_MIN_PA	0x80000 /* sanity window for the EBDA */
+#define EBDA_MAX_PA	0xa0000
+#define BIOS_ROM_PA	0xe0000
+#define BIOS_ROM_END	0x100000
+#define RSDP_ALIGN	16
 
 /* FADT fields used (ACPI 6.5, table 5.9): byte offsets and sizes. */
-#define FADT_PM_TMR_BLK		76		/* u32 I/O port */
-#define FADT_PM_TMR_LEN		91		/* u8, 4 when present */
-#define FADT_FLAGS		112		/* u32 */
-#define FADT_FLAG_TMR_VAL_EXT	BIT(8)		/* PM timer is 32 bits */
-#define FADT_X_PM_TMR_BLK	208		/* generic address structure */
-#define GAS_SIZE		12
-#define GAS_SPACE_IO		1
+#define FADT_PM_TMR_BLK	      76     /* u32 I/O port */
+#define FADT_PM_TMR_LEN	      91     /* u8, 4 when present */
+#define FADT_FLAGS	      112    /* u32 */
+#define FADT_FLAG_TMR_VAL_EXT BIT(8) /* PM timer is 32 bits */
+#define FADT_X_PM_TMR_BLK     208    /* generic address structure */
+#define GAS_SIZE	      12
+#define GAS_SPACE_IO	      1
 
 struct acpi_state {
 	enum acpi_rsdp_source rsdp_src;
@@ -101,7 +101,8 @@ static bool acpi_find_rsdp(const struct mb2_info *mb2)
 	phys_addr_t ebda;
 
 	if (mb2->rsdp) {
-		if (acpi_validate_rsdp(mb2->rsdp, mb2->rsdp_len, &acpi.root_pa, &acpi.is_xsdt) == 0) {
+		if (acpi_validate_rsdp(mb2->rsdp, mb2->rsdp_len, &acpi.root_pa, &acpi.is_xsdt) ==
+		    0) {
 			acpi.rsdp_src = mb2->rsdp_is_xsdp ? ACPI_RSDP_MB2_NEW : ACPI_RSDP_MB2_OLD;
 			return true;
 		}
@@ -113,7 +114,7 @@ static bool acpi_find_rsdp(const struct mb2_info *mb2)
 		return false;
 	}
 
-	ebda = (phys_addr_t)*(const volatile u16 *)arch_phys_to_virt(BDA_EBDA_SEG_PA) << 4;
+	ebda = (phys_addr_t) * (const volatile u16 *)arch_phys_to_virt(BDA_EBDA_SEG_PA) << 4;
 	if (ebda >= EBDA_MIN_PA && ebda + EBDA_SCAN_LEN <= EBDA_MAX_PA &&
 	    acpi_scan_rsdp(ebda, EBDA_SCAN_LEN)) {
 		acpi.rsdp_src = ACPI_RSDP_EBDA;
@@ -173,7 +174,7 @@ static void acpi_read_fadt(const struct acpi_sdt_header *fadt)
 	}
 	port = acpi_fadt_pmtmr_port(t, len);
 	if (!port)
-		return;		/* hardware-reduced ACPI or no timer: fine */
+		return; /* hardware-reduced ACPI or no timer: fine */
 	if (port > 0xfffc) {
 		pr_warn("acpi: FADT PM timer port %#lx is not an I/O port; ignored\n",
 			(unsigned long)port);
@@ -212,7 +213,7 @@ bool acpi_init(const struct mb2_info *mb2)
 	}
 	acpi.have_madt = true;
 	pr_info("acpi: MADT: %u usable processor entries, %u enabled, local APIC at %#lx, %u I/O APIC(s)\n",
-		acpi.madt.ncpus_total, acpi.madt.ncpus_enabled,
-		(unsigned long)acpi.madt.lapic_pa, acpi.madt.nioapics);
+		acpi.madt.ncpus_total, acpi.madt.ncpus_enabled, (unsigned long)acpi.madt.lapic_pa,
+		acpi.madt.nioapics);
 	return true;
 }

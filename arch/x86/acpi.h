@@ -14,10 +14,10 @@
 /* Where the RSDP came from. */
 enum acpi_rsdp_source {
 	ACPI_RSDP_NONE,
-	ACPI_RSDP_MB2_NEW,	/* multiboot2 "ACPI new" (2.0+) tag */
-	ACPI_RSDP_MB2_OLD,	/* multiboot2 "ACPI old" (1.0) tag */
-	ACPI_RSDP_EBDA,		/* found by scanning the EBDA's first KiB */
-	ACPI_RSDP_BIOS,		/* found by scanning 0xE0000-0xFFFFF */
+	ACPI_RSDP_MB2_NEW, /* multiboot2 "ACPI new" (2.0+) tag */
+	ACPI_RSDP_MB2_OLD, /* multiboot2 "ACPI old" (1.0) tag */
+	ACPI_RSDP_EBDA,	   /* found by scanning the EBDA's first KiB */
+	ACPI_RSDP_BIOS,	   /* found by scanning 0xE0000-0xFFFFF */
 };
 
 /**

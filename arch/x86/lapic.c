@@ -13,43 +13,43 @@
 #include "lib/platform.h"
 #include "lib/printk.h"
 
-#define APIC_BASE_BSP		BIT(8)
-#define APIC_BASE_EXTD		BIT(10)	/* x2APIC mode */
-#define APIC_BASE_EN		BIT(11)	/* APIC globally enabled */
-#define APIC_BASE_ADDR_MASK	0x000ffffffffff000ULL
+#define APIC_BASE_BSP	    BIT(8)
+#define APIC_BASE_EXTD	    BIT(10) /* x2APIC mode */
+#define APIC_BASE_EN	    BIT(11) /* APIC globally enabled */
+#define APIC_BASE_ADDR_MASK 0x000ffffffffff000ULL
 
-#define CPUID1_EDX_APIC		BIT(9)
-#define CPUID1_ECX_X2APIC	BIT(21)
+#define CPUID1_EDX_APIC	  BIT(9)
+#define CPUID1_ECX_X2APIC BIT(21)
 
 /* Registers (xAPIC MMIO offsets). */
-#define LAPIC_ID		0x020
-#define LAPIC_VERSION		0x030
-#define LAPIC_TPR		0x080
-#define LAPIC_EOI		0x0b0
-#define LAPIC_SVR		0x0f0
-#define LAPIC_ESR		0x280
-#define LAPIC_ICR_LO		0x300
-#define LAPIC_ICR_HI		0x310
-#define LAPIC_LVT_TIMER		0x320
-#define LAPIC_LVT_ERROR		0x370
+#define LAPIC_ID	0x020
+#define LAPIC_VERSION	0x030
+#define LAPIC_TPR	0x080
+#define LAPIC_EOI	0x0b0
+#define LAPIC_SVR	0x0f0
+#define LAPIC_ESR	0x280
+#define LAPIC_ICR_LO	0x300
+#define LAPIC_ICR_HI	0x310
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_ERROR 0x370
 
-#define LAPIC_SVR_ENABLE	BIT(8)
-#define LAPIC_LVT_MASKED	BIT(16)
+#define LAPIC_SVR_ENABLE BIT(8)
+#define LAPIC_LVT_MASKED BIT(16)
 
-#define ICR_DELIVERY_PENDING	BIT(12)	/* xAPIC only */
-#define ICR_LEVEL_ASSERT	BIT(14)
-#define ICR_DEST_ALL_BUT_SELF	(3u << 18)
+#define ICR_DELIVERY_PENDING  BIT(12) /* xAPIC only */
+#define ICR_LEVEL_ASSERT      BIT(14)
+#define ICR_DEST_ALL_BUT_SELF (3u << 18)
 
-#define X2APIC_MSR_BASE		0x800
-#define X2APIC_MSR_ICR		0x830
+#define X2APIC_MSR_BASE 0x800
+#define X2APIC_MSR_ICR	0x830
 
 /* How long an xAPIC ICR may stay busy before we call it stuck. */
-#define LAPIC_ICR_TIMEOUT_NS	(100 * 1000 * 1000ULL)
+#define LAPIC_ICR_TIMEOUT_NS (100 * 1000 * 1000ULL)
 
 struct lapic_state {
 	enum lapic_mode mode;
 	phys_addr_t base_pa;
-	volatile u32 *mmio;	/* xAPIC only: uncached mapping of base_pa */
+	volatile u32 *mmio; /* xAPIC only: uncached mapping of base_pa */
 };
 
 /* Written by the BSP in lapic_init() before any AP starts; then read-only. */
@@ -194,8 +194,8 @@ int lapic_init(u64 madt_lapic_pa)
 		return LAPIC_ENODEV;
 	}
 	lapic_setup_local();
-	pr_info("lapic: %s mode, boot CPU APIC id %u, version %#x\n", lapic_mode_name(),
-		lapic_id(), lapic_read(LAPIC_VERSION) & 0xff);
+	pr_info("lapic: %s mode, boot CPU APIC id %u, version %#x\n", lapic_mode_name(), lapic_id(),
+		lapic_read(LAPIC_VERSION) & 0xff);
 	return 0;
 }
 
@@ -218,7 +218,7 @@ static bool lapic_icr_wait_idle(void)
 	u64 deadline;
 
 	if (lapic.mode == LAPIC_MODE_X2APIC)
-		return true;	/* x2APIC WRMSR to the ICR completes the send */
+		return true; /* x2APIC WRMSR to the ICR completes the send */
 	if (!(lapic_read(LAPIC_ICR_LO) & ICR_DELIVERY_PENDING))
 		return true;
 	deadline = tsc_deadline_ns(LAPIC_ICR_TIMEOUT_NS);

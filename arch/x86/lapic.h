@@ -11,18 +11,18 @@
 #include "lib/types.h"
 
 /* Vector for spurious interrupts (low nibble all ones, as old APICs need). */
-#define LAPIC_SPURIOUS_VECTOR	0xff
+#define LAPIC_SPURIOUS_VECTOR 0xff
 
 /* ICR delivery modes (bits 10:8). */
-#define LAPIC_DM_FIXED		(0u << 8)
-#define LAPIC_DM_NMI		(4u << 8)
-#define LAPIC_DM_INIT		(5u << 8)
-#define LAPIC_DM_STARTUP	(6u << 8)
+#define LAPIC_DM_FIXED	 (0u << 8)
+#define LAPIC_DM_NMI	 (4u << 8)
+#define LAPIC_DM_INIT	 (5u << 8)
+#define LAPIC_DM_STARTUP (6u << 8)
 
 /* Error codes of the IPI functions. */
-#define LAPIC_ETIMEDOUT		(-1)	/* the ICR stayed busy */
-#define LAPIC_EINVAL		(-2)	/* destination not addressable in this mode */
-#define LAPIC_ENODEV		(-3)	/* lapic_init() has not succeeded */
+#define LAPIC_ETIMEDOUT (-1) /* the ICR stayed busy */
+#define LAPIC_EINVAL	(-2) /* destination not addressable in this mode */
+#define LAPIC_ENODEV	(-3) /* lapic_init() has not succeeded */
 
 enum lapic_mode {
 	LAPIC_MODE_NONE,

@@ -23,7 +23,6 @@
  * for it.  tests/smp/handoff.pml model-checks this hand-off.
  */
 #include "arch/x86/smp.h"
-#include "arch/x86/smp_lowmem.h"
 #include "arch/x86/acpi.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
@@ -31,6 +30,7 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/setup.h"
+#include "arch/x86/smp_lowmem.h"
 #include "arch/x86/traps.h"
 #include "arch/x86/tsc.h"
 #include "lib/atomic.h"
@@ -44,24 +44,24 @@ extern const u8 smp_trampoline_start[], smp_trampoline_end[], smp_trampoline_dat
 extern const u8 smp_trampoline_pm32[], smp_trampoline_lm64[];
 
 /* Offset of a trampoline label from its start (= from the copy's base). */
-#define TRAMP_OFF(label)	((u64)((uintptr_t)(label) - (uintptr_t)smp_trampoline_start))
+#define TRAMP_OFF(label) ((u64)((uintptr_t)(label) - (uintptr_t)smp_trampoline_start))
 
 /* Pages of the low area: code+data, PML4, PDPT, PD. */
-#define TRAMP_PAGES		4
-#define TRAMP_AREA_SIZE		(TRAMP_PAGES * PAGE_SIZE)
-#define TRAMP_MIN_PA		0x1000		/* page 0: real-mode IVT and BDA */
-#define TRAMP_MAX_PA		0x100000	/* SIPI vectors reach below 1 MiB */
+#define TRAMP_PAGES	4
+#define TRAMP_AREA_SIZE (TRAMP_PAGES * PAGE_SIZE)
+#define TRAMP_MIN_PA	0x1000	 /* page 0: real-mode IVT and BDA */
+#define TRAMP_MAX_PA	0x100000 /* SIPI vectors reach below 1 MiB */
 
 /* INIT-SIPI-SIPI delays (SDM Vol. 3A, 9.4.4.1 "typical BSP sequence"). */
-#define SMP_INIT_DELAY_US	10000
-#define SMP_SIPI_DELAY_US	200
+#define SMP_INIT_DELAY_US 10000
+#define SMP_SIPI_DELAY_US 200
 
 /* Segment selectors of the trampoline's own GDT. */
-#define TRAMP_SEL_CODE32	0x08
-#define TRAMP_SEL_CODE64	0x18
+#define TRAMP_SEL_CODE32 0x08
+#define TRAMP_SEL_CODE64 0x18
 
-#define EFER_LMA		BIT(10)
-#define X86_CR4_LA57		BIT(12)
+#define EFER_LMA     BIT(10)
+#define X86_CR4_LA57 BIT(12)
 
 /*
  * The trampoline's data block; offsets fixed by boot/trampoline.asm
@@ -69,19 +69,19 @@ extern const u8 smp_trampoline_pm32[], smp_trampoline_lm64[];
  * AP after it has claimed @go.
  */
 struct smp_tramp_data {
-	u32 go;			/* 1: published for one AP; the AP xchg's it to 0 */
-	u32 cr3;		/* the trampoline's PML4 (below 1 MiB) */
-	u64 efer;		/* BSP's EFER without LMA */
-	u64 cr0;		/* BSP's CR0 (PE, PG, WP, ...) */
-	u64 cr4;		/* BSP's CR4, loaded once in 64-bit mode */
-	u64 entry;		/* smp_ap_entry */
-	u64 stack;		/* initial RSP: the AP's own stack */
-	u64 arg;		/* struct percpu * */
+	u32 go;	   /* 1: published for one AP; the AP xchg's it to 0 */
+	u32 cr3;   /* the trampoline's PML4 (below 1 MiB) */
+	u64 efer;  /* BSP's EFER without LMA */
+	u64 cr0;   /* BSP's CR0 (PE, PG, WP, ...) */
+	u64 cr4;   /* BSP's CR4, loaded once in 64-bit mode */
+	u64 entry; /* smp_ap_entry */
+	u64 stack; /* initial RSP: the AP's own stack */
+	u64 arg;   /* struct percpu * */
 	u16 gdt_limit;
-	u32 gdt_base;		/* linear address of gdt[] in the copy */
-	u32 pm32_off;		/* far pointer to the 32-bit part */
+	u32 gdt_base; /* linear address of gdt[] in the copy */
+	u32 pm32_off; /* far pointer to the 32-bit part */
 	u16 pm32_sel;
-	u32 lm64_off;		/* far pointer to the 64-bit part */
+	u32 lm64_off; /* far pointer to the 64-bit part */
 	u16 lm64_sel;
 	u8 pad[6];
 	u64 gdt[4];
@@ -102,16 +102,16 @@ BUILD_BUG_ON(offsetof(struct smp_tramp_data, gdt) != 80);
 BUILD_BUG_ON(sizeof(struct smp_tramp_data) != 112);
 
 /* Acknowledgement word: (cpu + 1), with SMP_ACK_FAILED when init failed. */
-#define SMP_ACK_FAILED		0x80000000u
+#define SMP_ACK_FAILED 0x80000000u
 
 struct smp_state {
-	phys_addr_t tramp_pa;		/* base of the low area */
-	struct smp_tramp_data *data;	/* its data block, through the direct map */
-	u64 *pml4, *pdpt, *pd;		/* its page tables, direct map */
-	u64 kernel_cr3;			/* what APs switch to in C */
-	u32 skip_sipi_apic;		/* debug.nosipi=: SMP_NO_APIC or an APIC id */
-	u32 ack;			/* written by the starting AP */
-	u32 ping_count[HV_MAX_CPUS];	/* fixed-IPI check, one per CPU */
+	phys_addr_t tramp_pa;	     /* base of the low area */
+	struct smp_tramp_data *data; /* its data block, through the direct map */
+	u64 *pml4, *pdpt, *pd;	     /* its page tables, direct map */
+	u64 kernel_cr3;		     /* what APs switch to in C */
+	u32 skip_sipi_apic;	     /* debug.nosipi=: SMP_NO_APIC or an APIC id */
+	u32 ack;		     /* written by the starting AP */
+	u32 ping_count[HV_MAX_CPUS]; /* fixed-IPI check, one per CPU */
 };
 
 static struct smp_state smp = { .skip_sipi_apic = SMP_NO_APIC };
@@ -171,9 +171,8 @@ __noreturn void smp_ap_entry(struct percpu *pc)
 	}
 	if (!(ack & SMP_ACK_FAILED)) {
 		percpu_mark_online(pc);
-		pr_info("online, APIC id %u, %s, stack %#lx-%#lx\n", pc->apic_id,
-			lapic_mode_name(), (unsigned long)pc->stack_bottom,
-			(unsigned long)pc->stack_top);
+		pr_info("online, APIC id %u, %s, stack %#lx-%#lx\n", pc->apic_id, lapic_mode_name(),
+			(unsigned long)pc->stack_bottom, (unsigned long)pc->stack_top);
 	}
 	/*
 	 * R1 (publish-after-init): everything this CPU set up, and its online
@@ -225,7 +224,7 @@ static bool smp_prepare_trampoline(void)
 	struct smp_tramp_data *d;
 	u64 cr4 = read_cr4();
 
-	BUILD_BUG_ON(TRAMP_MAX_PA > MiB(2));	/* inside the identity large page */
+	BUILD_BUG_ON(TRAMP_MAX_PA > MiB(2)); /* inside the identity large page */
 	if (code_len > PAGE_SIZE) {
 		pr_err("smp: trampoline is %zu bytes, more than a page\n", code_len);
 		return false;
@@ -250,7 +249,7 @@ static bool smp_prepare_trampoline(void)
 	smp.pml4 = (u64 *)(va + PAGE_SIZE);
 	smp.pdpt = (u64 *)(va + 2 * PAGE_SIZE);
 	smp.pd = (u64 *)(va + 3 * PAGE_SIZE);
-	smp.pd[0] = PTE_P | PTE_W | PTE_PS;	/* physical 0, 2 MiB */
+	smp.pd[0] = PTE_P | PTE_W | PTE_PS; /* physical 0, 2 MiB */
 	smp.pdpt[0] = (pa + 3 * PAGE_SIZE) | PTE_P | PTE_W;
 	smp.pml4[0] = (pa + 2 * PAGE_SIZE) | PTE_P | PTE_W;
 
@@ -263,9 +262,9 @@ static bool smp_prepare_trampoline(void)
 	d->cr4 = cr4 & ~X86_CR4_VMXE;
 	d->entry = (u64)smp_ap_entry;
 	d->gdt[0] = 0;
-	d->gdt[1] = 0x00cf9a000000ffffULL;	/* 0x08: 32-bit code, flat */
-	d->gdt[2] = 0x00cf92000000ffffULL;	/* 0x10: data, flat */
-	d->gdt[3] = 0x00af9a000000ffffULL;	/* 0x18: 64-bit code */
+	d->gdt[1] = 0x00cf9a000000ffffULL; /* 0x08: 32-bit code, flat */
+	d->gdt[2] = 0x00cf92000000ffffULL; /* 0x10: data, flat */
+	d->gdt[3] = 0x00af9a000000ffffULL; /* 0x18: 64-bit code */
 	d->gdt_limit = sizeof(d->gdt) - 1;
 	d->gdt_base = (u32)(pa + data_off + offsetof(struct smp_tramp_data, gdt));
 	d->pm32_off = (u32)(pa + TRAMP_OFF(smp_trampoline_pm32));
@@ -304,10 +303,10 @@ static u32 smp_wait_ack(u64 timeout_ns)
 
 enum smp_start_result {
 	SMP_START_OK,
-	SMP_START_NO_RESPONSE,	/* never claimed the trampoline: safe to go on */
-	SMP_START_INIT_FAILED,	/* reached C but could not initialise: parked */
-	SMP_START_STUCK,	/* claimed the trampoline, never reported */
-	SMP_START_IPI_FAILED,	/* the local APIC did not send */
+	SMP_START_NO_RESPONSE, /* never claimed the trampoline: safe to go on */
+	SMP_START_INIT_FAILED, /* reached C but could not initialise: parked */
+	SMP_START_STUCK,       /* claimed the trampoline, never reported */
+	SMP_START_IPI_FAILED,  /* the local APIC did not send */
 };
 
 /*
@@ -435,12 +434,12 @@ static unsigned int smp_cpu_limit(const struct hv_config *cfg)
 
 /* What happened to the enabled MADT CPUs other than the boot CPU. */
 struct smp_tally {
-	unsigned int online;		/* boot CPU included: the next cpu number */
-	unsigned int failed;		/* did not come up */
-	unsigned int by_cmdline;	/* beyond maxcpus= */
-	unsigned int by_max;		/* beyond HV_MAX_CPUS */
-	unsigned int unaddressable;	/* APIC id too big for the APIC mode */
-	unsigned int not_tried;		/* after a failure that stops bring-up */
+	unsigned int online;	    /* boot CPU included: the next cpu number */
+	unsigned int failed;	    /* did not come up */
+	unsigned int by_cmdline;    /* beyond maxcpus= */
+	unsigned int by_max;	    /* beyond HV_MAX_CPUS */
+	unsigned int unaddressable; /* APIC id too big for the APIC mode */
+	unsigned int not_tried;	    /* after a failure that stops bring-up */
 };
 
 /*
@@ -454,8 +453,8 @@ static bool smp_start_listed(const struct madt_cpu *c, unsigned int limit, struc
 	enum smp_start_result r;
 
 	if (c->apic_id > lapic_max_dest()) {
-		pr_warn("smp: APIC id %u cannot be addressed in %s mode; not started\n",
-			c->apic_id, lapic_mode_name());
+		pr_warn("smp: APIC id %u cannot be addressed in %s mode; not started\n", c->apic_id,
+			lapic_mode_name());
 		t->unaddressable++;
 		return true;
 	}
@@ -504,8 +503,8 @@ static void smp_report(const struct madt_info *madt, bool bsp_listed, unsigned i
 	if (t->by_cmdline)
 		pr_info("smp: maxcpus=%u: %u enabled CPU(s) not started\n", limit, t->by_cmdline);
 	if (t->by_max)
-		pr_warn("smp: %u enabled CPUs but HV_MAX_CPUS is %u: %u CPU(s) left out\n",
-			enabled, HV_MAX_CPUS, t->by_max);
+		pr_warn("smp: %u enabled CPUs but HV_MAX_CPUS is %u: %u CPU(s) left out\n", enabled,
+			HV_MAX_CPUS, t->by_max);
 	if (t->unaddressable || t->not_tried)
 		pr_warn("smp: %u CPU(s) not started (%u not addressable, %u after a failure)\n",
 			t->unaddressable + t->not_tried, t->unaddressable, t->not_tried);

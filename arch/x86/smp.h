@@ -13,15 +13,15 @@
 #include "boot/cmdline.h"
 
 /* How long an AP has to reach C and report after its start-up IPIs. */
-#define SMP_AP_TIMEOUT_MS	500
+#define SMP_AP_TIMEOUT_MS 500
 /* A CPU that has claimed the trampoline gets this long in total to report. */
-#define SMP_AP_CLAIMED_TIMEOUT_MS	5000
+#define SMP_AP_CLAIMED_TIMEOUT_MS 5000
 
 /* Fixed vector the boot CPU pings every AP with after bring-up. */
-#define SMP_VECTOR_PING		0xf0
+#define SMP_VECTOR_PING 0xf0
 
 /* APIC ID meaning "none" (no debug.nosipi= on the command line). */
-#define SMP_NO_APIC		0xffffffffu
+#define SMP_NO_APIC 0xffffffffu
 
 /**
  * smp_boot_aps() - start every enabled MADT CPU (boot CPU only, once).

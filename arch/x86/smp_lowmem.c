@@ -32,8 +32,8 @@ static u64 smp_lowmem_busy_below(const struct mem_range *busy, unsigned int n_bu
 }
 
 bool smp_lowmem_pick(const struct mem_range *usable, unsigned int n_usable,
-		     const struct mem_range *busy, unsigned int n_busy, u64 size, u64 min,
-		     u64 max, u64 *out)
+		     const struct mem_range *busy, unsigned int n_busy, u64 size, u64 min, u64 max,
+		     u64 *out)
 {
 	bool found = false;
 	u64 best = 0;
@@ -46,9 +46,9 @@ bool smp_lowmem_pick(const struct mem_range *usable, unsigned int n_usable,
 		u64 lo, hi;
 
 		if (base > ~0ULL - (PAGE_SIZE - 1))
-			continue;		/* no whole page in it */
+			continue; /* no whole page in it */
 		if (end < base)
-			end = ~0ULL;		/* runs past 2^64: clip */
+			end = ~0ULL; /* runs past 2^64: clip */
 		lo = MAX(ALIGN_UP(base, PAGE_SIZE), min);
 		hi = MIN(ALIGN_DOWN(end, PAGE_SIZE), ALIGN_DOWN(max, PAGE_SIZE));
 

@@ -27,7 +27,7 @@
  * Return: true when an area was found.
  */
 bool smp_lowmem_pick(const struct mem_range *usable, unsigned int n_usable,
-		     const struct mem_range *busy, unsigned int n_busy, u64 size, u64 min,
-		     u64 max, u64 *out);
+		     const struct mem_range *busy, unsigned int n_busy, u64 size, u64 min, u64 max,
+		     u64 *out);
 
 #endif /* ARCH_X86_SMP_LOWMEM_H */

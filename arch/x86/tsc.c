@@ -20,32 +20,32 @@
 #include "lib/platform.h"
 #include "lib/printk.h"
 
-#define NSEC_PER_SEC	((u64)1000000000)
+#define NSEC_PER_SEC ((u64)1000000000)
 
 /* PIT: 1.193182 MHz input clock; channel 2 data, command, and port 0x61. */
-#define PIT_HZ		((u64)1193182)
-#define PIT_CH2_DATA	0x42
-#define PIT_CMD		0x43
-#define PIT_CMD_CH2_MODE0 0xb0	/* channel 2, lobyte/hibyte, mode 0, binary */
-#define PORT_SYS_CTRL_B	0x61
-#define SYS_CTRL_GATE2	BIT(0)	/* channel 2 gate */
-#define SYS_CTRL_SPKR	BIT(1)	/* speaker data enable */
-#define SYS_CTRL_OUT2	BIT(5)	/* channel 2 output (read-only) */
+#define PIT_HZ		  ((u64)1193182)
+#define PIT_CH2_DATA	  0x42
+#define PIT_CMD		  0x43
+#define PIT_CMD_CH2_MODE0 0xb0 /* channel 2, lobyte/hibyte, mode 0, binary */
+#define PORT_SYS_CTRL_B	  0x61
+#define SYS_CTRL_GATE2	  BIT(0) /* channel 2 gate */
+#define SYS_CTRL_SPKR	  BIT(1) /* speaker data enable */
+#define SYS_CTRL_OUT2	  BIT(5) /* channel 2 output (read-only) */
 #define SYS_CTRL_WRITABLE 0x0f
 
-#define PMTMR_HZ	((u64)3579545)
+#define PMTMR_HZ ((u64)3579545)
 
 /* One measurement window, and how many we take (the shortest wins). */
-#define CAL_WINDOW_US	10000
-#define CAL_RUNS	3
+#define CAL_WINDOW_US 10000
+#define CAL_RUNS      3
 /* A reference that has not ticked after this many polls is broken. */
-#define CAL_MAX_POLLS	20000000UL
+#define CAL_MAX_POLLS 20000000UL
 /* CPUID and measurement must agree within 1/CAL_AGREE (2 %). */
-#define CAL_AGREE	50
+#define CAL_AGREE 50
 
 struct tsc_clock {
 	u64 hz;
-	u64 mult;		/* ns per tick in 32.32 fixed point */
+	u64 mult; /* ns per tick in 32.32 fixed point */
 	u64 base_tsc;
 	u64 base_ns;
 	enum tsc_source src;
@@ -142,7 +142,7 @@ static u64 tsc_pit_window(u32 pit_ticks)
 	outb(PIT_CH2_DATA, (u8)(pit_ticks >> 8));
 	t0 = rdtsc();
 	if (inb(PORT_SYS_CTRL_B) & SYS_CTRL_OUT2) {
-		t1 = t0;	/* output did not drop: no working channel 2 */
+		t1 = t0; /* output did not drop: no working channel 2 */
 	} else {
 		unsigned long polls = 0;
 
@@ -274,8 +274,8 @@ void tsc_calibrate(void)
 		if (nominal)
 			pr_info("tsc: CPUID says %lu MHz but the TSC runs at a different rate\n",
 				nominal / 1000000);
-		pr_info("tsc: %lu.%03lu MHz (measured with the %s)\n",
-			measured / 1000000, measured / 1000 % 1000, tsc_source_name(src));
+		pr_info("tsc: %lu.%03lu MHz (measured with the %s)\n", measured / 1000000,
+			measured / 1000 % 1000, tsc_source_name(src));
 		return;
 	}
 	if (nominal) {

@@ -15,15 +15,15 @@
 #include "lib/types.h"
 
 /* Used before calibration: deliberately high so early waits err long. */
-#define TSC_ASSUMED_HZ	((u64)4000000000)
+#define TSC_ASSUMED_HZ ((u64)4000000000)
 
 /* How the frequency in use was obtained. */
 enum tsc_source {
-	TSC_SRC_ASSUMED,	/* no reference worked: TSC_ASSUMED_HZ */
-	TSC_SRC_PIT,		/* measured against PIT channel 2 */
-	TSC_SRC_PMTIMER,	/* measured against the ACPI PM timer */
-	TSC_SRC_CPUID,		/* CPUID 0x15/0x16, confirmed by a measurement */
-	TSC_SRC_CPUID_ONLY,	/* CPUID 0x15/0x16, nothing to measure with */
+	TSC_SRC_ASSUMED,    /* no reference worked: TSC_ASSUMED_HZ */
+	TSC_SRC_PIT,	    /* measured against PIT channel 2 */
+	TSC_SRC_PMTIMER,    /* measured against the ACPI PM timer */
+	TSC_SRC_CPUID,	    /* CPUID 0x15/0x16, confirmed by a measurement */
+	TSC_SRC_CPUID_ONLY, /* CPUID 0x15/0x16, nothing to measure with */
 };
 
 /**

@@ -12,18 +12,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define AREA	(4 * PAGE_SIZE)
+#define AREA (4 * PAGE_SIZE)
 
 static unsigned long failures;
 
-#define CHECK(cond, ...)						\
-	do {								\
-		if (!(cond)) {						\
-			failures++;					\
+#define CHECK(cond, ...)                                                       \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			failures++;                                            \
 			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-			printf(__VA_ARGS__);				\
-			printf("\n");					\
-		}							\
+			printf(__VA_ARGS__);                                   \
+			printf("\n");                                          \
+		}                                                              \
 	} while (0)
 
 static u64 rng_state = 0x9e3779b97f4a7c15ULL;
@@ -83,8 +83,8 @@ static void test_fixed(void)
 
 	CHECK(smp_lowmem_pick(qemu, 2, image, 1, AREA, 0x1000, 0x100000, &pa) && pa == 0x9b000,
 	      "pa %#llx", (unsigned long long)pa);
-	CHECK(smp_lowmem_pick(qemu, 2, low_busy, 2, AREA, 0x1000, 0x100000, &pa) &&
-	      pa == 0x99000, "pa %#llx", (unsigned long long)pa);
+	CHECK(smp_lowmem_pick(qemu, 2, low_busy, 2, AREA, 0x1000, 0x100000, &pa) && pa == 0x99000,
+	      "pa %#llx", (unsigned long long)pa);
 	CHECK(smp_lowmem_pick(qemu, 2, holes, 2, AREA, 0x1000, 0x100000, &pa) && pa == 0x10000,
 	      "pa %#llx", (unsigned long long)pa);
 	/* Page 0 is never taken: only [0, 0x4000) free -> nothing. */
@@ -118,13 +118,13 @@ static void test_wrap(void)
 
 	CHECK(!smp_lowmem_pick(top, 2, NULL, 0, AREA, 0x1000, 0x100000, &pa),
 	      "wrapped usable range taken at %#llx", (unsigned long long)pa);
-	CHECK(smp_lowmem_pick(low, 1, busy_wrap, 1, AREA, 0x1000, 0x100000, &pa) &&
-	      pa == 0x2c000, "pa %#llx", (unsigned long long)pa);
+	CHECK(smp_lowmem_pick(low, 1, busy_wrap, 1, AREA, 0x1000, 0x100000, &pa) && pa == 0x2c000,
+	      "pa %#llx", (unsigned long long)pa);
 	CHECK(!smp_lowmem_pick(low, 1, busy_all, 1, AREA, 0x1000, 0x100000, &pa),
 	      "busy-to-the-top range ignored, took %#llx", (unsigned long long)pa);
 	/* With no upper limit, the top usable pages may be chosen. */
 	CHECK(smp_lowmem_pick(top, 2, NULL, 0, AREA, 0x1000, ~0ULL, &pa) &&
-	      pa == ALIGN_DOWN(~0ULL, PAGE_SIZE) - AREA,
+		      pa == ALIGN_DOWN(~0ULL, PAGE_SIZE) - AREA,
 	      "pa %#llx", (unsigned long long)pa);
 }
 
@@ -152,9 +152,8 @@ static void test_random(unsigned long iters)
 		}
 		g = smp_lowmem_pick(u, nu, b, nb, size, min, max, &got);
 		w = ref_pick(u, nu, b, nb, size, min, max, universe, &want);
-		CHECK(g == w && (!g || got == want),
-		      "iteration %lu: got %d %#llx, want %d %#llx", it, g,
-		      (unsigned long long)got, w, (unsigned long long)want);
+		CHECK(g == w && (!g || got == want), "iteration %lu: got %d %#llx, want %d %#llx",
+		      it, g, (unsigned long long)got, w, (unsigned long long)want);
 		found += w;
 		if (failures > 10)
 			break;
