@@ -19,6 +19,8 @@
 
 #define PERCPU_SLOT_SIZE KiB(64)
 
+extern char boot_stack_bottom[]; /* boot/entry.asm */
+
 BUILD_BUG_ON(PAGE_SIZE + PERCPU_STACK_SIZE + IST_COUNT * (PAGE_SIZE + PERCPU_IST_SIZE) >
 	     PERCPU_SLOT_SIZE);
 BUILD_BUG_ON((u64)HV_MAX_CPUS *PERCPU_SLOT_SIZE > STACK_AREA_SIZE);
@@ -96,10 +98,16 @@ int percpu_setup(unsigned int cpu, u32 apic_id)
 		return 0;
 	slot = STACK_AREA_BASE + cpu * PERCPU_SLOT_SIZE;
 	va = slot + PAGE_SIZE;
-	if (!percpu_map_stack(va, PERCPU_STACK_SIZE))
-		return -1;
-	pc->stack_bottom = va;
-	pc->stack_top = cpu ? va + PERCPU_STACK_SIZE : 0;
+	if (cpu) {
+		if (!percpu_map_stack(va, PERCPU_STACK_SIZE))
+			return -1;
+		pc->stack_bottom = va;
+		pc->stack_top = va + PERCPU_STACK_SIZE;
+	} else {
+		/* The BSP stays on the boot stack (guarded in the image). */
+		pc->stack_bottom = (u64)boot_stack_bottom;
+		pc->stack_top = 0;
+	}
 	va += PERCPU_STACK_SIZE;
 	for (unsigned int i = 0; i < IST_COUNT; i++) {
 		va += PAGE_SIZE;
