@@ -274,7 +274,10 @@ static bool smp_prepare_trampoline(void)
 	return true;
 }
 
-/* Share the hypervisor's upper half (image, stacks, direct map) as it is now. */
+/*
+ * Share the hypervisor's upper half (image, stacks, direct map) as it is
+ * now: percpu_setup() may just have added top-level entries for new stacks.
+ */
 static void smp_refresh_upper_half(void)
 {
 	const u64 *kpml4 = arch_phys_to_virt(smp.kernel_cr3 & PTE_ADDR_MASK);
