@@ -228,9 +228,12 @@ static void test_lockdep(void)
 
 	CHECK(lt_dies("assert_held(unheld mcs)", death_assert_unheld, NULL,
 		      "test_lock_mcs.c") == want);
+	/* Without lockdep these two hang for real: only run them with lockdep. */
+	if (!want)
+		return;
 	CHECK(lt_dies("mcs_unlock(unheld)", death_unlock_unheld, NULL,
-		      "mcs_unlock: lock not held") == want);
-	CHECK(lt_dies("mcs_lock twice", death_recursive, NULL, "recursive") == want);
+		      "mcs_unlock: lock not held"));
+	CHECK(lt_dies("mcs_lock twice", death_recursive, NULL, "recursive"));
 }
 
 int main(int argc, char **argv)

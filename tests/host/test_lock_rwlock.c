@@ -411,7 +411,9 @@ static void test_lockdep(void)
 		      "write_unlock: rwlock not write-held") == want);
 	CHECK(lt_dies("read_unlock(unheld)", death_read_unlock_unheld, NULL,
 		      "read_unlock: rwlock not read-held") == want);
-	CHECK(lt_dies("read_lock then write_lock", death_upgrade, NULL, "self-deadlock") == want);
+	/* Without lockdep this self-deadlocks for real: only run it with lockdep. */
+	if (want)
+		CHECK(lt_dies("read_lock then write_lock", death_upgrade, NULL, "self-deadlock"));
 }
 
 int main(int argc, char **argv)

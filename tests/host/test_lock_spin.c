@@ -246,7 +246,9 @@ static void test_lockdep(void)
 		      "assert_held failed") == want);
 	CHECK(lt_dies("spin_unlock(unheld)", death_unlock_unheld, NULL,
 		      "spin_unlock: lock not held") == want);
-	CHECK(lt_dies("spin_lock twice", death_recursive, NULL, "recursive") == want);
+	/* Without lockdep this self-deadlocks for real: only run it with lockdep. */
+	if (want)
+		CHECK(lt_dies("spin_lock twice", death_recursive, NULL, "recursive"));
 }
 
 int main(int argc, char **argv)
