@@ -118,7 +118,6 @@ struct vcpu {
 	u64 efer;
 	u32 exit_reason;
 	u64 exit_qual;
-	u64 exits;
 	u64 exit_counts[EXIT_REASON_MAX + 1];	/* last slot: reasons above the table */
 
 	/* Guest console (trapped COM1): one line buffered per vCPU. */
