@@ -196,6 +196,12 @@ int ept_mmu_reset_root(struct vm_mmu *mmu, bool five_level);
 /* R7: get a reference to the active root (NULL if none), put it back. */
 struct ept_root *ept_root_get_active(struct vm_mmu *mmu);
 void ept_root_put(struct vm_mmu *mmu, struct ept_root *root);
+/*
+ * Iterate every root not yet freed (active or invalid), holding a
+ * reference to the one returned: pass NULL first, then the previous one
+ * (whose reference is dropped).  Returns NULL at the end.
+ */
+struct ept_root *ept_root_next(struct vm_mmu *mmu, struct ept_root *prev);
 
 /*
  * Lockless lookup (EBR section inside): the leaf mapping @gfn.  Returns

@@ -40,7 +40,8 @@ struct ept_sim_vcpu {
 	struct vm_mmu *mmu;
 	int id;				/* index in mmu->flush */
 	u32 kick;			/* "IPI" pending */
-	gfn_t lo, hi;			/* gfns it touches */
+	gfn_t lo, hi;			/* gfns it touches: [lo, hi) ... */
+	gfn_t lo2, hi2;			/* ... and, half the time, [lo2, hi2) if set */
 	double write_ratio;
 	u64 rng;
 	struct ept_root *root;		/* its EPTP reference (R7) */

@@ -67,7 +67,8 @@ static void ept_sim_use(struct ept_sim_vcpu *v, struct ept_sim_tlbe *t)
 	ebr_enter(rec);
 	slot = ept_memslot_find(ept_memmap_get(mmu), t->gfn);
 	ok = slot && slot->kind != EPT_SLOT_MMIO && ept_memslot_pfn(slot, t->gfn) == t->pfn;
-	pending = READ_ONCE(fv->flush_req) || READ_ONCE(mmu->flush.gen) != READ_ONCE(fv->acked_gen);
+	/* Every request sets flush_req; it stays set until we take it. */
+	pending = READ_ONCE(fv->flush_req);
 	ebr_exit(rec);
 	if (!ok && !pending && v->c.stale_uses++ < 3)
 		fprintf(stderr, "ept_sim: vCPU %d used stale gfn 0x%llx -> pfn 0x%llx, no flush pending\n",
@@ -155,7 +156,10 @@ void *ept_sim_vcpu_thread(void *arg)
 		}
 		v->c.entries++;
 		for (int k = 0; k < 128; k++) {
-			gfn_t gfn = v->lo + test_rand(&v->rng) % (v->hi - v->lo);
+			u64 x = test_rand(&v->rng);
+			gfn_t gfn = (v->hi2 > v->lo2 && (x & 1)) ?
+				    v->lo2 + (x >> 1) % (v->hi2 - v->lo2) :
+				    v->lo + (x >> 1) % (v->hi - v->lo);
 			bool write = (double)(test_rand(&v->rng) >> 11) / (double)(1ULL << 53) <
 				     v->write_ratio;
 			struct ept_sim_tlbe *t = &v->tlb[gfn % EPT_SIM_TLB];
@@ -223,6 +227,8 @@ u64 ept_sim_violations(struct ept_sim_vcpu *v, unsigned int n, const char *tag)
 		s.stale_uses += v[i].c.stale_uses;
 		s.r11_misses += v[i].c.r11_misses;
 		s.walk_poison += v[i].c.walk_poison;
+		for (int r = 0; r < 8; r++)
+			s.fault_ret[r] += v[i].c.fault_ret[r];
 	}
 	bad = s.uaf_uses + s.stale_uses + s.r11_misses + s.walk_poison;
 	printf("%s: vcpus %u entries %llu kicks %llu flushes %llu uses %llu fills %llu faults %llu"
@@ -232,5 +238,14 @@ u64 ept_sim_violations(struct ept_sim_vcpu *v, unsigned int n, const char *tag)
 	       (unsigned long long)s.fills, (unsigned long long)s.faults,
 	       (unsigned long long)s.uaf_uses, (unsigned long long)s.stale_uses,
 	       (unsigned long long)s.r11_misses, (unsigned long long)s.walk_poison);
+	printf("%s: fault results fixed %llu spurious %llu retry %llu mmio %llu outside %llu"
+	       " nomem %llu write_to_ro %llu\n", tag,
+	       (unsigned long long)s.fault_ret[EPT_FAULT_FIXED],
+	       (unsigned long long)s.fault_ret[EPT_FAULT_SPURIOUS],
+	       (unsigned long long)s.fault_ret[EPT_FAULT_RETRY],
+	       (unsigned long long)s.fault_ret[EPT_FAULT_MMIO],
+	       (unsigned long long)s.fault_ret[EPT_FAULT_OUTSIDE],
+	       (unsigned long long)s.fault_ret[EPT_FAULT_NOMEM],
+	       (unsigned long long)s.fault_ret[EPT_FAULT_WRITE_TO_RO]);
 	return bad;
 }

@@ -146,7 +146,10 @@ retry:
 		 * A/D, the fault path sets W and agers clear A concurrently.
 		 * Not fetch_and: the entry might have become a table meanwhile.
 		 */
-		if (!ept_cmpxchg_entry(it.sptep, &it.old, old & ~mask)) {
+		if (mutated(R2_WRPROT)) {
+			/* Mutant: plain write of the modified snapshot, loses racing A/D/W. */
+			ept_write_entry(it.sptep, old & ~mask);
+		} else if (!ept_cmpxchg_entry(it.sptep, &it.old, old & ~mask)) {
 			stat_add(&mmu->st.cmpxchg_fails, 1);
 			goto retry;
 		}

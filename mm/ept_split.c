@@ -236,9 +236,10 @@ u64 ept_collapse_range(struct vm_mmu *mmu, gfn_t start, gfn_t end)
 		 */
 		batch.flush = true;
 		ept_batch_flush(mmu, &batch);
+		/* Account first (see ept_fault_install()), then publish. */
+		ept_changed_entry(mmu, it.gfn, it.sptep, EPT_FROZEN, leaf, it.level, true);
 		/* R3: we own the FROZEN entry; a plain store installs the leaf. */
 		ept_write_entry(it.sptep, leaf);
-		ept_changed_entry(mmu, it.gfn, it.sptep, EPT_FROZEN, leaf, it.level, true);
 		it.old = leaf;
 		collapsed++;
 		stat_add(&mmu->st.collapses, 1);

@@ -54,6 +54,12 @@ static int ept_fault_install(struct vm_mmu *mmu, struct ept_fault *f, u64 __ept 
 			return -1;
 		ept_changed_entry(mmu, base, sptep, old, new, level, true);
 	} else {
+		/*
+		 * Account the new leaf BEFORE it becomes visible: once it is, a
+		 * zapper may freeze it and rmap_remove() it at once, and the
+		 * removal must find it.  Undone if we lose the race.
+		 */
+		ept_changed_entry(mmu, base, sptep, 0, leaf, level, true);
 		if (mutated(R2_LEAF_INSTALL)) {
 			/* Mutant: plain store, loses a racing install or freeze. */
 			ept_write_entry(sptep, leaf);
@@ -63,9 +69,11 @@ static int ept_fault_install(struct vm_mmu *mmu, struct ept_fault *f, u64 __ept 
 			 * the entry since we read it (another fault, a zap that
 			 * froze it, a split), we lose and look again.
 			 */
+			ept_changed_entry(mmu, base, sptep, leaf, 0, level, true);
 			return -1;
 		}
-		ept_changed_entry(mmu, base, sptep, old, leaf, level, true);
+		if (ept_is_present(old))
+			ept_changed_entry(mmu, base, sptep, old, 0, level, true);
 	}
 	if (dirty_log && (f->access & EPT_ACC_WRITE))
 		ept_memslot_mark_dirty(slot, gfn);

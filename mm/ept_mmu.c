@@ -110,8 +110,14 @@ u64 ept_teardown_table(struct vm_mmu *mmu, u64 __ept *spt, int level, gfn_t gfn,
 		u64 old;
 
 		if (mutated(R3_TEARDOWN_XCHG)) {
+			/* Mutant: read, account, then plain-store FROZEN over it. */
 			old = ept_read_entry(sptep);
+			if (ept_is_frozen(old))
+				continue;
+			removed += ept_changed_entry(mmu, gfn + (u64)i * step, sptep, old,
+						     EPT_FROZEN, level, shared);
 			ept_write_entry(sptep, EPT_FROZEN);
+			continue;
 		} else if (shared) {
 			/*
 			 * R3: take the child over with xchg.  If another thread
@@ -131,8 +137,6 @@ u64 ept_teardown_table(struct vm_mmu *mmu, u64 __ept *spt, int level, gfn_t gfn,
 			/* Exclusive: nobody holds FROZEN; xchg keeps A/D (R2). */
 			old = ept_xchg_entry(sptep, EPT_FROZEN);
 		}
-		if (ept_is_frozen(old))
-			continue;	/* only in the R3 mutant */
 		removed += ept_changed_entry(mmu, gfn + (u64)i * step, sptep, old, EPT_FROZEN,
 					     level, shared);
 	}
@@ -159,7 +163,8 @@ static struct ept_root *ept_root_alloc(struct vm_mmu *mmu, int level)
 	root->refcount = 1;	/* the MMU's reference while active */
 	spin_lock(&mmu->roots_lock);
 	root->next = mmu->roots;
-	mmu->roots = root;
+	/* R7: publish the complete root; pairs with load_acquire in ept_root_next(). */
+	store_release(&mmu->roots, root);
 	spin_unlock(&mmu->roots_lock);
 	return root;
 }
@@ -177,11 +182,26 @@ struct ept_root *ept_active_root_locked(struct vm_mmu *mmu)
 	return READ_ONCE(mmu->active_root);
 }
 
+/* R7: take a reference unless the root is already dying (count 0). */
+static bool ept_root_tryget(struct ept_root *root)
+{
+	if (mutated(R7_INC_NOT_ZERO)) {
+		fetch_add(&root->refcount, 1);
+		return true;
+	}
+	/*
+	 * R7: inc-not-zero inside the EBR section: the root's memory is valid
+	 * here, and a count that already hit zero is never revived (its last
+	 * put is unlinking it).  Pairs with the atomic_dec_and_test() in
+	 * ept_root_put().
+	 */
+	return atomic_inc_not_zero(&root->refcount);
+}
+
 struct ept_root *ept_root_get_active(struct vm_mmu *mmu)
 {
 	struct ebr_rec *rec = ept_rec(mmu);
 	struct ept_root *root;
-	bool ok;
 
 	ebr_enter(rec);
 	/*
@@ -189,24 +209,31 @@ struct ept_root *ept_root_get_active(struct vm_mmu *mmu)
 	 * the root is built (ept_mmu_reset_root()); pairs with that.
 	 */
 	root = load_acquire(&mmu->active_root);
-	if (!root) {
-		ebr_exit(rec);
-		return NULL;
-	}
-	if (mutated(R7_INC_NOT_ZERO)) {
-		fetch_add(&root->refcount, 1);
-		ok = true;
-	} else {
-		/*
-		 * R7: inc-not-zero inside the EBR section: the root's memory is
-		 * valid here, and a count that already hit zero is never
-		 * revived (its last put is unlinking it).  Pairs with the
-		 * atomic_dec_and_test() in ept_root_put().
-		 */
-		ok = atomic_inc_not_zero(&root->refcount);
-	}
+	if (root && !ept_root_tryget(root))
+		root = NULL;
 	ebr_exit(rec);
-	return ok ? root : NULL;
+	return root;
+}
+
+struct ept_root *ept_root_next(struct vm_mmu *mmu, struct ept_root *prev)
+{
+	struct ebr_rec *rec = ept_rec(mmu);
+	struct ept_root *next;
+
+	ebr_enter(rec);
+	/*
+	 * R7: list links are published with store_release under roots_lock
+	 * (ept_root_alloc()); an unlinked root keeps its next pointer and
+	 * stays allocated until the grace period ends, so walking on from
+	 * it inside the section is safe.
+	 */
+	next = prev ? READ_ONCE(prev->next) : load_acquire(&mmu->roots);
+	while (next && !ept_root_tryget(next))
+		next = READ_ONCE(next->next);
+	ebr_exit(rec);
+	if (prev)
+		ept_root_put(mmu, prev);
+	return next;
 }
 
 /*
@@ -227,7 +254,8 @@ void ept_root_put(struct vm_mmu *mmu, struct ept_root *root)
 	spin_lock(&mmu->roots_lock);
 	for (pp = &mmu->roots; *pp; pp = &(*pp)->next) {
 		if (*pp == root) {
-			*pp = root->next;
+			/* R7: unlink; walkers already past keep using root->next. */
+			WRITE_ONCE(*pp, root->next);
 			break;
 		}
 	}

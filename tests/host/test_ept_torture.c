@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: MIT
+/*
+ * EPT torture: simulated vCPUs (tests/host/ept_sim.c) fault and use cached
+ * translations while other threads zap, write-protect, split, collapse,
+ * remap a slot (invalidation), toggle and harvest dirty logging, change
+ * memory types, replace the root (4 <-> 5 levels) and walk the root list,
+ * all on overlapping gfn ranges.  After every phase everything stops and
+ * the test checks:
+ *   - ept_mmu_audit(): every mapping equals the memory map, per-level
+ *     mapped counts equal a recount, live pool pages equal reachable
+ *     tables (0 leaked), no FROZEN/poison at rest, no poisoned entry ever
+ *     met by a walker (0 freed before their grace period);
+ *   - the simulated vCPUs used no stale translation and no freed table,
+ *     and were never in the guest with an unkicked flush request.
+ * Options: --seconds=S (total), --quick (sanitizer builds), --seed=X.
+ */
+#include "mm/ept_internal.h"
+#include "mm/ept_level.h"
+#include "tests/host/ept_sim.h"
+#include "tests/host/harness.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define SLOT1_PAGES	(1ULL << 18)		/* 1 GiB RAM, 1G-congruent */
+#define SLOT1_PFN	(1ULL << 20)
+#define SLOT4_GFN	SLOT1_PAGES		/* remapped RAM, 4 KiB only */
+#define SLOT4_PAGES	512
+#define ROM_GFN		(SLOT4_GFN + SLOT4_PAGES)
+#define MMIO_GFN	(ROM_GFN + 512)
+#define HOT_LO		0
+#define HOT_HI		2048
+#define NR_VCPUS	2
+
+static struct vm_mmu mmu;
+static struct ept_sim_vcpu vcpus[NR_VCPUS];
+static volatile bool stop;
+static pfn_t slot4_pfn = 0x700001;
+
+struct op_stats {
+	u64 ops[16];
+};
+
+enum {
+	OP_ZAP, OP_WRPROT, OP_SPLIT, OP_COLLAPSE, OP_FAULT, OP_REMAP, OP_DIRTY, OP_MTRR,
+	OP_ROOT_RESET, OP_ROOT_WALK, OP_HARVEST, OP_STORM, OP_NR
+};
+
+static const char *const op_names[OP_NR] = {
+	"zap", "wrprot", "split", "collapse", "fault", "remap", "dirty", "mtrr",
+	"root_reset", "root_walk", "harvest", "storm",
+};
+
+struct worker {
+	int kind;		/* 0 = vCPU, 1 = MMU ops, 2 = slot/root ops */
+	int idx;
+	u64 rng;
+	struct op_stats st;
+};
+
+static void range_pick(u64 *rng, gfn_t *s, gfn_t *e)
+{
+	gfn_t lo = HOT_LO + test_rand(rng) % (HOT_HI - HOT_LO);
+	u64 len = 1 + test_rand(rng) % 1024;
+
+	if (test_rand(rng) % 8 == 0)
+		len = SLOT1_PAGES;	/* sometimes the whole 1G */
+	*s = lo;
+	*e = lo + len;
+}
+
+static void set_slot4(pfn_t pfn, u32 flags)
+{
+	struct ept_memslot s = { .id = 4, .kind = EPT_SLOT_RAM, .flags = flags,
+				 .base_gfn = SLOT4_GFN, .npages = SLOT4_PAGES, .base_pfn = pfn };
+
+	CHECK_EQ(ept_memslot_set(&mmu, &s), 0);
+}
+
+/*
+ * Many threads faulting and zapping the same few entries at once: the
+ * cmpxchg install (R2), FROZEN back-off (R3) and child takeover in
+ * teardown (R3) only matter when two CPUs hit one entry in the same few
+ * nanoseconds.  Slot 4 maps 4 KiB pages only, so a zap of its first 2 MiB
+ * removes a whole table while others install leaves into it.
+ */
+static void storm(struct worker *w)
+{
+	for (int i = 0; i < 64 && !stop; i++) {
+		gfn_t g = SLOT4_GFN + test_rand(&w->rng) % 8;
+		struct ept_fault f = { .gpa = g << PAGE_SHIFT, .access = EPT_ACC_READ };
+
+		ept_handle_fault(&mmu, &f);
+		if (test_rand(&w->rng) % 4 == 0)
+			ept_zap_range(&mmu, SLOT4_GFN + (test_rand(&w->rng) % 2 ? 0 : 4),
+				      SLOT4_GFN + (test_rand(&w->rng) % 2 ? 8 : 512));
+	}
+}
+
+static void mmu_ops(struct worker *w)
+{
+	ept_mmu_cpu_register(&mmu);
+	while (!stop) {
+		gfn_t s, e;
+		int op = (int)(test_rand(&w->rng) % 6);
+
+		if (op == 5) {
+			storm(w);
+			w->st.ops[OP_STORM]++;
+			continue;
+		}
+
+		range_pick(&w->rng, &s, &e);
+		switch (op) {
+		case OP_ZAP:
+			ept_zap_range(&mmu, s, e);
+			break;
+		case OP_WRPROT:
+			ept_write_protect_range(&mmu, s, e, test_rand(&w->rng) & 1);
+			break;
+		case OP_SPLIT:
+			ept_split_range(&mmu, s, e, 1 + (int)(test_rand(&w->rng) % 2));
+			break;
+		case OP_COLLAPSE:
+			ept_collapse_range(&mmu, s, e);
+			break;
+		case OP_FAULT: {
+			struct ept_fault f = {
+				.gpa = (s << PAGE_SHIFT),
+				.access = EPT_ACC_READ | ((test_rand(&w->rng) & 1) ? EPT_ACC_WRITE : 0),
+			};
+
+			ept_handle_fault(&mmu, &f);
+			break;
+		}
+		}
+		w->st.ops[op]++;
+	}
+	ept_mmu_cpu_unregister(&mmu);
+}
+
+static void slot_ops(struct worker *w)
+{
+	u64 bitmap[SLOT4_PAGES / 64];
+	bool logging = false;
+
+	ept_mmu_cpu_register(&mmu);
+	while (!stop) {
+		int op = OP_REMAP + (int)(test_rand(&w->rng) % 6);
+
+		switch (op) {
+		case OP_REMAP:
+			slot4_pfn = slot4_pfn == 0x700001 ? 0x900003 : 0x700001;
+			set_slot4(slot4_pfn, logging ? EPT_SLOT_DIRTY_LOG : 0);
+			break;
+		case OP_DIRTY:
+			logging = !logging;
+			CHECK_EQ(ept_memslot_dirty_log(&mmu, 4, logging), 0);
+			break;
+		case OP_MTRR:
+			if (test_rand(&w->rng) % 4 == 0) {
+				struct ept_mtrr_range r = {
+					.start = test_rand(&w->rng) % HOT_HI, .type = EPT_MT_UC,
+				};
+
+				r.end = r.start + 1 + test_rand(&w->rng) % 600;
+				CHECK_EQ(ept_memmap_set_mtrr(&mmu, &r, 1, EPT_MT_WB), 0);
+			}
+			break;
+		case OP_ROOT_RESET:
+			if (test_rand(&w->rng) % 8 == 0)
+				CHECK_EQ(ept_mmu_reset_root(&mmu, test_rand(&w->rng) & 1), 0);
+			break;
+		case OP_ROOT_WALK:
+			for (struct ept_root *r = ept_root_next(&mmu, NULL); r;
+			     r = ept_root_next(&mmu, r)) {
+				if (ept_is_poison(ept_read_entry(&r->page->spt[0])))
+					stat_add(&mmu.st.poison_seen, 1);
+			}
+			break;
+		case OP_HARVEST:
+			if (logging)
+				CHECK(ept_memslot_get_dirty_log(&mmu, 4, bitmap) >= 0);
+			break;
+		}
+		w->st.ops[op]++;
+	}
+	if (logging)
+		CHECK_EQ(ept_memslot_dirty_log(&mmu, 4, false), 0);
+	ept_mmu_cpu_unregister(&mmu);
+}
+
+static void *worker_thread(void *arg)
+{
+	struct worker *w = arg;
+
+	if (w->kind == 0)
+		return ept_sim_vcpu_thread(&vcpus[w->idx]);
+	if (w->kind == 1)
+		mmu_ops(w);
+	else
+		slot_ops(w);
+	return NULL;
+}
+
+static void *timer_thread(void *arg)
+{
+	double until = *(double *)arg;
+
+	while (test_elapsed() < until)
+		cpu_relax();
+	stop = true;
+	return NULL;
+}
+
+struct runner {
+	int is_timer;
+	double until;
+	struct worker *w;
+};
+
+static void *runner(void *arg)
+{
+	struct runner *r = arg;
+
+	return r->is_timer ? timer_thread(&r->until) : worker_thread(r->w);
+}
+
+int main(int argc, char **argv)
+{
+	struct ept_mmu_config cfg = {
+		.max_table_pages = 16384, .gfn_limit = 1ULL << 20,
+		.flush_ops = &ept_sim_flush_ops,
+	};
+	struct worker w[5];
+	struct runner r[6];
+	struct ept_memslot s;
+	struct op_stats tot;
+	u64 problems = 0, bad = 0;
+	int phases;
+
+	test_init(argc, argv, 6.0);
+	if (test_opts.quick && test_opts.seconds > 2.0)
+		test_opts.seconds = 2.0;
+	phases = test_opts.seconds >= 3.0 ? 6 : 3;
+	CHECK_EQ(ept_mmu_init(&mmu, &cfg), 0);
+	s = (struct ept_memslot){ .id = 1, .kind = EPT_SLOT_RAM, .base_gfn = 0,
+				  .npages = SLOT1_PAGES, .base_pfn = SLOT1_PFN };
+	CHECK_EQ(ept_memslot_set(&mmu, &s), 0);
+	set_slot4(slot4_pfn, 0);
+	s = (struct ept_memslot){ .id = 2, .kind = EPT_SLOT_ROM, .base_gfn = ROM_GFN,
+				  .npages = 512, .base_pfn = 0x300000 };
+	CHECK_EQ(ept_memslot_set(&mmu, &s), 0);
+	s = (struct ept_memslot){ .id = 3, .kind = EPT_SLOT_MMIO, .base_gfn = MMIO_GFN,
+				  .npages = 64 };
+	CHECK_EQ(ept_memslot_set(&mmu, &s), 0);
+
+	CHECK_EQ(ept_sim_vcpu_init(&vcpus[0], &mmu, HOT_LO, HOT_HI, 0.3, test_opts.seed, &stop), 0);
+	CHECK_EQ(ept_sim_vcpu_init(&vcpus[1], &mmu, HOT_LO, HOT_HI, 0.3, test_opts.seed * 3,
+				   &stop), 0);
+	/* Both also touch slot 4 (remapped), the ROM and the MMIO slot. */
+	for (int i = 0; i < NR_VCPUS; i++) {
+		vcpus[i].lo2 = SLOT4_GFN + (i ? 0 : 128);
+		vcpus[i].hi2 = i ? SLOT4_GFN + 256 : MMIO_GFN + 64;
+	}
+	memset(&tot, 0, sizeof(tot));
+	for (int p = 0; p < phases && !test_failures; p++) {
+		double until = test_opts.seconds * (p + 1) / phases;
+
+		/* Phases alternate: plain, always-yield (R8), every-8-steps yield. */
+		WRITE_ONCE(mmu.yield_every, p % 3 == 1 ? 1 : p % 3 == 2 ? 8 : 0);
+		stop = false;
+		/* 2 vCPUs, 2 MMU-op threads, 1 slot/root-op thread, the timer. */
+		for (int i = 0; i < 5; i++) {
+			w[i] = (struct worker){ .kind = i < NR_VCPUS ? 0 : i < 4 ? 1 : 2, .idx = i,
+						.rng = test_opts.seed * (u64)(p * 7 + i + 1) | 1 };
+			r[i] = (struct runner){ .w = &w[i] };
+		}
+		r[5] = (struct runner){ .is_timer = 1, .until = until };
+		test_run_threads(6, runner, r, sizeof(r[0]));
+		for (int i = 0; i < 5; i++)
+			for (int o = 0; o < OP_NR; o++)
+				tot.ops[o] += w[i].st.ops[o];
+		problems = ept_mmu_audit(&mmu);
+		bad = ept_sim_violations(vcpus, NR_VCPUS, "phase");
+		printf("phase %d (yield_every %u): audit problems %llu, vCPU violations %llu\n", p,
+		       mmu.yield_every, (unsigned long long)problems, (unsigned long long)bad);
+		CHECK_EQ(problems, 0);
+		CHECK_EQ(bad, 0);
+	}
+	{
+		struct ept_mmu_stats st;
+		struct ept_pool_stats ps;
+
+		ept_mmu_stats_read(&mmu, &st);
+		ept_pool_stats_read(&mmu.pool, &ps);
+		printf("ops:");
+		for (int o = 0; o < OP_NR; o++)
+			printf(" %s %llu", op_names[o], (unsigned long long)tot.ops[o]);
+		printf("\nmmu: faults %llu fixed %llu spurious %llu retries %llu frozen_backoffs %llu"
+		       " cmpxchg_fails %llu zapped %llu tables_removed %llu splits %llu collapses %llu"
+		       " yields %llu flushes %llu teardown_spins %llu\n",
+		       (unsigned long long)st.faults, (unsigned long long)st.fixed,
+		       (unsigned long long)st.spurious, (unsigned long long)st.retries,
+		       (unsigned long long)st.frozen_backoffs, (unsigned long long)st.cmpxchg_fails,
+		       (unsigned long long)st.zapped, (unsigned long long)st.tables_removed,
+		       (unsigned long long)st.splits, (unsigned long long)st.collapses,
+		       (unsigned long long)st.yields, (unsigned long long)st.flushes,
+		       (unsigned long long)st.teardown_spins);
+		printf("pool: bound %llu live %llu cached %llu free %llu retired %llu allocs %llu"
+		       " frees %llu poison_corrupt %llu state_errors %llu\n",
+		       (unsigned long long)ps.bound, (unsigned long long)ps.live,
+		       (unsigned long long)ps.cached, (unsigned long long)ps.free,
+		       (unsigned long long)ps.retired, (unsigned long long)ps.allocs,
+		       (unsigned long long)ps.frees, (unsigned long long)ps.poison_corrupt,
+		       (unsigned long long)ps.state_errors);
+	}
+	ept_mmu_destroy(&mmu);
+	return test_finish();
+}
