@@ -18,13 +18,14 @@ bt_need_elf() {
 	[ -f "$ELF" ] || bt_fail "$ELF missing: run make first"
 }
 
-# bt_iso NAME CMDLINE [MKISO-ARGS...]: build $BT_DIR/NAME.iso unless it is
-# newer than the ELF and was built with the same arguments; prints its path.
+# bt_iso NAME CMDLINE [MKISO-ARGS...]: build $BT_DIR/NAME.iso unless it was
+# built from this very ELF (path and mtime) with the same arguments; prints
+# its path.
 bt_iso() {
 	local iso=$BT_DIR/$1.iso cmd=$2 key
 	shift 2
-	key="$cmd $*"
-	if [ ! -f "$iso" ] || [ "$ELF" -nt "$iso" ] || [ "$(cat "$iso.args" 2>/dev/null)" != "$key" ]; then
+	key="$(readlink -f "$ELF") $(stat -c %Y "$ELF") | $cmd | $*"
+	if [ ! -f "$iso" ] || [ "$(cat "$iso.args" 2>/dev/null)" != "$key" ]; then
 		tools/mkiso "$ELF" "$iso" -c "$cmd" "$@" >&2 || bt_fail "cannot build $iso"
 		printf '%s' "$key" >"$iso.args"
 	fi
