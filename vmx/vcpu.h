@@ -71,10 +71,6 @@ enum vcpu_run_state {
 	VCPU_STOPPED,
 };
 
-/* Remote request bits (vcpu->requests). */
-#define VCPU_REQ_STOP		BIT(0)	/* the VM is being stopped */
-#define VCPU_REQ_EVENT		BIT(1)	/* an event (SIPI, timer) may be pending */
-
 struct vm;
 struct ebr_rec;
 
@@ -83,8 +79,7 @@ struct ebr_rec;
  * @regs:       guest GPRs; first member: the entry stub takes &vcpu->regs
  * @host_rsp:   HOST_RSP value last written (the stub skips equal writes)
  * @launched:   VMLAUNCH done on this VMCS (next entry is VMRESUME)
- * @requests:   remote: VCPU_REQ_* bits, set with fetch_or by any CPU
- * @sipi:       remote: 0 = none, else 0x100 | vector of the latest SIPI
+ * @sipi:       remote: 0 = none, else 0x100 | vector of the first SIPI (R1 publish)
  * @init_seen:  remote: the guest BSP sent INIT (SIPIs before it are dropped)
  */
 struct vcpu {
@@ -102,11 +97,12 @@ struct vcpu {
 	void *vmcs;
 	phys_addr_t vmcs_pa;
 	u16 vpid;
-	u32 run_state;
+	u32 run_state;		/* owner writes with WRITE_ONCE, vapic.c reads with READ_ONCE:
+				 * tear-free only, no ordering (a stale value only drops an
+				 * INIT/SIPI aimed at a vCPU that is not waiting) */
 
 	/* Remote fields. */
-	u64 requests __cacheline_aligned;
-	u32 sipi;
+	u32 sipi __cacheline_aligned;
 	u32 init_seen;
 
 	/* Owner-only state below. */
@@ -148,7 +144,8 @@ struct vm_mmu;
 
 /**
  * struct vm - one virtual machine.
- * @state:       VM_* (written under @lock, read locklessly with READ_ONCE)
+ * @state:       VM_* (STOPPED stored under @lock with store_release, read
+ *               locklessly with load_acquire: vm_is_stopped())
  * @stop_reason: why it stopped (set once, under @lock)
  * @io_bitmap:   pages A and B, shared by the VM's vCPUs, read-only after setup
  * @msr_bitmap:  4 KiB, read-only after setup

@@ -63,7 +63,7 @@ void vm_stop(struct vm *vm, const char *fmt, ...) __printf(2, 3);
 
 static inline bool vm_is_stopped(const struct vm *vm)
 {
-	/* Lockless peek at the state; vm_stop() publishes it with a release. */
+	/* R1 (publish): pairs with the store_release of STOPPED in vm_stop(). */
 	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) == VM_STOPPED;
 }
 

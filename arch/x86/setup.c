@@ -28,6 +28,7 @@
 #include "lib/printk.h"
 #include "mm/pmm.h"
 #include "vmx/caps.h"
+#include "vmx/vm.h"
 
 /* Memory map entries listed one per line in the boot report. */
 #define SETUP_MMAP_SHOWN 24
@@ -221,6 +222,9 @@ void hv_main(u32 magic, u32 info_pa)
 		 vmx_caps.unrestricted_guest ? "yes" : "no");
 
 	setup_debug_fault();
+
+	/* The VMs of the vm= options (vmx/vm.c); returns when all have stopped. */
+	vm_start_all();
 
 	/* Nothing to run yet: idle with interrupts on. */
 	for (;;)

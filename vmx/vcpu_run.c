@@ -170,9 +170,10 @@ static void vcpu_idle(struct vcpu *v, struct ebr_rec *rec)
 	while (!vm_is_stopped(v->vm)) {
 		if (v->run_state == VCPU_WAIT_SIPI) {
 			/*
-			 * Pairs with the store_release of v->sipi in
-			 * vcpu_send_ipi(): the SIPI is latched there, so it is
-			 * seen here however late this CPU looks.
+			 * R1 (publish): pairs with the store_release of v->sipi
+			 * in vapic_deliver(): the SIPI is latched there, so it
+			 * is seen here however late this CPU looks, together
+			 * with the guest memory the sender wrote before it.
 			 */
 			u32 sipi = load_acquire(&v->sipi);
 

@@ -43,7 +43,7 @@ static u16 vpid_alloc(void)
 	for (i = 1; i < VPID_MAX; i++) {
 		u64 bit = BIT(i % 64);
 
-		/* Claim with a locked RMW: two VMs created at once never share one. */
+		/* Atomicity only (no ordering): a locked RMW, so no VPID is handed out twice. */
 		if (!(fetch_or(&vpid_map[i / 64], bit) & bit))
 			return (u16)i;
 	}
@@ -320,6 +320,7 @@ static struct vm *vm_create(const struct vm_config *cfg, unsigned int id)
 		return NULL;
 	for (i = 0; i < vm->nvcpus; i++)
 		vm->vcpus_running++;
+	/* No other CPU sees the VM before vm_start_all() publishes its vCPUs (R1). */
 	WRITE_ONCE(vm->state, VM_RUNNING);
 	pr_info("vm %s: %llu MiB in %u blocks, %u vCPUs, entry=%s, EPT %d-level\n", cfg->name,
 		(unsigned long long)cfg->mem_mib, vm->nchunks, vm->nvcpus,
@@ -362,8 +363,8 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	fmt_vsnprintf(vm->stop_reason, sizeof(vm->stop_reason), fmt, ap);
 	va_end(ap);
 	/*
-	 * Release: the reason is written before the state says STOPPED.
-	 * Pairs with the load_acquire in vm_is_stopped().
+	 * R1 (publish): the reason is written before the state says
+	 * STOPPED.  Pairs with the load_acquire in vm_is_stopped().
 	 */
 	store_release(&vm->state, VM_STOPPED);
 	spin_unlock(&vm->lock);
@@ -405,7 +406,7 @@ void vm_report(struct vm *vm)
 void vm_run_this_cpu(void)
 {
 	unsigned int cpu = arch_cpu_id();
-	/* Pairs with the store_release in vm_start_all(): the vCPU is complete. */
+	/* R1 (publish): pairs with the store_release in vm_start_all(): the vCPU is complete. */
 	struct vcpu *v = load_acquire(&vmx_cpus[cpu].vcpu);
 	struct vm *vm;
 
@@ -415,8 +416,9 @@ void vm_run_this_cpu(void)
 	vcpu_run(v);
 	/*
 	 * The last vCPU out reports: the locked RMW orders every vCPU's exit
-	 * counts before the report reads them.  Then release "reported" to the
-	 * CPU waiting in vm_start_all() (pairs with its load_acquire).
+	 * counts before the report reads them.  Then R1 (publish): release
+	 * "reported" to the CPU waiting in vm_start_all() (pairs with its
+	 * load_acquire), so the summary line comes after the report.
 	 */
 	if (fetch_sub(&vm->vcpus_running, 1) == 1) {
 		vm_report(vm);
@@ -462,7 +464,11 @@ void vm_start_all(void)
 			struct vcpu *v = vm_list[i]->vcpus[j];
 			struct percpu *pc = percpu_of(v->pcpu);
 
-			/* Publish the finished vCPU to its CPU; pairs with vm_run_this_cpu(). */
+			/*
+			 * R1 (publish): the finished vCPU and its VM before the
+			 * launch IPI; pairs with the load_acquire in
+			 * vm_run_this_cpu().
+			 */
 			store_release(&vmx_cpus[v->pcpu].vcpu, v);
 			if (v->pcpu != arch_cpu_id() && pc)
 				lapic_send_fixed(pc->apic_id, VCPU_LAUNCH_VECTOR);
@@ -472,6 +478,7 @@ void vm_start_all(void)
 	vm_run_this_cpu();
 	arch_irq_restore(flags);
 	/* Wait for every VM, so the summary is the last line. */
+	/* R1: pairs with the store_release of "reported" in vm_run_this_cpu(). */
 	for (i = 0; i < vm_count; i++)
 		while (!load_acquire(&vm_list[i]->reported))
 			cpu_relax();

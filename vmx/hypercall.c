@@ -51,6 +51,7 @@ static long hc_report(struct vcpu *v, u64 code, u64 gpa)
 		text[i] = '\0';
 	}
 	vcpu_console_flush(v);
+	/* Result counters are statistics: relaxed adds, read after the VM stopped. */
 	if (code == 0) {
 		__atomic_fetch_add(&vm->results_pass, 1, __ATOMIC_RELAXED);
 		pr_plain("hv: vm %s result PASS%s%s\n", vm->cfg.name, text[0] ? ": " : "", text);

@@ -45,7 +45,7 @@ static void vapic_deliver(struct vcpu *from, struct vcpu *to, u64 icr)
 		return;
 	/*
 	 * Latch the first SIPI; a second one (the spec sends two) finds it
-	 * set and changes nothing.  Release: the guest's trampoline stores
+	 * set and changes nothing.  R1 (publish): release, so the guest's trampoline stores
 	 * made before its WRMSR are visible to the target before it starts.
 	 * Pairs with the load_acquire in vcpu_idle().
 	 */
