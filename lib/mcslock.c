@@ -20,10 +20,9 @@ static __always_inline void mcs_lockdep_acquired(struct mcs_lock *l)
 /* Swap @node in as the new tail; returns the previous tail. */
 static __always_inline struct mcs_node *mcs_swap_tail(struct mcs_lock *l, struct mcs_node *node)
 {
-	struct mcs_node *prev;
-
 	if (mutated(R14_MCS_TAIL_XCHG)) {
-		prev = READ_ONCE(l->tail);
+		struct mcs_node *prev = READ_ONCE(l->tail);
+
 		WRITE_ONCE(l->tail, node);
 		return prev;
 	}

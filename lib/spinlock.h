@@ -65,10 +65,9 @@ __noreturn void spin_lockdep_bad_unlock(const spinlock_t *l);
  */
 static __always_inline u64 ticket_raw_take(struct ticket_raw *t)
 {
-	u64 old;
-
 	if (mutated(R14_TICKET_TAKE)) {
-		old = READ_ONCE(t->word);
+		u64 old = READ_ONCE(t->word);
+
 		WRITE_ONCE(t->word, old + TICKET_ONE);
 		return old;
 	}
