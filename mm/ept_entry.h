@@ -201,18 +201,19 @@ static inline u64 ept_make_table_entry(u64 __ept *table)
 }
 
 /*
- * ept_read_entry() - snapshot one entry.
+ * ept_read_entry() - snapshot one entry (one untorn load, like READ_ONCE).
  *
- * R1 reader side: one READ_ONCE, after which the caller may follow the
- * entry's frame to a child table only if ept_is_table() holds; the load of
- * the child's entries depends on this value (address dependency).  Pairs
- * with the cmpxchg that published the child in ept_link_table() /
- * ept_split_huge(): the locked CMPXCHG orders every initialising store of
+ * R1 reader side: the caller may follow the entry's frame to a child table
+ * only if ept_is_table() holds.  The load is an acquire: on x86 that is the
+ * same plain MOV (the address dependency would already order the child's
+ * loads), but it also makes the edge visible to ThreadSanitizer.  Pairs
+ * with the cmpxchg that published the child (ept_fault_locked(),
+ * ept_split_huge()): the locked CMPXCHG orders every initialising store of
  * the child before the entry becomes present.
  */
 static inline u64 ept_read_entry(u64 __ept *p)
 {
-	return READ_ONCE(*(__force u64 *)p);
+	return load_acquire((__force u64 *)p);
 }
 
 /*

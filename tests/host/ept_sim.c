@@ -34,7 +34,7 @@ const struct ept_flush_ops ept_sim_flush_ops = {
 };
 
 int ept_sim_vcpu_init(struct ept_sim_vcpu *v, struct vm_mmu *mmu, gfn_t lo, gfn_t hi,
-		      double write_ratio, u64 seed, volatile bool *stop)
+		      double write_ratio, u64 seed, bool *stop)
 {
 	memset(v, 0, sizeof(*v));
 	v->mmu = mmu;
@@ -135,7 +135,7 @@ void *ept_sim_vcpu_thread(void *arg)
 	struct ept_flush *fl = &mmu->flush;
 
 	ept_mmu_cpu_register(mmu);
-	while (!*v->stop) {
+	while (!READ_ONCE(*v->stop)) {
 		gfn_t fault_gfn = 0;
 		bool fault = false, fault_write = false, r11_bad = false;
 

@@ -47,7 +47,7 @@ struct ept_sim_vcpu {
 	struct ept_root *root;		/* its EPTP reference (R7) */
 	struct ept_sim_tlbe tlb[EPT_SIM_TLB];
 	struct ept_sim_counters c;
-	volatile bool *stop;
+	bool *stop;
 };
 
 /* The flush ops to pass in struct ept_mmu_config. */
@@ -55,7 +55,7 @@ extern const struct ept_flush_ops ept_sim_flush_ops;
 
 /* Register @v with @mmu's flush state; returns 0 or -1. */
 int ept_sim_vcpu_init(struct ept_sim_vcpu *v, struct vm_mmu *mmu, gfn_t lo, gfn_t hi,
-		      double write_ratio, u64 seed, volatile bool *stop);
+		      double write_ratio, u64 seed, bool *stop);
 /* Thread body: run guest slices until *stop (arg: struct ept_sim_vcpu *). */
 void *ept_sim_vcpu_thread(void *arg);
 /* Sum of detector counters of @n vCPUs (and print a one-line summary). */

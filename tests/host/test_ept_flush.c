@@ -23,7 +23,7 @@ struct fvcpu {
 };
 
 static struct ept_flush fl;
-static volatile bool stop;
+static bool stop;
 
 static void f_invept(void *ctx)
 {
@@ -45,7 +45,7 @@ static void *vcpu_thread(void *arg)
 {
 	struct fvcpu *v = arg;
 
-	while (!stop) {
+	while (!READ_ONCE(stop)) {
 		if (!ept_flush_vcpu_enter(&fl, v->id)) {
 			ept_flush_vcpu_service(&fl, v->id);
 			continue;
@@ -80,12 +80,12 @@ static void *requester_thread(void *arg)
 	struct req *r = arg;
 	u64 n = 0;
 
-	while (!stop) {
+	while (!READ_ONCE(stop)) {
 		u64 gen = ept_flush_request_gen(&fl);
 
 		r->requests++;
 		if ((n & 1023) == 0 && test_elapsed() >= test_opts.seconds)
-			stop = true;
+			WRITE_ONCE(stop, true);
 		if ((++n & 255) == 0) {
 			ept_flush_wait(&fl, gen);
 			r->waits++;

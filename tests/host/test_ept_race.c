@@ -24,7 +24,7 @@
 #define SLOT_PAGES	1024
 
 static struct vm_mmu mmu;
-static volatile bool stop;
+static bool stop;
 static double deadline;
 
 struct rworker {
@@ -64,8 +64,8 @@ static void *race1(void *arg)
 	struct rworker *w = arg;
 
 	ept_mmu_cpu_register(&mmu);
-	while (!stop) {
-		gfn_t g = SLOT_GFN + 510 + test_rand(&w->rng) % 4;	/* straddles 2 tables */
+	while (!READ_ONCE(stop)) {
+		gfn_t g = SLOT_GFN + 480 + test_rand(&w->rng) % 64;	/* straddles 2 tables */
 		u64 x = test_rand(&w->rng) % 16;
 
 		if (x < 10)
@@ -76,7 +76,7 @@ static void *race1(void *arg)
 			ept_zap_range(&mmu, SLOT_GFN, SLOT_GFN + SLOT_PAGES);
 		w->n++;
 		if (w->kind == 0 && (w->n & 1023) == 0 && test_elapsed() >= deadline)
-			stop = true;
+			WRITE_ONCE(stop, true);
 	}
 	ept_mmu_cpu_unregister(&mmu);
 	return NULL;
@@ -90,7 +90,7 @@ static void *race2(void *arg)
 
 	ept_mmu_cpu_register(&mmu);
 	rec = ebr_rec_this(&mmu.ebr);
-	while (!stop) {
+	while (!READ_ONCE(stop)) {
 		switch (w->kind) {
 		case 0: {	/* "hardware": set A on the leaf (locked, on the value read) */
 			u64 __ept *p;
@@ -100,13 +100,16 @@ static void *race2(void *arg)
 			p = leaf_of(g);
 			if (p) {
 				e = ept_read_entry(p);
-				if (ept_is_leaf(e, 1) && !(e & EPT_A) &&
-				    ept_cmpxchg_entry(p, &e, e | EPT_A))
+				/* A "write": sets A, and D when writable. */
+				u64 set = EPT_A | ((e & EPT_W) ? EPT_D : 0);
+
+				if (ept_is_leaf(e, 1) && (e & set) != set &&
+				    ept_cmpxchg_entry(p, &e, e | set) && !(e & EPT_A))
 					w->a_set++;
 			}
 			ebr_exit(rec);
 			if ((w->n & 1023) == 0 && test_elapsed() >= deadline)
-				stop = true;
+				WRITE_ONCE(stop, true);
 			break;
 		}
 		case 1: {	/* ager */
@@ -120,7 +123,7 @@ static void *race2(void *arg)
 			break;
 		}
 		case 2:
-			ept_write_protect_range(&mmu, g, g + 1, false);
+			ept_write_protect_range(&mmu, g, g + 1, true);
 			break;
 		case 3:
 			fault_at(g, EPT_ACC_WRITE);
@@ -160,7 +163,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)st.teardown_spins);
 	CHECK_EQ(ept_mmu_audit(&mmu), 0);
 
-	stop = false;
+	WRITE_ONCE(stop, false);
 	fault_at(SLOT_GFN + 7, EPT_ACC_WRITE);
 	for (int i = 0; i < 4; i++)
 		w[i] = (struct rworker){ .kind = i, .rng = test_opts.seed * (i + 5) | 1 };

@@ -34,7 +34,7 @@
 
 static struct vm_mmu mmu;
 static struct ept_sim_vcpu vcpus[NR_VCPUS];
-static volatile bool stop;
+static bool stop;
 static pfn_t slot4_pfn = 0x700001;
 
 struct op_stats {
@@ -86,7 +86,7 @@ static void set_slot4(pfn_t pfn, u32 flags)
  */
 static void storm(struct worker *w)
 {
-	for (int i = 0; i < 64 && !stop; i++) {
+	for (int i = 0; i < 64 && !READ_ONCE(stop); i++) {
 		gfn_t g = SLOT4_GFN + test_rand(&w->rng) % 8;
 		struct ept_fault f = { .gpa = g << PAGE_SHIFT, .access = EPT_ACC_READ };
 
@@ -100,7 +100,7 @@ static void storm(struct worker *w)
 static void mmu_ops(struct worker *w)
 {
 	ept_mmu_cpu_register(&mmu);
-	while (!stop) {
+	while (!READ_ONCE(stop)) {
 		gfn_t s, e;
 		int op = (int)(test_rand(&w->rng) % 6);
 
@@ -145,7 +145,7 @@ static void slot_ops(struct worker *w)
 	bool logging = false;
 
 	ept_mmu_cpu_register(&mmu);
-	while (!stop) {
+	while (!READ_ONCE(stop)) {
 		int op = OP_REMAP + (int)(test_rand(&w->rng) % 6);
 
 		switch (op) {
@@ -209,7 +209,7 @@ static void *timer_thread(void *arg)
 
 	while (test_elapsed() < until)
 		cpu_relax();
-	stop = true;
+	WRITE_ONCE(stop, true);
 	return NULL;
 }
 
@@ -269,7 +269,7 @@ int main(int argc, char **argv)
 
 		/* Phases alternate: plain, always-yield (R8), every-8-steps yield. */
 		WRITE_ONCE(mmu.yield_every, p % 3 == 1 ? 1 : p % 3 == 2 ? 8 : 0);
-		stop = false;
+		WRITE_ONCE(stop, false);
 		/* 2 vCPUs, 2 MMU-op threads, 1 slot/root-op thread, the timer. */
 		for (int i = 0; i < 5; i++) {
 			w[i] = (struct worker){ .kind = i < NR_VCPUS ? 0 : i < 4 ? 1 : 2, .idx = i,

@@ -385,6 +385,44 @@ static void test_yield(void)
 	mmu_down();
 }
 
+/* R7: root references are taken with inc-not-zero; a dying root is skipped. */
+static void test_root_refs(void)
+{
+	struct ept_root *r, *active;
+
+	mmu_up(false, 64);
+	active = READ_ONCE(mmu.active_root);
+	CHECK_EQ(active->refcount, 1);		/* the MMU's own reference */
+	r = ept_root_next(&mmu, NULL);
+	CHECK(r == active);
+	CHECK_EQ(active->refcount, 2);
+	CHECK(ept_root_next(&mmu, r) == NULL);	/* drops r */
+	CHECK_EQ(active->refcount, 1);
+	r = ept_root_get_active(&mmu);
+	CHECK(r == active);
+	ept_root_put(&mmu, r);
+	/*
+	 * A root whose count already reached zero but is still on the list
+	 * (its last put is between the decrement and the unlink) must never
+	 * be handed out again.  Simulate that window.
+	 */
+	WRITE_ONCE(active->refcount, 0);
+	r = ept_root_next(&mmu, NULL);
+	CHECK(r == NULL);
+	if (r)
+		WRITE_ONCE(active->refcount, 1);	/* mutant revived it: undo */
+	CHECK(ept_root_get_active(&mmu) == NULL);
+	WRITE_ONCE(active->refcount, 1);
+	/* Replacing the root drops the MMU's reference; the old root goes. */
+	r = ept_root_get_active(&mmu);
+	CHECK_EQ(ept_mmu_reset_root(&mmu, false), 0);
+	CHECK(READ_ONCE(r->invalid));
+	CHECK(READ_ONCE(mmu.active_root) != r);
+	CHECK_EQ(r->refcount, 1);		/* only ours now */
+	ept_root_put(&mmu, r);
+	mmu_down();
+}
+
 int main(int argc, char **argv)
 {
 	test_init(argc, argv, 0);
@@ -398,5 +436,6 @@ int main(int argc, char **argv)
 	test_five_level();
 	test_nomem();
 	test_yield();
+	test_root_refs();
 	return test_finish();
 }
