@@ -118,6 +118,17 @@ _start:
 
 	cmp	esi, MB2_BOOTLOADER_MAGIC
 	jne	.bad_magic
+
+	; With a stack, check the tag against where this code really runs,
+	; and that the delta suits the 2 MiB pages of the boot tables.
+	call	.where
+.where:
+	pop	eax
+	sub	eax, .where
+	cmp	eax, ebp
+	jne	.bad_load
+	test	ebp, 0x1fffff
+	jnz	.bad_load
 	mov	al, '2'
 	call	early_putc
 
@@ -249,6 +260,18 @@ _start:
 	call	early_puts
 	jmp	early_stop
 
+.bad_load:
+	; eax = the real delta: use it for the messages from here on.
+	mov	ebp, eax
+	mov	edi, eax
+	lea	ebx, [msg_bad_load + ebp]
+	call	early_puts
+	lea	eax, [edi + _image_start_pa]
+	call	early_puthex
+	lea	ebx, [msg_bad_load_end + ebp]
+	call	early_puts
+	jmp	early_stop
+
 .no_long_mode:
 	lea	ebx, [msg_no_lm + ebp]
 	call	early_puts
@@ -341,6 +364,8 @@ section .boot.data progbits alloc noexec write align=16
 msg_early:		db "hv: early ", 0
 msg_bad_magic:		db 13, 10, "hv: not booted by a multiboot2 loader (magic 0x", 0
 msg_bad_magic_end:	db "); halting", 13, 10, 0
+msg_bad_load:		db 13, 10, "hv: image runs at 0x", 0
+msg_bad_load_end:	db ", which is not what the load base address tag says or not 2 MiB aligned; halting", 13, 10, 0
 msg_no_lm:		db 13, 10, "hv: this CPU has no long mode (x86-64); halting", 13, 10, 0
 hex_digits:		db "0123456789abcdef"
 
