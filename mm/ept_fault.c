@@ -166,7 +166,10 @@ again:
 		 * before the lock); the locked cmpxchg makes that visible before
 		 * the entry is.  Pairs with ept_read_entry() in every walker.
 		 */
-		if (!ept_cmpxchg_entry(sptep, &e, ept_make_table_entry(child->spt))) {
+		if (mutated(R1_PLAIN_LINK)) {
+			/* Mutant: plain store, no barrier, no check (tests/models/ept_publish.pml). */
+			ept_write_entry(sptep, ept_make_table_entry(child->spt));
+		} else if (!ept_cmpxchg_entry(sptep, &e, ept_make_table_entry(child->spt))) {
 			ept_pool_unused(&mmu->pool, child);
 			f->retries++;
 			stat_add(&mmu->st.cmpxchg_fails, 1);

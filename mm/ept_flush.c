@@ -190,8 +190,6 @@ static bool ept_flush_gp_done(void *arg, u64 epoch)
 {
 	struct ept_flush *fl = arg;
 
-	if (mutated(R4_GP_HOOK))
-		return true;
 	return ept_flush_done(fl, READ_ONCE(fl->gp_target));
 }
 
