@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 struct obj {
 	u8 *p;
@@ -221,7 +222,13 @@ static void *thr_main(void *arg)
 
 static void test_threads(void)
 {
-	unsigned int n = test_opts.threads ? test_opts.threads : 4;
+	/*
+	 * One thread per CPU by default (at least 2): a ticket lock with more
+	 * spinning threads than CPUs convoys behind preempted holders.
+	 */
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned int n = test_opts.threads ? test_opts.threads :
+			 (unsigned int)(ncpu < 2 ? 2 : ncpu > 4 ? 4 : ncpu);
 	uintptr_t ids[64];
 	struct heap_stats st;
 
