@@ -40,6 +40,7 @@ void panic_warn_at(const char *file, int line, const char *cond);
 	({								\
 		static bool __warned;					\
 		bool __w = !!(cond);					\
+		/* Orders nothing (no R-rule): one report per site. */	\
 		if (unlikely(__w) &&					\
 		    !__atomic_exchange_n(&__warned, true, __ATOMIC_RELAXED)) \
 			panic_warn_at(__FILE__, __LINE__, #cond);	\

@@ -4,7 +4,9 @@
  * per-size-class pages (arch_page_alloc); larger ones take a whole buddy
  * block from the frame allocator (pmm_alloc) and need pmm_init() first.
  * Every pointer returned is at least 16-byte aligned.  kfree() of a pointer
- * it did not hand out, or a double free, is reported and ignored.
+ * it did not hand out, or a double free, is reported and ignored, as long
+ * as the page it points into is still mapped and has not been reused: a
+ * pointer into a page the heap has already given back cannot be recognised.
  */
 #ifndef MM_HEAP_H
 #define MM_HEAP_H
