@@ -104,7 +104,7 @@ static const char *cmdline_vm(struct hv_config *cfg, const char *val)
 	return NULL;
 }
 
-/* debug.fault=ud|pf|gp|stack: a debugging aid that checks the exception dump. */
+/* debug.fault=ud|pf|gp|stack|nmi: a debugging aid that checks the exception paths. */
 static const char *cmdline_debug_fault(struct hv_config *cfg, const char *val)
 {
 	if (!strcmp(val, "ud"))
@@ -115,8 +115,10 @@ static const char *cmdline_debug_fault(struct hv_config *cfg, const char *val)
 		cfg->debug_fault = CMDLINE_FAULT_GP;
 	else if (!strcmp(val, "stack"))
 		cfg->debug_fault = CMDLINE_FAULT_STACK;
+	else if (!strcmp(val, "nmi"))
+		cfg->debug_fault = CMDLINE_FAULT_NMI;
 	else
-		return "expected ud, pf, gp or stack";
+		return "expected ud, pf, gp, stack or nmi";
 	return NULL;
 }
 

@@ -16,9 +16,11 @@
  *   nosmp                                               boot the BSP only (maxcpus=1)
  *   vm=NAME,mod=MODULE,mem=MIB,cpus=LIST[,entry=..]     a VM (repeatable; kept as text here,
  *                                                       parsed by vmx/vm_config.c, docs/vmx.md)
- *   debug.fault=ud|pf|gp|stack                          debugging aid: raise that exception
+ *   debug.fault=ud|pf|gp|stack|nmi                      debugging aid: raise that exception
  *                                                       (stack: overflow the stack into its
- *                                                       guard page) after the boot report
+ *                                                       guard page; nmi: a self-NMI, which
+ *                                                       is reported and survived) after the
+ *                                                       boot report
  *   debug.nosipi=APICID                                 debugging aid: send that CPU no
  *                                                       start-up IPI, so it never comes up
  *                                                       (tests the "did not come up" path)
@@ -44,6 +46,7 @@ enum cmdline_fault {
 	CMDLINE_FAULT_PF,
 	CMDLINE_FAULT_GP,
 	CMDLINE_FAULT_STACK,
+	CMDLINE_FAULT_NMI,
 };
 
 struct hv_config {

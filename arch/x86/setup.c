@@ -146,7 +146,7 @@ static __noinline unsigned long setup_overflow_stack(unsigned long depth)
 }
 
 /*
- * debug.fault=ud|pf|gp|stack (a debugging aid, see boot/cmdline.h): raise
+ * debug.fault=ud|pf|gp|stack|nmi (a debugging aid, see boot/cmdline.h): raise
  * that exception on purpose after the boot report, to check the exception
  * dump.  "stack" overflows the boot stack: the #PF on the guard page cannot
  * push its frame, which makes it a #DF, handled on its own IST stack.
@@ -165,6 +165,17 @@ static void setup_debug_fault(void)
 	case CMDLINE_FAULT_GP:
 		pr_info("debug.fault: raising #GP (non-canonical address)\n");
 		*(volatile u64 *)0x8000000000000000ULL = 1;
+		break;
+	case CMDLINE_FAULT_NMI:
+		if (!lapic_ready()) {
+			pr_warn("debug.fault=nmi: no local APIC to send it with\n");
+			break;
+		}
+		pr_info("debug.fault: sending this CPU an NMI\n");
+		lapic_send_nmi(lapic_id());
+		/* Delivered on the NMI IST stack; the handler returns here. */
+		tsc_delay_us(1000);
+		pr_info("debug.fault: NMI handled, cpu%u continues\n", arch_cpu_id());
 		break;
 	case CMDLINE_FAULT_STACK:
 		pr_info("debug.fault: overflowing the stack into its guard page\n");

@@ -13,6 +13,7 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/uart.h"
 #include "lib/atomic.h"
+#include "lib/format.h"
 #include "lib/platform.h"
 #include "lib/printk.h"
 
@@ -151,16 +152,25 @@ static __noreturn void trap_stop_cpu(void)
 
 static void trap_nmi(struct trap_frame *f)
 {
-	static const char msg[] = "\nhv: unexpected NMI (ignored)\n";
+	char msg[160];
+	int n;
 
 	/* R1: pairs with the store_release in trap_request_stop(). */
 	if (load_acquire(&trap_stop_requested))
 		arch_halt_cpu();
 	/*
 	 * An NMI can interrupt this CPU inside printk() with the console lock
-	 * held, so it must not take that lock: bare UART write instead.
+	 * held, so it must not take that lock: format locally (lock-free) and
+	 * write to the UART directly.  The handler's own stack address shows
+	 * the IST switch.
 	 */
-	uart_write(msg, sizeof(msg) - 1);
+	n = fmt_snprintf(msg, sizeof(msg),
+			 "\nhv: unexpected NMI on cpu%u at RIP 0x%016llx RSP 0x%016llx, "
+			 "handled on stack 0x%016llx (ignored)\n",
+			 arch_cpu_id(), (unsigned long long)f->rip, (unsigned long long)f->rsp,
+			 (unsigned long long)(u64)msg);
+	if (n > 0)
+		uart_write(msg, MIN((size_t)n, sizeof(msg) - 1));
 }
 
 static __noreturn void trap_exception(struct trap_frame *f)
