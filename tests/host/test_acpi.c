@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static unsigned long expected_msgs;
 
@@ -168,18 +169,38 @@ static void test_find(void)
 	put32(xsdt + 4, 20);			/* shorter than a header */
 	WITH_MSG("is not sane", CHECK(acpi_find_table(root, true, "APIC") == NULL));
 
-	/* RSDT: 32-bit entries; only if the test's heap sits below 4 GiB */
-	if (pa(madt) < (1ULL << 32) && pa(huge) < (1ULL << 32)) {
-		put32(rsdt + 36, (u32)pa(huge));
-		put32(rsdt + 40, (u32)pa(madt));
-		put32(rsdt + 44, 0);
-		fix_checksum(rsdt, 48, 9);
-		WITH_MSG("is not sane", CHECK(acpi_find_table(pa(rsdt), false, "SSDT") == NULL));
-		CHECK(acpi_find_table(pa(rsdt), false, "APIC") == (void *)madt);
-	} else {
-		/* 32-bit entries cannot point at these buffers: just check the walk reads none */
-		fix_checksum(rsdt, 48, 9);
-		CHECK(acpi_find_table(pa(rsdt), false, "APIC") == NULL);
+	/*
+	 * RSDT: 32-bit entries, so its tables must sit below 4 GiB: copy them
+	 * into a MAP_32BIT mapping (the last bytes of a page for the MADT, so
+	 * that a read past its end faults).
+	 */
+	{
+		u8 *low = mmap(NULL, 3 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+		u8 *lmadt, *lhuge, *lrsdt;
+
+		if (low == MAP_FAILED) {
+			perror("mmap MAP_32BIT");
+			exit(2);
+		}
+		mprotect(low + 2 * PAGE_SIZE, PAGE_SIZE, PROT_NONE);
+		lmadt = low + 2 * PAGE_SIZE - 44;
+		lhuge = low;
+		lrsdt = low + 512;
+		memcpy(lmadt, madt, 44);
+		memcpy(lhuge, huge, 36);
+		memcpy(lrsdt, rsdt, 48);
+		put32(lrsdt + 36, (u32)pa(lhuge));
+		put32(lrsdt + 40, 0);
+		put32(lrsdt + 44, (u32)pa(lmadt));
+		fix_checksum(lrsdt, 48, 9);
+		rsdp_build(r, 0, (u32)pa(lrsdt), 0);
+		CHECK_EQ(acpi_validate_rsdp(r, 20, &root, &x), 0);
+		CHECK(!x && root == pa(lrsdt));
+		WITH_MSG("is not sane", CHECK(acpi_find_table(root, x, "SSDT") == NULL));
+		CHECK(acpi_find_table(root, x, "APIC") == (void *)lmadt);
+		CHECK(acpi_find_table(root, x, "FACP") == NULL);
+		munmap(low, 3 * PAGE_SIZE);
 	}
 	free(madt);
 	free(fadt);
