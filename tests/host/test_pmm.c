@@ -433,9 +433,30 @@ static void test_no_ram(void)
 	pmm_reset();
 }
 
+/* mem_ranges_normalize(): sort, merge overlapping and touching, drop empty, clip at 2^64. */
+static void test_normalize(void)
+{
+	struct mem_range r[] = {
+		{ 0x5000, 0x1000 }, { 0x1000, 0x2000 }, { 0x2000, 0x500 },	/* inside */
+		{ 0x3000, 0x1000 },	/* touches [0x1000,0x3000) */
+		{ 0x9000, 0 },		/* empty */
+		{ 0x8000, 0x800 }, { 0x7000, 0x1000 },	/* touch: [0x7000,0x8800) */
+		{ 0xfffffffffffff000ULL, 0x10000 },	/* wraps: clipped */
+	};
+	unsigned int n = mem_ranges_normalize(r, ARRAY_SIZE(r));
+
+	CHECK_EQ(n, 4);
+	CHECK(r[0].base == 0x1000 && r[0].len == 0x3000);
+	CHECK(r[1].base == 0x5000 && r[1].len == 0x1000);
+	CHECK(r[2].base == 0x7000 && r[2].len == 0x1800);
+	CHECK(r[3].base == 0xfffffffffffff000ULL && r[3].len == 0xfff);
+	CHECK_EQ(mem_ranges_normalize(r, 0), 0);
+}
+
 int main(int argc, char **argv)
 {
 	test_init(argc, argv, 1.0);
+	test_normalize();
 	setup_arena();
 	test_init_and_orders();
 	test_exhaustion();
