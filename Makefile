@@ -45,7 +45,7 @@ BARE_ASM_SRCS	:= $(wildcard boot/*.asm arch/x86/*.asm vmx/*.asm)
 
 BARE_CFLAGS	:= $(COMMON_CFLAGS) -O2 -ffreestanding -fno-builtin -nostdlib -nostdinc \
 		   -isystem $(shell $(CC) -print-file-name=include) \
-		   -mno-red-zone -mcmodel=kernel -mgeneral-regs-only -fno-pic -fno-pie \
+		   -mno-red-zone -mcmodel=kernel -mgeneral-regs-only -mpopcnt -fno-pic -fno-pie \
 		   -fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 		   -fcf-protection=none -fno-common -MMD -MP
 BARE_LDFLAGS	:= -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
