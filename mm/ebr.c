@@ -5,10 +5,12 @@
  * mm/ebr.h.  Ordering rules R5 and R6 (docs/locking.md).
  *
  * Why a callback tagged t is safe to run once the global epoch g reached
- * t + 2 (R6).  The tagger executes smp_mb() after the caller's unlink and
- * before it loads t.  Take a reader R that loaded the old pointer: its
- * entry fence (R5) cannot follow the tagger's fence in the global fence
- * order (then its load would see the unlink), so R's "protecting in e" store
+ * t + 2 (R6).  A full barrier separates the caller's unlink from the load
+ * of t: the locked RMW that takes r->lock in ebr_retire(), or the smp_mb()
+ * in ebr_synchronize().  Take a reader R that loaded the old pointer: its
+ * entry fence (R5) cannot follow that barrier in the global order of
+ * fences and locked instructions (then its load would see the unlink), so
+ * R's "protecting in e" store
  * reached memory before t was loaded, hence before the advance t -> t+1 was
  * stored, hence before any scan for the advance t+1 -> t+2, which therefore
  * sees R protecting with e <= t and refuses while R stays.  One advance is
@@ -124,9 +126,11 @@ void ebr_register(struct ebr_rec *r)
 	WRITE_ONCE(r->state, 0);
 	/*
 	 * R5: make the record part of every later scan before it can ever
-	 * protect anything.  The locked cmpxchg orders this before the
-	 * record's first "protecting" store; pairs with the READ_ONCE of
-	 * nr_recs in ebr_try_advance(), which follows that scan's fence.
+	 * protect anything.  Pairs with the READ_ONCE of nr_recs in
+	 * ebr_try_advance(): a scan that misses this record read nr_recs
+	 * before this locked cmpxchg, so the record's first epoch load (after
+	 * it) returns that advance's epoch or a later one, and with it sees
+	 * every unlink tagged before (see the proof at the top).
 	 */
 	while (n < r->cpu + 1 && !try_cmpxchg(&d->nr_recs, &n, r->cpu + 1))
 		;
@@ -166,7 +170,8 @@ void ebr_online(struct ebr_rec *r)
 	store_release(&r->state, ebr_state_of(READ_ONCE(r->domain->epoch)));
 	/*
 	 * R5: store->load fence before the first protected load.  Pairs with
-	 * the smp_mb() in ebr_tag_new() / ebr_synchronize().
+	 * the full barrier between an unlink and its tag: the r->lock RMW in
+	 * ebr_retire(), or the smp_mb() in ebr_synchronize().
 	 */
 	if (!mutated(R5_ONLINE))
 		smp_mb();
@@ -226,10 +231,11 @@ static bool ebr_try_advance(struct ebr_domain *d)
 	g = d->epoch;		/* written only under the flag */
 	want = ebr_state_of(g);
 	/*
-	 * No fence here: the store->load order this scan relies on was
-	 * established by the fence of whoever tagged (ebr_tag_new()) or
-	 * synchronized (ebr_synchronize()) before loading the epoch; see the
-	 * proof at the top of this file.  nr_recs: pairs with the cmpxchg in
+	 * No fence needed here: the store->load order this scan relies on is
+	 * the full barrier between the unlink and the load of the tag epoch
+	 * (ebr_retire()'s lock RMW, ebr_synchronize()'s smp_mb()), which
+	 * precedes this advance through the epoch itself; see the proof at
+	 * the top of this file.  nr_recs: pairs with the cmpxchg in
 	 * ebr_register().
 	 */
 	n = READ_ONCE(d->nr_recs);

@@ -200,10 +200,10 @@ static __always_inline void ebr_enter(struct ebr_rec *r)
 	 */
 	store_release(&r->state, ebr_state_of(READ_ONCE(r->domain->epoch)));
 	/*
-	 * R5: store->load (SB) fence.  Pairs with the smp_mb() in
-	 * ebr_try_advance() between the caller's unlink/tag and the scan of
-	 * the records: either the advancer sees us active, or we see the
-	 * unlink.
+	 * R5: store->load (SB) fence.  Pairs with the full barrier between an
+	 * updater's unlink and the load of the epoch it tags with (the r->lock
+	 * RMW in ebr_retire(), the smp_mb() in ebr_synchronize()): either the
+	 * scan after the next advance sees us protecting, or we see the unlink.
 	 */
 	if (!mutated(R5_ENTER))
 		smp_mb();

@@ -7,7 +7,8 @@
  *  - a QSBR-online record holds grace periods until it reports a
  *    quiescent state; an offline one never does;
  *  - ebr_barrier() runs callbacks queued on other threads' records;
- *  - ebr_unregister() flushes the record's callbacks;
+ *  - ebr_unregister() flushes the record's callbacks, also callbacks that
+ *    retire further objects;
  *  - the hard backlog limit makes a retiring thread wait (and counts it);
  *  - ebr_synchronize() or ebr_barrier() inside a section is caught by the
  *    assertion (in a child process, which must die with SIGABRT).
@@ -250,6 +251,41 @@ static void test_backlog(void)
 	ebr_unregister(r);
 }
 
+/* ---- a callback that retires another object (subtree teardown) ---- */
+
+static struct obj chain[4];
+
+static void chain_cb(struct ebr_node *n)
+{
+	struct obj *o = container_of(n, struct obj, node);
+
+	atomic_inc(&ran);
+	if (o->id + 1 < (int)ARRAY_SIZE(chain))
+		ebr_retire(ebr_rec_this(&d), &chain[o->id + 1].node, chain_cb);
+}
+
+static void test_chain(void)
+{
+	struct ebr_rec *r;
+	struct ebr_stats st;
+
+	ebr_domain_init(&d);
+	ran = 0;
+	r = ebr_rec_this(&d);
+	ebr_register(r);
+	for (int i = 0; i < (int)ARRAY_SIZE(chain); i++)
+		chain[i].id = i;
+	ebr_retire(r, &chain[0].node, chain_cb);
+	ebr_unregister(r);		/* drains the whole chain */
+	CHECK_EQ(ran, ARRAY_SIZE(chain));
+	ebr_stats_read(&d, &st);
+	CHECK_EQ(st.retired, ARRAY_SIZE(chain));
+	CHECK_EQ(st.freed, ARRAY_SIZE(chain));
+	for (int i = 1; i < (int)ARRAY_SIZE(chain); i++)
+		CHECK(chain[i].node.epoch - chain[i - 1].node.epoch >= 2);
+	printf("chain: callbacks retiring from callbacks drained by unregister\n");
+}
+
 /* ---- the assertion: run in a child, expect SIGABRT ---- */
 
 static void expect_abort(const char *what, void (*fn)(void))
@@ -315,6 +351,7 @@ int main(int argc, char **argv)
 	test_qsbr();
 	test_barrier_unregister();
 	test_backlog();
+	test_chain();
 	expect_abort("ebr_synchronize() inside a section", sync_in_section);
 	expect_abort("ebr_barrier() inside a section", barrier_in_section);
 	expect_abort("ebr_quiescent() inside a section", quiescent_in_section);
