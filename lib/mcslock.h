@@ -16,6 +16,7 @@
 #include "lib/atomic.h"
 #include "lib/lockdep.h"
 #include "lib/mutate.h"
+#include "lib/platform.h"
 
 /**
  * struct mcs_node - one CPU's place in the queue.
@@ -44,12 +45,99 @@ struct mcs_lock {
 
 void mcs_lock_init(struct mcs_lock *l);
 
-/* Acquire @l using @node as this CPU's queue entry. */
-void mcs_lock(struct mcs_lock *l, struct mcs_node *node);
 /* Acquire only if free now; @node is unused on failure.  True if acquired. */
 bool mcs_trylock(struct mcs_lock *l, struct mcs_node *node);
-/* Release @l; @node must be the one passed to the matching lock call. */
-void mcs_unlock(struct mcs_lock *l, struct mcs_node *node);
+
+/* Out-of-line contended paths (lib/mcslock.c). */
+void mcs_lock_wait(struct mcs_lock *l, struct mcs_node *node, struct mcs_node *prev);
+void mcs_unlock_slow(struct mcs_lock *l, struct mcs_node *node);
+
+/* Swap @node in as the new tail; returns the previous tail. */
+static __always_inline struct mcs_node *mcs_swap_tail(struct mcs_lock *l, struct mcs_node *node)
+{
+	if (mutated(R14_MCS_TAIL_XCHG)) {
+		struct mcs_node *prev = READ_ONCE(l->tail);
+
+		WRITE_ONCE(l->tail, node);
+		return prev;
+	}
+	/*
+	 * R14: one locked xchg gives every arrival a distinct predecessor,
+	 * and (full barrier) publishes our initialised node before anyone can
+	 * find it through the tail.  Pairs with the cmpxchg in mcs_unlock()
+	 * and with the predecessor's READ_ONCE of its ->next, which finds the
+	 * node only after this xchg.
+	 */
+	return xchg(&l->tail, node);
+}
+
+/**
+ * mcs_lock() - acquire @l, queueing @node.
+ * @l:    the lock
+ * @node: this CPU's queue node, valid until the matching mcs_unlock()
+ *
+ * Uncontended: one xchg, inline.  Contended: mcs_lock_wait().
+ */
+static __always_inline void mcs_lock(struct mcs_lock *l, struct mcs_node *node)
+{
+	u32 me = LOCKDEP_NO_OWNER;
+	struct mcs_node *prev;
+
+	if (LOCKDEP_ON) {
+		me = lockdep_self();
+		if (unlikely(READ_ONCE(l->owner) == me))
+			mcs_lockdep_fail("mcs_lock: recursive acquisition (self-deadlock)", l);
+	}
+	WRITE_ONCE(node->next, NULL);
+	WRITE_ONCE(node->locked, 0);
+	prev = mcs_swap_tail(l, node);
+	if (unlikely(prev))
+		mcs_lock_wait(l, node, prev);	/* counts the acquisition itself */
+	else
+		WRITE_ONCE(l->stats.acquisitions, l->stats.acquisitions + 1);
+	if (LOCKDEP_ON)
+		WRITE_ONCE(l->owner, me);
+}
+
+/**
+ * mcs_unlock() - release @l and hand it to the successor, if any.
+ * @l:    the lock
+ * @node: the node passed to mcs_lock()/mcs_trylock()
+ *
+ * Uncontended: one cmpxchg, inline.  Otherwise mcs_unlock_slow().
+ */
+static __always_inline void mcs_unlock(struct mcs_lock *l, struct mcs_node *node)
+{
+	if (LOCKDEP_ON) {
+		if (unlikely(READ_ONCE(l->owner) != lockdep_self()))
+			mcs_lockdep_fail("mcs_unlock: lock not held by this cpu", l);
+		WRITE_ONCE(l->owner, LOCKDEP_NO_OWNER);
+	}
+	/*
+	 * R14: a successor that swapped the tail before our cmpxchg below
+	 * links itself with a marked store; the xchg it did first is what
+	 * orders its node's initialisation (see mcs_lock()).
+	 */
+	if (likely(!READ_ONCE(node->next))) {
+		if (mutated(R14_MCS_UNLOCK_CMPXCHG)) {
+			if (READ_ONCE(l->tail) == node) {
+				WRITE_ONCE(l->tail, NULL);
+				return;
+			}
+		} else {
+			/*
+			 * R14: no successor linked yet.  If we are still the
+			 * tail, the locked cmpxchg empties the queue atomically
+			 * against a concurrent xchg in mcs_swap_tail(); a plain
+			 * check-then-store would drop an arrival on the floor.
+			 * Release: our critical section is ordered before it.
+			 */
+			if (cmpxchg(&l->tail, node, (struct mcs_node *)NULL) == node)
+				return;
+		}
+	}
+	mcs_unlock_slow(l, node);
+}
 
 unsigned long mcs_lock_irqsave(struct mcs_lock *l, struct mcs_node *node);
 void mcs_unlock_irqrestore(struct mcs_lock *l, struct mcs_node *node, unsigned long flags);
