@@ -138,7 +138,15 @@ bool ept_iter_cond_yield(struct vm_mmu *mmu, struct ept_iter *it, struct ept_bat
 		read_unlock(&mmu->mmu_lock);
 	else
 		write_unlock(&mmu->mmu_lock);
-	cpu_relax();
+	/*
+	 * Test hook: a forced yield also lets a grace period pass, so tables
+	 * removed meanwhile are really freed (poisoned) and a walker that
+	 * wrongly resumed in one would meet the poison.
+	 */
+	if (every)
+		ebr_synchronize(&mmu->ebr);
+	else
+		cpu_relax();
 	if (shared)
 		read_lock(&mmu->mmu_lock);
 	else

@@ -138,7 +138,7 @@ struct vm_mmu {
 	struct ept_memmap *memmap;	/* R1 publish; see mm/memslot.h */
 
 	struct ept_mmu_stats st;
-	u32 yield_every;		/* test hook: yield at least every N steps (0: off) */
+	u32 yield_every;		/* test hook: yield every N steps + a grace period (0: off) */
 };
 
 int ept_mmu_init(struct vm_mmu *mmu, const struct ept_mmu_config *cfg);

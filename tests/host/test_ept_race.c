@@ -22,6 +22,8 @@
 
 #define SLOT_GFN	0x1000
 #define SLOT_PAGES	1024
+#define HUGE_GFN	0x4000		/* 2 MiB-capable slot for race 3 */
+#define HUGE_PAGES	1024
 
 static struct vm_mmu mmu;
 static bool stop;
@@ -135,6 +137,35 @@ static void *race2(void *arg)
 	return NULL;
 }
 
+static void *race3(void *arg)
+{
+	struct rworker *w = arg;
+
+	ept_mmu_cpu_register(&mmu);
+	while (!READ_ONCE(stop)) {
+		gfn_t g = HUGE_GFN + test_rand(&w->rng) % HUGE_PAGES;
+
+		switch (w->kind) {
+		case 0:
+			ept_split_range(&mmu, HUGE_GFN, HUGE_GFN + HUGE_PAGES, EPT_LEVEL_4K);
+			ept_collapse_range(&mmu, HUGE_GFN, HUGE_GFN + HUGE_PAGES);
+			if ((w->n & 63) == 0 && test_elapsed() >= deadline)
+				WRITE_ONCE(stop, true);
+			break;
+		case 1:
+			fault_at(g, EPT_ACC_READ);
+			break;
+		case 2:
+			ept_zap_range(&mmu, HUGE_GFN, HUGE_GFN + HUGE_PAGES);
+			fault_at(g, EPT_ACC_READ);
+			break;
+		}
+		w->n++;
+	}
+	ept_mmu_cpu_unregister(&mmu);
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	struct ept_mmu_config cfg = { .max_table_pages = 4096, .gfn_limit = 1ULL << 16 };
@@ -144,7 +175,7 @@ int main(int argc, char **argv)
 	struct ept_mmu_stats st;
 	u64 final_a = 0, n = 0;
 
-	test_init(argc, argv, 2.0);
+	test_init(argc, argv, 3.0);
 	if (test_opts.quick && test_opts.seconds > 1.0)
 		test_opts.seconds = 1.0;
 	CHECK_EQ(ept_mmu_init(&mmu, &cfg), 0);
@@ -152,7 +183,7 @@ int main(int argc, char **argv)
 
 	for (int i = 0; i < 3; i++)
 		w[i] = (struct rworker){ .kind = i, .rng = test_opts.seed * (i + 1) | 1 };
-	deadline = test_elapsed() + test_opts.seconds / 2;
+	deadline = test_elapsed() + test_opts.seconds / 3;
 	test_run_threads(3, race1, w, sizeof(w[0]));
 	ept_mmu_stats_read(&mmu, &st);
 	printf("[%.2fs] race 1: %llu ops, faults %llu fixed %llu frozen_backoffs %llu cmpxchg_fails %llu"
@@ -167,7 +198,7 @@ int main(int argc, char **argv)
 	fault_at(SLOT_GFN + 7, EPT_ACC_WRITE);
 	for (int i = 0; i < 4; i++)
 		w[i] = (struct rworker){ .kind = i, .rng = test_opts.seed * (i + 5) | 1 };
-	deadline = test_elapsed() + test_opts.seconds / 2;
+	deadline = test_elapsed() + test_opts.seconds / 3;
 	test_run_threads(4, race2, w, sizeof(w[0]));
 	{
 		struct ebr_rec *rec = ebr_rec_this(&mmu.ebr);
@@ -186,6 +217,24 @@ int main(int argc, char **argv)
 	       (unsigned long long)final_a);
 	CHECK_EQ(w[0].a_set, w[1].a_clear + final_a);
 	CHECK(w[0].a_set > 0);
+	CHECK_EQ(ept_mmu_audit(&mmu), 0);
+
+	s = (struct ept_memslot){ .id = 2, .kind = EPT_SLOT_RAM, .base_gfn = HUGE_GFN,
+				  .npages = HUGE_PAGES, .base_pfn = 0x80000 };
+	CHECK_EQ(ept_memslot_set(&mmu, &s), 0);
+	WRITE_ONCE(stop, false);
+	WRITE_ONCE(mmu.yield_every, 1);
+	for (int i = 0; i < 3; i++)
+		w[i] = (struct rworker){ .kind = i, .rng = test_opts.seed * (i + 9) | 1 };
+	deadline = test_elapsed() + test_opts.seconds / 3;
+	test_run_threads(3, race3, w, sizeof(w[0]));
+	WRITE_ONCE(mmu.yield_every, 0);
+	ept_mmu_stats_read(&mmu, &st);
+	printf("[%.2fs] race 3: %llu ops, splits %llu collapses %llu yields %llu poison_seen %llu\n",
+	       test_elapsed(), (unsigned long long)(w[0].n + w[1].n + w[2].n),
+	       (unsigned long long)st.splits, (unsigned long long)st.collapses,
+	       (unsigned long long)st.yields, (unsigned long long)st.poison_seen);
+	CHECK(st.splits > 0);
 	CHECK_EQ(ept_mmu_audit(&mmu), 0);
 	ept_mmu_destroy(&mmu);
 	return test_finish();
