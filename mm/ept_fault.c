@@ -224,9 +224,15 @@ int ept_handle_fault(struct vm_mmu *mmu, struct ept_fault *f)
 		ret = EPT_FAULT_RETRY;
 		goto out_ebr;
 	}
-	read_lock(&mmu->mmu_lock);
-	ret = ept_fault_locked(mmu, f, map, slot, &tok);
-	read_unlock(&mmu->mmu_lock);
+	if (unlikely(READ_ONCE(mmu->fault_exclusive))) {
+		write_lock(&mmu->mmu_lock);
+		ret = ept_fault_locked(mmu, f, map, slot, &tok);
+		write_unlock(&mmu->mmu_lock);
+	} else {
+		read_lock(&mmu->mmu_lock);
+		ret = ept_fault_locked(mmu, f, map, slot, &tok);
+		read_unlock(&mmu->mmu_lock);
+	}
 out_ebr:
 	ebr_exit(rec);
 out_nolock:

@@ -78,8 +78,9 @@ u64 ept_changed_entry(struct vm_mmu *mmu, gfn_t gfn, u64 __ept *sptep, u64 old, 
 	bool is_leaf = ept_is_leaf(new, level);
 	u64 removed = 0;
 
+	/* Shared-mode code is also correct under the write lock (fault_exclusive). */
 	if (shared)
-		assert_held_read(&mmu->mmu_lock);
+		assert_held(&mmu->mmu_lock);
 	else
 		assert_held_write(&mmu->mmu_lock);
 	WARN_ON(!shared && (ept_is_frozen(old) || ept_is_poison(old)));

@@ -139,6 +139,7 @@ struct vm_mmu {
 
 	struct ept_mmu_stats st;
 	u32 yield_every;		/* test hook: yield every N steps + a grace period (0: off) */
+	bool fault_exclusive;		/* benchmark baseline: faults take mmu_lock for write */
 };
 
 int ept_mmu_init(struct vm_mmu *mmu, const struct ept_mmu_config *cfg);
