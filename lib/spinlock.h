@@ -8,10 +8,10 @@
  *   flags = spin_lock_irqsave(&l); ... spin_unlock_irqrestore(&l, flags);
  *
  * The ticket word holds "serving" in its low half and "next" in its high
- * half: an acquirer takes next with one fetch_add of the whole word, which
- * also returns the serving value it must wait for.  Only the owner writes
- * serving (at unlock), so the release is a plain store.  See
- * docs/locking.md, R14.
+ * half: an acquirer takes a ticket with one 32-bit fetch_add of next and
+ * waits until serving equals it; spin_trylock() uses one cmpxchg of the
+ * whole word.  Only the owner writes serving (at unlock), so the release is
+ * a plain store.  See docs/locking.md, R14.
  *
  * Not recursive.  Debug builds (lib/lockdep.h) record the owner CPU,
  * catch recursion and unlock by a non-owner, and back assert_held().
@@ -34,7 +34,7 @@ struct ticket_raw {
 	};
 };
 
-#define TICKET_ONE	(1ULL << 32)	/* fetch_add this to take a ticket */
+#define TICKET_ONE	(1ULL << 32)	/* one ticket, added to the whole word */
 
 /**
  * typedef spinlock_t - ticket lock plus owner tracking and statistics.
@@ -60,24 +60,36 @@ __noreturn void spin_lockdep_recursion(const spinlock_t *l);
 __noreturn void spin_lockdep_bad_unlock(const spinlock_t *l);
 
 /*
- * ticket_raw_take() - take the next ticket; returns the whole old word
- * (old "next" in the high half = our ticket, old "serving" in the low half).
+ * ticket_raw_take() - take the next ticket; returns our ticket in the high
+ * half and the serving value seen right after taking it in the low half.
+ *
+ * The RMW is a 32-bit fetch_add on @next alone, not on the whole word: the
+ * previous holder's release is a 32-bit store to @serving, and a locked RMW
+ * that overlapped that still-buffered store could not be forwarded from it
+ * (a store-forwarding stall of a dozen cycles on every uncontended
+ * lock/unlock pair).
  */
 static __always_inline u64 ticket_raw_take(struct ticket_raw *t)
 {
-	if (mutated(R14_TICKET_TAKE)) {
-		u64 old = READ_ONCE(t->word);
+	u32 ticket;
 
-		WRITE_ONCE(t->word, old + TICKET_ONE);
-		return old;
+	if (mutated(R14_TICKET_TAKE)) {
+		ticket = READ_ONCE(t->next);
+		WRITE_ONCE(t->next, ticket + 1);
+	} else {
+		/*
+		 * R14: the ticket must come from one locked RMW so that no
+		 * two acquirers get the same number; being a full barrier it
+		 * also orders the take before every load of the critical
+		 * section.
+		 */
+		ticket = fetch_add(&t->next, 1);
 	}
 	/*
-	 * R14: the ticket must come from one locked RMW so that no two
-	 * acquirers get the same number; being a full barrier it also
-	 * orders the take before every load of the critical section.  Pairs
-	 * with the release-store of serving in ticket_raw_release().
+	 * R14: acquire; pairs with the store_release of serving in
+	 * ticket_raw_release() by the previous holder.
 	 */
-	return fetch_add(&t->word, TICKET_ONE);
+	return ((u64)ticket << 32) | load_acquire(&t->serving);
 }
 
 /* Acquire the raw ticket pair (no lockdep, no statistics). */
