@@ -6,11 +6,12 @@
  *
  * Protocol (docs/locking.md, R13):
  *  - An empty word (0) is never locked: bitlock_lock() returns 0 and the
- *    caller holds nothing.  Writers may then install a first value with
- *    bitlock_unlock(), because they are serialised by an outer exclusive
- *    lock and no walker can lock an empty word.
- *  - Changing the word or anything it points to requires the outer
- *    exclusive lock AND the bit lock.
+ *    caller holds nothing.  A first value goes in either with
+ *    bitlock_unlock() by a writer that an outer exclusive lock serialises
+ *    against all other writers, or with cmpxchg(word, 0, value) where
+ *    writers may race (mm/rmap.c); no walker can lock an empty word.
+ *  - A non-empty word, and anything it points to, changes only under the
+ *    bit lock (plus whatever outer lock the user's rules add).
  *  - Read-only walkers (no outer lock) use bitlock_lock_readonly() /
  *    bitlock_unlock_readonly(): they restore the old value, which can
  *    never clobber a writer, because the writer had to wait for the bit.
