@@ -212,4 +212,5 @@ clean:
 
 .SECONDARY:
 
--include $(BARE_OBJS:.o=.d) $(HOST_LIB_OBJS:.o=.d)
+-include $(BARE_OBJS:.o=.d) $(HOST_LIB_OBJS:.o=.d) \
+	 $(patsubst %.c,$(HB)/obj/%.d,$(wildcard tests/host/test_*.c) $(BENCH_SRCS))
