@@ -135,6 +135,13 @@ static const char *cmdline_debug_nosipi(struct hv_config *cfg, const char *val)
 	return NULL;
 }
 
+/* debug.rsdpscan: arch/x86/acpi.c ignores the loader's RSDP copy. */
+static const char *cmdline_debug_rsdpscan(struct hv_config *cfg, const char *val)
+{
+	cfg->debug_rsdp_scan = true;
+	return NULL;
+}
+
 static const struct cmdline_option cmdline_options[] = {
 	{ "console", true, cmdline_console },
 	{ "loglevel", true, cmdline_loglevel },
@@ -143,6 +150,7 @@ static const struct cmdline_option cmdline_options[] = {
 	{ "vm", true, cmdline_vm },
 	{ "debug.fault", true, cmdline_debug_fault },
 	{ "debug.nosipi", true, cmdline_debug_nosipi },
+	{ "debug.rsdpscan", false, cmdline_debug_rsdpscan },
 };
 
 void cmdline_defaults(struct hv_config *cfg)

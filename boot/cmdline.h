@@ -24,6 +24,8 @@
  *   debug.nosipi=APICID                                 debugging aid: send that CPU no
  *                                                       start-up IPI, so it never comes up
  *                                                       (tests the "did not come up" path)
+ *   debug.rsdpscan                                      debugging aid: ignore the loader's
+ *                                                       RSDP and scan the BIOS areas for it
  *
  * A first word that contains '/' and no '=' is the image path some loaders
  * prepend; it is skipped.
@@ -61,6 +63,7 @@ struct hv_config {
 	enum cmdline_fault debug_fault;
 	bool debug_nosipi;		/* debug.nosipi= given */
 	u32 debug_nosipi_apic;		/* its APIC id */
+	bool debug_rsdp_scan;		/* debug.rsdpscan given */
 };
 
 /* Fill @cfg with the defaults. */

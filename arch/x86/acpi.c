@@ -96,25 +96,35 @@ static bool acpi_scan_rsdp(phys_addr_t pa, u32 len)
 	return false;
 }
 
-static bool acpi_find_rsdp(const struct mb2_info *mb2)
+/* The loader's copy of the RSDP, if it passed a valid one. */
+static bool acpi_loader_rsdp(const struct mb2_info *mb2)
 {
+	if (!mb2->rsdp)
+		return false;
+	if (acpi_validate_rsdp(mb2->rsdp, mb2->rsdp_len, &acpi.root_pa, &acpi.is_xsdt) != 0) {
+		pr_warn("acpi: the RSDP from the loader is not valid; looking elsewhere\n");
+		return false;
+	}
+	acpi.rsdp_src = mb2->rsdp_is_xsdp ? ACPI_RSDP_MB2_NEW : ACPI_RSDP_MB2_OLD;
+	return true;
+}
+
+static bool acpi_find_rsdp(const struct mb2_info *mb2, bool ignore_loader_rsdp)
+{
+	const volatile u16 *bda_ebda = arch_phys_to_virt(BDA_EBDA_SEG_PA);
 	phys_addr_t ebda;
 
-	if (mb2->rsdp) {
-		if (acpi_validate_rsdp(mb2->rsdp, mb2->rsdp_len, &acpi.root_pa, &acpi.is_xsdt) ==
-		    0) {
-			acpi.rsdp_src = mb2->rsdp_is_xsdp ? ACPI_RSDP_MB2_NEW : ACPI_RSDP_MB2_OLD;
-			return true;
-		}
-		pr_warn("acpi: the RSDP from the loader is not valid; looking elsewhere\n");
-	}
+	if (ignore_loader_rsdp && mb2->rsdp)
+		pr_info("acpi: debug.rsdpscan: ignoring the RSDP from the loader\n");
+	else if (acpi_loader_rsdp(mb2))
+		return true;
 	/* UEFI firmware has no legacy BIOS areas; only the loader knows the RSDP. */
 	if (mb2->efi_system_table) {
 		pr_warn("acpi: UEFI boot without a usable RSDP tag; not scanning BIOS areas\n");
 		return false;
 	}
 
-	ebda = (phys_addr_t) * (const volatile u16 *)arch_phys_to_virt(BDA_EBDA_SEG_PA) << 4;
+	ebda = (phys_addr_t)*bda_ebda << 4;
 	if (ebda >= EBDA_MIN_PA && ebda + EBDA_SCAN_LEN <= EBDA_MAX_PA &&
 	    acpi_scan_rsdp(ebda, EBDA_SCAN_LEN)) {
 		acpi.rsdp_src = ACPI_RSDP_EBDA;
@@ -187,11 +197,11 @@ static void acpi_read_fadt(const struct acpi_sdt_header *fadt)
 		 acpi.pmtmr_wide ? 32 : 24);
 }
 
-bool acpi_init(const struct mb2_info *mb2)
+bool acpi_init(const struct mb2_info *mb2, bool ignore_loader_rsdp)
 {
 	const struct acpi_sdt_header *madt, *fadt;
 
-	if (!acpi_find_rsdp(mb2)) {
+	if (!acpi_find_rsdp(mb2, ignore_loader_rsdp)) {
 		pr_warn("acpi: no ACPI tables found (no valid RSDP from the loader or in the BIOS areas); continuing on the boot CPU only\n");
 		return false;
 	}

@@ -23,6 +23,7 @@ enum acpi_rsdp_source {
 /**
  * acpi_init() - find the ACPI tables and read the MADT and FADT.
  * @mb2: parsed multiboot2 information (its RSDP copy is preferred)
+ * @ignore_loader_rsdp: debug.rsdpscan: skip that copy and scan for the RSDP
  *
  * Without a usable RSDP (or without a MADT) the hypervisor runs on the
  * boot CPU only; this prints the warning that says so.  The legacy BIOS
@@ -31,7 +32,7 @@ enum acpi_rsdp_source {
  *
  * Return: true when a valid MADT was found.
  */
-bool acpi_init(const struct mb2_info *mb2);
+bool acpi_init(const struct mb2_info *mb2, bool ignore_loader_rsdp);
 
 /* The parsed MADT, or NULL when there is none. */
 const struct madt_info *acpi_madt(void);

@@ -125,7 +125,7 @@ static void setup_platform(void)
 {
 	const struct madt_info *madt;
 
-	acpi_init(&hv_mb2);
+	acpi_init(&hv_mb2, hv_config.debug_rsdp_scan);
 	madt = acpi_madt();
 	lapic_init(madt ? madt->lapic_pa : 0);
 	tsc_calibrate();
