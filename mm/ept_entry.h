@@ -94,7 +94,7 @@ BUILD_BUG_ON(EPT_SW_HOST_WRITABLE & (EPT_PFN_MASK | EPT_RWX | EPT_MT_MASK));
 /* Address bits below level @l's granule: 12, 21, 30, 39, 48. */
 static inline unsigned int ept_level_shift(int level)
 {
-	return PAGE_SHIFT + EPT_LEVEL_BITS * (unsigned int)(level - 1);
+	return PAGE_SHIFT + EPT_LEVEL_BITS * ((unsigned int)(level - 1) & 7);
 }
 
 BUILD_BUG_ON(PAGE_SHIFT + EPT_LEVEL_BITS * (EPT_LEVEL_2M - 1) != 21);
@@ -105,13 +105,14 @@ BUILD_BUG_ON(PAGE_SHIFT + EPT_LEVEL_BITS * (EPT_ROOT_LEVEL_5) != 57);
 /* 4 KiB frames covered by one entry at @level: 1, 512, 512^2, ... */
 static inline u64 ept_pages_per_entry(int level)
 {
-	return 1ULL << (EPT_LEVEL_BITS * (unsigned int)(level - 1));
+	/* Levels are 1..5; the mask keeps the shift defined for any int. */
+	return 1ULL << (EPT_LEVEL_BITS * ((unsigned int)(level - 1) & 7));
 }
 
 /* Index of @gfn's entry in a table at @level. */
 static inline unsigned int ept_index(gfn_t gfn, int level)
 {
-	return (unsigned int)(gfn >> (EPT_LEVEL_BITS * (unsigned int)(level - 1))) &
+	return (unsigned int)(gfn >> (EPT_LEVEL_BITS * ((unsigned int)(level - 1) & 7))) &
 	       (EPT_ENTRIES - 1);
 }
 

@@ -118,7 +118,7 @@ again:
 			stat_add(&mmu->st.frozen_backoffs, 1);
 			if (!mutated(R3_FAULT_BACKOFF))
 				return EPT_FAULT_RETRY;
-			e = 0;	/* mutant: treat as empty */
+			/* Mutant: treat as empty and install over it. */
 			if (!ept_cmpxchg_entry(sptep, &(u64){ EPT_FROZEN },
 					       ept_leaf_for(map, slot, gfn, level, want_write)))
 				return EPT_FAULT_RETRY;

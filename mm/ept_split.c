@@ -194,7 +194,7 @@ u64 ept_collapse_range(struct vm_mmu *mmu, gfn_t start, gfn_t end)
 		struct ept_level_token tok;
 		const struct ept_memslot *slot;
 		u64 size = ept_pages_per_entry(it.level);
-		u64 old = it.old, leaf;
+		u64 old, leaf;
 
 		if (ept_iter_cond_yield(mmu, &it, &batch, true)) {
 			map = ept_memmap_get(mmu);
