@@ -16,19 +16,19 @@
 static long hc_console_write(struct vcpu *v, u64 gpa, u64 len)
 {
 	char buf[256];
-	u64 done = 0;
+	u64 done, n;
 
 	if (len > HC_CONSOLE_MAX)
 		return HC_EINVAL;
-	while (done < len) {
-		u64 n = MIN(len - done, (u64)sizeof(buf));
-		u64 i;
-
-		if (gpa + done < gpa || vm_read_guest(v->vm, gpa + done, buf, n))
+	/* All or nothing: a bad range prints nothing. */
+	if (!vm_guest_range_ok(v->vm, gpa, len))
+		return HC_EFAULT;
+	for (done = 0; done < len; done += n) {
+		n = len - done < sizeof(buf) ? len - done : sizeof(buf);
+		if (vm_read_guest(v->vm, gpa + done, buf, n))
 			return HC_EFAULT;
-		for (i = 0; i < n; i++)
-			vcpu_console_putc(v, buf[i]);
-		done += n;
+		for (const char *c = buf; c < buf + n; c++)
+			vcpu_console_putc(v, *c);
 	}
 	return HC_OK;
 }

@@ -120,8 +120,8 @@ static void vcpu_try_inject(struct vcpu *v)
 
 	if (!(vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) && (rflags & X86_RFLAGS_IF) &&
 	    !(intr & (INTERRUPT_STI | INTERRUPT_MOV_SS))) {
-		vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | (INTR_TYPE_EXT << 8) |
-				 v->pending_vector);
+		/* Interruption type 0 (INTR_TYPE_EXT): an external interrupt. */
+		vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | v->pending_vector);
 		v->intr_pending = false;
 		vcpu_set_window_exit(v, false);
 	} else {

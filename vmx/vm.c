@@ -92,6 +92,12 @@ static int vm_copy_guest(struct vm *vm, gpa_t gpa, void *buf, size_t len, bool w
 	return 0;
 }
 
+bool vm_guest_range_ok(struct vm *vm, gpa_t gpa, u64 len)
+{
+	/* Chunks cover [0, mem_size) without holes (vm_alloc_memory). */
+	return gpa + len >= gpa && gpa + len <= vm->mem_size;
+}
+
 int vm_read_guest(struct vm *vm, gpa_t gpa, void *dst, size_t len)
 {
 	return vm_copy_guest(vm, gpa, dst, len, false);
@@ -339,7 +345,7 @@ u64 vm_eptp(struct vm *vm)
 
 	if (!root)
 		return 0;
-	eptp = arch_virt_to_phys((const void *)root->page->spt) | EPT_MT_WB |
+	eptp = arch_virt_to_phys((const void __force *)root->page->spt) | EPT_MT_WB |
 	       ((u64)(root->level - 1) << 3);
 	if (vmx_caps.ept_ad)
 		eptp |= BIT(6);		/* accessed/dirty flags */

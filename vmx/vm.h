@@ -72,6 +72,8 @@ static inline bool vm_is_stopped(const struct vm *vm)
  * when any byte of the range lies outside the VM's RAM; they never fault.
  */
 int vm_read_guest(struct vm *vm, gpa_t gpa, void *dst, size_t len);
+/* True when [gpa, gpa + len) lies entirely in the VM's RAM (no wrap). */
+bool vm_guest_range_ok(struct vm *vm, gpa_t gpa, u64 len);
 int vm_write_guest(struct vm *vm, gpa_t gpa, const void *src, size_t len);
 
 /* Print "hv: vm NAME stopped: REASON" and the exit counts per reason. */
