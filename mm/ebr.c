@@ -204,21 +204,30 @@ static void ebr_note_peak(struct ebr_domain *d, u64 v)
 		;
 }
 
+/* Why an advance attempt failed: the record that held it, if one did. */
+struct ebr_blocker {
+	const u64 *state;	/* that record's state word, or NULL */
+	u64 seen;		/* the value that held the advance */
+};
+
 /**
  * ebr_try_advance() - advance the global epoch by one if nobody holds it.
- * @d: the domain
+ * @d:  the domain
+ * @why: if not NULL, set on failure (the holding record, if any)
  *
  * Return: true if this call advanced the epoch.  False if a record still
  * protects in an older epoch, the hook withholds its consent, or another
  * CPU is advancing right now.
  */
-static bool ebr_try_advance(struct ebr_domain *d)
+static bool ebr_try_advance(struct ebr_domain *d, struct ebr_blocker *why)
 {
 	const struct ebr_gp_hook *hook;
 	u64 g, want;
 	u32 n;
 	bool ok = true;
 
+	if (why)
+		why->state = NULL;
 	if (READ_ONCE(d->advancing))
 		return false;
 	/*
@@ -253,6 +262,10 @@ static bool ebr_try_advance(struct ebr_domain *d)
 			continue;
 		if ((s & 1) && s != want) {
 			ok = false;
+			if (why) {
+				why->state = &d->recs[i].state;
+				why->seen = s;
+			}
 			break;
 		}
 	}
@@ -379,7 +392,7 @@ bool ebr_poll(struct ebr_rec *r)
 		return false;	/* a callback polled again: the outer poll continues */
 	r->in_poll = true;
 	r->retires_since_poll = 0;
-	ebr_try_advance(d);
+	ebr_try_advance(d, NULL);
 	flags = spin_lock_irqsave(&r->lock);
 	ebr_tag_new(r, &tail, &n);
 	n += ebr_take_ready(r, ebr_epoch(d), &tail);
@@ -403,24 +416,103 @@ bool ebr_poll(struct ebr_rec *r)
 }
 
 /*
- * Backoff cap between advance attempts while waiting, in cpu_relax()
- * calls: PAUSE costs from ~10 ns to ~80 ns (virtualized) each, so this
- * keeps the added grace-period latency within a few microseconds.
+ * Waiting for a record that holds the epoch: first this many plain
+ * re-reads of its state word (a section of a few hundred nanoseconds ends
+ * within them, and PAUSE costs up to ~80 ns when virtualized), then
+ * cpu_relax() between re-reads.  Another advance attempt follows as soon
+ * as the record moves; a hook refusal or a busy advance flag backs off
+ * exponentially up to EBR_WAIT_MAX_SPINS cpu_relax() calls.
  */
+#define EBR_WAIT_FAST_READS	256
 #define EBR_WAIT_MAX_SPINS	64
 
 /* Spin until the global epoch is at least @target, helping it along. */
 static void ebr_wait_epoch(struct ebr_domain *d, u64 target)
 {
 	unsigned int spins = 1;
+	struct ebr_blocker why;
+	u64 g;
 
-	while (!ebr_reached(ebr_epoch(d), target)) {
-		if (ebr_try_advance(d))
+	while (!ebr_reached(g = ebr_epoch(d), target)) {
+		if (ebr_try_advance(d, &why)) {
+			spins = 1;
 			continue;
+		}
+		if (why.state) {
+			/*
+			 * A heuristic wait only: the next ebr_try_advance()
+			 * rescans with load_acquire.  Leave once the record
+			 * left its section or moved on, or the epoch moved.
+			 */
+			for (unsigned int i = 0; READ_ONCE(*why.state) == why.seen &&
+			     READ_ONCE(d->epoch) == g; i++) {
+				if (i >= EBR_WAIT_FAST_READS)
+					cpu_relax();
+			}
+			continue;
+		}
 		for (unsigned int i = 0; i < spins; i++)
 			cpu_relax();
 		if (spins < EBR_WAIT_MAX_SPINS)
 			spins <<= 1;
+	}
+}
+
+/**
+ * ebr_wait_readers() - the grace-period wait of ebr_synchronize().
+ * @d:  the domain
+ * @g0: the epoch read after the caller's fence
+ *
+ * Returns once every section that may hold a pointer unlinked before that
+ * fence has ended.  Two sufficient conditions, whichever comes first: the
+ * epoch reached g0 + 2 (the R6 rule), or every record has been seen, after
+ * the fence, either not protecting or protecting in g0 + 1.  A record
+ * protecting in g0 + 1 loaded the epoch after the advance from g0, hence
+ * after our fence, so its loads see the unlink.  A record seen protecting
+ * in g0 or older must be seen again in one of those two states: merely
+ * "changed" is not enough, because a QSBR quiescent store may still sit in
+ * the store buffer while the loads after it already run
+ * (tests/models/ebr_qsbr.pml finds exactly that).  The second condition
+ * ends the wait when the last old section ends, often without two
+ * advances; advance attempts continue meanwhile, so a reader that
+ * re-enters soon does so in g0 + 1.
+ */
+static void ebr_wait_readers(struct ebr_domain *d, u64 g0)
+{
+	const u64 newer = ebr_state_of(g0 + 1);
+	u32 n = READ_ONCE(d->nr_recs);
+	unsigned int reads = 0;
+	u64 need = 0;
+
+	BUILD_BUG_ON(HV_MAX_CPUS > 64);	/* @need is a 64-bit mask */
+	for (u32 i = 0; i < n; i++) {
+		/*
+		 * R6: acquire: a record seen not protecting ended its sections
+		 * before our caller frees.  Pairs with the store_release in
+		 * ebr_exit() / ebr_quiescent() / ebr_offline() / ebr_enter().
+		 */
+		u64 s = load_acquire(&d->recs[i].state);
+
+		if ((s & 1) && s != newer)
+			need |= BIT(i);
+	}
+	if (need)
+		ebr_try_advance(d, NULL);	/* let re-entering readers see g0 + 1 */
+	while (need) {
+		if (ebr_reached(ebr_epoch(d), ebr_ready_epoch(g0)))
+			return;
+		for (u64 m = need; m; m &= m - 1) {
+			unsigned int i = (unsigned int)__builtin_ctzll(m);
+			/* R6: as above. */
+			u64 s = load_acquire(&d->recs[i].state);
+
+			if (!(s & 1) || s == newer)
+				need &= ~BIT(i);
+		}
+		if (need && ++reads >= EBR_WAIT_FAST_READS) {
+			ebr_try_advance(d, NULL);
+			cpu_relax();
+		}
 	}
 }
 
@@ -451,7 +543,7 @@ void ebr_synchronize(struct ebr_domain *d)
 	if (!mutated(R6_SYNC))
 		smp_mb();
 	g = ebr_epoch(d);
-	ebr_wait_epoch(d, ebr_ready_epoch(g));
+	ebr_wait_readers(d, g);
 	if (was_online)
 		ebr_online(r);
 }

@@ -61,28 +61,50 @@ end:	do
 	od
 }
 
+#ifdef MUTATE_R6_AGE
+#define READY(g0)	((g0) + 1)
+#else
+#define READY(g0)	((g0) + 2)
+#endif
+
 /*
  * The updater: unlink (a plain store: EBR does not require an RMW unlink),
- * then ebr_synchronize(): R6 fence, read g0, wait for g0 + 2, free.  The
- * advances are all made by another CPU (the advancer), the schedule in
- * which the updater's own advance attempts (which start with a locked
- * xchg) give it no fence for free.
+ * R6 fence, read g0, wait, free.  Two waits, chosen nondeterministically:
+ * the epoch rule alone (a retired callback: run at g0 + 2), or
+ * ebr_wait_readers() (ebr_synchronize): sample the record once; if it
+ * protects in g0 or older, wait until it does not protect, or protects in
+ * g0 + 1, or the epoch reaches g0 + 2.  (Waiting for "any change" instead
+ * is wrong for QSBR: a quiescent store can still sit in the store buffer
+ * while the next loads already run; ebr_qsbr.pml finds that.)  The advances are all made by another CPU (the
+ * advancer), the schedule in which the updater's own advance attempts
+ * (which start with a locked xchg) give it no fence for free.
  */
 active proctype updater()
 {
-	byte g0;
+	byte g0, s0;
 
 	atomic { u_sb_val = NEW; u_sb_full = 1 };
 #ifndef MUTATE_R6_SYNC
 	(u_sb_full == 0);		/* R6: smp_mb() in ebr_synchronize() */
 #endif
 	g0 = epoch;
-end_wait:
-#ifdef MUTATE_R6_AGE
-	(epoch >= g0 + 1);
-#else
-	(epoch >= g0 + 2);
-#endif
+	if
+	:: true ->			/* callback: the epoch rule */
+end_wait_epoch:
+		(epoch >= READY(g0))
+	:: true ->			/* ebr_wait_readers() */
+		s0 = state;
+		if
+		:: (s0 & 1) && s0 != (g0 + 1) * 2 + 1 ->
+end_wait_reader:
+			if
+			:: state == 0 -> skip
+			:: state == (g0 + 1) * 2 + 1 -> skip
+			:: epoch >= READY(g0) -> skip
+			fi
+		:: else -> skip
+		fi
+	fi;
 	freed = 1
 }
 
