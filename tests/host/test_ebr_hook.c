@@ -52,10 +52,10 @@ static const struct ebr_gp_hook hk_hook = {
 	.start = hk_start, .done = hk_done, .arg = NULL,
 };
 
+/* o->retire_seq is already the engine's fetch_add value (exact order). */
 static void hk_on_retire(struct tt_obj *o)
 {
 	o->flush_req = READ_ONCE(hk_req);
-	o->retire_seq = READ_ONCE(tt_retire_seq);
 }
 
 static void hk_on_free(struct tt_obj *o)
