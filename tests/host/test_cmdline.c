@@ -139,6 +139,44 @@ static void test_cpus(void)
 	CHECK(!c.nosmp);
 }
 
+/* Table entries added by other parts (vm=, debug.*): stored as documented, bad values reported. */
+static void test_more_options(void)
+{
+	static const char *const faults[] = { "ud", "pf", "gp", "stack", "nmi" };
+	static const enum cmdline_fault fault_vals[] = {
+		CMDLINE_FAULT_UD, CMDLINE_FAULT_PF, CMDLINE_FAULT_GP, CMDLINE_FAULT_STACK,
+		CMDLINE_FAULT_NMI,
+	};
+	struct hv_config c;
+	char line[1024];
+	size_t n = 0;
+
+	c = RUN("vm=linux,mem=64M \"vm=second one\"", 0, NULL);
+	CHECK_EQ(c.vm_count, 2);
+	CHECK(!strcmp(c.vm_opts[0], "linux,mem=64M") && !strcmp(c.vm_opts[1], "second one"));
+	for (unsigned int i = 0; i <= CMDLINE_MAX_VMS; i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "vm=v%u ", i);
+	c = RUN(line, 1, "too many vm= options");
+	CHECK_EQ(c.vm_count, CMDLINE_MAX_VMS);
+	RUN("vm", 1, "needs a value");
+
+	for (size_t i = 0; i < ARRAY_SIZE(faults); i++) {
+		snprintf(line, sizeof(line), "debug.fault=%s", faults[i]);
+		c = RUN(line, 0, NULL);
+		CHECK_EQ(c.debug_fault, fault_vals[i]);
+	}
+	c = RUN("debug.fault=oops", 1, "expected ud, pf, gp, stack or nmi");
+	CHECK_EQ(c.debug_fault, CMDLINE_FAULT_NONE);
+
+	c = RUN("debug.nosipi=0x3", 0, NULL);
+	CHECK(c.debug_nosipi && c.debug_nosipi_apic == 3);
+	c = RUN("debug.nosipi=0x100000000", 1, "expected an APIC id");
+	CHECK(!c.debug_nosipi);
+	c = RUN("debug.rsdpscan", 0, NULL);
+	CHECK(c.debug_rsdp_scan);
+	RUN("debug.rsdpscan=1", 1, "takes no value");
+}
+
 static void test_words(void)
 {
 	struct hv_config c;
@@ -231,6 +269,7 @@ int main(int argc, char **argv)
 	test_console();
 	test_loglevel();
 	test_cpus();
+	test_more_options();
 	test_words();
 	test_long();
 	test_random(test_opts.quick ? 20000 : 100000);
