@@ -20,6 +20,7 @@ struct cmdline_option {
 	const char *(*set)(struct hv_config *cfg, const char *val);
 };
 
+/* console=com1..com4|PORT[,BAUD]: applied only if both parts are valid. */
 static const char *cmdline_console(struct hv_config *cfg, const char *val)
 {
 	static const struct {

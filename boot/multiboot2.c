@@ -102,6 +102,11 @@ static bool mb2_need_size(struct mb2_info *out, const struct mb2_tag *t, u32 min
 	return false;
 }
 
+/*
+ * Module tag: u32 start, u32 end, then the module's command line.  Kept
+ * only if start <= end and it overlaps neither the boot information nor an
+ * earlier module.
+ */
 static void mb2_parse_module(struct mb2_info *out, const struct mb2_tag *t, u64 info_end)
 {
 	struct mb2_module m;
@@ -141,6 +146,11 @@ static void mb2_parse_module(struct mb2_info *out, const struct mb2_tag *t, u64 
 	out->modules[out->module_count++] = m;
 }
 
+/*
+ * Memory map tag: u32 entry_size, u32 entry_version (0), then entries of
+ * entry_size bytes (base, length, type, reserved).  Empty entries are
+ * dropped, wrapping ones clipped at 2^64.
+ */
 static void mb2_parse_mmap(struct mb2_info *out, const struct mb2_tag *t)
 {
 	u32 esize, version, n, rest;
@@ -186,6 +196,11 @@ static void mb2_parse_mmap(struct mb2_info *out, const struct mb2_tag *t)
 	out->have_mmap = true;
 }
 
+/*
+ * EFI memory map tag: u32 descriptor_size, u32 descriptor_version (1), then
+ * EFI_MEMORY_DESCRIPTORs (type, pad, physical start, virtual start, pages,
+ * attribute) at descriptor_size strides.
+ */
 static void mb2_parse_efi_mmap(struct mb2_info *out, const struct mb2_tag *t)
 {
 	u32 dsize, version, n;
@@ -228,6 +243,7 @@ static void mb2_parse_efi_mmap(struct mb2_info *out, const struct mb2_tag *t)
 	out->have_efi_mmap = true;
 }
 
+/* ACPI old/new tags: a copy of the RSDP, at least 20 or 36 bytes. */
 static void mb2_parse_rsdp(struct mb2_info *out, const struct mb2_tag *t)
 {
 	bool is_new = t->type == MB2_TAG_ACPI_NEW;
@@ -269,6 +285,7 @@ static bool mb2_single(u32 type)
 	}
 }
 
+/* Dispatch one tag that passed the walk's size and bounds checks. */
 static void mb2_parse_tag(struct mb2_info *out, const struct mb2_tag *t)
 {
 	const char *s;

@@ -90,6 +90,10 @@ static void heap_partial_del(struct heap_page *pg)
 	heap_npartial[pg->cls]--;
 }
 
+/*
+ * A slot of class @cls: from the first page with room, or from a new page.
+ * A page leaves the partial list when its last slot is taken.
+ */
 static void *heap_small_alloc(unsigned int cls)
 {
 	struct heap_page *pg = heap_partial[cls];
@@ -118,6 +122,7 @@ static void *heap_small_alloc(unsigned int cls)
 	return (u8 *)pg + HEAP_HDR + slot * heap_class_size(cls);
 }
 
+/* A buddy block big enough for @size plus the header, or NULL. */
 static void *heap_large_alloc(size_t size)
 {
 	unsigned int order = 0;

@@ -233,6 +233,7 @@ static u8 madt_min_len(u8 type)
 	}
 }
 
+/* Record one MADT entry already known to be long enough for its type. */
 static void madt_entry(struct madt_info *out, const u8 *e, u8 madt_rev)
 {
 	switch (e[0]) {
