@@ -9,6 +9,7 @@
  */
 #include "arch/x86/traps.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/lapic.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/uart.h"
@@ -211,9 +212,17 @@ void trap_dispatch(struct trap_frame *f)
 
 	/* R1: pairs with the cmpxchg in trap_register_handler(). */
 	fn = READ_ONCE(trap_handlers[f->vector]);
-	if (fn)
+	if (fn) {
 		fn(f);
-	else
-		pr_warn("spurious interrupt on vector %llu ignored\n",
-			(unsigned long long)f->vector);
+		return;
+	}
+	pr_warn("unexpected interrupt on vector %llu ignored\n",
+		(unsigned long long)f->vector);
+	/*
+	 * Acknowledge it anyway: an in-service bit left set would block every
+	 * interrupt of equal or lower priority on this CPU.  The LAPIC's own
+	 * spurious vector is the one that must not be acknowledged.
+	 */
+	if (f->vector != LAPIC_SPURIOUS_VECTOR && lapic_ready())
+		lapic_eoi();
 }
