@@ -4,8 +4,8 @@
  * liburcu flavours, through one backend table (bench_ebr_ops.h) so the
  * workloads are the same code for every implementation.
  *
- *   ebr_read             ns per empty read section (enter + exit), 1 and 2
- *                        threads: ours ebr_enter/exit, ck_epoch_begin/end,
+ *   ebr_read             ns per empty read section (enter + exit), in thread
+ *                        CPU time, 1 and 2 threads: ours ebr_enter/exit, ck_epoch_begin/end,
  *                        urcu_memb and urcu_mb read_lock/unlock.
  *   ebr_read_qsbr_k1     QSBR: a quiescent state after every section: ours
  *   ebr_read_qsbr_k64    (online record, ebr_quiescent) vs urcu_qsbr; and
@@ -51,11 +51,11 @@ void ebr_bench_free(struct ebr_bench_obj *o)
 	free(o);
 }
 
-static double eb_ns_since(const struct timespec *a)
+static double eb_ns_since(clockid_t clk, const struct timespec *a)
 {
 	struct timespec b;
 
-	clock_gettime(CLOCK_MONOTONIC, &b);
+	clock_gettime(clk, &b);
 	return (double)(b.tv_sec - a->tv_sec) * 1e9 + (double)(b.tv_nsec - a->tv_nsec);
 }
 
@@ -88,7 +88,7 @@ static double ours_read_loop(u64 n, unsigned int qs_every)
 
 	if (qs_every)
 		ebr_online(r);
-	clock_gettime(CLOCK_MONOTONIC, &a);
+	clock_gettime(EBR_BENCH_READ_CLOCK, &a);
 	for (u64 i = 0; i < n; i++) {
 		ebr_enter(r);
 		ebr_exit(r);
@@ -99,7 +99,7 @@ static double ours_read_loop(u64 n, unsigned int qs_every)
 	}
 	if (qs_every)
 		ebr_offline(r);
-	return eb_ns_since(&a) / (double)n;
+	return eb_ns_since(EBR_BENCH_READ_CLOCK, &a) / (double)n;
 }
 
 static void ours_lock(void)
@@ -175,12 +175,12 @@ static double ck_read_loop(u64 n, unsigned int qs_every)
 	ck_epoch_record_t *r = eb_ck_rec;
 	struct timespec a;
 
-	clock_gettime(CLOCK_MONOTONIC, &a);
+	clock_gettime(EBR_BENCH_READ_CLOCK, &a);
 	for (u64 i = 0; i < n; i++) {
 		ck_epoch_begin(r, NULL);
 		ck_epoch_end(r, NULL);
 	}
-	return eb_ns_since(&a) / (double)n;
+	return eb_ns_since(EBR_BENCH_READ_CLOCK, &a) / (double)n;
 }
 
 static void ck_lock(void)
@@ -363,7 +363,7 @@ static void *eb_retire_thread(void *p)
 		}
 	}
 	ops->drain();
-	a->ns = eb_ns_since(&t0);
+	a->ns = eb_ns_since(CLOCK_MONOTONIC, &t0);
 	WRITE_ONCE(eb_retired, a->n);
 	WRITE_ONCE(eb_writers_left, 0);
 	ops->thread_exit();

@@ -34,12 +34,12 @@ static double bu_read_loop(u64 n, unsigned int qs_every)
 {
 	struct timespec a, b;
 
-	clock_gettime(CLOCK_MONOTONIC, &a);
+	clock_gettime(EBR_BENCH_READ_CLOCK, &a);
 	for (u64 i = 0; i < n; i++) {
 		urcu_mb_read_lock();
 		urcu_mb_read_unlock();
 	}
-	clock_gettime(CLOCK_MONOTONIC, &b);
+	clock_gettime(EBR_BENCH_READ_CLOCK, &b);
 	return ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) / (double)n;
 }
 
