@@ -19,9 +19,14 @@
  *    e, and the grace-period hook (if any) agrees.  A callback tagged with
  *    epoch t runs once g - t >= 2: two advances after the tag, the second of
  *    which proves that no reader that could have seen the object is left.
- *  - Retired objects are queued untagged on their CPU's record and tagged in
- *    batches (one fence per batch, not per retire); tagged batches sit in
- *    four buckets indexed by tag mod 4.
+ *  - Retired objects are queued untagged on their CPU's record (under the
+ *    record's lock, whose RMW orders the caller's unlink first) and tagged
+ *    in batches when the record polls; tagged batches sit in four buckets
+ *    indexed by tag mod 4.  Callbacks run on the polling CPU with no EBR
+ *    lock held and may retire further objects (from registered records).
+ *  - ebr_synchronize() does not wait for callbacks: it returns once every
+ *    section that was active at its fence has ended (each record seen not
+ *    protecting or protecting in a newer epoch), or after two advances.
  *  - Backlog: past backlog_soft callbacks pending on a record, the retiring
  *    CPU tries to advance and run callbacks; past backlog_hard it waits for
  *    grace periods (ebr_synchronize), unless it is itself protecting (inside
@@ -124,8 +129,9 @@ struct ebr_rec {
 #define EBR_POLL_EVERY		64
 
 /*
- * struct ebr_domain - a reclamation domain.
- * @epoch:     the global epoch (advanced by cmpxchg).
+ * struct ebr_domain - a reclamation domain (about 20 KiB: one record per
+ * possible CPU; embed it in static or page-allocated memory).
+ * @epoch:     the global epoch (advanced under @advancing, store_release).
  * @advancing: try-flag serializing advance attempts and hook calls.
  */
 struct ebr_domain {
