@@ -34,6 +34,7 @@
 #define MM_PFNCACHE_H
 
 #include "lib/types.h"
+#include "lib/compiler.h"
 #include "lib/spinlock.h"
 #include "lib/rwlock.h"
 
@@ -78,14 +79,19 @@ struct gpc_backend {
  */
 struct gpc_vm_state {
 	spinlock_t lock;
-	u64 active_invalidations;
-	gfn_t inval_start;
-	gfn_t inval_end;
 	u64 wake_seq;
 	struct gpc_link list;
 	const struct mmu_invalidate *inv;
 	const struct gpc_backend *backend;
 	void *backend_ctx;
+	/*
+	 * Polled locklessly by refreshers: a line of its own, so that their
+	 * reads do not bounce the lock's line (and the invalidator's store
+	 * here really needs the R10 fence to become visible in time).
+	 */
+	u64 active_invalidations __cacheline_aligned;
+	gfn_t inval_start;
+	gfn_t inval_end;
 };
 
 /*
