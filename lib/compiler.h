@@ -65,7 +65,7 @@
 #define DEFINED_ONE_1 x,
 #define is_defined(m)		is_defined_1_(m)
 #define is_defined_1_(v)	is_defined_2_(DEFINED_ONE_##v)
-#define is_defined_2_(junk)	pick_second_(junk 1, 0, 0)
+#define is_defined_2_(junk)	pick_second_(junk 1, 0, 0) // NOLINT(bugprone-macro-parentheses): pasted, not evaluated
 #define pick_second_(a, b, ...)	b
 
 #endif /* LIB_COMPILER_H */
