@@ -10,7 +10,10 @@
  * After every move returns, no leaf may still map a frame of the old range
  * (a fault that resolved against the old map must have failed its locked
  * re-check); a pfncache that passes gpc_check() must hold the frame the map
- * of its generation gives.  At the end ept_mmu_audit() must find nothing.
+ * of its generation gives.  An ager runs lockless rmap passes
+ * (ept_age_range) throughout.  At the end: ept_mmu_audit() finds nothing,
+ * the rmap holds exactly the EPT's leaves, and an aging pass finds exactly
+ * the leaves made young, then none.
  */
 #include "tests/host/harness.h"
 
@@ -20,6 +23,7 @@
 #include "mm/ept_mmu.h"
 #include "mm/memslot.h"
 #include "mm/pfncache.h"
+#include "mm/rmap.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -31,6 +35,7 @@
 
 static struct vm_mmu mmu;
 static int stop;
+static u64 aged_young, age_passes;
 
 struct worker {
 	unsigned int id;
@@ -135,7 +140,19 @@ static void *mover(void)
 	return NULL;
 }
 
-enum role { ROLE_FAULTER, ROLE_MOVER, ROLE_TIMER };
+static void *ager(void)
+{
+	ept_mmu_cpu_register(&mmu);
+	while (!READ_ONCE(stop)) {
+		aged_young += ept_age_range(&mmu, 0, NGFN);
+		age_passes++;
+		usleep(50);
+	}
+	ept_mmu_cpu_unregister(&mmu);
+	return NULL;
+}
+
+enum role { ROLE_FAULTER, ROLE_MOVER, ROLE_AGER, ROLE_TIMER };
 
 struct slot_arg {
 	enum role role;
@@ -151,6 +168,8 @@ static void *dispatch(void *arg)
 		return faulter(&a->w);
 	case ROLE_MOVER:
 		return mover();
+	case ROLE_AGER:
+		return ager();
 	case ROLE_TIMER:
 		while (test_elapsed() < test_opts.seconds)
 			usleep(1000);
@@ -160,12 +179,81 @@ static void *dispatch(void *arg)
 	return NULL;
 }
 
+static void make_young(u64 __ept *sptep, void *arg)
+{
+	(void)arg;
+	ept_set_bits_atomic(sptep, EPT_A);
+}
+
+/* Quiesced: every present leaf is in its rmap head exactly once, nothing else. */
+struct rmap_count {
+	u64 entries, matches;
+	u64 want;		/* the leaf value ept_lookup() returned */
+};
+
+static void rmap_count_visit(u64 __ept *sptep, void *arg)
+{
+	struct rmap_count *c = arg;
+
+	c->entries++;
+	c->matches += ept_read_entry(sptep) == c->want;
+}
+
+static void check_rmap_matches_ept(void)
+{
+	struct ebr_rec *rec = ebr_rec_this(&mmu.ebr);
+	u64 leaves = 0, bad = 0, total = 0;
+
+	ept_mmu_cpu_register(&mmu);
+	/* Map the first 1024 gfns again (the last move may have zapped them). */
+	for (gfn_t g = 0; g < 1024; g++) {
+		struct ept_fault f = { .gpa = g << PAGE_SHIFT, .access = EPT_ACC_READ };
+
+		int r = ept_handle_fault(&mmu, &f);
+
+		CHECK(r == EPT_FAULT_FIXED || r == EPT_FAULT_SPURIOUS);
+	}
+	ebr_enter(rec);
+	for (gfn_t g = 0; g < NGFN; g++) {
+		struct rmap_count c = { 0 };
+		pfn_t pfn;
+		int level;
+		u64 e;
+
+		if (!ept_lookup(&mmu, g, &pfn, &level, &e) || g != ept_gfn_round(g, level))
+			continue;
+		leaves++;
+		c.want = e;
+		rmap_walk_readonly(&mmu.rmap, g, level, rmap_count_visit, &c);
+		bad += c.entries != 1 || c.matches != 1;
+	}
+	/* Nothing beyond the leaves: count every head of every level. */
+	for (int level = RMAP_LEVEL_MIN; level <= RMAP_LEVEL_MAX; level++) {
+		for (gfn_t g = 0; g < NGFN; g += ept_pages_per_entry(level)) {
+			struct rmap_count c = { 0 };
+
+			rmap_walk_readonly(&mmu.rmap, g, level, rmap_count_visit, &c);
+			total += c.entries;
+		}
+	}
+	ebr_exit(rec);
+	printf("rmap: %llu leaves, %llu rmap entries, %llu leaves not found exactly once; "
+	       "%llu dead descriptors met\n", (unsigned long long)leaves,
+	       (unsigned long long)total, (unsigned long long)bad,
+	       (unsigned long long)READ_ONCE(mmu.rmap.bad_desc));
+	CHECK_EQ(bad, 0);
+	CHECK(leaves >= 2);	/* 1024 gfns: 2M leaves or more 4K ones */
+	CHECK_EQ(total, leaves);
+	CHECK_EQ(READ_ONCE(mmu.rmap.bad_desc), 0);
+	ept_mmu_cpu_unregister(&mmu);
+}
+
 int main(int argc, char **argv)
 {
 	struct ept_mmu_config cfg = { .max_table_pages = 4096, .gfn_limit = NGFN };
 	struct ept_memslot s = { .id = 1, .kind = EPT_SLOT_RAM, .base_gfn = 0,
 				 .npages = NGFN, .base_pfn = PFN_A };
-	struct slot_arg a[NFAULTER + 2] = { 0 };
+	struct slot_arg a[NFAULTER + 3] = { 0 };
 	u64 faults = 0, fixed = 0, retry = 0, other = 0, uses = 0, refreshes = 0, stale = 0;
 
 	test_init(argc, argv, 3.0);
@@ -175,7 +263,9 @@ int main(int argc, char **argv)
 	}
 	CHECK_EQ(ept_memslot_set(&mmu, &s), 0);
 	for (unsigned int i = 0; i < ARRAY_SIZE(a); i++) {
-		a[i].role = i < NFAULTER ? ROLE_FAULTER : i == NFAULTER ? ROLE_MOVER : ROLE_TIMER;
+		static const enum role extra[] = { ROLE_MOVER, ROLE_AGER, ROLE_TIMER };
+
+		a[i].role = i < NFAULTER ? ROLE_FAULTER : extra[i - NFAULTER];
 		a[i].w.id = i;
 		a[i].w.seed = test_opts.seed * 17 + i + 1;
 	}
@@ -202,9 +292,34 @@ int main(int argc, char **argv)
 	CHECK_EQ(stale_leaves, 0);
 	CHECK_EQ(stale, 0);
 	CHECK_EQ(other, 0);
-	CHECK(fixed > 0 && moves > 0 && uses > 0);
+	CHECK(fixed > 0 && uses > 0);
+	CHECK(moves >= 3);	/* the races were exercised */
 	CHECK_EQ(READ_ONCE(mmu.inv.in_progress), 0);
 	CHECK_EQ(ept_mmu_audit(&mmu), 0);
+	check_rmap_matches_ept();
+	{
+		struct ebr_rec *rec = ebr_rec_this(&mmu.ebr);
+		u64 made = 0, first, second;
+
+		/* Make every leaf young as the CPU would (atomic OR), then age. */
+		ept_mmu_cpu_register(&mmu);
+		ebr_enter(rec);
+		for (int level = RMAP_LEVEL_MIN; level <= RMAP_LEVEL_MAX; level++)
+			for (gfn_t g = 0; g < NGFN; g += ept_pages_per_entry(level))
+				made += rmap_walk_readonly(&mmu.rmap, g, level, make_young, NULL);
+		ebr_exit(rec);
+		first = ept_age_range(&mmu, 0, NGFN);
+		second = ept_age_range(&mmu, 0, NGFN);
+		ept_mmu_cpu_unregister(&mmu);
+		printf("aging: %llu lockless passes during the run; quiesced: %llu leaves made "
+		       "young, a pass found %llu, the next %llu\n", (unsigned long long)age_passes,
+		       (unsigned long long)made, (unsigned long long)first,
+		       (unsigned long long)second);
+		CHECK(age_passes > 0);
+		CHECK(made > 0);
+		CHECK_EQ(first, made);
+		CHECK_EQ(second, 0);
+	}
 	ept_mmu_destroy(&mmu);
 	return test_finish();
 }
