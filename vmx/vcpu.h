@@ -61,6 +61,7 @@ struct vm_config {
 	enum vm_entry_mode entry;
 	enum vm_io_policy io;
 	bool debug_badstate;	/* test aid: enter vCPU 0 with an invalid guest state */
+	bool debug_zap;		/* test aid: vCPU 0 zaps all EPT mappings every ~2M ticks */
 };
 
 /* vCPU run states (vcpu->run_state). */
@@ -108,6 +109,7 @@ struct vcpu {
 	/* Owner-only state below. */
 	u64 timer_deadline __cacheline_aligned;	/* TSC of the virtual timer, 0 = off */
 	u8 timer_vector;
+	u64 zap_last, zaps, zapped, zap_max_ticks;	/* debug=zap bookkeeping (vCPU 0 only) */
 	u64 xcr0;
 	u64 cr0_shadow;		/* what the guest believes CR0 is */
 	u64 cr4_shadow;

@@ -12,8 +12,12 @@
 /* RAX at the first guest instruction of vCPU 0 (RBX = memory bytes, RCX = vCPU id). */
 #define VM_BOOT_MAGIC		0x68760001ull
 
-/* VMX-preemption timer slice: a vCPU exits at least this often (TSC ticks). */
-#define VCPU_SLICE_TICKS	(1ull << 26)
+/*
+ * VMX-preemption timer slice: a vCPU exits at least this often (TSC ticks).
+ * It bounds how late a kick can be served where an IPI does not force an
+ * exit (Bochs 2.7 with a guest running with RFLAGS.IF = 0).
+ */
+#define VCPU_SLICE_TICKS	(1ull << 22)
 
 extern struct vm *vm_list[VM_MAX];
 extern unsigned int vm_count;

@@ -14,6 +14,9 @@
  * io        ports without a device: ignore (default) or stop the VM
  * debug=badstate  test aid: vCPU 0's first VM entry has an invalid guest
  *           state (TR unusable), to exercise the entry-failure report
+ * debug=zap test aid: vCPU 0 zaps every EPT mapping of the VM about every
+ *           2M TSC ticks, so the remote flush (R11 kicks, INVEPT, R4 frees
+ *           after acknowledgement) runs on real VMX under a running guest
  *
  * Parsing runs while the command line is parsed, before any allocator
  * exists, so configurations are kept in a static table.
@@ -157,9 +160,12 @@ int vm_config_parse(const char *val, struct vm_config *out)
 			else
 				goto bad;
 		} else if (vm_key(f, n, "debug", &v, &vn)) {
-			if (!vm_word(v, vn, "badstate"))
+			if (vm_word(v, vn, "badstate"))
+				out->debug_badstate = true;
+			else if (vm_word(v, vn, "zap"))
+				out->debug_zap = true;
+			else
 				goto bad;
-			out->debug_badstate = true;
 		} else if (vm_key(f, n, "io", &v, &vn)) {
 			if (vm_word(v, vn, "ignore"))
 				out->io = VM_IO_IGNORE;
@@ -183,7 +189,7 @@ int vm_config_parse(const char *val, struct vm_config *out)
 	return 0;
 bad:
 	pr_warn("vm=%s: bad field \"%.*s\" (expected mod=NAME, mem=2..65536, "
-		"cpus=N[-M][+...], entry=real|prot|long, io=ignore|stop, debug=badstate)\n", val, (int)n, f);
+		"cpus=N[-M][+...], entry=real|prot|long, io=ignore|stop, debug=badstate|zap)\n", val, (int)n, f);
 	return -1;
 }
 
