@@ -110,14 +110,17 @@ u64 ebr_epoch(const struct ebr_domain *d)
 
 /**
  * ebr_register() - the calling CPU (thread) starts using its record.
- * @r: the record, from ebr_rec_this()
+ * @r: the record (ebr_rec_this() calls this on first use)
+ *
+ * A no-op on a record that is already registered.
  */
 void ebr_register(struct ebr_rec *r)
 {
 	struct ebr_domain *d = r->domain;
 	u32 n = READ_ONCE(d->nr_recs);
 
-	ASSERT(!r->registered);
+	if (r->registered)
+		return;
 	r->registered = true;
 	r->depth = 0;
 	r->online = false;

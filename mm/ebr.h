@@ -171,13 +171,22 @@ void ebr_set_backlog(struct ebr_domain *d, u32 soft, u32 hard);
 /* Install (or with NULL remove) the grace-period hook. */
 void ebr_set_gp_hook(struct ebr_domain *d, const struct ebr_gp_hook *hook);
 
-/* The calling CPU's record; hot paths keep the pointer. */
+void ebr_register(struct ebr_rec *r);
+
+/*
+ * The calling CPU's record, registered on first use (an unregistered
+ * record is not scanned, so its sections would protect nothing); hot paths
+ * keep the pointer.
+ */
 static inline struct ebr_rec *ebr_rec_this(struct ebr_domain *d)
 {
-	return &d->recs[arch_cpu_id()];
+	struct ebr_rec *r = &d->recs[arch_cpu_id()];
+
+	if (unlikely(!r->registered))
+		ebr_register(r);
+	return r;
 }
 
-void ebr_register(struct ebr_rec *r);
 void ebr_unregister(struct ebr_rec *r);
 
 /* Published state word of a record protecting in epoch @e. */

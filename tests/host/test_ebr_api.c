@@ -3,7 +3,8 @@
  * EBR API behaviour, deterministic where it can be:
  *  - callbacks run only after two advances past their tag; statistics;
  *  - nested sections keep protecting until the outermost exit, seen from
- *    another thread blocked in ebr_synchronize();
+ *    another thread blocked in ebr_synchronize(); so do the sections of a
+ *    record that ebr_rec_this() registered implicitly;
  *  - a QSBR-online record holds grace periods until it reports a
  *    quiescent state; an offline one never does;
  *  - ebr_barrier() runs callbacks queued on other threads' records;
@@ -45,14 +46,15 @@ static void sleep_ms(long ms)
 
 static void test_basic(void)
 {
-	struct ebr_rec *r = ebr_rec_this(&d);
+	struct ebr_rec *r;
 	struct obj o[4];
 	struct ebr_stats st;
 	u64 tag;
 
 	ebr_domain_init(&d);
 	ran = 0;
-	ebr_register(r);
+	r = ebr_rec_this(&d);
+	ebr_register(r);		/* explicit: a no-op after ebr_rec_this() */
 	ebr_retire(r, &o[0].node, cb);
 	ebr_stats_read(&d, &st);
 	CHECK_EQ(st.retired, 1);
@@ -130,6 +132,29 @@ static void test_nested(void)
 	CHECK_EQ(load_acquire(&sync_done), 1);
 	ebr_unregister(r);
 	printf("nested: synchronize waited for the outermost exit\n");
+}
+
+/* A record that was never explicitly registered still protects. */
+static void test_implicit_register(void)
+{
+	struct ebr_rec *r;
+	pthread_t t;
+
+	ebr_domain_init(&d);
+	r = ebr_rec_this(&d);		/* no ebr_register() call */
+	CHECK(r->registered);
+	CHECK(READ_ONCE(d.nr_recs) > r->cpu);
+	sync_done = sync_go = 0;
+	ebr_enter(r);
+	pthread_create(&t, NULL, syncer, NULL);
+	WRITE_ONCE(sync_go, 1);
+	sleep_ms(30);
+	CHECK_EQ(load_acquire(&sync_done), 0);
+	ebr_exit(r);
+	pthread_join(t, NULL);
+	CHECK_EQ(load_acquire(&sync_done), 1);
+	ebr_unregister(r);
+	printf("implicit: ebr_rec_this() registers; its sections hold synchronize\n");
 }
 
 static void test_qsbr(void)
@@ -350,6 +375,7 @@ int main(int argc, char **argv)
 	test_init(argc, argv, 0);
 	test_basic();
 	test_nested();
+	test_implicit_register();
 	test_qsbr();
 	test_barrier_unregister();
 	test_backlog();

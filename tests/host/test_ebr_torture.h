@@ -209,7 +209,7 @@ static void tt_reader(struct tt_thread *t, struct ebr_rec *r)
 		ebr_online(r);
 		while (!READ_ONCE(tt_stop)) {
 			tt_read_one(t);
-			t->ops++;
+			WRITE_ONCE(t->ops, t->ops + 1);	/* read by the timer */
 			if (t->ops % tt_cfg.qsbr_offline_every) {
 				ebr_quiescent(r);
 				continue;
@@ -235,7 +235,7 @@ static void tt_reader(struct tt_thread *t, struct ebr_rec *r)
 			tt_read_one(t);
 		}
 		ebr_exit(r);
-		t->ops++;
+		WRITE_ONCE(t->ops, t->ops + 1);	/* read by the timer */
 	}
 }
 
@@ -275,7 +275,7 @@ static void tt_writer(struct tt_thread *t, struct ebr_rec *r)
 				tt_cfg.on_retire(old);
 			ebr_retire(r, &old->node, tt_free);
 		}
-		t->ops++;
+		WRITE_ONCE(t->ops, t->ops + 1);	/* read by the timer */
 	}
 }
 
@@ -296,11 +296,30 @@ static void *tt_thread_fn(void *arg)
 	return NULL;
 }
 
+/* Number of torture threads that have not completed one operation yet. */
+static unsigned int tt_idle_threads(void)
+{
+	unsigned int idle = 0;
+
+	for (unsigned int i = 0; i < tt_cfg.readers + tt_cfg.writers; i++)
+		idle += READ_ONCE(tt_threads[i].ops) == 0;
+	return idle;
+}
+
+/*
+ * Ends the round after its duration, but not before every thread has done
+ * at least one operation (a starved thread on a loaded 2-core host would
+ * otherwise make the round test nothing); 10 s extra at most.  Threads
+ * with a custom reader0 function end the round themselves.
+ */
 static void *tt_timer_fn(void *arg)
 {
 	struct timespec ts = { .tv_sec = 0, .tv_nsec = 1000000 };
+	double until = *(double *)arg;
 
-	while (test_elapsed() < *(double *)arg && !READ_ONCE(tt_stop))
+	while (!READ_ONCE(tt_stop) &&
+	       (test_elapsed() < until ||
+		(!tt_cfg.reader0 && tt_idle_threads() && test_elapsed() < until + 10)))
 		nanosleep(&ts, NULL);
 	WRITE_ONCE(tt_stop, 1);
 	return NULL;
