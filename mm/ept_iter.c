@@ -139,12 +139,12 @@ bool ept_iter_cond_yield(struct vm_mmu *mmu, struct ept_iter *it, struct ept_bat
 	else
 		write_unlock(&mmu->mmu_lock);
 	/*
-	 * Test hook: a forced yield also lets a grace period pass, so tables
-	 * removed meanwhile are really freed (poisoned) and a walker that
-	 * wrongly resumed in one would meet the poison.
+	 * Test hook: a forced yield also runs every pending EBR callback, so
+	 * tables removed meanwhile are really freed (poisoned) and a walker
+	 * that wrongly resumed in one would meet the poison.
 	 */
 	if (every)
-		ebr_synchronize(&mmu->ebr);
+		ebr_barrier(&mmu->ebr);
 	else
 		cpu_relax();
 	if (shared)

@@ -51,7 +51,8 @@ static void *vcpu_thread(void *arg)
 			continue;
 		}
 		v->entries++;
-		for (int i = 0; i < 64; i++) {
+		/* Short guest slices: many entries, each one an SB window. */
+		for (int i = 0; i < 8; i++) {
 			if (load_acquire(&v->kick))
 				break;
 			if (!ept_flush_vcpu_check(&fl, v->id)) {

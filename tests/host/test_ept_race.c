@@ -8,10 +8,11 @@
  *     recount must equal the mapped counters: a lost install (R2), a leaf
  *     installed over a FROZEN entry (R3 back-off) or a child lost during
  *     teardown (R3 xchg takeover) all break it.
- *  2. accessed-bit conservation (R2): a "hardware" thread sets A with a
- *     locked cmpxchg and counts 0->1 transitions; an ager clears A with
- *     ept_test_and_clear_accessed() and counts 1->0; a third thread
- *     write-protects the leaf while a fourth restores W by write faults.
+ *  2. accessed-bit conservation (R2) over 64 leaves: a "hardware" thread
+ *     sets A with a locked cmpxchg and counts 0->1 transitions; an ager
+ *     clears A with ept_test_and_clear_accessed() and counts 1->0; a third
+ *     thread write-protects the 64 leaves while a fourth restores W the
+ *     lockless way (cmpxchg, like a fast page fault).
  *     Every A set must be seen by exactly one clear (or still be set):
  *     a write-protect done as read-modify-plain-write loses A bits.
  */
@@ -22,6 +23,7 @@
 
 #define SLOT_GFN	0x1000
 #define SLOT_PAGES	1024
+#define RACE2_LEAVES	64		/* leaves shared by the race-2 threads */
 #define HUGE_GFN	0x4000		/* 2 MiB-capable slot for race 3 */
 #define HUGE_PAGES	1024
 
@@ -88,11 +90,12 @@ static void *race2(void *arg)
 {
 	struct rworker *w = arg;
 	struct ebr_rec *rec;
-	gfn_t g = SLOT_GFN + 7;
+	gfn_t g;
 
 	ept_mmu_cpu_register(&mmu);
 	rec = ebr_rec_this(&mmu.ebr);
 	while (!READ_ONCE(stop)) {
+		g = SLOT_GFN + test_rand(&w->rng) % RACE2_LEAVES;
 		switch (w->kind) {
 		case 0: {	/* "hardware": set A on the leaf (locked, on the value read) */
 			u64 __ept *p;
@@ -125,11 +128,24 @@ static void *race2(void *arg)
 			break;
 		}
 		case 2:
-			ept_write_protect_range(&mmu, g, g + 1, true);
+			ept_write_protect_range(&mmu, SLOT_GFN, SLOT_GFN + RACE2_LEAVES, true);
 			break;
-		case 3:
-			fault_at(g, EPT_ACC_WRITE);
+		case 3: {	/* restore W locklessly (the "fast page fault" way) */
+			u64 __ept *p;
+			u64 e;
+
+			ebr_enter(rec);
+			for (g = SLOT_GFN; g < SLOT_GFN + RACE2_LEAVES; g++) {
+				p = leaf_of(g);
+				if (!p)
+					continue;
+				e = ept_read_entry(p);
+				if (ept_is_leaf(e, 1) && !(e & EPT_W))
+					ept_cmpxchg_entry(p, &e, e | EPT_W);
+			}
+			ebr_exit(rec);
 			break;
+		}
 		}
 		w->n++;
 	}
@@ -156,7 +172,8 @@ static void *race3(void *arg)
 			fault_at(g, EPT_ACC_READ);
 			break;
 		case 2:
-			ept_zap_range(&mmu, HUGE_GFN, HUGE_GFN + HUGE_PAGES);
+			/* Inside one 2 MiB table, so the walker yields between leaves. */
+			ept_zap_range(&mmu, HUGE_GFN + 1 + g % 8, HUGE_GFN + 500);
 			fault_at(g, EPT_ACC_READ);
 			break;
 		}
@@ -183,7 +200,7 @@ int main(int argc, char **argv)
 
 	for (int i = 0; i < 3; i++)
 		w[i] = (struct rworker){ .kind = i, .rng = test_opts.seed * (i + 1) | 1 };
-	deadline = test_elapsed() + test_opts.seconds / 3;
+	deadline = test_elapsed() + test_opts.seconds * 0.3;
 	test_run_threads(3, race1, w, sizeof(w[0]));
 	ept_mmu_stats_read(&mmu, &st);
 	printf("[%.2fs] race 1: %llu ops, faults %llu fixed %llu frozen_backoffs %llu cmpxchg_fails %llu"
@@ -195,10 +212,11 @@ int main(int argc, char **argv)
 	CHECK_EQ(ept_mmu_audit(&mmu), 0);
 
 	WRITE_ONCE(stop, false);
-	fault_at(SLOT_GFN + 7, EPT_ACC_WRITE);
+	for (gfn_t g = SLOT_GFN; g < SLOT_GFN + RACE2_LEAVES; g++)
+		fault_at(g, EPT_ACC_WRITE);
 	for (int i = 0; i < 4; i++)
 		w[i] = (struct rworker){ .kind = i, .rng = test_opts.seed * (i + 5) | 1 };
-	deadline = test_elapsed() + test_opts.seconds / 3;
+	deadline = test_elapsed() + test_opts.seconds * 0.4;
 	test_run_threads(4, race2, w, sizeof(w[0]));
 	{
 		struct ebr_rec *rec = ebr_rec_this(&mmu.ebr);
@@ -206,15 +224,17 @@ int main(int argc, char **argv)
 
 		ept_mmu_cpu_register(&mmu);
 		ebr_enter(rec);
-		p = leaf_of(SLOT_GFN + 7);
-		final_a = p && (ept_read_entry(p) & EPT_A);
+		for (gfn_t g = SLOT_GFN; g < SLOT_GFN + RACE2_LEAVES; g++) {
+			p = leaf_of(g);
+			final_a += p && (ept_read_entry(p) & EPT_A);
+		}
 		ebr_exit(rec);
 	}
 	for (int i = 0; i < 4; i++)
 		n += w[i].n;
-	printf("[%.2fs] race 2: %llu ops, A set %llu, A cleared %llu, A now %llu\n", test_elapsed(), (unsigned long long)n,
-	       (unsigned long long)w[0].a_set, (unsigned long long)w[1].a_clear,
-	       (unsigned long long)final_a);
+	printf("[%.2fs] race 2: %llu ops, A set %llu, A cleared %llu, A now %llu\n", test_elapsed(),
+	       (unsigned long long)n, (unsigned long long)w[0].a_set,
+	       (unsigned long long)w[1].a_clear, (unsigned long long)final_a);
 	CHECK_EQ(w[0].a_set, w[1].a_clear + final_a);
 	CHECK(w[0].a_set > 0);
 	CHECK_EQ(ept_mmu_audit(&mmu), 0);
@@ -224,9 +244,11 @@ int main(int argc, char **argv)
 	CHECK_EQ(ept_memslot_set(&mmu, &s), 0);
 	WRITE_ONCE(stop, false);
 	WRITE_ONCE(mmu.yield_every, 1);
+	/* The yielding zapper and the splitter/collapser on different CPUs. */
 	for (int i = 0; i < 3; i++)
-		w[i] = (struct rworker){ .kind = i, .rng = test_opts.seed * (i + 9) | 1 };
-	deadline = test_elapsed() + test_opts.seconds / 3;
+		w[i] = (struct rworker){ .kind = (int[]){ 2, 0, 1 }[i],
+					 .rng = test_opts.seed * (i + 9) | 1 };
+	deadline = test_elapsed() + test_opts.seconds * 0.3;
 	test_run_threads(3, race3, w, sizeof(w[0]));
 	WRITE_ONCE(mmu.yield_every, 0);
 	ept_mmu_stats_read(&mmu, &st);
