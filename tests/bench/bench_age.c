@@ -13,7 +13,9 @@
  * guest); a "fault" takes mmu_lock shared inside an EBR section and either
  * installs a leaf (store + rmap_table_add) or removes one (xchg +
  * rmap_table_remove) - the rmap traffic of the real fault and zap paths
- * without their table walk.  Reported: ager pass time, and fault latency
+ * without their table walk.  ept_age_vm does the same on a real VM (struct
+ * vm_mmu, 4 KiB leaves): the "fault" zaps one gfn (ept_zap_range) and faults
+ * it back (ept_handle_fault).  Reported: ager pass time, and fault latency
  * (mean, p99.9, max) while the ager runs: under write_lock one fault per
  * pass waits for the whole pass, which shows in the tail, not the median.
  */
@@ -23,6 +25,8 @@
 #include "lib/rwlock.h"
 #include "mm/ebr.h"
 #include "mm/ept_entry.h"
+#include "mm/ept_mmu.h"
+#include "mm/memslot.h"
 #include "mm/rmap.h"
 
 #include <stdlib.h>
@@ -212,3 +216,114 @@ static void bench_ept_age(void)
 	free(ab_leaf);
 }
 BENCH(ept_age, bench_ept_age);
+
+/* ---------------------------------------------------------------- real VM */
+
+static struct vm_mmu av_mmu;
+
+struct av_arg {
+	unsigned int id;
+	u64 seed;
+	u64 n, sum, max, hist[AB_HIST];
+	u64 passes, pass_cycles;
+};
+
+static void *av_thread(void *p)
+{
+	struct av_arg *a = p;
+
+	ept_mmu_cpu_register(&av_mmu);
+	if (a->id == 0) {
+		while (load_acquire(&ab_running)) {
+			u64 t0 = bench_rdtsc();
+
+			if (ab_write_lock)
+				ept_age_range_write_lock(&av_mmu, 0, AB_NGFN);
+			else
+				ept_age_range(&av_mmu, 0, AB_NGFN);
+			a->pass_cycles += bench_rdtsc() - t0;
+			a->passes++;
+		}
+	} else {
+		u64 until = bench_now_ns() + (bench_opts.quick ? 30 : 300) * 1000000ULL;
+
+		while (bench_now_ns() < until) {
+			gfn_t g = ab_rand(&a->seed) % AB_NGFN;
+			struct ept_fault f = { .gpa = g << PAGE_SHIFT, .access = EPT_ACC_READ };
+			u64 t0 = bench_rdtsc();
+
+			ept_zap_range(&av_mmu, g, g + 1);
+			ept_handle_fault(&av_mmu, &f);
+			t0 = bench_rdtsc() - t0;
+			a->n++;
+			a->sum += t0;
+			a->max = t0 > a->max ? t0 : a->max;
+			a->hist[63 - __builtin_clzll(t0 | 1)]++;
+		}
+		atomic_dec(&ab_running);
+	}
+	ept_mmu_cpu_unregister(&av_mmu);
+	return NULL;
+}
+
+static void av_run_once(double *pass_ms, double *mean, double *p999)
+{
+	struct av_arg args[2];
+	double tpn = bench_tsc_per_ns();
+	u64 seen = 0;
+
+	memset(args, 0, sizeof(args));
+	args[1].id = 1;
+	args[1].seed = 0x51ed270b27ULL;
+	WRITE_ONCE(ab_running, 1);
+	bench_run_threads(2, av_thread, args, sizeof(args[0]));
+	*pass_ms = args[0].passes ?
+		   (double)args[0].pass_cycles / (double)args[0].passes / tpn / 1e6 : 0;
+	*mean = args[1].n ? (double)args[1].sum / (double)args[1].n / tpn : 0;
+	*p999 = 0;
+	for (unsigned int b = 0; b < AB_HIST && args[1].n; b++) {
+		seen += args[1].hist[b];
+		if ((double)seen >= 0.999 * (double)args[1].n) {
+			*p999 = (double)(2ULL << b) / tpn;
+			break;
+		}
+	}
+}
+
+static void bench_ept_age_vm(void)
+{
+	static const char *const impls[] = { "lockless", "write_lock" };
+	struct ept_mmu_config cfg = { .max_table_pages = 1024, .gfn_limit = AB_NGFN,
+				      .max_level = 1 };
+	struct ept_memslot slot = { .id = 1, .kind = EPT_SLOT_RAM, .base_gfn = 0,
+				    .npages = AB_NGFN, .base_pfn = 0x100000 };
+
+	if (ept_mmu_init(&av_mmu, &cfg))
+		return;
+	if (ept_memslot_set(&av_mmu, &slot)) {
+		ept_mmu_destroy(&av_mmu);
+		return;
+	}
+	ept_mmu_cpu_register(&av_mmu);
+	for (gfn_t g = 0; g < AB_NGFN; g++) {
+		struct ept_fault f = { .gpa = g << PAGE_SHIFT, .access = EPT_ACC_READ };
+
+		ept_handle_fault(&av_mmu, &f);
+	}
+	ept_mmu_cpu_unregister(&av_mmu);
+	for (unsigned int im = 0; im < ARRAY_SIZE(impls); im++) {
+		double pass[BENCH_MAX_RUNS], mean[BENCH_MAX_RUNS], p999[BENCH_MAX_RUNS];
+
+		ab_write_lock = im == 1;
+		for (unsigned int r = 0; r < bench_opts.runs; r++)
+			av_run_once(&pass[r], &mean[r], &p999[r]);
+		bench_record("ept_age_vm_pass", impls[im], 2, pass, bench_opts.runs, "ms/pass",
+			     BENCH_LOWER);
+		bench_record("ept_age_vm_fault", impls[im], 2, mean, bench_opts.runs,
+			     "ns/(zap+fault)", BENCH_LOWER);
+		bench_record("ept_age_vm_fault_p999", impls[im], 2, p999, bench_opts.runs, "ns",
+			     BENCH_LOWER);
+	}
+	ept_mmu_destroy(&av_mmu);
+}
+BENCH(ept_age_vm, bench_ept_age_vm);
