@@ -61,7 +61,7 @@ struct vm_config {
 	enum vm_entry_mode entry;
 	enum vm_io_policy io;
 	bool debug_badstate;	/* test aid: enter vCPU 0 with an invalid guest state */
-	bool debug_zap;		/* test aid: vCPU 0 zaps all EPT mappings every ~2M ticks */
+	bool debug_zap;		/* test aid: vCPU 0 splits / zaps all EPT mappings every ~2M ticks */
 };
 
 /* vCPU run states (vcpu->run_state). */

@@ -220,18 +220,24 @@ static void vcpu_entry_failed(struct vcpu *v, int rc)
 }
 
 /*
- * debug=zap: remove every EPT mapping of the VM while its vCPUs run.  The
- * zap requests a flush of every vCPU (kicks, INVEPT, acknowledgements) and
- * retires the emptied tables through EBR: the whole remote-flush protocol on
- * real VMX.  The guest only sees extra EPT faults.
+ * debug=zap: alternately split every huge EPT leaf of the VM down to 4 KiB
+ * and remove every mapping, while its vCPUs run.  The zap requests a flush
+ * of every vCPU (kicks, INVEPT, acknowledgements) and retires the emptied
+ * 4 KiB tables through EBR, whose grace period waits for those
+ * acknowledgements (R4): the whole remote-flush protocol on real VMX.  The
+ * guest only sees extra EPT faults.
  */
 static void vcpu_debug_zap(struct vcpu *v)
 {
-	u64 now = rdtsc();
+	u64 now = rdtsc(), gfns = v->vm->mem_size >> PAGE_SHIFT;
 
 	if (now - v->zap_last < VCPU_ZAP_PERIOD)
 		return;
-	v->zapped += ept_zap_range(v->vm->mmu, 0, v->vm->mem_size >> PAGE_SHIFT);
+	if (v->zaps & 1) {
+		v->zapped += ept_zap_range(v->vm->mmu, 0, gfns);
+	} else if (ept_split_range(v->vm->mmu, 0, gfns, EPT_LEVEL_4K) < 0) {
+		pr_warn("vm %s debug=zap: split ran out of table pages\n", v->vm->cfg.name);
+	}
 	v->zaps++;
 	v->zap_last = rdtsc();
 	v->zap_max_ticks = MAX(v->zap_max_ticks, v->zap_last - now);
@@ -351,11 +357,12 @@ void vcpu_run(struct vcpu *v)
 		struct ept_mmu_stats st;
 
 		ept_mmu_stats_read(vm->mmu, &st);
-		pr_plain("hv: vm %s debug=zap: %llu zaps (longest %llu TSC ticks) removed %llu leaves; "
-			 "EPT flush requests %llu, tables removed %llu\n", vm->cfg.name,
-			 (unsigned long long)v->zaps, (unsigned long long)v->zap_max_ticks,
-			 (unsigned long long)v->zapped, (unsigned long long)st.flushes,
-			 (unsigned long long)st.tables_removed);
+		pr_plain("hv: vm %s debug=zap: %llu splits and zaps (longest %llu TSC ticks) "
+			 "removed %llu leaves; huge leaves split %llu, tables removed %llu, EPT flush "
+			 "requests %llu\n", vm->cfg.name, (unsigned long long)v->zaps,
+			 (unsigned long long)v->zap_max_ticks, (unsigned long long)v->zapped,
+			 (unsigned long long)st.splits, (unsigned long long)st.tables_removed,
+			 (unsigned long long)st.flushes);
 		for (unsigned int i = 0; i < vm->nvcpus; i++) {
 			const struct ept_flush_vcpu *fv = &vm->mmu->flush.vcpu[vm->vcpus[i]->flush_id];
 

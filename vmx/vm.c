@@ -313,7 +313,8 @@ static struct vm *vm_create(const struct vm_config *cfg, unsigned int id)
 	vm_msr_bitmap_init(vm->msr_bitmap);
 
 	mc.five_level = !vmx_caps.ept_4level && vmx_caps.ept_5level;
-	mc.max_table_pages = (vm->mem_size >> 21) + 64;
+	/* A 4 KiB mapping of all memory twice over (live + retired awaiting EBR), plus the top. */
+	mc.max_table_pages = 2 * (vm->mem_size >> 21) + 64;
 	mc.gfn_limit = vm->mem_size >> PAGE_SHIFT;
 	mc.flush_ops = &vmx_ept_flush_ops;
 	mc.max_level = vmx_caps.ept_1g ? 3 : vmx_caps.ept_2m ? 2 : 1;

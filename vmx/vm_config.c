@@ -14,9 +14,10 @@
  * io        ports without a device: ignore (default) or stop the VM
  * debug=badstate  test aid: vCPU 0's first VM entry has an invalid guest
  *           state (TR unusable), to exercise the entry-failure report
- * debug=zap test aid: vCPU 0 zaps every EPT mapping of the VM about every
- *           2M TSC ticks, so the remote flush (R11 kicks, INVEPT, R4 frees
- *           after acknowledgement) runs on real VMX under a running guest
+ * debug=zap test aid: about every 2M TSC ticks vCPU 0 alternately splits
+ *           the VM's huge EPT leaves and zaps every mapping, so the remote
+ *           flush (R11 kicks, INVEPT, R4 table frees after acknowledgement)
+ *           runs on real VMX under a running guest
  *
  * Parsing runs while the command line is parsed, before any allocator
  * exists, so configurations are kept in a static table.
