@@ -12,6 +12,8 @@
  *     met by a walker (0 freed before their grace period);
  *   - the simulated vCPUs used no stale translation and no freed table,
  *     and were never in the guest with an unkicked flush request.
+ * A first phase focuses on R4: one vCPU caches 32 pages of a slot that is
+ * moved to other frames over and over (each move an invalidation).
  * Options: --seconds=S (total), --quick (sanitizer builds), --seed=X.
  */
 #include "mm/ept_internal.h"
@@ -190,6 +192,63 @@ static void slot_ops(struct worker *w)
 	ept_mmu_cpu_unregister(&mmu);
 }
 
+/*
+ * R4 focus: one vCPU keeps 32 pages of slot 4 in its translation cache
+ * while another thread moves slot 4 to other frames again and again.  Each
+ * move is an invalidation whose zap must flush before it returns; a vCPU
+ * still using an old frame afterwards is a stale use.
+ */
+static void *remap_thread(void *arg)
+{
+	struct worker *w = arg;
+	double until = test_elapsed() + (test_opts.quick ? 0.3 : 1.0);
+	u64 n = 0;
+
+	ept_mmu_cpu_register(&mmu);
+	while (test_elapsed() < until) {
+		slot4_pfn = slot4_pfn == 0x700001 ? 0x900003 : 0x700001;
+		set_slot4(slot4_pfn, 0);
+		n++;
+		for (int i = 0; i < 2000; i++)
+			cpu_relax();
+	}
+	w->st.ops[OP_REMAP] += n;
+	WRITE_ONCE(stop, true);
+	ept_mmu_cpu_unregister(&mmu);
+	return NULL;
+}
+
+static void *remap_runner(void *arg)
+{
+	struct worker *w = arg;
+
+	return w->kind == 0 ? ept_sim_vcpu_thread(&vcpus[0]) : remap_thread(w);
+}
+
+static void remap_phase(void)
+{
+	struct worker w[2] = { { .kind = 0 }, { .kind = 1 } };
+	gfn_t lo = vcpus[0].lo, hi = vcpus[0].hi, lo2 = vcpus[0].lo2, hi2 = vcpus[0].hi2;
+	u64 problems, bad;
+
+	vcpus[0].lo = SLOT4_GFN;
+	vcpus[0].hi = SLOT4_GFN + 32;
+	vcpus[0].lo2 = vcpus[0].hi2 = 0;
+	WRITE_ONCE(stop, false);
+	test_run_threads(2, remap_runner, w, sizeof(w[0]));
+	vcpus[0].lo = lo;
+	vcpus[0].hi = hi;
+	vcpus[0].lo2 = lo2;
+	vcpus[0].hi2 = hi2;
+	problems = ept_mmu_audit(&mmu);
+	bad = ept_sim_violations(vcpus, NR_VCPUS, "remap");
+	printf("remap phase: %llu slot moves, audit problems %llu, vCPU violations %llu\n",
+	       (unsigned long long)w[1].st.ops[OP_REMAP], (unsigned long long)problems,
+	       (unsigned long long)bad);
+	CHECK_EQ(problems, 0);
+	CHECK_EQ(bad, 0);
+}
+
 static void *worker_thread(void *arg)
 {
 	struct worker *w = arg;
@@ -264,6 +323,7 @@ int main(int argc, char **argv)
 		vcpus[i].hi2 = i ? SLOT4_GFN + 256 : MMIO_GFN + 64;
 	}
 	memset(&tot, 0, sizeof(tot));
+	remap_phase();
 	for (int p = 0; p < phases && !test_failures; p++) {
 		double until = test_opts.seconds * (p + 1) / phases;
 
