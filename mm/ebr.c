@@ -97,7 +97,7 @@ void ebr_set_gp_hook(struct ebr_domain *d, const struct ebr_gp_hook *hook)
 	/* The hook is read only under the advance flag. */
 	while (xchg(&d->advancing, 1))
 		cpu_relax();
-	d->hook = hook;
+	WRITE_ONCE(d->hook, hook);	/* ebr_synchronize() peeks without the flag */
 	d->hook_started_valid = false;
 	store_release(&d->advancing, 0);
 }
@@ -272,7 +272,7 @@ static bool ebr_try_advance(struct ebr_domain *d, struct ebr_blocker *why)
 			break;
 		}
 	}
-	hook = d->hook;
+	hook = READ_ONCE(d->hook);
 	if (ok && hook) {
 		if (!d->hook_started_valid || d->hook_started != g) {
 			d->hook_started = g;
@@ -524,8 +524,10 @@ static void ebr_wait_readers(struct ebr_domain *d, u64 g0)
  * @d: the domain
  *
  * Every section that was active when the call began has ended when it
- * returns.  Must not be called inside a section (it would wait for itself);
- * a QSBR-online caller is treated as quiescent and offline while it waits.
+ * returns, and, if a grace-period hook is installed, the hook has agreed
+ * to two epoch advances since.  Must not be called inside a section (it
+ * would wait for itself); a QSBR-online caller is treated as quiescent and
+ * offline while it waits.
  */
 void ebr_synchronize(struct ebr_domain *d)
 {
@@ -546,7 +548,15 @@ void ebr_synchronize(struct ebr_domain *d)
 	if (!mutated(R6_SYNC))
 		smp_mb();
 	g = ebr_epoch(d);
-	ebr_wait_readers(d, g);
+	/*
+	 * With a grace-period hook a grace period includes its consent (the
+	 * EPT flush acks): wait for two advances.  Without one, waiting for
+	 * the old sections to end is enough, and usually much quicker.
+	 */
+	if (READ_ONCE(d->hook))
+		ebr_wait_epoch(d, ebr_ready_epoch(g));
+	else
+		ebr_wait_readers(d, g);
 	if (was_online)
 		ebr_online(r);
 }

@@ -26,7 +26,9 @@
  *    lock held and may retire further objects (from registered records).
  *  - ebr_synchronize() does not wait for callbacks: it returns once every
  *    section that was active at its fence has ended (each record seen not
- *    protecting or protecting in a newer epoch), or after two advances.
+ *    protecting or protecting in a newer epoch), or after two advances;
+ *    with a grace-period hook installed it always waits for two advances,
+ *    so the hook's condition (EPT flush acks) holds on return too.
  *  - Backlog: past backlog_soft callbacks pending on a record, the retiring
  *    CPU tries to advance and run callbacks; past backlog_hard it waits for
  *    grace periods (ebr_synchronize), unless it is itself protecting (inside

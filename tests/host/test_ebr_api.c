@@ -4,7 +4,8 @@
  *  - callbacks run only after two advances past their tag; statistics;
  *  - nested sections keep protecting until the outermost exit, seen from
  *    another thread blocked in ebr_synchronize(); so do the sections of a
- *    record that ebr_rec_this() registered implicitly;
+ *    record that ebr_rec_this() registered implicitly; with a grace-period
+ *    hook installed, ebr_synchronize() also waits for the hook's consent;
  *  - a QSBR-online record holds grace periods until it reports a
  *    quiescent state; an offline one never does;
  *  - ebr_barrier() runs callbacks queued on other threads' records;
@@ -132,6 +133,38 @@ static void test_nested(void)
 	CHECK_EQ(load_acquire(&sync_done), 1);
 	ebr_unregister(r);
 	printf("nested: synchronize waited for the outermost exit\n");
+}
+
+/* With a hook installed, synchronize also waits for the hook's consent. */
+static u32 hook_allow;
+
+static bool refusing_done(void *arg, u64 e)
+{
+	return load_acquire(&hook_allow) != 0;
+}
+
+static const struct ebr_gp_hook refusing_hook = { .done = refusing_done };
+
+static void test_sync_hook(void)
+{
+	struct ebr_rec *r;
+	pthread_t t;
+
+	ebr_domain_init(&d);
+	r = ebr_rec_this(&d);
+	hook_allow = 0;
+	ebr_set_gp_hook(&d, &refusing_hook);
+	sync_done = sync_go = 0;
+	pthread_create(&t, NULL, syncer, NULL);
+	WRITE_ONCE(sync_go, 1);
+	sleep_ms(30);
+	CHECK_EQ(load_acquire(&sync_done), 0);	/* no reader, but no consent */
+	store_release(&hook_allow, 1);
+	pthread_join(t, NULL);
+	CHECK_EQ(load_acquire(&sync_done), 1);
+	ebr_set_gp_hook(&d, NULL);
+	ebr_unregister(r);
+	printf("sync-hook: synchronize waited for the hook's consent\n");
 }
 
 /* A record that was never explicitly registered still protects. */
@@ -376,6 +409,7 @@ int main(int argc, char **argv)
 	test_basic();
 	test_nested();
 	test_implicit_register();
+	test_sync_hook();
 	test_qsbr();
 	test_barrier_unregister();
 	test_backlog();
