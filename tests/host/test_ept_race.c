@@ -78,8 +78,7 @@ static void *race1(void *arg)
 			ept_zap_range(&mmu, g, g + 1);
 		else
 			ept_zap_range(&mmu, SLOT_GFN, SLOT_GFN + SLOT_PAGES);
-		w->n++;
-		if (w->kind == 0 && (w->n & 1023) == 0 && test_elapsed() >= deadline)
+		if ((++w->n & 255) == 0 && test_elapsed() >= deadline)
 			WRITE_ONCE(stop, true);
 	}
 	ept_mmu_cpu_unregister(&mmu);
@@ -113,8 +112,6 @@ static void *race2(void *arg)
 					w->a_set++;
 			}
 			ebr_exit(rec);
-			if ((w->n & 1023) == 0 && test_elapsed() >= deadline)
-				WRITE_ONCE(stop, true);
 			break;
 		}
 		case 1: {	/* ager */
@@ -147,7 +144,8 @@ static void *race2(void *arg)
 			break;
 		}
 		}
-		w->n++;
+		if ((++w->n & 255) == 0 && test_elapsed() >= deadline)
+			WRITE_ONCE(stop, true);
 	}
 	ept_mmu_cpu_unregister(&mmu);
 	return NULL;
@@ -165,8 +163,6 @@ static void *race3(void *arg)
 		case 0:
 			ept_split_range(&mmu, HUGE_GFN, HUGE_GFN + HUGE_PAGES, EPT_LEVEL_4K);
 			ept_collapse_range(&mmu, HUGE_GFN, HUGE_GFN + HUGE_PAGES);
-			if ((w->n & 63) == 0 && test_elapsed() >= deadline)
-				WRITE_ONCE(stop, true);
 			break;
 		case 1:
 			fault_at(g, EPT_ACC_READ);
@@ -177,7 +173,8 @@ static void *race3(void *arg)
 			fault_at(g, EPT_ACC_READ);
 			break;
 		}
-		w->n++;
+		if ((++w->n & 63) == 0 && test_elapsed() >= deadline)
+			WRITE_ONCE(stop, true);
 	}
 	ept_mmu_cpu_unregister(&mmu);
 	return NULL;
