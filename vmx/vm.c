@@ -50,6 +50,13 @@ static u16 vpid_alloc(void)
 	return 0;
 }
 
+static void vpid_free(u16 vpid)
+{
+	/* Atomicity only: a locked RMW, so a concurrent claim of another bit is kept. */
+	if (vpid)
+		fetch_and(&vpid_map[vpid / 64], ~BIT(vpid % 64));
+}
+
 /* ---------------------------------------------------------------- memory */
 
 static void *vm_gpa_ptr(struct vm *vm, gpa_t gpa, u64 *avail)
@@ -272,8 +279,9 @@ static int vm_create_vcpus(struct vm *vm)
 		v = kzalloc(sizeof(*v));
 		if (!v)
 			return -1;
+		vm->vcpus[vm->nvcpus++] = v;	/* owned by the VM from here (vm_free) */
 		v->vm = vm;
-		v->id = vm->nvcpus;
+		v->id = vm->nvcpus - 1;
 		v->pcpu = cpu;
 		v->run_state = VCPU_WAIT_SIPI;
 		if (vmx_caps.vpid && !(v->vpid = vpid_alloc())) {
@@ -283,9 +291,33 @@ static int vm_create_vcpus(struct vm *vm)
 		v->flush_id = ept_flush_vcpu_add(&vm->mmu->flush, v);
 		if (v->flush_id < 0)
 			return -1;
-		vm->vcpus[vm->nvcpus++] = v;
 	}
 	return 0;
+}
+
+/*
+ * Give back everything a VM that failed to start holds, so that the VMs
+ * after it still find memory.  @mmu_ready: ept_mmu_init() succeeded.
+ */
+static void vm_free(struct vm *vm, bool mmu_ready)
+{
+	unsigned int i;
+
+	if (mmu_ready)
+		ept_mmu_destroy(vm->mmu);
+	for (i = 0; i < vm->nchunks; i++)
+		pmm_free(vm->chunks[i].hpa, vm->chunks[i].order);
+	for (i = 0; i < vm->nvcpus; i++) {
+		vpid_free(vm->vcpus[i]->vpid);
+		kfree(vm->vcpus[i]);
+	}
+	for (i = 0; i < 2; i++)
+		if (vm->io_bitmap[i])
+			arch_page_free(vm->io_bitmap[i]);
+	if (vm->msr_bitmap)
+		arch_page_free(vm->msr_bitmap);
+	kfree(vm->mmu);
+	kfree(vm);
 }
 
 static struct vm *vm_create(const struct vm_config *cfg, unsigned int id)
@@ -295,8 +327,10 @@ static struct vm *vm_create(const struct vm_config *cfg, unsigned int id)
 	unsigned int i;
 
 	vm = kzalloc(sizeof(*vm));
-	if (!vm)
-		goto nomem;
+	if (!vm) {
+		pr_err("vm %s: out of memory for its structures\n", cfg->name);
+		return NULL;
+	}
 	vm->cfg = *cfg;
 	vm->id = id;
 	spin_lock_init(&vm->lock);
@@ -306,8 +340,11 @@ static struct vm *vm_create(const struct vm_config *cfg, unsigned int id)
 	vm->io_bitmap[0] = arch_page_alloc();
 	vm->io_bitmap[1] = arch_page_alloc();
 	vm->msr_bitmap = arch_page_alloc();
-	if (!vm->mmu || !vm->io_bitmap[0] || !vm->io_bitmap[1] || !vm->msr_bitmap)
-		goto nomem;
+	if (!vm->mmu || !vm->io_bitmap[0] || !vm->io_bitmap[1] || !vm->msr_bitmap) {
+		pr_err("vm %s: out of memory for its structures\n", cfg->name);
+		vm_free(vm, false);
+		return NULL;
+	}
 	memset(vm->io_bitmap[0], 0xff, PAGE_SIZE);
 	memset(vm->io_bitmap[1], 0xff, PAGE_SIZE);
 	vm_msr_bitmap_init(vm->msr_bitmap);
@@ -320,11 +357,14 @@ static struct vm *vm_create(const struct vm_config *cfg, unsigned int id)
 	mc.max_level = vmx_caps.ept_1g ? 3 : vmx_caps.ept_2m ? 2 : 1;
 	if (ept_mmu_init(vm->mmu, &mc)) {
 		pr_err("vm %s: EPT MMU setup failed\n", cfg->name);
+		vm_free(vm, false);
 		return NULL;
 	}
 	if (vm_alloc_memory(vm) || vm_add_slots(vm) || vm_load_image(vm) ||
-	    vm_create_vcpus(vm))
+	    vm_create_vcpus(vm)) {
+		vm_free(vm, true);
 		return NULL;
+	}
 	for (i = 0; i < vm->nvcpus; i++)
 		vm->vcpus_running++;
 	/* No other CPU sees the VM before vm_start_all() publishes its vCPUs (R1). */
@@ -334,9 +374,6 @@ static struct vm *vm_create(const struct vm_config *cfg, unsigned int id)
 		cfg->entry == VM_ENTRY_REAL ? "real" : cfg->entry == VM_ENTRY_PROT ? "prot" : "long",
 		vm->mmu->root_level);
 	return vm;
-nomem:
-	pr_err("vm %s: out of memory for its structures\n", cfg->name);
-	return NULL;
 }
 
 u64 vm_eptp(struct vm *vm)
