@@ -8,10 +8,10 @@
  *     recount must equal the mapped counters: a lost install (R2), a leaf
  *     installed over a FROZEN entry (R3 back-off) or a child lost during
  *     teardown (R3 xchg takeover) all break it.
- *  2. accessed-bit conservation (R2) over 64 leaves: a "hardware" thread
+ *  2. accessed-bit conservation (R2) over 8 leaves: a "hardware" thread
  *     sets A with a locked cmpxchg and counts 0->1 transitions; an ager
  *     clears A with ept_test_and_clear_accessed() and counts 1->0; a third
- *     thread write-protects the 64 leaves while a fourth restores W the
+ *     thread write-protects the 8 leaves while a fourth restores W the
  *     lockless way (cmpxchg, like a fast page fault).
  *     Every A set must be seen by exactly one clear (or still be set):
  *     a write-protect done as read-modify-plain-write loses A bits.
@@ -23,7 +23,7 @@
 
 #define SLOT_GFN	0x1000
 #define SLOT_PAGES	1024
-#define RACE2_LEAVES	64		/* leaves shared by the race-2 threads */
+#define RACE2_LEAVES	8		/* leaves shared by the race-2 threads */
 #define HUGE_GFN	0x4000		/* 2 MiB-capable slot for race 3 */
 #define HUGE_PAGES	1024
 
