@@ -90,18 +90,26 @@ $(B)/hv.iso: $(B)/hv.elf tools/grub.cfg.in tools/mkiso FORCE
 
 iso: $(B)/hv.iso
 
-# Bochs (VMX emulation) with the serial console on this terminal; BOCHS_ARGS
-# e.g. "--cpus 2 --model corei7_skylake_x".
-run: setup $(B)/hv.iso
-	$(Q)tools/run-bochs --iso $(B)/hv.iso --console $(BOCHS_ARGS)
+# The demo image: hv and one small guest (tests/guests/hello.c) started by
+# RUN_CMDLINE; it prints through its trapped COM1 and reports PASS.
+RUN_CMDLINE	?= vm=demo,mod=hello,mem=16,cpus=0
+$(B)/run.iso: $(B)/hv.elf $(B)/guests/hello.bin tools/grub.cfg.in tools/mkiso FORCE
+	@echo "  ISO     $@"
+	$(Q)tools/mkiso $(B)/hv.elf $@ -c "$(RUN_CMDLINE)" -m $(B)/guests/hello.bin
+
+# Bochs (VMX emulation) booting the demo with the serial console on this
+# terminal; BOCHS_ARGS e.g. "--cpus 2 --model corei7_skylake_x".
+run: setup
+	$(Q)$(MAKE) --no-print-directory $(B)/run.iso
+	$(Q)tools/run-bochs --iso $(B)/run.iso --console $(BOCHS_ARGS)
 
 # QEMU TCG (no VMX), serial on this terminal; QEMU_ARGS e.g. "--uefi --smp 2".
 run-qemu: $(B)/hv.iso
 	$(Q)tools/run-qemu --iso $(B)/hv.iso $(QEMU_ARGS)
 
 # QEMU with KVM and the host CPU (VMX only if the host has nested VMX).
-run-kvm: $(B)/hv.iso
-	$(Q)tools/run-kvm-check && tools/run-qemu --iso $(B)/hv.iso --kvm $(QEMU_ARGS)
+run-kvm: $(B)/run.iso
+	$(Q)tools/run-kvm-check && tools/run-qemu --iso $(B)/run.iso --kvm $(QEMU_ARGS)
 
 # QEMU stopped at the first instruction with a gdbstub on :1234 (COM1 to
 # build/gdb-serial.log), and gdb on the symbols; QEMU stops with gdb.  Use
@@ -185,7 +193,7 @@ include tests/guests/guests.mk
 .PHONY: all iso test check mutation-test bench-host bench run run-kvm gdb \
 	host-bins host-tests clean setup compile_commands.json
 
-all: $(B)/hv.elf host-tests
+all: $(B)/hv.elf host-tests guests
 
 setup:
 	$(Q)tools/setup
