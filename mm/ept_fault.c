@@ -188,7 +188,7 @@ int ept_handle_fault(struct vm_mmu *mmu, struct ept_fault *f)
 	struct ept_level_token tok;
 	int ret;
 
-	stat_add(&mmu->st.faults, 1);
+	ept_pcpu_add(mmu, faults, 1);
 	f->retries = 0;
 	f->level = 0;
 	if (!(f->access & EPT_RWX))
@@ -238,10 +238,10 @@ out_ebr:
 out_nolock:
 	f->ret = ret;
 	if (ret == EPT_FAULT_FIXED)
-		stat_add(&mmu->st.fixed, 1);
+		ept_pcpu_add(mmu, fixed, 1);
 	else if (ret == EPT_FAULT_SPURIOUS)
-		stat_add(&mmu->st.spurious, 1);
+		ept_pcpu_add(mmu, spurious, 1);
 	else if (ret == EPT_FAULT_RETRY)
-		stat_add(&mmu->st.retries, 1);
+		ept_pcpu_add(mmu, retries, 1);
 	return ret;
 }

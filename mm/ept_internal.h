@@ -81,6 +81,13 @@ bool ept_split_huge(struct vm_mmu *mmu, struct ept_iter *it, struct ept_page *ch
 void ept_account_split_child(struct vm_mmu *mmu, struct ept_page *child, gfn_t gfn, int level,
 			     bool shared);
 
+/* Add @v to a counter of this CPU's struct ept_mmu_pcpu (single writer). */
+#define ept_pcpu_add(mmu, field, v)						\
+	do {									\
+		struct ept_mmu_pcpu *__p = &(mmu)->pcpu[arch_cpu_id()];		\
+		WRITE_ONCE(__p->field, __p->field + (v));			\
+	} while (0)
+
 static inline struct ebr_rec *ept_rec(struct vm_mmu *mmu)
 {
 	return ebr_rec_this(&mmu->ebr);

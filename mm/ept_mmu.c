@@ -86,12 +86,12 @@ u64 ept_changed_entry(struct vm_mmu *mmu, gfn_t gfn, u64 __ept *sptep, u64 old, 
 	WARN_ON(!shared && (ept_is_frozen(old) || ept_is_poison(old)));
 
 	if (was_leaf && (!is_leaf || ept_entry_pfn(old) != ept_entry_pfn(new))) {
-		fetch_sub(&mmu->st.mapped[level], 1);
+		ept_pcpu_add(mmu, mapped[level], -1);
 		ept_rmap_remove(mmu, gfn, sptep, level);
 		removed = 1;
 	}
 	if (is_leaf && (!was_leaf || ept_entry_pfn(old) != ept_entry_pfn(new))) {
-		fetch_add(&mmu->st.mapped[level], 1);
+		ept_pcpu_add(mmu, mapped[level], 1);
 		ept_rmap_add(mmu, gfn, sptep, level);
 	}
 	if (ept_is_table(old, level) && (!ept_is_table(new, level) ||
@@ -513,6 +513,7 @@ u64 ept_mmu_audit(struct vm_mmu *mmu)
 	struct ebr_rec *rec = ept_rec(mmu);
 	struct ept_audit a;
 	struct ept_pool_stats ps;
+	struct ept_mmu_stats st;
 	u64 root_tables = 0;
 
 	memset(&a, 0, sizeof(a));
@@ -526,11 +527,12 @@ u64 ept_mmu_audit(struct vm_mmu *mmu)
 		else
 			root_tables++;	/* invalid roots still referenced: empty top table */
 	}
+	ept_mmu_stats_read(mmu, &st);
 	for (int l = 1; l <= EPT_MAX_HUGE_LEVEL; l++) {
-		if (a.mapped[l] != READ_ONCE(mmu->st.mapped[l])) {
+		if (a.mapped[l] != st.mapped[l]) {
 			a.problems++;
 			pr_err("ept audit: level %d: %llu leaves counted, %llu found\n", l,
-			       (unsigned long long)mmu->st.mapped[l],
+			       (unsigned long long)st.mapped[l],
 			       (unsigned long long)a.mapped[l]);
 		}
 	}
@@ -568,8 +570,22 @@ void ept_mmu_stats_read(struct vm_mmu *mmu, struct ept_mmu_stats *out)
 {
 	u64 *dst = (u64 *)out;
 	const u64 *src = (const u64 *)&mmu->st;
+	s64 mapped[EPT_MAX_HUGE_LEVEL + 1] = { 0 };
 
 	BUILD_BUG_ON(sizeof(*out) % sizeof(u64));
 	for (size_t i = 0; i < sizeof(*out) / sizeof(u64); i++)
 		dst[i] = READ_ONCE(src[i]);
+	out->faults = out->fixed = out->spurious = out->retries = 0;
+	for (unsigned int c = 0; c < HV_MAX_CPUS; c++) {
+		const struct ept_mmu_pcpu *p = &mmu->pcpu[c];
+
+		for (int l = 0; l <= EPT_MAX_HUGE_LEVEL; l++)
+			mapped[l] += READ_ONCE(p->mapped[l]);
+		out->faults += READ_ONCE(p->faults);
+		out->fixed += READ_ONCE(p->fixed);
+		out->spurious += READ_ONCE(p->spurious);
+		out->retries += READ_ONCE(p->retries);
+	}
+	for (int l = 0; l <= EPT_MAX_HUGE_LEVEL; l++)
+		out->mapped[l] = (u64)mapped[l];
 }

@@ -117,6 +117,16 @@ struct ept_mmu_stats {
 	u64 teardown_spins;			/* xchg spins on a child owned FROZEN */
 };
 
+/*
+ * struct ept_mmu_pcpu - hot counters, one cache line per CPU, each written
+ * only by its own CPU (WRITE_ONCE) and summed by readers: the fault path
+ * writes no shared line for statistics.  mapped[] is exact as a sum.
+ */
+struct ept_mmu_pcpu {
+	s64 mapped[EPT_MAX_HUGE_LEVEL + 1];
+	u64 faults, fixed, spurious, retries;
+} __cacheline_aligned;
+
 struct vm_mmu {
 	rwlock_t mmu_lock;
 	struct mmu_invalidate inv;
@@ -137,7 +147,8 @@ struct vm_mmu {
 	spinlock_t memmap_lock;
 	struct ept_memmap *memmap;	/* R1 publish; see mm/memslot.h */
 
-	struct ept_mmu_stats st;
+	struct ept_mmu_stats st;		/* cold counters (mapped/faults...: see pcpu) */
+	struct ept_mmu_pcpu pcpu[HV_MAX_CPUS];
 	u32 yield_every;		/* test hook: yield every N steps + a grace period (0: off) */
 	bool fault_exclusive;		/* benchmark baseline: faults take mmu_lock for write */
 };

@@ -196,8 +196,7 @@ int ept_pool_topup(struct ept_pool *pool, unsigned int min)
 		}
 		pg->next = c->head;
 		c->head = pg;
-		c->nr++;
-		fetch_add(&pool->st.cached, 1);
+		WRITE_ONCE(c->nr, c->nr + 1);
 	}
 	return 0;
 }
@@ -210,12 +209,11 @@ struct ept_page *ept_pool_take(struct ept_pool *pool)
 	if (!pg)
 		return NULL;
 	c->head = pg->next;
-	c->nr--;
+	WRITE_ONCE(c->nr, c->nr - 1);
 	pg->next = NULL;
 	ept_page_set_state(pool, pg, EPT_PG_CACHED, EPT_PG_LIVE);
-	fetch_sub(&pool->st.cached, 1);
-	fetch_add(&pool->st.live, 1);
-	fetch_add(&pool->st.allocs, 1);
+	WRITE_ONCE(c->live, c->live + 1);
+	WRITE_ONCE(c->allocs, c->allocs + 1);
 	return pg;
 }
 
@@ -229,10 +227,17 @@ void ept_pool_unused(struct ept_pool *pool, struct ept_page *pg)
 	ept_page_set_state(pool, pg, EPT_PG_LIVE, EPT_PG_CACHED);
 	pg->next = c->head;
 	c->head = pg;
-	c->nr++;
-	fetch_sub(&pool->st.live, 1);
-	fetch_add(&pool->st.cached, 1);
-	fetch_add(&pool->st.unused_returns, 1);
+	WRITE_ONCE(c->nr, c->nr + 1);
+	WRITE_ONCE(c->live, c->live - 1);
+	WRITE_ONCE(c->unused, c->unused + 1);
+}
+
+/* This CPU's live count drops by one (a page it holds leaves "live"). */
+static void ept_pool_live_dec(struct ept_pool *pool)
+{
+	struct ept_pcpu_cache *c = &pool->cache[arch_cpu_id()];
+
+	WRITE_ONCE(c->live, c->live - 1);
 }
 
 /* Put a page whose grace period is over on the tail of the free list. */
@@ -267,7 +272,7 @@ void ept_pool_retire(struct ept_pool *pool, struct ebr_rec *rec, struct ept_page
 {
 	if (!ept_page_set_state(pool, pg, EPT_PG_LIVE, EPT_PG_RETIRED))
 		return;
-	fetch_sub(&pool->st.live, 1);
+	ept_pool_live_dec(pool);
 	fetch_add(&pool->st.retired, 1);
 	fetch_add(&pool->st.retires, 1);
 	ebr_retire(rec, &pg->rcu, ept_pool_free_cb);
@@ -277,22 +282,30 @@ void ept_pool_free_now(struct ept_pool *pool, struct ept_page *pg)
 {
 	if (!ept_page_set_state(pool, pg, EPT_PG_LIVE, EPT_PG_FREE))
 		return;
-	fetch_sub(&pool->st.live, 1);
+	ept_pool_live_dec(pool);
 	fetch_add(&pool->st.frees, 1);
 	ept_pool_push_free(pool, pg);
 }
 
 void ept_pool_stats_read(struct ept_pool *pool, struct ept_pool_stats *out)
 {
+	s64 live = 0;
+
 	out->bound = READ_ONCE(pool->st.bound);
-	out->cached = READ_ONCE(pool->st.cached);
-	out->live = READ_ONCE(pool->st.live);
+	out->cached = out->allocs = out->unused_returns = 0;
+	for (unsigned int i = 0; i < HV_MAX_CPUS; i++) {
+		const struct ept_pcpu_cache *c = &pool->cache[i];
+
+		out->cached += READ_ONCE(c->nr);
+		live += READ_ONCE(c->live);
+		out->allocs += READ_ONCE(c->allocs);
+		out->unused_returns += READ_ONCE(c->unused);
+	}
+	out->live = (u64)live;
 	out->retired = READ_ONCE(pool->st.retired);
 	out->free = READ_ONCE(pool->st.free);
-	out->allocs = READ_ONCE(pool->st.allocs);
 	out->retires = READ_ONCE(pool->st.retires);
 	out->frees = READ_ONCE(pool->st.frees);
-	out->unused_returns = READ_ONCE(pool->st.unused_returns);
 	out->poison_corrupt = READ_ONCE(pool->st.poison_corrupt);
 	out->state_errors = READ_ONCE(pool->st.state_errors);
 	out->alloc_failures = READ_ONCE(pool->st.alloc_failures);
@@ -301,11 +314,13 @@ void ept_pool_stats_read(struct ept_pool *pool, struct ept_pool_stats *out)
 void ept_pool_destroy(struct ept_pool *pool)
 {
 	struct ept_page *pg, *next;
+	struct ept_pool_stats ps;
 	u64 n = 0;
 
-	if (READ_ONCE(pool->st.live) || READ_ONCE(pool->st.retired))
+	ept_pool_stats_read(pool, &ps);
+	if (ps.live || ps.retired)
 		pr_err("ept_pool: destroy with %llu live and %llu retired pages (leaked)\n",
-		       (unsigned long long)pool->st.live, (unsigned long long)pool->st.retired);
+		       (unsigned long long)ps.live, (unsigned long long)ps.retired);
 	for (pg = pool->all; pg; pg = next) {
 		next = pg->all;
 		if (pg->state == EPT_PG_LIVE || pg->state == EPT_PG_RETIRED)

@@ -53,9 +53,17 @@ struct ept_page {
 	u32 state;
 };
 
+/*
+ * struct ept_pcpu_cache - one CPU's page cache and counters.  Written only
+ * by its own CPU (WRITE_ONCE), summed by ept_pool_stats_read(): no shared
+ * cache line is written on the fault path.
+ */
 struct ept_pcpu_cache {
 	struct ept_page *head;
 	u32 nr;
+	s64 live;		/* pages this CPU took minus those it gave back/retired */
+	u64 allocs;
+	u64 unused;
 } __cacheline_aligned;
 
 /* Freed pages stay poisoned at least this long (in pages) before reuse. */
