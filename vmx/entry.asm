@@ -21,6 +21,40 @@ section .text
 %define GPR(n)	((n) * 8)
 %define VMCS_HOST_RSP 0x6c14
 
+; Load every guest GPR from the struct vmx_gprs at rdi; rdi itself last, as
+; it is the base pointer.  MOVs only, so the flags survive (vmx_enter tests
+; "launched" before and branches after).
+%macro GUEST_GPRS_LOAD 0
+	mov	rax, [rdi + GPR(0)]
+	mov	rcx, [rdi + GPR(1)]
+	mov	rdx, [rdi + GPR(2)]
+	mov	rbx, [rdi + GPR(3)]
+	mov	rbp, [rdi + GPR(5)]
+	mov	rsi, [rdi + GPR(6)]
+	mov	r8,  [rdi + GPR(8)]
+	mov	r9,  [rdi + GPR(9)]
+	mov	r10, [rdi + GPR(10)]
+	mov	r11, [rdi + GPR(11)]
+	mov	r12, [rdi + GPR(12)]
+	mov	r13, [rdi + GPR(13)]
+	mov	r14, [rdi + GPR(14)]
+	mov	r15, [rdi + GPR(15)]
+	mov	rdi, [rdi + GPR(7)]
+%endmacro
+
+; Return from vmx_enter with eax as set: drop the saved regs pointer and
+; restore the callee-saved registers its prologue pushed.
+%macro HOST_RETURN 0
+	pop	rdi
+	pop	r15
+	pop	r14
+	pop	r13
+	pop	r12
+	pop	rbx
+	pop	rbp
+	ret
+%endmacro
+
 global vmx_enter
 global vmx_exit_stub
 extern vmx_exit_fastpath
@@ -42,21 +76,7 @@ vmx_enter:
 	vmwrite	rax, rsp
 .rsp_ok:
 	test	rsi, rsi
-	mov	rax, [rdi + GPR(0)]
-	mov	rcx, [rdi + GPR(1)]
-	mov	rdx, [rdi + GPR(2)]
-	mov	rbx, [rdi + GPR(3)]
-	mov	rbp, [rdi + GPR(5)]
-	mov	rsi, [rdi + GPR(6)]
-	mov	r8,  [rdi + GPR(8)]
-	mov	r9,  [rdi + GPR(9)]
-	mov	r10, [rdi + GPR(10)]
-	mov	r11, [rdi + GPR(11)]
-	mov	r12, [rdi + GPR(12)]
-	mov	r13, [rdi + GPR(13)]
-	mov	r14, [rdi + GPR(14)]
-	mov	r15, [rdi + GPR(15)]
-	mov	rdi, [rdi + GPR(7)]	; last: it was the base pointer
+	GUEST_GPRS_LOAD
 	jz	.launch			; flags from "test rsi, rsi" (MOVs keep them)
 	vmresume
 	jmp	.failed
@@ -68,14 +88,7 @@ vmx_enter:
 	jc	.out
 	mov	eax, 2
 .out:
-	pop	rdi
-	pop	r15
-	pop	r14
-	pop	r13
-	pop	r12
-	pop	rbx
-	pop	rbp
-	ret
+	HOST_RETURN
 
 ; HOST_RIP.  The CPU loaded HOST_RSP, so [rsp] is the regs pointer pushed above.
 vmx_exit_stub:
@@ -102,31 +115,11 @@ vmx_exit_stub:
 	call	vmx_exit_fastpath	; rdi = regs
 	test	eax, eax
 	jnz	.resume
-	pop	rdi			; slow path: back to the run loop with 0
-	pop	r15
-	pop	r14
-	pop	r13
-	pop	r12
-	pop	rbx
-	pop	rbp
-	ret
+	; slow path: back to the run loop with 0 (eax from the fast path)
+	HOST_RETURN
 .resume:
 	mov	rdi, [rsp]
-	mov	rax, [rdi + GPR(0)]
-	mov	rcx, [rdi + GPR(1)]
-	mov	rdx, [rdi + GPR(2)]
-	mov	rbx, [rdi + GPR(3)]
-	mov	rbp, [rdi + GPR(5)]
-	mov	rsi, [rdi + GPR(6)]
-	mov	r8,  [rdi + GPR(8)]
-	mov	r9,  [rdi + GPR(9)]
-	mov	r10, [rdi + GPR(10)]
-	mov	r11, [rdi + GPR(11)]
-	mov	r12, [rdi + GPR(12)]
-	mov	r13, [rdi + GPR(13)]
-	mov	r14, [rdi + GPR(14)]
-	mov	r15, [rdi + GPR(15)]
-	mov	rdi, [rdi + GPR(7)]
+	GUEST_GPRS_LOAD
 	vmresume
 	jmp	vmx_enter.failed	; flags tell which failure; RSP is vmx_enter's
 
