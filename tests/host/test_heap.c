@@ -7,6 +7,7 @@
  */
 #include "mm/heap.h"
 #include "mm/pmm.h"
+#include "tests/host/churn.h"
 #include "tests/host/harness.h"
 #include "tests/host/test_capture.h"
 
@@ -183,65 +184,40 @@ static void test_bad_frees(void)
 }
 
 /* Threads: random sizes, checksummed, freed by their owner. */
-static u64 thr_bad, thr_ops;
-static double thr_deadline;
-
-static void *thr_main(void *arg)
+static bool thr_alloc(void *obj, u64 *rng)
 {
-	u64 rng = test_opts.seed + *(const uintptr_t *)arg * 104729;
-	struct obj mine[128];
-	unsigned int n = 0;
-	u64 ops = 0, bad = 0;
+	struct obj *o = obj;
+	size_t size = 1 + test_rand(rng) % (test_rand(rng) % 8 ? 512 : 9000);
 
-	while (test_elapsed() < thr_deadline || ops < 2000) {
-		if (n < 128 && (n == 0 || test_rand(&rng) & 1)) {
-			size_t size = 1 + test_rand(&rng) % (test_rand(&rng) % 8 ? 512 : 9000);
+	*o = (struct obj){ kmalloc(size), size, (u8)test_rand(rng) };
+	if (!o->p)
+		return false;
+	obj_fill(o);
+	return true;
+}
 
-			mine[n] = (struct obj){ kmalloc(size), size, (u8)test_rand(&rng) };
-			if (mine[n].p) {
-				obj_fill(&mine[n]);
-				n++;
-			}
-		} else {
-			unsigned int k = (unsigned int)(test_rand(&rng) % n);
+static bool thr_release(void *obj)
+{
+	struct obj *o = obj;
+	bool ok = obj_ok(o);
 
-			bad += !obj_ok(&mine[k]);
-			kfree(mine[k].p);
-			mine[k] = mine[--n];
-		}
-		ops++;
-	}
-	while (n--) {
-		bad += !obj_ok(&mine[n]);
-		kfree(mine[n].p);
-	}
-	__atomic_fetch_add(&thr_bad, bad, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&thr_ops, ops, __ATOMIC_RELAXED);
-	return NULL;
+	kfree(o->p);
+	return ok;
 }
 
 static void test_threads(void)
 {
-	/*
-	 * One thread per CPU by default (at least 2): a ticket lock with more
-	 * spinning threads than CPUs convoys behind preempted holders.
-	 */
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned int n = test_opts.threads ? test_opts.threads :
-			 (unsigned int)(ncpu < 2 ? 2 : ncpu > 4 ? 4 : ncpu);
-	uintptr_t ids[64];
+	static const struct churn_ops ops = {
+		.obj_size = sizeof(struct obj), .max_live = 128, .min_ops = 2000,
+		.seed_step = 104729, .alloc = thr_alloc, .release = thr_release,
+	};
+	struct churn_result r = churn_run(&ops);
 	struct heap_stats st;
 
-	if (n > 64)
-		n = 64;
-	for (unsigned int i = 0; i < n; i++)
-		ids[i] = i;
-	thr_deadline = test_elapsed() + test_opts.seconds;
-	test_run_threads(n, thr_main, ids, sizeof(ids[0]));
 	heap_get_stats(&st);
-	printf("threads: %u threads, %llu operations, %llu corrupted objects\n", n,
-	       (unsigned long long)thr_ops, (unsigned long long)thr_bad);
-	CHECK_EQ(thr_bad, 0);
+	printf("threads: %u threads, %llu operations, %llu corrupted objects\n", r.threads,
+	       (unsigned long long)r.ops, (unsigned long long)r.bad);
+	CHECK_EQ(r.bad, 0);
 	CHECK_EQ(st.large_blocks, 0);
 	CHECK_EQ(st.allocs, st.frees);
 }

@@ -11,6 +11,7 @@
  * two live allocations overlap, and a threaded run (TSan).
  */
 #include "mm/pmm.h"
+#include "tests/host/churn.h"
 #include "tests/host/harness.h"
 #include "tests/host/test_capture.h"
 
@@ -321,65 +322,39 @@ static void test_patterns(unsigned long ops)
 }
 
 /* Threads allocate and free concurrently; contents and final state must hold. */
-static u64 thr_corrupt, thr_ops;
-static double thr_deadline;
-
-static void *thr_main(void *arg)
+static bool thr_alloc(void *obj, u64 *rng)
 {
-	u64 rng = test_opts.seed + *(const uintptr_t *)arg * 7919;
-	struct live mine[64];
-	unsigned int n = 0;
-	u64 ops = 0, bad = 0;
+	struct live *l = obj;
+	unsigned int order = (unsigned int)(test_rand(rng) % 5);
+	phys_addr_t pa = pmm_alloc(order);
 
-	while (test_elapsed() < thr_deadline || ops < 1000) {
-		if (n < 64 && (n == 0 || test_rand(&rng) & 1)) {
-			unsigned int order = (unsigned int)(test_rand(&rng) % 5);
-			phys_addr_t pa = pmm_alloc(order);
+	if (!pa)
+		return false;
+	*l = (struct live){ pa, order, test_rand(rng) };
+	fill(pa, order, l->tag);
+	return true;
+}
 
-			if (pa) {
-				mine[n] = (struct live){ pa, order, test_rand(&rng) };
-				fill(pa, order, mine[n].tag);
-				n++;
-			}
-		} else {
-			unsigned int k = (unsigned int)(test_rand(&rng) % n);
+static bool thr_release(void *obj)
+{
+	const struct live *l = obj;
+	bool ok = verify(l->pa, l->order, l->tag);
 
-			bad += !verify(mine[k].pa, mine[k].order, mine[k].tag);
-			pmm_free(mine[k].pa, mine[k].order);
-			mine[k] = mine[--n];
-		}
-		ops++;
-	}
-	while (n) {
-		n--;
-		bad += !verify(mine[n].pa, mine[n].order, mine[n].tag);
-		pmm_free(mine[n].pa, mine[n].order);
-	}
-	__atomic_fetch_add(&thr_corrupt, bad, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&thr_ops, ops, __ATOMIC_RELAXED);
-	return NULL;
+	pmm_free(l->pa, l->order);
+	return ok;
 }
 
 static void test_threads(void)
 {
-	/*
-	 * One thread per CPU by default (at least 2): a ticket lock with more
-	 * spinning threads than CPUs convoys behind preempted holders.
-	 */
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned int n = test_opts.threads ? test_opts.threads :
-			 (unsigned int)(ncpu < 2 ? 2 : ncpu > 4 ? 4 : ncpu);
-	uintptr_t ids[64];
+	static const struct churn_ops ops = {
+		.obj_size = sizeof(struct live), .max_live = 64, .min_ops = 1000,
+		.seed_step = 7919, .alloc = thr_alloc, .release = thr_release,
+	};
+	struct churn_result r = churn_run(&ops);
 
-	if (n > 64)
-		n = 64;
-	for (unsigned int i = 0; i < n; i++)
-		ids[i] = i;
-	thr_deadline = test_elapsed() + test_opts.seconds;
-	test_run_threads(n, thr_main, ids, sizeof(ids[0]));
-	printf("threads: %u threads, %llu operations, %llu corrupted blocks\n", n,
-	       (unsigned long long)thr_ops, (unsigned long long)thr_corrupt);
-	CHECK_EQ(thr_corrupt, 0);
+	printf("threads: %u threads, %llu operations, %llu corrupted blocks\n", r.threads,
+	       (unsigned long long)r.ops, (unsigned long long)r.bad);
+	CHECK_EQ(r.bad, 0);
 	check_counts_initial(__LINE__);
 }
 
