@@ -31,13 +31,7 @@ int main(int argc, char **argv)
 	c.nslots = 4;
 	tt_run(&c, "qsbr-retire");
 
-	c.readers = 2;
-	c.writers = 2;
-	c.nslots = 8;
-	if (test_opts.threads >= 2) {
-		c.readers = test_opts.threads / 2;
-		c.writers = test_opts.threads - c.readers;
-	}
+	tt_config_mixed(&c);
 	tt_run(&c, "qsbr-mixed");
 	return test_finish();
 }

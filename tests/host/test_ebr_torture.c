@@ -32,13 +32,7 @@ int main(int argc, char **argv)
 
 	c.sync_writers = false;
 	c.writers_in_section = true;
-	c.readers = 2;
-	c.writers = 2;
-	c.nslots = 8;
-	if (test_opts.threads >= 2) {
-		c.readers = test_opts.threads / 2;
-		c.writers = test_opts.threads - c.readers;
-	}
+	tt_config_mixed(&c);
 	tt_run(&c, "ebr-mixed");
 	return test_finish();
 }

@@ -327,6 +327,21 @@ static void *tt_timer_fn(void *arg)
 
 #include <pthread.h>
 
+/*
+ * The mixed round's shape: 2 readers and 2 writers over 8 slots, or
+ * --threads split half readers, half writers.
+ */
+static inline void tt_config_mixed(struct tt_config *c)
+{
+	c->readers = 2;
+	c->writers = 2;
+	c->nslots = 8;
+	if (test_opts.threads >= 2) {
+		c->readers = test_opts.threads / 2;
+		c->writers = test_opts.threads - c->readers;
+	}
+}
+
 /**
  * tt_run() - run one torture round with @cfg; returns failures found.
  * @cfg:   configuration
