@@ -9,6 +9,7 @@
 #include "boot/multiboot2.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "lib/unaligned.h"
 
 #define MB2_TAG_HDR		8	/* u32 type, u32 size */
 #define MB2_MMAP_ENTRY_MIN	24	/* u64 base, u64 len, u32 type, u32 reserved */
@@ -45,23 +46,6 @@ const char *mb2_tag_name(u32 type)
 	if (type < ARRAY_SIZE(mb2_tag_names) && mb2_tag_names[type])
 		return mb2_tag_names[type];
 	return "unknown";
-}
-
-/* Unaligned-safe little-endian loads (a hostile structure may misalign anything). */
-static u32 rd32(const u8 *p)
-{
-	u32 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static u64 rd64(const u8 *p)
-{
-	u64 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
 }
 
 /* One tag being looked at: where it is and what it holds. */
@@ -117,8 +101,8 @@ static void mb2_parse_module(struct mb2_info *out, const struct mb2_tag *t, u64 
 	s = mb2_tag_string(out, t, MB2_TAG_HDR + 8);
 	if (!s)
 		return;
-	m.start = rd32(t->p + 8);
-	m.end = rd32(t->p + 12);
+	m.start = get_unaligned_u32(t->p + 8);
+	m.end = get_unaligned_u32(t->p + 12);
 	m.cmdline = s;
 	if (m.start > m.end) {
 		mb2_bad(out, t, "module start is above its end");
@@ -158,8 +142,8 @@ static void mb2_parse_mmap(struct mb2_info *out, const struct mb2_tag *t)
 
 	if (!mb2_need_size(out, t, 16))
 		return;
-	esize = rd32(t->p + 8);
-	version = rd32(t->p + 12);
+	esize = get_unaligned_u32(t->p + 8);
+	version = get_unaligned_u32(t->p + 12);
 	if (esize < MB2_MMAP_ENTRY_MIN || esize % 8) {
 		mb2_bad(out, t, "entry_size is not a multiple of 8 of at least 24");
 		return;
@@ -174,9 +158,9 @@ static void mb2_parse_mmap(struct mb2_info *out, const struct mb2_tag *t)
 		pr_warn("mb2: mmap tag: %u trailing bytes after %u entries ignored\n", rest, n);
 	for (u32 i = 0; i < n; i++) {
 		const u8 *e = t->p + 16 + (u64)i * esize;
-		struct mb2_mmap_entry me = { rd64(e), rd64(e + 8), rd32(e + 16) };
+		struct mb2_mmap_entry me = { get_unaligned_u64(e), get_unaligned_u64(e + 8), get_unaligned_u32(e + 16) };
 
-		if (rd32(e + 20) && !warned_reserved) {
+		if (get_unaligned_u32(e + 20) && !warned_reserved) {
 			pr_warn("mb2: mmap entry %u: reserved field non-zero (ignored)\n", i);
 			warned_reserved = true;
 		}
@@ -207,8 +191,8 @@ static void mb2_parse_efi_mmap(struct mb2_info *out, const struct mb2_tag *t)
 
 	if (!mb2_need_size(out, t, 16))
 		return;
-	dsize = rd32(t->p + 8);
-	version = rd32(t->p + 12);
+	dsize = get_unaligned_u32(t->p + 8);
+	version = get_unaligned_u32(t->p + 12);
 	if (dsize < MB2_EFI_DESC_MIN || dsize % 8) {
 		mb2_bad(out, t, "descriptor_size is not a multiple of 8 of at least 40");
 		return;
@@ -220,9 +204,9 @@ static void mb2_parse_efi_mmap(struct mb2_info *out, const struct mb2_tag *t)
 	n = (t->size - 16) / dsize;
 	for (u32 i = 0; i < n; i++) {
 		const u8 *d = t->p + 16 + (u64)i * dsize;
-		u64 pages = rd64(d + 24);
+		u64 pages = get_unaligned_u64(d + 24);
 		struct mb2_efi_mmap_entry ee = {
-			.base = rd64(d + 8), .attr = rd64(d + 32), .type = rd32(d),
+			.base = get_unaligned_u64(d + 8), .attr = get_unaligned_u64(d + 32), .type = get_unaligned_u32(d),
 		};
 
 		if (pages == 0)
@@ -307,8 +291,8 @@ static void mb2_parse_tag(struct mb2_info *out, const struct mb2_tag *t)
 	case MB2_TAG_BASIC_MEMINFO:
 		if (!mb2_need_size(out, t, 16))
 			break;
-		out->mem_lower_kib = rd32(t->p + 8);
-		out->mem_upper_kib = rd32(t->p + 12);
+		out->mem_lower_kib = get_unaligned_u32(t->p + 8);
+		out->mem_upper_kib = get_unaligned_u32(t->p + 12);
 		out->have_basic_meminfo = true;
 		break;
 	case MB2_TAG_MMAP:
@@ -323,19 +307,19 @@ static void mb2_parse_tag(struct mb2_info *out, const struct mb2_tag *t)
 		break;
 	case MB2_TAG_EFI32:
 		if (mb2_need_size(out, t, 12) && !out->efi_system_table)
-			out->efi_system_table = rd32(t->p + 8);
+			out->efi_system_table = get_unaligned_u32(t->p + 8);
 		break;
 	case MB2_TAG_EFI64:
 		if (mb2_need_size(out, t, 16))
-			out->efi_system_table = rd64(t->p + 8);
+			out->efi_system_table = get_unaligned_u64(t->p + 8);
 		break;
 	case MB2_TAG_EFI32_IH:
 		if (mb2_need_size(out, t, 12) && !out->efi_image_handle)
-			out->efi_image_handle = rd32(t->p + 8);
+			out->efi_image_handle = get_unaligned_u32(t->p + 8);
 		break;
 	case MB2_TAG_EFI64_IH:
 		if (mb2_need_size(out, t, 16))
-			out->efi_image_handle = rd64(t->p + 8);
+			out->efi_image_handle = get_unaligned_u64(t->p + 8);
 		break;
 	case MB2_TAG_EFI_BS:
 		out->efi_boot_services_active = true;
@@ -343,7 +327,7 @@ static void mb2_parse_tag(struct mb2_info *out, const struct mb2_tag *t)
 	case MB2_TAG_LOAD_BASE_ADDR:
 		if (!mb2_need_size(out, t, 12))
 			break;
-		out->load_base_addr = rd32(t->p + 8);
+		out->load_base_addr = get_unaligned_u32(t->p + 8);
 		out->have_load_base = true;
 		break;
 	case MB2_TAG_BOOTDEV:
@@ -378,21 +362,21 @@ int mb2_parse(const void *info, u64 info_pa, u64 max_len, struct mb2_info *out)
 		       (unsigned long long)max_len);
 		return MB2_EHEADER;
 	}
-	total = rd32(base);
+	total = get_unaligned_u32(base);
 	if (total < 16 || total > max_len) {
 		pr_err("mb2: total_size %u is outside [16, %llu]\n", total,
 		       (unsigned long long)max_len);
 		return MB2_EHEADER;
 	}
-	if (rd32(base + 4))
-		pr_warn("mb2: header reserved field is %#x, not 0 (ignored)\n", rd32(base + 4));
+	if (get_unaligned_u32(base + 4))
+		pr_warn("mb2: header reserved field is %#x, not 0 (ignored)\n", get_unaligned_u32(base + 4));
 	if (total % 8)
 		pr_warn("mb2: total_size %u is not a multiple of 8\n", total);
 	out->info_pa = info_pa;
 	out->info_size = total;
 
 	for (off = 8; off + MB2_TAG_HDR <= total;) {
-		struct mb2_tag t = { base + off, rd32(base + off), rd32(base + off + 4), off };
+		struct mb2_tag t = { base + off, get_unaligned_u32(base + off), get_unaligned_u32(base + off + 4), off };
 
 		if (t.size < MB2_TAG_HDR) {
 			pr_err("mb2: %s tag (type %u) at offset %#x has size %u < 8: cannot walk on\n",

@@ -8,6 +8,7 @@
 #include "lib/platform.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "lib/unaligned.h"
 
 /* Legacy BIOS areas that may hold the RSDP (ACPI 6.5, 5.2.5.1). */
 #define BDA_EBDA_SEG_PA 0x40e /* u16: EBDA segment */
@@ -137,33 +138,17 @@ static bool acpi_find_rsdp(const struct mb2_info *mb2, bool ignore_loader_rsdp)
 	return false;
 }
 
-static u32 acpi_get_u32(const u8 *p)
-{
-	u32 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static u64 acpi_get_u64(const u8 *p)
-{
-	u64 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 /* X_PM_TMR_BLK when the table has it and it is in I/O space, else PM_TMR_BLK. */
 static u64 acpi_fadt_pmtmr_port(const u8 *t, u32 len)
 {
 	if (len >= FADT_X_PM_TMR_BLK + GAS_SIZE && t[FADT_X_PM_TMR_BLK] == GAS_SPACE_IO) {
-		u64 addr = acpi_get_u64(t + FADT_X_PM_TMR_BLK + 4);
+		u64 addr = get_unaligned_u64(t + FADT_X_PM_TMR_BLK + 4);
 
 		if (addr)
 			return addr;
 	}
 	if (t[FADT_PM_TMR_LEN] == 4)
-		return acpi_get_u32(t + FADT_PM_TMR_BLK);
+		return get_unaligned_u32(t + FADT_PM_TMR_BLK);
 	return 0;
 }
 
@@ -192,7 +177,7 @@ static void acpi_read_fadt(const struct acpi_sdt_header *fadt)
 	}
 	acpi.have_pmtmr = true;
 	acpi.pmtmr_port = (u16)port;
-	acpi.pmtmr_wide = acpi_get_u32(t + FADT_FLAGS) & FADT_FLAG_TMR_VAL_EXT;
+	acpi.pmtmr_wide = get_unaligned_u32(t + FADT_FLAGS) & FADT_FLAG_TMR_VAL_EXT;
 	pr_debug("acpi: PM timer at port %#x, %u bits\n", acpi.pmtmr_port,
 		 acpi.pmtmr_wide ? 32 : 24);
 }

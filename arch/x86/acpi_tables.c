@@ -10,6 +10,7 @@
 #include "lib/platform.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "lib/unaligned.h"
 
 #define ACPI_HDR_LEN		((u32)sizeof(struct acpi_sdt_header))
 #define MADT_FIXED_LEN		(ACPI_HDR_LEN + 8)	/* + LAPIC address + flags */
@@ -30,30 +31,6 @@ enum madt_type {
 
 BUILD_BUG_ON(sizeof(struct acpi_rsdp) != ACPI_RSDP_V2_LEN);
 BUILD_BUG_ON(sizeof(struct acpi_sdt_header) != 36);
-
-static u16 rd16(const u8 *p)
-{
-	u16 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static u32 rd32(const u8 *p)
-{
-	u32 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static u64 rd64(const u8 *p)
-{
-	u64 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 u8 acpi_checksum(const void *p, size_t len)
 {
@@ -85,13 +62,13 @@ int acpi_validate_rsdp(const void *p, unsigned int len, u64 *root_pa, bool *is_x
 		return ACPI_ECHECKSUM;
 	}
 	rev = b[15];
-	rsdt = rd32(b + 16);
+	rsdt = get_unaligned_u32(b + 16);
 	if (rev >= 2 && len < ACPI_RSDP_V2_LEN) {
 		pr_warn("acpi: revision %u RSDP but only %u bytes: using the RSDT\n", rev, len);
 		rev = 0;
 	}
 	if (rev >= 2) {
-		tlen = rd32(b + 20);
+		tlen = get_unaligned_u32(b + 20);
 		if (tlen < ACPI_RSDP_V2_LEN || tlen > len) {
 			pr_warn("acpi: RSDP length %u is outside [%u, %u]\n", tlen, ACPI_RSDP_V2_LEN,
 				len);
@@ -101,7 +78,7 @@ int acpi_validate_rsdp(const void *p, unsigned int len, u64 *root_pa, bool *is_x
 			pr_warn("acpi: RSDP extended checksum is wrong\n");
 			return ACPI_ECHECKSUM;
 		}
-		xsdt = rd64(b + 24);
+		xsdt = get_unaligned_u64(b + 24);
 		if (xsdt) {
 			*root_pa = xsdt;
 			*is_xsdt = true;
@@ -137,7 +114,7 @@ static const struct acpi_sdt_header *acpi_map_checked(u64 pa, const char *sig, b
 				(unsigned long long)pa, h->signature, sig);
 		return NULL;
 	}
-	len = rd32((const u8 *)h + 4);
+	len = get_unaligned_u32((const u8 *)h + 4);
 	if (len < ACPI_HDR_LEN || len > ACPI_MAX_TABLE_LEN) {
 		pr_warn("acpi: %.4s at %#llx: length %u is not sane, skipped\n", h->signature,
 			(unsigned long long)pa, len);
@@ -166,7 +143,7 @@ const struct acpi_sdt_header *acpi_find_table(u64 root_pa, bool is_xsdt, const c
 			root->length);
 	ents = (const u8 *)root + ACPI_HDR_LEN;
 	for (unsigned int i = 0; i < n; i++) {
-		u64 pa = is_xsdt ? rd64(ents + (size_t)i * 8) : rd32(ents + (size_t)i * 4);
+		u64 pa = is_xsdt ? get_unaligned_u64(ents + (size_t)i * 8) : get_unaligned_u32(ents + (size_t)i * 4);
 
 		t = acpi_map_checked(pa, sig, true);
 		if (t)
@@ -238,10 +215,10 @@ static void madt_entry(struct madt_info *out, const u8 *e, u8 madt_rev)
 {
 	switch (e[0]) {
 	case MADT_LAPIC:
-		madt_add_cpu(out, e[3], e[2], rd32(e + 4), false, madt_rev);
+		madt_add_cpu(out, e[3], e[2], get_unaligned_u32(e + 4), false, madt_rev);
 		break;
 	case MADT_X2APIC:
-		madt_add_cpu(out, rd32(e + 4), rd32(e + 12), rd32(e + 8), true, madt_rev);
+		madt_add_cpu(out, get_unaligned_u32(e + 4), get_unaligned_u32(e + 12), get_unaligned_u32(e + 8), true, madt_rev);
 		break;
 	case MADT_IOAPIC:
 		if (out->nioapics == MADT_MAX_IOAPICS) {
@@ -249,7 +226,7 @@ static void madt_entry(struct madt_info *out, const u8 *e, u8 madt_rev)
 			break;
 		}
 		out->ioapics[out->nioapics++] = (struct madt_ioapic){
-			.id = e[2], .addr = rd32(e + 4), .gsi_base = rd32(e + 8),
+			.id = e[2], .addr = get_unaligned_u32(e + 4), .gsi_base = get_unaligned_u32(e + 8),
 		};
 		break;
 	case MADT_ISO:
@@ -259,11 +236,11 @@ static void madt_entry(struct madt_info *out, const u8 *e, u8 madt_rev)
 			break;
 		}
 		out->overrides[out->noverrides++] = (struct madt_override){
-			.bus = e[2], .source = e[3], .gsi = rd32(e + 4), .flags = rd16(e + 8),
+			.bus = e[2], .source = e[3], .gsi = get_unaligned_u32(e + 4), .flags = get_unaligned_u16(e + 8),
 		};
 		break;
 	case MADT_LAPIC_OVERRIDE:
-		out->lapic_pa = rd64(e + 4);
+		out->lapic_pa = get_unaligned_u64(e + 4);
 		break;
 	case MADT_NMI_SRC:
 	case MADT_LAPIC_NMI:
@@ -290,7 +267,7 @@ int acpi_parse_madt(const void *madt, u32 len, struct madt_info *out)
 		pr_warn("acpi: MADT signature is \"%.4s\", not \"APIC\"\n", (const char *)b);
 		return ACPI_EINVAL;
 	}
-	tlen = rd32(b + 4);
+	tlen = get_unaligned_u32(b + 4);
 	if (tlen < MADT_FIXED_LEN || tlen > len) {
 		pr_warn("acpi: MADT length %u is outside [%u, %u]\n", tlen, MADT_FIXED_LEN, len);
 		return ACPI_EINVAL;
@@ -300,8 +277,8 @@ int acpi_parse_madt(const void *madt, u32 len, struct madt_info *out)
 		return ACPI_ECHECKSUM;
 	}
 	rev = b[8];
-	out->lapic_pa = rd32(b + 36);
-	out->pcat_compat = rd32(b + 40) & MADT_PCAT_COMPAT;
+	out->lapic_pa = get_unaligned_u32(b + 36);
+	out->pcat_compat = get_unaligned_u32(b + 40) & MADT_PCAT_COMPAT;
 
 	for (off = MADT_FIXED_LEN; off < tlen;) {
 		const u8 *e = b + off;
