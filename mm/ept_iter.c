@@ -109,6 +109,33 @@ void ept_iter_next(struct ept_iter *it)
 	it->valid = false;
 }
 
+void ept_iter_count_poison(struct vm_mmu *mmu, const struct ept_iter *it)
+{
+	if (it->poison)
+		stat_add(&mmu->st.poison_seen, it->poison);
+}
+
+/**
+ * ept_walk_leave() - end a walk's (or a yield's) hold on the tables.
+ * @mmu:    the MMU whose mmu_lock and EBR section the caller holds
+ * @batch:  the walk's pending flushes and frozen entries
+ * @shared: mmu_lock is held for read (else for write)
+ */
+void ept_walk_leave(struct vm_mmu *mmu, struct ept_batch *batch, bool shared)
+{
+	if (shared)
+		assert_held_read(&mmu->mmu_lock);
+	else
+		assert_held_write(&mmu->mmu_lock);
+	/* R4: flush and unfreeze before leaving the section and the lock. */
+	ept_batch_flush(mmu, batch);
+	ebr_exit(ept_rec(mmu));
+	if (shared)
+		read_unlock(&mmu->mmu_lock);
+	else
+		write_unlock(&mmu->mmu_lock);
+}
+
 bool ept_iter_cond_yield(struct vm_mmu *mmu, struct ept_iter *it, struct ept_batch *batch,
 			 bool shared)
 {
@@ -131,13 +158,7 @@ bool ept_iter_cond_yield(struct vm_mmu *mmu, struct ept_iter *it, struct ept_bat
 		return false;
 	batch->steps = 0;
 
-	/* R4: flush and unfreeze before leaving the section and the lock. */
-	ept_batch_flush(mmu, batch);
-	ebr_exit(rec);
-	if (shared)
-		read_unlock(&mmu->mmu_lock);
-	else
-		write_unlock(&mmu->mmu_lock);
+	ept_walk_leave(mmu, batch, shared);
 	/*
 	 * Test hook: a forced yield also runs every pending EBR callback, so
 	 * tables removed meanwhile are really freed (poisoned) and a walker

@@ -73,4 +73,14 @@ u64 ept_iter_reread(struct ept_iter *it);
 bool ept_iter_cond_yield(struct vm_mmu *mmu, struct ept_iter *it, struct ept_batch *batch,
 			 bool shared);
 
+/* Add the poisoned entries @it met to mmu->st.poison_seen (end of a walk). */
+void ept_iter_count_poison(struct vm_mmu *mmu, const struct ept_iter *it);
+
+/*
+ * ept_walk_leave() - R4: flush and unfreeze @batch, then leave the EBR
+ * section and drop mmu_lock (held in mode @shared): the end of a walk, or
+ * the first half of a yield.
+ */
+void ept_walk_leave(struct vm_mmu *mmu, struct ept_batch *batch, bool shared);
+
 #endif /* MM_EPT_ITER_H */

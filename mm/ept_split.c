@@ -105,9 +105,7 @@ static int ept_relock_topup(struct vm_mmu *mmu, struct ept_iter *it, struct ept_
 	struct ept_root *root;
 	int ret;
 
-	ept_batch_flush(mmu, batch);
-	ebr_exit(rec);
-	read_unlock(&mmu->mmu_lock);
+	ept_walk_leave(mmu, batch, true);
 	ret = ept_pool_topup(&mmu->pool, 4);
 	read_lock(&mmu->mmu_lock);
 	ebr_enter(rec);
@@ -163,12 +161,9 @@ again:
 			goto again;
 		splits++;
 	}
-	if (it.poison)
-		stat_add(&mmu->st.poison_seen, it.poison);
+	ept_iter_count_poison(mmu, &it);
 out:
-	ept_batch_flush(mmu, &batch);
-	ebr_exit(rec);
-	read_unlock(&mmu->mmu_lock);
+	ept_walk_leave(mmu, &batch, true);
 	return nomem ? -1 : splits;
 }
 
@@ -244,11 +239,8 @@ u64 ept_collapse_range(struct vm_mmu *mmu, gfn_t start, gfn_t end)
 		collapsed++;
 		stat_add(&mmu->st.collapses, 1);
 	}
-	if (it.poison)
-		stat_add(&mmu->st.poison_seen, it.poison);
+	ept_iter_count_poison(mmu, &it);
 out:
-	ept_batch_flush(mmu, &batch);
-	ebr_exit(rec);
-	read_unlock(&mmu->mmu_lock);
+	ept_walk_leave(mmu, &batch, true);
 	return collapsed;
 }

@@ -50,8 +50,7 @@ retry:
 			batch->flush = true;
 		}
 	}
-	if (it.poison)
-		stat_add(&mmu->st.poison_seen, it.poison);
+	ept_iter_count_poison(mmu, &it);
 	return zapped;
 }
 
@@ -163,12 +162,9 @@ retry:
 			batch.flush = true;
 		changed++;
 	}
-	if (it.poison)
-		stat_add(&mmu->st.poison_seen, it.poison);
+	ept_iter_count_poison(mmu, &it);
 out:
-	ept_batch_flush(mmu, &batch);
-	ebr_exit(rec);
-	read_unlock(&mmu->mmu_lock);
+	ept_walk_leave(mmu, &batch, true);
 	stat_add(&mmu->st.wrprot, changed);
 	return changed;
 }
