@@ -147,6 +147,15 @@ static void ept_memmap_publish(struct vm_mmu *mmu, struct ept_memmap *new)
 	ebr_retire(ebr_rec_this(&mmu->ebr), &old->rcu, ept_memmap_free_cb);
 }
 
+/* Start an update: @new becomes a copy of the current map, minus its dead log. */
+static void ept_memmap_copy(struct vm_mmu *mmu, struct ept_memmap *new)
+{
+	assert_held(&mmu->memmap_lock);
+	memcpy(new, mmu->memmap, sizeof(*new));
+	/* The dead log belongs to the map it was retired with (freed with it). */
+	new->dead_log = NULL;
+}
+
 static int ept_memslot_check(const struct ept_memslot *d)
 {
 	if (!d->id) {
@@ -217,7 +226,7 @@ static int ept_memmap_insert(struct ept_memmap *map, const struct ept_memslot *s
 int ept_memslot_set(struct vm_mmu *mmu, const struct ept_memslot *desc)
 {
 	struct ept_memslot s = *desc;
-	struct ept_memmap *old, *new;
+	struct ept_memmap *new;
 	struct ept_dirty_log *bitmap = NULL;
 	gfn_t inv_start = 0, inv_end = 0;
 	int idx;
@@ -235,9 +244,7 @@ int ept_memslot_set(struct vm_mmu *mmu, const struct ept_memslot *desc)
 		goto nomem;
 
 	spin_lock(&mmu->memmap_lock);
-	old = mmu->memmap;
-	memcpy(new, old, sizeof(*new));
-	new->dead_log = NULL;
+	ept_memmap_copy(mmu, new);
 	idx = ept_memmap_find_id(new, s.id);
 	if (idx >= 0) {
 		struct ept_memslot *o = &new->slot[idx];
@@ -298,8 +305,7 @@ int ept_memmap_set_mtrr(struct vm_mmu *mmu, const struct ept_mtrr_range *r, u32 
 	if (!new)
 		return -1;
 	spin_lock(&mmu->memmap_lock);
-	memcpy(new, mmu->memmap, sizeof(*new));
-	new->dead_log = NULL;
+	ept_memmap_copy(mmu, new);
 	memcpy(new->mtrr, r, nr * sizeof(*r));
 	new->nr_mtrr = nr;
 	new->mtrr_default = default_type;
@@ -323,8 +329,7 @@ int ept_memslot_dirty_log(struct vm_mmu *mmu, u32 id, bool on)
 	if (!new)
 		return -1;
 	spin_lock(&mmu->memmap_lock);
-	memcpy(new, mmu->memmap, sizeof(*new));
-	new->dead_log = NULL;
+	ept_memmap_copy(mmu, new);
 	idx = ept_memmap_find_id(new, id);
 	if (idx < 0 || new->slot[idx].kind != EPT_SLOT_RAM) {
 		spin_unlock(&mmu->memmap_lock);
