@@ -12,7 +12,17 @@ GUEST_CFLAGS	:= -m32 -std=gnu11 -Os -ffreestanding -fno-builtin -nostdlib -fno-p
 GUEST_C		:= cpuid msr io ept iso_a iso_b hypercall vmxinsn triple hlt hello bench smp invd zap
 GUEST_FLAT	:= realmode long
 GUEST_BINS	:= $(patsubst %,$(GB)/%.bin,$(GUEST_C) $(GUEST_FLAT))
-GUEST_LIB	:= $(GB)/lib/start.o $(GB)/lib/lib.o
+GUEST_LIB	:= $(GB)/lib/start.o $(GB)/lib/lib.o $(GB)/lib/string.o
+
+# The hypervisor's lib/string.c serves the guests too.  -m32 has no libgcc
+# here, so its str_to_u64() (a 64-bit division, __udivdi3) must not be
+# linked: one section per function, and the guest link drops the unused ones.
+# -fno-tree-loop-distribute-patterns: see the top Makefile.
+$(GB)/lib/string.o: lib/string.c
+	@mkdir -p $(dir $@)
+	@echo "  GUESTCC $<"
+	$(Q)$(CC) $(GUEST_CFLAGS) -ffunction-sections -fno-tree-loop-distribute-patterns \
+		-c $< -o $@
 
 $(GB)/lib/%.o: tests/guests/lib/%.c
 	@mkdir -p $(dir $@)
@@ -40,7 +50,7 @@ $(GB)/smp.elf $(GB)/zap.elf: $(GB)/ap_blob.o
 
 $(GB)/%.elf: $(GB)/%.o $(GUEST_LIB) tests/guests/guest.ld
 	@echo "  GUESTLD $@"
-	$(Q)$(LD) -m elf_i386 -nostdlib -z noexecstack --no-warn-rwx-segments \
+	$(Q)$(LD) -m elf_i386 -nostdlib -z noexecstack --no-warn-rwx-segments --gc-sections \
 		-T tests/guests/guest.ld -o $@ $(filter %.o,$^)
 
 $(GB)/%.bin: $(GB)/%.elf

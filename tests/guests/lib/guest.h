@@ -68,11 +68,8 @@ int gtry(void (*fn)(void *), void *arg);
 typedef void (*girq_fn)(u32 vector);
 void gset_irq(u8 vector, girq_fn fn);
 
-/* String and memory helpers. */
-void *memset(void *d, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
+/* String and memory helpers: the hypervisor's own, lib/string.c, linked into every guest. */
+#include "lib/string.h"
 
 /* Instructions. */
 static inline void cpuid(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)

@@ -10,44 +10,6 @@
 unsigned int guest_failures;
 static girq_fn irq_handlers[256];
 
-void *memset(void *d, int c, size_t n)
-{
-	u8 *p = d;
-
-	while (n--)
-		*p++ = (u8)c;
-	return d;
-}
-
-void *memcpy(void *d, const void *s, size_t n)
-{
-	u8 *p = d;
-	const u8 *q = s;
-
-	while (n--)
-		*p++ = *q++;
-	return d;
-}
-
-int memcmp(const void *a, const void *b, size_t n)
-{
-	const u8 *p = a, *q = b;
-
-	for (; n; n--, p++, q++)
-		if (*p != *q)
-			return *p - *q;
-	return 0;
-}
-
-size_t strlen(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
-
 static void com1_init(void)
 {
 	static bool done;
