@@ -56,15 +56,15 @@ $(GB)/%.elf: $(GB)/%.o $(GUEST_LIB) tests/guests/guest.ld
 $(GB)/%.bin: $(GB)/%.elf
 	$(Q)$(OBJCOPY) -O binary $< $@
 
-$(GB)/realmode.bin: tests/guests/realmode.asm
+$(GB)/realmode.bin: tests/guests/realmode.asm tests/guests/flat.inc
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
-	$(Q)$(NASM) -f bin $< -o $@
+	$(Q)$(NASM) -f bin -I tests/guests/ $< -o $@
 
-$(GB)/long.bin: tests/guests/long.asm
+$(GB)/long.bin: tests/guests/long.asm tests/guests/flat.inc
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
-	$(Q)$(NASM) -f bin $< -o $@
+	$(Q)$(NASM) -f bin -I tests/guests/ $< -o $@
 
 guests: $(GUEST_BINS)
 

@@ -3,6 +3,8 @@
 ; A 64-bit guest (entry=long): started at 0x100000 in long mode with the
 ; hypervisor's identity map.  Checks it is in 64-bit mode with paging, uses
 ; a 64-bit hypercall argument, reports.
+%include "flat.inc"
+
 bits 64
 org 0x100000
 	mov	rsp, 0x90000
@@ -28,32 +30,11 @@ org 0x100000
 	jne	fail
 	lea	rsi, [rel ok]
 	call	puts
-	mov	eax, 2
-	xor	ebx, ebx
-	lea	rcx, [rel passmsg]
-	vmcall
-	mov	eax, 3
-	xor	ebx, ebx
-	vmcall
-	jmp	$
+	guest_finish 0, {lea rcx, [rel passmsg]}
 fail:
-	mov	eax, 2
-	mov	ebx, 1
-	lea	rcx, [rel failmsg]
-	vmcall
-	mov	eax, 3
-	mov	ebx, 1
-	vmcall
-	jmp	$
+	guest_finish 1, {lea rcx, [rel failmsg]}
 
-puts:
-	lodsb
-	test	al, al
-	jz	.done
-	mov	dx, 0x3f8
-	out	dx, al
-	jmp	puts
-.done:	ret
+	guest_puts
 
 hello:	db	"long mode guest: hello", 10, 0
 ok:	db	"long mode guest: paging, EFER.LMA and 64-bit hypercalls fine", 10, 0

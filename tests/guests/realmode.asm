@@ -3,6 +3,8 @@
 ; A real-mode guest (entry=real, needs unrestricted guest): loaded at
 ; 0x10000 and started at 1000:0000.  Prints through COM1, checks CPUID and a
 ; real-mode memory access, reports through VMCALL with 32-bit registers.
+%include "flat.inc"
+
 bits 16
 org 0
 	cli
@@ -41,34 +43,14 @@ org 0
 	jne	fail
 	mov	si, ok
 	call	puts
-	mov	eax, 2			; HC_REPORT
-	xor	ebx, ebx		; pass
-	mov	ecx, 0x10000 + passmsg	; guest-physical address of the text
-	vmcall
-	mov	eax, 3			; HC_EXIT
-	xor	ebx, ebx
-	vmcall
-	jmp	$
+	; the text's guest-physical address: loaded at 0x10000
+	guest_finish 0, {mov ecx, 0x10000 + passmsg}
 fail:
 	mov	si, bad
 	call	puts
-	mov	eax, 2
-	mov	ebx, 1
-	mov	ecx, 0x10000 + failmsg
-	vmcall
-	mov	eax, 3
-	mov	ebx, 1
-	vmcall
-	jmp	$
+	guest_finish 1, {mov ecx, 0x10000 + failmsg}
 
-puts:
-	lodsb
-	test	al, al
-	jz	.done
-	mov	dx, 0x3f8
-	out	dx, al
-	jmp	puts
-.done:	ret
+	guest_puts
 
 hello:	db	"real mode guest: hello from 1000:0000", 10, 0
 ok:	db	"real mode guest: CR0.PE=0, CPUID and segments fine", 10, 0
