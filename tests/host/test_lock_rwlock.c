@@ -108,6 +108,105 @@ static void test_read_write(unsigned int nthreads, double secs, unsigned int wri
 }
 
 /*
+ * Store-buffering litmus in lockstep (R14).  Two threads meet at a
+ * barrier every round and then race read_trylock() against
+ * write_trylock() on a fresh lock: the reader's slot increment + load of
+ * wstate against the writer's xchg of wstate + scan of the slots.  At most
+ * one may succeed; with a plain-store increment (R14_RW_READ_INC) or a
+ * plain-store announce (R14_RW_WRITER_XCHG) both sometimes do.  Meeting at
+ * a barrier lines the two windows up, which the free-running stress above
+ * rarely does now that readers no longer share a counter.
+ */
+static rwlock_t sb_lock = RWLOCK_INIT;
+static u32 sb_arrive[2];		/* per-thread phase counters (the barrier) */
+static u32 sb_result[2];		/* per round: 1 = trylock succeeded */
+static u64 sb_rounds_done, sb_both, sb_reader_only, sb_writer_only, sb_neither;
+static double sb_deadline;
+static unsigned int sb_stop;
+
+/* Barrier: announce that @me reached @phase, wait for the other thread. */
+static bool sb_meet(unsigned int me, u32 phase)
+{
+	/* Release: our previous phase's accesses come before the arrival. */
+	store_release(&sb_arrive[me], phase);
+	/* Acquire: pairs with the partner's store_release just above. */
+	while (load_acquire(&sb_arrive[!me]) < phase) {
+		if (READ_ONCE(sb_stop))
+			return false;
+		cpu_relax();
+	}
+	return true;
+}
+
+static void *sb_worker(void *p)
+{
+	unsigned int me = *(unsigned int *)p;
+	u64 seed = test_opts.seed * 7 + me;
+	u32 phase = 0;
+	bool held = false;
+
+	for (u64 round = 0;; round++) {
+		/* Thread 0 decides when to stop, at a round boundary. */
+		if (me == 0 && !(round & 255) && test_elapsed() >= sb_deadline)
+			WRITE_ONCE(sb_stop, 1);
+		if (!sb_meet(me, ++phase))
+			break;
+		/* A few random PAUSEs shift the two windows against each other. */
+		lt_delay(&seed, 4);
+		held = me == 0 ? read_trylock(&sb_lock) : write_trylock(&sb_lock);
+		WRITE_ONCE(sb_result[me], held);
+		if (!sb_meet(me, ++phase))
+			break;
+		if (me == 0) {
+			bool r = READ_ONCE(sb_result[0]), w = READ_ONCE(sb_result[1]);
+
+			sb_both += r && w;
+			sb_reader_only += r && !w;
+			sb_writer_only += !r && w;
+			sb_neither += !r && !w;
+			sb_rounds_done++;
+		}
+		/* Both have read the results: release, then race again. */
+		if (!sb_meet(me, ++phase))
+			break;
+		if (held && me == 0)
+			read_unlock(&sb_lock);
+		else if (held)
+			write_unlock(&sb_lock);
+		held = false;
+	}
+	if (held && me == 0)
+		read_unlock(&sb_lock);
+	else if (held)
+		write_unlock(&sb_lock);
+	/* The partner may wait at a barrier for us: let it out. */
+	WRITE_ONCE(sb_stop, 1);
+	return NULL;
+}
+
+static void test_sb_lockstep(double secs)
+{
+	unsigned int ids[2] = { 0, 1 };
+
+	sb_arrive[0] = sb_arrive[1] = 0;
+	sb_stop = 0;
+	sb_rounds_done = sb_both = sb_reader_only = sb_writer_only = sb_neither = 0;
+	sb_deadline = test_elapsed() + secs;
+	lt_watchdog_arm("rwlock store-buffering lockstep", (unsigned int)secs + 4);
+	test_run_threads(2, sb_worker, ids, sizeof(ids[0]));
+	lt_watchdog_disarm();
+	printf("store-buffering lockstep (read_trylock vs write_trylock): %llu rounds: "
+	       "reader only %llu, writer only %llu, neither %llu, BOTH %llu\n",
+	       (unsigned long long)sb_rounds_done, (unsigned long long)sb_reader_only,
+	       (unsigned long long)sb_writer_only, (unsigned long long)sb_neither,
+	       (unsigned long long)sb_both);
+	CHECK(sb_rounds_done > 0);
+	CHECK_EQ(sb_both, 0);
+	CHECK_EQ(READ_ONCE(sb_lock.readers), 0);
+	CHECK(!rwlock_is_write_locked(&sb_lock));
+}
+
+/*
  * Starvation bounds.  Role "stream" threads hold the lock in one mode back
  * to back (overlapping, so the lock is never free of them); the "victim"
  * thread repeatedly takes the other mode and records its longest wait.
@@ -429,6 +528,7 @@ int main(int argc, char **argv)
 	test_read_write(n, secs * 0.2, 100, 32);	/* writers only: mutual exclusion */
 	test_read_write(n, secs * 0.4, 50, 4);	/* many reader-entry/writer-announce races */
 	test_read_write(n, secs * 0.4, 5, 32);
+	test_sb_lockstep(secs * 0.5);
 	test_contended(true);
 	test_contended(false);
 	test_starvation(true, test_opts.quick ? 0.3 : 0.6);
