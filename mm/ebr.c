@@ -99,6 +99,11 @@ void ebr_set_gp_hook(struct ebr_domain *d, const struct ebr_gp_hook *hook)
 		cpu_relax();
 	WRITE_ONCE(d->hook, hook);	/* ebr_synchronize() peeks without the flag */
 	d->hook_started_valid = false;
+	/*
+	 * Release of the advance flag, a lock bit: the new hook is visible to
+	 * the next CPU that takes the flag.  Pairs with the xchg that takes it
+	 * in ebr_try_advance().
+	 */
 	store_release(&d->advancing, 0);
 }
 

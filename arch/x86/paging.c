@@ -94,7 +94,9 @@ static int paging_map_one(u64 *pml4, u64 va, phys_addr_t pa, u64 flags, unsigned
 			 * reachable is stored; the hardware walker and
 			 * paging_va_mapped() read the entry first and then
 			 * follow it.  Intermediate entries are permissive; the
-			 * leaf decides W and NX.
+			 * leaf decides W and NX.  Pairs with the READ_ONCE of
+			 * the entry in the walks (the address dependency on it
+			 * orders the child's reads).
 			 */
 			v = child | PTE_P | PTE_W;
 			store_release(e, v);
