@@ -220,11 +220,10 @@ static const exit_fn exit_table[EXIT_REASON_MAX] = {
 
 enum exit_action vmx_handle_exit(struct vcpu *v)
 {
-	u32 reason = (u32)vmcs_read(VMCS_EXIT_REASON);
+	u32 reason = v->exit_reason;	/* read by vmx_exit_fastpath() */
 	u32 basic = reason & 0xffff;
 	exit_fn fn;
 
-	v->exit_reason = reason;
 	v->exit_counts[basic < EXIT_REASON_MAX ? basic : EXIT_REASON_MAX]++;
 	fn = basic < EXIT_REASON_MAX ? exit_table[basic] : NULL;
 	if (unlikely(reason & EXIT_REASON_ENTRY_FAIL) && fn != exit_entry_failure)

@@ -35,6 +35,8 @@ int vmx_exit_fastpath(struct vmx_gprs *regs)
 	struct vcpu *v = container_of(regs, struct vcpu, regs);
 	u32 reason = (u32)vmcs_read(VMCS_EXIT_REASON);
 
+	/* Every exit passes here first: the slow path uses this copy. */
+	v->exit_reason = reason;
 	if (unlikely(v->timer_deadline || v->intr_pending))
 		return 0;
 	switch (reason) {
