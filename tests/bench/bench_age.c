@@ -42,11 +42,47 @@ static u64 *ab_leaf;		/* AB_NGFN entries */
 static unsigned int ab_running;	/* faulters still running */
 static bool ab_write_lock;
 
+/* Fault latencies in TSC cycles, with a log2 histogram for p99.9. */
+struct ab_lat {
+	u64 n, sum, max;
+	u64 hist[AB_HIST];
+};
+
+static void ab_lat_note(struct ab_lat *l, u64 cycles)
+{
+	l->n++;
+	l->sum += cycles;
+	l->max = cycles > l->max ? cycles : l->max;
+	l->hist[63 - __builtin_clzll(cycles | 1)]++;
+}
+
+static void ab_lat_merge(struct ab_lat *dst, const struct ab_lat *src)
+{
+	dst->n += src->n;
+	dst->sum += src->sum;
+	dst->max = src->max > dst->max ? src->max : dst->max;
+	for (unsigned int b = 0; b < AB_HIST; b++)
+		dst->hist[b] += src->hist[b];
+}
+
+/* Mean and p99.9 (upper bound of the bucket that holds it) in ns. */
+static void ab_lat_report(const struct ab_lat *l, double tpn, double *mean, double *p999)
+{
+	*mean = l->n ? (double)l->sum / (double)l->n / tpn : 0;
+	*p999 = 0;
+	for (u64 b = 0, seen = 0; b < AB_HIST && l->n; b++) {
+		seen += l->hist[b];
+		if ((double)seen >= 0.999 * (double)l->n) {
+			*p999 = (double)(2ULL << b) / tpn;
+			break;
+		}
+	}
+}
+
 struct ab_arg {
 	unsigned int id, nfault;
 	u64 seed;
-	u64 n, sum, max;	/* faulter: latency in cycles */
-	u64 hist[AB_HIST];
+	struct ab_lat lat;		/* faulter */
 	u64 passes, pass_cycles, young;	/* ager */
 };
 
@@ -109,11 +145,7 @@ static void *ab_thread(void *p)
 			u64 t0 = bench_rdtsc();
 
 			ab_fault(a, rec);
-			t0 = bench_rdtsc() - t0;
-			a->n++;
-			a->sum += t0;
-			a->max = t0 > a->max ? t0 : a->max;
-			a->hist[63 - __builtin_clzll(t0 | 1)]++;
+			ab_lat_note(&a->lat, bench_rdtsc() - t0);
 		}
 		atomic_dec(&ab_running);
 	}
@@ -126,7 +158,7 @@ static void ab_run_once(unsigned int nfault, double *pass_ms, double *mean, doub
 {
 	struct ab_arg args[8];
 	double tpn = bench_tsc_per_ns();
-	u64 n = 0, sum = 0, mx = 0, hist[AB_HIST] = { 0 };
+	struct ab_lat all = { 0 };
 	struct ebr_rec *rec;
 
 	memset(args, 0, sizeof(args));
@@ -140,24 +172,10 @@ static void ab_run_once(unsigned int nfault, double *pass_ms, double *mean, doub
 
 	*pass_ms = args[0].passes ?
 		   (double)args[0].pass_cycles / (double)args[0].passes / tpn / 1e6 : 0;
-	for (unsigned int i = 1; i <= nfault; i++) {
-		n += args[i].n;
-		sum += args[i].sum;
-		mx = args[i].max > mx ? args[i].max : mx;
-		for (unsigned int b = 0; b < AB_HIST; b++)
-			hist[b] += args[i].hist[b];
-	}
-	*mean = n ? (double)sum / (double)n / tpn : 0;
-	*max = (double)mx / tpn;
-	/* p99.9: upper bound of the bucket that holds it. */
-	*p999 = 0;
-	for (u64 b = 0, seen = 0; b < AB_HIST && n; b++) {
-		seen += hist[b];
-		if ((double)seen >= 0.999 * (double)n) {
-			*p999 = (double)(2ULL << b) / tpn;
-			break;
-		}
-	}
+	for (unsigned int i = 1; i <= nfault; i++)
+		ab_lat_merge(&all, &args[i].lat);
+	ab_lat_report(&all, tpn, mean, p999);
+	*max = (double)all.max / tpn;
 
 	/* Drain the descriptors retired by this run before the next one. */
 	rec = ebr_rec_this(&ab_dom);
@@ -224,7 +242,7 @@ static struct vm_mmu av_mmu;
 struct av_arg {
 	unsigned int id;
 	u64 seed;
-	u64 n, sum, max, hist[AB_HIST];
+	struct ab_lat lat;
 	u64 passes, pass_cycles;
 };
 
@@ -254,11 +272,7 @@ static void *av_thread(void *p)
 
 			ept_zap_range(&av_mmu, g, g + 1);
 			ept_handle_fault(&av_mmu, &f);
-			t0 = bench_rdtsc() - t0;
-			a->n++;
-			a->sum += t0;
-			a->max = t0 > a->max ? t0 : a->max;
-			a->hist[63 - __builtin_clzll(t0 | 1)]++;
+			ab_lat_note(&a->lat, bench_rdtsc() - t0);
 		}
 		atomic_dec(&ab_running);
 	}
@@ -270,7 +284,6 @@ static void av_run_once(double *pass_ms, double *mean, double *p999)
 {
 	struct av_arg args[2];
 	double tpn = bench_tsc_per_ns();
-	u64 seen = 0;
 
 	memset(args, 0, sizeof(args));
 	args[1].id = 1;
@@ -279,15 +292,7 @@ static void av_run_once(double *pass_ms, double *mean, double *p999)
 	bench_run_threads(2, av_thread, args, sizeof(args[0]));
 	*pass_ms = args[0].passes ?
 		   (double)args[0].pass_cycles / (double)args[0].passes / tpn / 1e6 : 0;
-	*mean = args[1].n ? (double)args[1].sum / (double)args[1].n / tpn : 0;
-	*p999 = 0;
-	for (unsigned int b = 0; b < AB_HIST && args[1].n; b++) {
-		seen += args[1].hist[b];
-		if ((double)seen >= 0.999 * (double)args[1].n) {
-			*p999 = (double)(2ULL << b) / tpn;
-			break;
-		}
-	}
+	ab_lat_report(&args[1].lat, tpn, mean, p999);
 }
 
 static void bench_ept_age_vm(void)
