@@ -101,7 +101,7 @@ static void test_read_write(unsigned int nthreads, double secs, unsigned int wri
 	CHECK_EQ(rw_a, rw_b);
 	CHECK_EQ(rw_reader_violations, 0);
 	CHECK_EQ(rw_writer_violations, 0);
-	CHECK_EQ(READ_ONCE(rw.readers), 0);
+	CHECK_EQ(rwlock_readers(&rw), 0);
 	CHECK_EQ(READ_ONCE(rw.wstate), 0);
 	CHECK(!rwlock_contended(&rw));
 	free(args);
@@ -202,7 +202,7 @@ static void test_sb_lockstep(double secs)
 	       (unsigned long long)sb_both);
 	CHECK(sb_rounds_done > 0);
 	CHECK_EQ(sb_both, 0);
-	CHECK_EQ(READ_ONCE(sb_lock.readers), 0);
+	CHECK_EQ(rwlock_readers(&sb_lock), 0);
 	CHECK(!rwlock_is_write_locked(&sb_lock));
 }
 
@@ -262,7 +262,7 @@ static void *sv_worker(void *p)
 			atomic_inc(&sv_late_readers_in);
 			if (getenv("SV_DEBUG"))
 				printf("  late reader in: wstate %u readers %u queue next %u serving %u\n",
-				       READ_ONCE(sv_lock.wstate), READ_ONCE(sv_lock.readers),
+				       READ_ONCE(sv_lock.wstate), rwlock_readers(&sv_lock),
 				       READ_ONCE(sv_lock.queue.next), READ_ONCE(sv_lock.queue.serving));
 		}
 		w = arch_time_ns() - t0;
@@ -451,7 +451,7 @@ static void test_basic(void)
 	CHECK(arch_irqs_disabled());
 	write_unlock_irqrestore(&l, flags);
 	CHECK(!arch_irqs_disabled());
-	CHECK_EQ(READ_ONCE(l.readers), 0);
+	CHECK_EQ(rwlock_readers(&l), 0);
 }
 
 static rwlock_t death_rw = RWLOCK_INIT;
