@@ -185,8 +185,7 @@ static bool rw_held_write(const struct rwlock *l)
 
 static bool rw_held_read(const struct rwlock *l)
 {
-	/* Only this CPU writes its own depth byte: no race. */
-	return l->rdepth[arch_cpu_id()] != 0;
+	return rwlock_read_depth_self(l) != 0;
 }
 
 void lockdep_check_rw_any(const struct rwlock *l, const char *expr, const char *file, int line)
