@@ -1,20 +1,26 @@
 /*
  * R14: the fair rwlock (lib/rwlock.c), on an explicit x86-TSO machine
  * (store buffers as in lock_ticket.pml).  CPUs 0..NW-1 write, the next NR read.
+ * Each reader CPU has its own slot counter (the per-CPU cache-line slots),
+ * and the "used" mask says which slots a writer must scan.
  *
- *   reader: readers++ (locked RMW); if wstate == 0: in (fast path)
- *           else: readers-- ; take queue ; readers++ ; release queue ; in
- *   writer: take queue ; xchg(wstate, 1) ; await readers == 0 ; in ; ... ;
+ *   reader: if !(used & me): fetch_or(used, me) (locked RMW)
+ *           slot[me]++ (locked RMW); if wstate == 0: in (fast path)
+ *           else: slot[me]-- ; take queue ; slot[me]++ ; release queue ; in
+ *           ... ; slot[me]-- (load + store_release: only this CPU writes it)
+ *   writer: take queue ; xchg(wstate, 1) ; m = used ;
+ *           for each slot in m: await slot == 0 ; in ; ... ;
  *           wstate = 0 (store_release) ; release queue
  *   (the FIFO ticket queue is modelled as a test-and-set lock: fairness is
  *    not a safety property; the ticket lock has its own model)
  *
- * The fast path is a store-buffering (Dekker) pair: {readers++ ; load
- * wstate} against {store wstate ; load readers}.  Switches, matching the C
- * mutation sites:
- *   MUTATE_R14_RW_READ_INC     readers++ as plain load + buffered store
+ * The fast path is a store-buffering (Dekker) pair: {slot++ ; load
+ * wstate} against {store wstate ; load used, slots}.  Switches, matching
+ * the C mutation sites:
+ *   MUTATE_R14_RW_READ_INC     slot++ as plain load + buffered store
  *   MUTATE_R14_RW_WRITER_XCHG  wstate = 1 as a buffered store, no fence
- *   MUTATE_R14_RW_READ_DEC     readers-- as plain load + buffered store
+ *   MUTATE_R14_RW_READ_DEC     unlock's release store relaxed: the compiler
+ *                              may hoist it above the section's loads
  *   MUTATE_R14_RW_WRITE_UNLOCK release store relaxed: the compiler may sink
  *                              the CS's second data store below it
  * Properties: no reader inside together with the writer (ghost counters),
@@ -31,12 +37,13 @@
 #define ROUNDS	1
 #define SBD	2
 
-#define READERS	0
-#define WSTATE	1
-#define QUEUE	2
-#define DA	3
-#define DB	4
-#define NV	5
+#define WSTATE	0
+#define QUEUE	1
+#define DA	2
+#define DB	3
+#define USED	4
+#define SLOT0	5	/* reader i's slot is SLOT0 + i */
+#define NV	7
 
 byte mem[NV];
 byte sb_a[NP * SBD];
@@ -111,30 +118,27 @@ inline queue_lock(p)
 	atomic { sb_n[p] == 0 && mem[QUEUE] == 0 -> mem[QUEUE] = 1 }
 }
 
-inline reader_inc(p)
+inline reader_inc(p, slot)
 {
 #ifdef MUTATE_R14_RW_READ_INC
-	tso_load(p, READERS, r);
-	tso_store(p, READERS, r + 1);
+	tso_load(p, slot, r);
+	tso_store(p, slot, r + 1);
 #else
-	rmw_add(p, READERS, 1);
+	rmw_add(p, slot, 1);
 #endif
 }
 
-inline reader_dec(p)
+/* Only this CPU writes its slot: a load and a (release) store. */
+inline reader_dec(p, slot)
 {
-#ifdef MUTATE_R14_RW_READ_DEC
-	tso_load(p, READERS, r);
-	tso_store(p, READERS, r - 1);
-#else
-	rmw_add(p, READERS, 255);	/* -1 in a byte */
-#endif
+	tso_load(p, slot, r);
+	tso_store(p, slot, r - 1);
 }
 
 active [NW] proctype writer()
 {
 	byte p = _pid - 1;
-	byte r, round = 0;
+	byte r, m, i, round = 0;
 
 	do
 	:: round < ROUNDS ->
@@ -144,7 +148,18 @@ active [NW] proctype writer()
 #else
 		atomic { sb_n[p] == 0; mem[WSTATE] = 1 }
 #endif
-		AWAIT(p, READERS, 0);
+		/* Snapshot of the used mask, then drain each slot in it. */
+		tso_load(p, USED, m);
+		i = 0;
+		do
+		:: i < NR ->
+			if
+			:: m & (1 << i) -> AWAIT(p, SLOT0 + i, 0)
+			:: else -> skip
+			fi;
+			i++
+		:: else -> break
+		od;
 
 		writer_in++;
 		assert(readers_in == 0 && writer_in == 1);
@@ -169,29 +184,54 @@ active [NW] proctype writer()
 active [NR] proctype reader()
 {
 	byte p = _pid - 1;
-	byte r, w, da, db, round = 0;
+	byte me = p - NW;	/* slot index */
+	byte r, w, u, da, db, round = 0;
 
 	do
 	:: round < ROUNDS ->
-		reader_inc(p);
+		/* Register the slot (once per CPU and lock: a locked fetch_or). */
+		tso_load(p, USED, u);
+		if
+		:: !(u & (1 << me)) ->
+			atomic { sb_n[p] == 0; mem[USED] = mem[USED] | (1 << me) }
+		:: else -> skip
+		fi;
+		reader_inc(p, SLOT0 + me);
 		tso_load(p, WSTATE, w);
 		if
 		:: w != 0 ->
-			reader_dec(p);
+			reader_dec(p, SLOT0 + me);
 			queue_lock(p);
-			reader_inc(p);
+			reader_inc(p, SLOT0 + me);
 			tso_store(p, QUEUE, 0)
 		:: else -> skip
 		fi;
 
 		readers_in++;
 		assert(writer_in == 0);
+#ifdef MUTATE_R14_RW_READ_DEC
+		/* Relaxed: the unlock store may be hoisted above the loads. */
+		if
+		:: reader_dec(p, SLOT0 + me);
+		   tso_load(p, DA, da);
+		   tso_load(p, DB, db);
+		:: tso_load(p, DA, da);
+		   reader_dec(p, SLOT0 + me);
+		   tso_load(p, DB, db);
+		:: tso_load(p, DA, da);
+		   tso_load(p, DB, db);
+		   reader_dec(p, SLOT0 + me);
+		fi;
+		assert(da == db);
+		readers_in--;
+#else
 		tso_load(p, DA, da);
 		tso_load(p, DB, db);
 		assert(da == db);
 		readers_in--;
 
-		reader_dec(p);
+		reader_dec(p, SLOT0 + me);
+#endif
 		round++
 	:: else -> break
 	od
