@@ -48,11 +48,15 @@ static __noinline void rw_slot_register(rwlock_t *l, unsigned int cpu)
 	fetch_or(&l->used, BIT(cpu));
 }
 
-/* This CPU's slot, registered in @used. */
-static __always_inline struct rw_slot *rw_slot_this(rwlock_t *l)
+/* The lockdep owner value of @cpu (lockdep_self() without a second lookup). */
+static __always_inline u32 rw_owner_of(unsigned int cpu)
 {
-	unsigned int cpu = arch_cpu_id();
+	return cpu + 1;
+}
 
+/* @cpu's slot (the calling CPU's), registered in @used. */
+static __always_inline struct rw_slot *rw_slot_this(rwlock_t *l, unsigned int cpu)
+{
 	/* Our own bit: only we set it, so a plain load sees our own store. */
 	if (unlikely(!(READ_ONCE(l->used) & BIT(cpu))))
 		rw_slot_register(l, cpu);
@@ -174,13 +178,14 @@ static void rw_writer_drain(rwlock_t *l)
  */
 void read_lock(rwlock_t *l)
 {
+	unsigned int cpu = arch_cpu_id();
 	struct rw_slot *s;
 	u64 start;
 
-	if (LOCKDEP_ON && unlikely(READ_ONCE(l->wowner) == lockdep_self()))
+	if (LOCKDEP_ON && unlikely(READ_ONCE(l->wowner) == rw_owner_of(cpu)))
 		rw_lockdep_fail("read_lock: already write-held by this cpu (self-deadlock)", l);
 
-	s = rw_slot_this(l);
+	s = rw_slot_this(l, cpu);
 	rw_reader_inc(s);
 	if (likely(!rw_load_wstate(l))) {
 		rw_lockdep_read_acquired(l, s);
@@ -211,7 +216,7 @@ void read_lock(rwlock_t *l)
  */
 bool read_trylock(rwlock_t *l)
 {
-	struct rw_slot *s = rw_slot_this(l);
+	struct rw_slot *s = rw_slot_this(l, arch_cpu_id());
 
 	rw_reader_inc(s);
 	if (rw_load_wstate(l)) {
@@ -234,15 +239,22 @@ void read_unlock(rwlock_t *l)
 	rw_reader_dec(s);
 }
 
-/* Debug: refuse a write lock this CPU already holds in either mode. */
-static __always_inline void rw_lockdep_write_check(rwlock_t *l)
+/*
+ * Debug: refuse a write lock this CPU already holds in either mode.
+ * Returns the owner value to record (lockdep_self()); 0 in release builds.
+ */
+static __always_inline u32 rw_lockdep_write_check(rwlock_t *l)
 {
+	unsigned int cpu;
+
 	if (!LOCKDEP_ON)
-		return;
-	if (unlikely(READ_ONCE(l->wowner) == lockdep_self()))
+		return LOCKDEP_NO_OWNER;
+	cpu = arch_cpu_id();
+	if (unlikely(READ_ONCE(l->wowner) == rw_owner_of(cpu)))
 		rw_lockdep_fail("write_lock: recursive acquisition (self-deadlock)", l);
-	if (unlikely(rwlock_read_depth_self(l)))
+	if (unlikely(l->slot[cpu].rdepth))
 		rw_lockdep_fail("write_lock: rwlock read-held by this cpu (self-deadlock)", l);
+	return rw_owner_of(cpu);
 }
 
 /**
@@ -256,10 +268,10 @@ static __always_inline void rw_lockdep_write_check(rwlock_t *l)
 void write_lock(rwlock_t *l)
 {
 	u64 old, start = 0;
-	u32 ticket;
+	u32 ticket, me;
 	bool waited = false;
 
-	rw_lockdep_write_check(l);
+	me = rw_lockdep_write_check(l);
 	old = ticket_raw_take(&l->queue);
 	ticket = (u32)(old >> 32);
 	if (unlikely((u32)old != ticket)) {
@@ -281,7 +293,7 @@ void write_lock(rwlock_t *l)
 	else
 		WRITE_ONCE(l->stats.acquisitions, l->stats.acquisitions + 1);
 	if (LOCKDEP_ON)
-		WRITE_ONCE(l->wowner, lockdep_self());
+		WRITE_ONCE(l->wowner, me);
 }
 
 /**
