@@ -122,20 +122,22 @@ static u32 sb_arrive[2];		/* per-thread phase counters (the barrier) */
 static u32 sb_result[2];		/* per round: 1 = trylock succeeded */
 static u64 sb_rounds_done, sb_both, sb_reader_only, sb_writer_only, sb_neither;
 static double sb_deadline;
-static unsigned int sb_stop;
+static unsigned int sb_stop;		/* set by thread 0 before a round's first meet */
 
-/* Barrier: announce that @me reached @phase, wait for the other thread. */
-static bool sb_meet(unsigned int me, u32 phase)
+/*
+ * Barrier: announce that @me reached @phase, wait for the other thread.
+ * It never gives up half-way through a round: a thread that left the
+ * round early (and dropped its lock) would let the partner's late trylock
+ * succeed and the tally count both, a failure of the test, not of the
+ * lock.  A partner that never arrives is the watchdog's business.
+ */
+static void sb_meet(unsigned int me, u32 phase)
 {
 	/* Release: our previous phase's accesses come before the arrival. */
 	store_release(&sb_arrive[me], phase);
 	/* Acquire: pairs with the partner's store_release just above. */
-	while (load_acquire(&sb_arrive[!me]) < phase) {
-		if (READ_ONCE(sb_stop))
-			return false;
+	while (load_acquire(&sb_arrive[!me]) < phase)
 		cpu_relax();
-	}
-	return true;
 }
 
 static void *sb_worker(void *p)
@@ -143,20 +145,25 @@ static void *sb_worker(void *p)
 	unsigned int me = *(unsigned int *)p;
 	u64 seed = test_opts.seed * 7 + me;
 	u32 phase = 0;
-	bool held = false;
 
 	for (u64 round = 0;; round++) {
-		/* Thread 0 decides when to stop, at a round boundary. */
+		bool held;
+
+		/*
+		 * Thread 0 decides when to stop, before the round's first
+		 * meet; its release there publishes sb_stop to thread 1, so
+		 * both leave at the same round boundary, holding nothing.
+		 */
 		if (me == 0 && !(round & 255) && test_elapsed() >= sb_deadline)
 			WRITE_ONCE(sb_stop, 1);
-		if (!sb_meet(me, ++phase))
+		sb_meet(me, ++phase);
+		if (READ_ONCE(sb_stop))
 			break;
 		/* A few random PAUSEs shift the two windows against each other. */
 		lt_delay(&seed, 4);
 		held = me == 0 ? read_trylock(&sb_lock) : write_trylock(&sb_lock);
 		WRITE_ONCE(sb_result[me], held);
-		if (!sb_meet(me, ++phase))
-			break;
+		sb_meet(me, ++phase);
 		if (me == 0) {
 			bool r = READ_ONCE(sb_result[0]), w = READ_ONCE(sb_result[1]);
 
@@ -167,20 +174,12 @@ static void *sb_worker(void *p)
 			sb_rounds_done++;
 		}
 		/* Both have read the results: release, then race again. */
-		if (!sb_meet(me, ++phase))
-			break;
+		sb_meet(me, ++phase);
 		if (held && me == 0)
 			read_unlock(&sb_lock);
 		else if (held)
 			write_unlock(&sb_lock);
-		held = false;
 	}
-	if (held && me == 0)
-		read_unlock(&sb_lock);
-	else if (held)
-		write_unlock(&sb_lock);
-	/* The partner may wait at a barrier for us: let it out. */
-	WRITE_ONCE(sb_stop, 1);
 	return NULL;
 }
 
