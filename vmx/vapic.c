@@ -3,15 +3,16 @@
  * The guest's inter-processor interrupts through the x2APIC ICR (MSR 0x830):
  * INIT and start-up IPIs, so a guest starts its APs the way it would on
  * hardware (INIT-SIPI-SIPI).  A SIPI is latched in the target vCPU
- * (vcpu->sipi) and the target's CPU polls for it while it waits, so a SIPI
- * sent before that CPU even looks is not lost; later SIPIs to a started
- * vCPU are ignored, as on hardware.  Other delivery modes are not emulated
- * (logged once).
+ * (vcpu->sipi) and the target's CPU, asleep in its idle loop, is woken to
+ * look (vcpu_wake()); a SIPI sent before that CPU even looks is not lost.
+ * Later SIPIs to a started vCPU are ignored, as on hardware.  Other
+ * delivery modes are not emulated (logged once).
  */
 #include "vmx/exit.h"
 
 #include "lib/atomic.h"
 #include "lib/printk.h"
+#include "vmx/vcpu_run.h"
 #include "vmx/vm.h"
 
 #define ICR_VECTOR(icr)		((u8)(icr))
@@ -49,8 +50,11 @@ static void vapic_deliver(struct vcpu *from, struct vcpu *to, u64 icr)
 	 * made before its WRMSR are visible to the target before it starts.
 	 * Pairs with the load_acquire in vcpu_idle().
 	 */
-	if (!READ_ONCE(to->sipi))
+	if (!READ_ONCE(to->sipi)) {
 		store_release(&to->sipi, 0x100u | ICR_VECTOR(icr));
+		/* Its CPU may be asleep in vcpu_idle(): wake it to look. */
+		vcpu_wake(to);
+	}
 }
 
 void vcpu_send_ipi(struct vcpu *v, u64 icr)

@@ -117,6 +117,8 @@ struct vcpu {
 	u32 exit_reason;
 	u64 exit_qual;
 	u64 exit_counts[EXIT_REASON_MAX + 1];	/* last slot: reasons above the table */
+	u64 idle_halts;		/* HLTs of the physical CPU while this vCPU idled */
+	u64 idle_polls;		/* idle loop turns spent polling (no TSC-deadline timer) */
 
 	/* Guest console (trapped COM1): one line buffered per vCPU. */
 	char con_line[VM_CONSOLE_LINE + 1];

@@ -72,6 +72,21 @@ void vcpu_kick(struct vcpu *v)
 		lapic_send_fixed(pc->apic_id, VCPU_KICK_VECTOR);
 }
 
+void vcpu_wake(struct vcpu *v)
+{
+	/*
+	 * An x2APIC ICR write (WRMSR) is not ordered after earlier stores:
+	 * without the fence the IPI could wake the target before it can see
+	 * what it was woken for, and it would go back to sleep.  Pairs with
+	 * the target's check before sti;hlt in vcpu_idle() (an IPI that comes
+	 * after that check stays pending with IF=0 and ends the HLT at once),
+	 * and with the full fence of ept_flush_vcpu_enter() before the run
+	 * loop's last look at the VM state.
+	 */
+	smp_mb();
+	vcpu_kick(v);
+}
+
 static void vmx_flush_invept(void *ctx)
 {
 	struct vcpu *v = ctx;
@@ -164,11 +179,40 @@ static void vcpu_check_timer(struct vcpu *v)
 }
 
 /*
+ * vcpu_idle_sleep() - halt the CPU until the next interrupt.
+ *
+ * Called with IF=0 after the idle loop found nothing to do.  Whoever makes
+ * work for this vCPU stores it and then vcpu_wake()s it; an IPI that comes
+ * after our look stays pending while IF=0, and STI's one-instruction
+ * shadow makes "sti; hlt" take it at the HLT, so no wake-up is lost.  The
+ * guest's timer becomes a TSC-deadline interrupt on the same vector.  A
+ * CPU whose LAPIC timer has no TSC-deadline mode polls while a guest timer
+ * is armed.
+ */
+static void vcpu_idle_sleep(struct vcpu *v)
+{
+	u64 deadline = v->timer_deadline;
+
+	if (deadline && !lapic_timer_deadline_ok()) {
+		v->idle_polls++;
+		cpu_relax();
+		return;
+	}
+	if (deadline)
+		lapic_timer_arm(deadline, VCPU_KICK_VECTOR);
+	sti_hlt();
+	cli();
+	if (deadline)
+		lapic_timer_disarm();
+	v->idle_halts++;
+}
+
+/*
  * Wait outside the guest: for a SIPI (AP not started) or for an event
- * (HLT).  The EBR record is offline meanwhile, so grace periods do not
- * wait for an idle vCPU; its EPT flush requests are served at the next
- * entry (mm/ept_flush.c counts an OUTSIDE vCPU with a pending request as
- * done).
+ * (HLT), with the CPU halted in between (vcpu_idle_sleep()).  The EBR
+ * record is offline meanwhile, so grace periods do not wait for an idle
+ * vCPU; its EPT flush requests are served at the next entry
+ * (mm/ept_flush.c counts an OUTSIDE vCPU with a pending request as done).
  */
 static void vcpu_idle(struct vcpu *v, struct ebr_rec *rec)
 {
@@ -196,7 +240,7 @@ static void vcpu_idle(struct vcpu *v, struct ebr_rec *rec)
 				break;
 			}
 		}
-		cpu_relax();
+		vcpu_idle_sleep(v);
 	}
 	ebr_online(rec);
 }

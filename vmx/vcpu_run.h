@@ -21,6 +21,17 @@ void vcpu_run_init(void);
 /* Make @v leave guest mode soon (fixed IPI to its CPU; harmless when it is outside). */
 void vcpu_kick(struct vcpu *v);
 
+/**
+ * vcpu_wake() - make @v notice a change the caller has just stored.
+ * @v: the target (on another CPU)
+ *
+ * Full fence, then vcpu_kick(): the change is globally visible before the
+ * IPI can arrive, so the target sees it whether it is in the guest (the IPI
+ * makes it exit and look), on its way in (its re-check after the R11 fence)
+ * or asleep in vcpu_idle() (the IPI ends the HLT).
+ */
+void vcpu_wake(struct vcpu *v);
+
 /* Deliver external interrupt @vec to @v when the guest can take it. */
 void vcpu_queue_interrupt(struct vcpu *v, u8 vec);
 

@@ -413,26 +413,28 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	store_release(&vm->state, VM_STOPPED);
 	spin_unlock(&vm->lock);
 	/*
-	 * R11 shape: STOPPED must be globally visible before the kicks go
-	 * out (an x2APIC ICR write is not ordered after earlier stores).
-	 * Pairs with the full fence in ept_flush_vcpu_enter(), after which the
-	 * vCPU loop reads the state once more before entering.
+	 * R11 shape: vcpu_wake() fences, so STOPPED is globally visible before
+	 * each kick; a vCPU on its way in reads the state once more after the
+	 * full fence of ept_flush_vcpu_enter(), one asleep in vcpu_idle() is
+	 * woken to look.
 	 */
-	smp_mb();
 	for (i = 0; i < vm->nvcpus; i++)
 		if (vm->vcpus[i]->pcpu != arch_cpu_id())
-			vcpu_kick(vm->vcpus[i]);
+			vcpu_wake(vm->vcpus[i]);
 }
 
 void vm_report(struct vm *vm)
 {
 	u64 counts[EXIT_REASON_MAX + 1] = { 0 };
-	u64 total = 0;
+	u64 total = 0, halts = 0, polls = 0;
 	unsigned int i, r;
 
-	for (i = 0; i < vm->nvcpus; i++)
+	for (i = 0; i < vm->nvcpus; i++) {
 		for (r = 0; r <= EXIT_REASON_MAX; r++)
 			counts[r] += vm->vcpus[i]->exit_counts[r];
+		halts += vm->vcpus[i]->idle_halts;
+		polls += vm->vcpus[i]->idle_polls;
+	}
 	for (r = 0; r <= EXIT_REASON_MAX; r++)
 		total += counts[r];
 	pr_plain("hv: vm %s stopped: %s\n", vm->cfg.name, vm->stop_reason);
@@ -443,6 +445,8 @@ void vm_report(struct vm *vm)
 			pr_plain("hv: vm %s exits: %3u %-28s %llu\n", vm->cfg.name, r,
 				 r < EXIT_REASON_MAX ? vmx_exit_reason_str(r) : "(other)",
 				 (unsigned long long)counts[r]);
+	pr_plain("hv: vm %s idle: %llu CPU halts, %llu polls\n", vm->cfg.name,
+		 (unsigned long long)halts, (unsigned long long)polls);
 }
 
 /* ---------------------------------------------------------------- start */

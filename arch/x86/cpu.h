@@ -154,6 +154,12 @@ static inline void hlt(void)
 	__asm__ __volatile__("hlt" ::: "memory");
 }
 
+/* Orders every earlier load and store, uncached (MMIO) ones included. */
+static inline void mfence(void)
+{
+	__asm__ __volatile__("mfence" ::: "memory");
+}
+
 static inline void cli(void)
 {
 	__asm__ __volatile__("cli" ::: "memory");

@@ -20,6 +20,9 @@
 
 #define CPUID1_EDX_APIC	  BIT(9)
 #define CPUID1_ECX_X2APIC BIT(21)
+#define CPUID1_ECX_TSC_DEADLINE BIT(24)
+
+#define MSR_IA32_TSC_DEADLINE 0x6e0
 
 /* Registers (xAPIC MMIO offsets). */
 #define LAPIC_ID	0x020
@@ -35,6 +38,7 @@
 
 #define LAPIC_SVR_ENABLE BIT(8)
 #define LAPIC_LVT_MASKED BIT(16)
+#define LAPIC_LVT_TSC_DEADLINE (2u << 17) /* timer mode field, bits 18:17 */
 
 #define ICR_DELIVERY_PENDING  BIT(12) /* xAPIC only */
 #define ICR_LEVEL_ASSERT      BIT(14)
@@ -50,6 +54,7 @@ struct lapic_state {
 	enum lapic_mode mode;
 	phys_addr_t base_pa;
 	volatile u32 *mmio; /* xAPIC only: uncached mapping of base_pa */
+	bool tsc_deadline;  /* the timer has TSC-deadline mode */
 };
 
 /* Written by the BSP in lapic_init() before any AP starts; then read-only. */
@@ -174,6 +179,7 @@ int lapic_init(u64 madt_lapic_pa)
 		return LAPIC_ENODEV;
 	}
 	lapic.base_pa = base & APIC_BASE_ADDR_MASK;
+	lapic.tsc_deadline = r.ecx & CPUID1_ECX_TSC_DEADLINE;
 	if (madt_lapic_pa && madt_lapic_pa != lapic.base_pa)
 		pr_warn("lapic: MADT says the local APIC is at %#lx, IA32_APIC_BASE says %#lx; using the MSR\n",
 			(unsigned long)madt_lapic_pa, (unsigned long)lapic.base_pa);
@@ -194,8 +200,9 @@ int lapic_init(u64 madt_lapic_pa)
 		return LAPIC_ENODEV;
 	}
 	lapic_setup_local();
-	pr_info("lapic: %s mode, boot CPU APIC id %u, version %#x\n", lapic_mode_name(), lapic_id(),
-		lapic_read(LAPIC_VERSION) & 0xff);
+	pr_info("lapic: %s mode, boot CPU APIC id %u, version %#x, TSC-deadline timer %s\n",
+		lapic_mode_name(), lapic_id(), lapic_read(LAPIC_VERSION) & 0xff,
+		lapic.tsc_deadline ? "yes" : "no");
 	return 0;
 }
 
@@ -210,6 +217,31 @@ int lapic_ap_init(void)
 		return err;
 	lapic_setup_local();
 	return 0;
+}
+
+bool lapic_timer_deadline_ok(void)
+{
+	return lapic.mode != LAPIC_MODE_NONE && lapic.tsc_deadline;
+}
+
+void lapic_timer_arm(u64 tsc, u8 vector)
+{
+	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_TSC_DEADLINE | vector);
+	/*
+	 * SDM 10.5.4.1: in xAPIC mode the MMIO write that selects
+	 * TSC-deadline mode must be ordered before the WRMSR of the
+	 * deadline, and MFENCE is the instruction it names for that (WRMSR
+	 * does not wait for an earlier uncached store).
+	 */
+	mfence();
+	/* A deadline already past fires at once; 0 would disarm instead. */
+	wrmsr(MSR_IA32_TSC_DEADLINE, tsc ? tsc : 1);
+}
+
+void lapic_timer_disarm(void)
+{
+	wrmsr(MSR_IA32_TSC_DEADLINE, 0);
+	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);
 }
 
 /* Wait until the xAPIC has sent the last IPI (delivery status idle). */

@@ -58,6 +58,21 @@ u32 lapic_max_dest(void);
 
 void lapic_eoi(void);
 
+/* True when the local APIC timer has TSC-deadline mode (CPUID.1:ECX[24]). */
+bool lapic_timer_deadline_ok(void);
+
+/**
+ * lapic_timer_arm() - one interrupt on @vector when the TSC reaches @tsc.
+ * @tsc:    absolute TSC value; one already past fires at once
+ * @vector: the vector to raise on this CPU
+ *
+ * TSC-deadline mode only (lapic_timer_deadline_ok()); this CPU's timer.
+ */
+void lapic_timer_arm(u64 tsc, u8 vector);
+
+/* Cancel this CPU's timer (an interrupt already raised stays pending). */
+void lapic_timer_disarm(void);
+
 /**
  * lapic_send_ipi() - send one IPI to a physical APIC ID.
  * @apic_id: destination
