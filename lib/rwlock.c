@@ -310,7 +310,11 @@ bool write_trylock(rwlock_t *l)
 		return false;
 	rw_writer_announce(l);
 	if (rw_any_reader(l)) {
-		/* R14: release; as in write_unlock(). */
+		/*
+		 * R14: release, as in write_unlock(); pairs with the
+		 * load_acquire in rw_load_wstate() of readers that meet
+		 * wstate == 0 again.
+		 */
 		store_release(&l->wstate, 0);
 		ticket_raw_release(&l->queue);
 		return false;

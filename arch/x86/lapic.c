@@ -231,7 +231,8 @@ void lapic_timer_arm(u64 tsc, u8 vector)
 	 * SDM 10.5.4.1: in xAPIC mode the MMIO write that selects
 	 * TSC-deadline mode must be ordered before the WRMSR of the
 	 * deadline, and MFENCE is the instruction it names for that (WRMSR
-	 * does not wait for an earlier uncached store).
+	 * does not wait for an earlier uncached store).  It pairs with no
+	 * other CPU: both writes go to this CPU's own APIC.
 	 */
 	mfence();
 	/* A deadline already past fires at once; 0 would disarm instead. */
