@@ -27,7 +27,10 @@ int ept_flush_vcpu_add(struct ept_flush *fl, void *vcpu_ctx)
 	}
 	fl->vcpu[id].ctx = vcpu_ctx;
 	fl->vcpu[id].acked_gen = READ_ONCE(fl->gen);
-	/* R11 bookkeeping: the slot is complete before requesters scan it. */
+	/*
+	 * R11 bookkeeping: the slot is complete before requesters scan it.
+	 * Pairs with the load_acquire of used in ept_flush_request_gen().
+	 */
 	store_release(&fl->vcpu[id].used, true);
 	return (int)id;
 }
@@ -46,6 +49,7 @@ u64 ept_flush_request_gen(struct ept_flush *fl)
 	gen = fetch_add(&fl->gen, 1) + 1;
 	fetch_add(&fl->requests, 1);
 	for (u32 i = 0; i < n; i++) {
+		/* Pairs with the store_release of used in ept_flush_vcpu_add(). */
 		if (!load_acquire(&fl->vcpu[i].used))
 			continue;
 		/* One bit only, so a plain store cannot lose another request. */
