@@ -12,6 +12,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/smp.h"
 #include "arch/x86/setup.h"
 #include "lib/atomic.h"
 #include "lib/format.h"
@@ -531,4 +532,6 @@ void vm_start_all(void)
 		while (!load_acquire(&vm_list[i]->reported))
 			cpu_relax();
 	pr_plain("hv: all %u VMs stopped\n", vm_count);
+	/* No guest may keep a CPU from the hypervisor: every one must answer. */
+	smp_check_cpus_answer();
 }

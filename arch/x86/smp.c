@@ -60,7 +60,6 @@ extern const u8 smp_trampoline_pm32[], smp_trampoline_lm64[];
 #define TRAMP_SEL_CODE32 0x08
 #define TRAMP_SEL_CODE64 0x18
 
-#define EFER_LMA     BIT(10)
 #define X86_CR4_LA57 BIT(12)
 
 /*
@@ -397,33 +396,54 @@ static enum smp_start_result smp_start_ap(unsigned int cpu, u32 apic)
  * Send every online AP a fixed-vector IPI and wait for its handler to
  * count it: checks IPI delivery, the AP's IDT and its EOI end to end.
  */
+/* Send @cpu a fixed IPI and wait up to 100 ms for its handler to count it. */
+static bool smp_ping_cpu(unsigned int cpu)
+{
+	struct percpu *pc = percpu_of(cpu);
+	/* R1: pairs with the store_release in smp_ping_handler(). */
+	u32 before = load_acquire(&smp.ping_count[cpu]);
+	u64 deadline;
+
+	if (!pc || lapic_send_fixed(pc->apic_id, SMP_VECTOR_PING) != 0)
+		return false;
+	deadline = tsc_deadline_ns(100 * 1000 * 1000ULL);
+	for (;;) {
+		if (load_acquire(&smp.ping_count[cpu]) != before)
+			return true;
+		if (rdtsc() > deadline)
+			return false;
+		cpu_relax();
+	}
+}
+
 static void smp_ping_aps(unsigned int ncpus)
 {
 	unsigned int answered = 0;
 
 	for (unsigned int cpu = 1; cpu < ncpus; cpu++) {
-		struct percpu *pc = percpu_of(cpu);
-		/* R1: pairs with the store_release in smp_ping_handler(). */
-		u32 before = load_acquire(&smp.ping_count[cpu]);
-		bool ok = false;
-
-		if (lapic_send_fixed(pc->apic_id, SMP_VECTOR_PING) == 0) {
-			u64 deadline = tsc_deadline_ns(100 * 1000 * 1000ULL);
-
-			for (;;) {
-				ok = load_acquire(&smp.ping_count[cpu]) != before;
-				if (ok || rdtsc() > deadline)
-					break;
-				cpu_relax();
-			}
-		}
-		if (ok)
+		if (smp_ping_cpu(cpu))
 			answered++;
 		else
 			pr_err("smp: cpu%u (APIC id %u) did not answer a fixed IPI\n", cpu,
-			       pc->apic_id);
+			       percpu_of(cpu)->apic_id);
 	}
 	pr_info("smp: fixed-IPI check: %u of %u APs answered\n", answered, ncpus - 1);
+}
+
+unsigned int smp_check_cpus_answer(void)
+{
+	unsigned int self = arch_cpu_id(), n = arch_cpus_online(), lost = 0;
+
+	for (unsigned int cpu = 0; cpu < n; cpu++) {
+		if (cpu == self || smp_ping_cpu(cpu))
+			continue;
+		lost++;
+		pr_plain("hv: cpu%u (APIC id %u) does not answer: it is lost to the hypervisor\n",
+			 cpu, percpu_of(cpu)->apic_id);
+	}
+	if (!lost)
+		pr_plain("hv: all %u CPUs answer\n", n);
+	return lost;
 }
 
 static unsigned int smp_cpu_limit(const struct hv_config *cfg)

@@ -37,6 +37,16 @@
  */
 void smp_boot_aps(const struct hv_config *cfg);
 
+/**
+ * smp_check_cpus_answer() - ping every other online CPU with a fixed IPI.
+ *
+ * Prints "hv: all N CPUs answer", or one "hv: cpuN ... does not answer"
+ * line per CPU that did not take the interrupt within 100 ms (interrupts
+ * masked for good, e.g. a task priority a guest left in the LAPIC, or a
+ * CPU stuck with interrupts off).  Return: the number of CPUs lost.
+ */
+unsigned int smp_check_cpus_answer(void);
+
 /* 64-bit C entry of an AP, jumped to by boot/trampoline.asm; never returns. */
 struct percpu;
 __noreturn void smp_ap_entry(struct percpu *pc);
