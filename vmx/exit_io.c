@@ -8,6 +8,7 @@
  */
 #include "vmx/exit.h"
 
+#include "lib/guest_text.h"
 #include "lib/printk.h"
 #include "vmx/vm.h"
 #include "vmx/vmx_ops.h"
@@ -44,10 +45,8 @@ void vcpu_console_putc(struct vcpu *v, char c)
 	}
 	if (c == '\r')
 		return;
-	/* Non-printable bytes would corrupt the host's log: show them as '?'. */
-	if ((unsigned char)c < 0x20 && c != '\t')
-		c = '?';
-	v->con_line[v->con_len++] = c;
+	/* Control, DEL and C1 bytes would drive the operator's terminal. */
+	v->con_line[v->con_len++] = guest_text_byte((u8)c);
 	if (v->con_len >= VM_CONSOLE_LINE)
 		vcpu_console_flush(v);
 }

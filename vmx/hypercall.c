@@ -6,6 +6,7 @@
 #include "vmx/hypercall.h"
 
 #include "arch/x86/cpu.h"
+#include "lib/guest_text.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "vmx/exit.h"
@@ -35,7 +36,7 @@ static long hc_console_write(struct vcpu *v, u64 gpa, u64 len)
 
 static long hc_report(struct vcpu *v, u64 code, u64 gpa)
 {
-	char text[HC_REPORT_TEXT_MAX + 1] = "";
+	char raw[HC_REPORT_TEXT_MAX], text[HC_REPORT_TEXT_MAX + 1] = "";
 	struct vm *vm = v->vm;
 
 	if (gpa) {
@@ -43,12 +44,13 @@ static long hc_report(struct vcpu *v, u64 code, u64 gpa)
 
 		/* Byte by byte: the text may end right before the end of guest memory. */
 		for (i = 0; i < HC_REPORT_TEXT_MAX; i++) {
-			if (vm_read_guest(vm, gpa + i, &text[i], 1))
+			if (vm_read_guest(vm, gpa + i, &raw[i], 1))
 				return HC_EFAULT;
-			if (!text[i])
+			if (!raw[i])
 				break;
 		}
-		text[i] = '\0';
+		/* The guest's words go into a hypervisor line: filtered. */
+		guest_text_filter(text, sizeof(text), raw, i);
 	}
 	vcpu_console_flush(v);
 	/* Result counters are statistics: relaxed adds, read after the VM stopped. */
