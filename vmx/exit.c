@@ -6,6 +6,7 @@
  */
 #include "vmx/exit.h"
 
+#include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
 #include "lib/printk.h"
 #include "vmx/vm.h"
@@ -53,7 +54,7 @@ void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err)
 	u32 info = INTR_INFO_VALID | (INTR_TYPE_HW_EXC << 8) | vector;
 
 	/* Real mode (CR0.PE = 0) delivers no error code; VM entry would fail. */
-	if (has_err && (v->cr0_shadow & 1)) {
+	if (has_err && (vcpu_read_cr0(v) & X86_CR0_PE)) {
 		info |= INTR_INFO_ERRCODE;
 		vmcs_write(VMCS_ENTRY_EXC_ERRCODE, err);
 	}
@@ -164,7 +165,15 @@ static enum exit_action exit_monitor_mwait(struct vcpu *v)
 
 static enum exit_action exit_preempt_timer(struct vcpu *v)
 {
+	vcpu_preempt_expired(v);
 	return EXIT_RESUME;	/* the run loop checks timers and requests */
+}
+
+/* The guest's CPUID shows no performance counters (leaf 0xA is 0): #GP. */
+static enum exit_action exit_rdpmc(struct vcpu *v)
+{
+	vcpu_inject_gp(v);
+	return EXIT_RESUME;
 }
 
 static enum exit_action exit_intr_window(struct vcpu *v)
@@ -203,6 +212,7 @@ static const exit_fn exit_table[EXIT_REASON_MAX] = {
 	[EXIT_REASON_INVEPT] = exit_vmx_insn,
 	[EXIT_REASON_INVVPID] = exit_vmx_insn,
 	[EXIT_REASON_VMFUNC] = exit_vmx_insn,
+	[EXIT_REASON_RDPMC] = exit_rdpmc,
 	[EXIT_REASON_CR_ACCESS] = exit_cr_access,
 	[EXIT_REASON_IO] = exit_io,
 	[EXIT_REASON_RDMSR] = exit_rdmsr,

@@ -36,6 +36,13 @@ void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err);
  */
 void vcpu_reinject_idt_vectoring(struct vcpu *v);
 
+/*
+ * The guest's CR0 / CR4 as it would read them: its own bits from the VMCS
+ * guest field, ours from the read shadow.  @v's VMCS must be current.
+ */
+u64 vcpu_read_cr0(struct vcpu *v);
+u64 vcpu_read_cr4(struct vcpu *v);
+
 /* Guest CPL from the SS access rights. */
 unsigned int vcpu_cpl(void);
 

@@ -25,7 +25,6 @@
 #define C7_EBX_INVPCID		BIT(10)
 #define C7_EDX_FSRM		BIT(4)
 #define C81_EDX_RDTSCP		BIT(27)
-#define X86_CR4_OSXSAVE		BIT(18)
 
 /* "hvhvhvhvhvhv" in EBX, ECX, EDX. */
 #define HV_SIG			0x76687668u
@@ -35,7 +34,7 @@ static void cpuid_leaf1(struct vcpu *v, struct cpuid_regs *r)
 	r->ecx &= ~(C1_ECX_MONITOR | C1_ECX_VMX | C1_ECX_SMX | C1_ECX_PDCM |
 		    C1_ECX_TSC_DEADLINE | C1_ECX_OSXSAVE);
 	r->ecx |= C1_ECX_X2APIC | C1_ECX_HYPERVISOR;
-	if (v->cr4_shadow & X86_CR4_OSXSAVE)
+	if (vcpu_read_cr4(v) & X86_CR4_OSXSAVE)
 		r->ecx |= C1_ECX_OSXSAVE;
 	/* EBX[31:24] initial APIC ID, EBX[23:16] logical processors. */
 	r->ebx = (r->ebx & 0xffff) | ((u32)v->id << 24) | ((u32)v->vm->nvcpus << 16);

@@ -1,36 +1,77 @@
 // SPDX-License-Identifier: MIT
 /*
- * Control-register writes that touch a bit we own (the CR0/CR4 guest/host
- * masks), and XSETBV.  The guest sees its own values through the read
- * shadows; the CPU runs with the VMX fixed bits forced.
+ * Control-register accesses that exit: CR0/CR4 writes that touch a bit we
+ * own (the guest/host masks), every CR8 access (CR8-load/store exiting: the
+ * guest's task priority is virtual, never the physical LAPIC's), and XSETBV.
+ *
+ * The guest's CR0 and CR4 are read from the VMCS every time (vcpu_read_cr0()
+ * and vcpu_read_cr4()): bits outside the masks change without an exit
+ * (CR4.OSXSAVE and PAE, CR0.PE and PG with unrestricted guest), so no copy
+ * of ours could stay current.  An emulated write is checked as the SDM's
+ * MOV-to-CR pseudo-code checks it, so the guest gets the #GP that hardware
+ * would raise and never a failed VM entry.
  */
 #include "vmx/exit.h"
 
 #include "arch/x86/cpu.h"
 #include "lib/printk.h"
+#include "vmx/vcpu_run.h"
 #include "vmx/vm.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/vmx_ops.h"
 
-#define X86_CR0_ET	BIT(4)
-#define X86_CR0_NW	BIT(29)
-#define X86_CR0_CD	BIT(30)
-#define X86_CR4_OSXSAVE	BIT(18)
-#define EFER_LMA	BIT(10)
+#define X86_CR4_CET	BIT(23)
+
+u64 vcpu_read_cr0(struct vcpu *v)
+{
+	u64 mask = vmcs_cr0_mask();
+
+	return (vmcs_read(VMCS_GUEST_CR0) & ~mask) | (vmcs_read(VMCS_CR0_SHADOW) & mask);
+}
+
+u64 vcpu_read_cr4(struct vcpu *v)
+{
+	u64 mask = vmcs_cr4_mask();
+
+	return (vmcs_read(VMCS_GUEST_CR4) & ~mask) | (vmcs_read(VMCS_CR4_SHADOW) & mask);
+}
 
 static u64 cr_gpr(struct vcpu *v, unsigned int reg)
 {
 	return reg == GPR_RSP ? vmcs_read(VMCS_GUEST_RSP) : v->regs.r[reg];
 }
 
+static void cr_set_gpr(struct vcpu *v, unsigned int reg, u64 val)
+{
+	if (reg == GPR_RSP)
+		vmcs_write(VMCS_GUEST_RSP, val);
+	else
+		v->regs.r[reg] = val;
+}
+
+static bool guest_in_long_mode(void)
+{
+	return vmcs_read(VMCS_GUEST_EFER) & EFER_LMA;
+}
+
 static enum exit_action cr0_write(struct vcpu *v, u64 val)
 {
-	u64 old = v->cr0_shadow;
+	u64 old = vcpu_read_cr0(v), cr4 = vcpu_read_cr4(v);
 	u64 efer = vmcs_read(VMCS_GUEST_EFER);
 
+	/* SDM vol. 2 "MOV-Move to/from Control Registers": the #GP(0) cases. */
 	if ((val >> 32) || ((val & X86_CR0_PG) && !(val & X86_CR0_PE)) ||
-	    ((val & X86_CR0_NW) && !(val & X86_CR0_CD))) {
+	    ((val & X86_CR0_NW) && !(val & X86_CR0_CD)) ||
+	    ((val & X86_CR0_PG) && !(old & X86_CR0_PG) && (efer & EFER_LME) &&
+	     !(cr4 & X86_CR4_PAE)) ||
+	    (!(val & X86_CR0_PG) && (old & X86_CR0_PG) && (cr4 & X86_CR4_PCIDE)) ||
+	    (!(val & X86_CR0_WP) && (cr4 & X86_CR4_CET))) {
+		vcpu_inject_gp(v);
+		return EXIT_RESUME;
+	}
+	/* Paging off in 64-bit code would leave the CPU with no mode: #GP. */
+	if (!(val & X86_CR0_PG) && (efer & EFER_LMA) && (vmcs_read(VMCS_GUEST_CS_AR) & BIT(13))) {
 		vcpu_inject_gp(v);
 		return EXIT_RESUME;
 	}
@@ -41,17 +82,12 @@ static enum exit_action cr0_write(struct vcpu *v, u64 val)
 	val |= X86_CR0_ET;
 	/* Paging turned on with EFER.LME: the CPU would activate IA-32e mode. */
 	if ((val & X86_CR0_PG) && !(old & X86_CR0_PG) && (efer & EFER_LME)) {
-		if (!(v->cr4_shadow & X86_CR4_PAE)) {
-			vcpu_inject_gp(v);
-			return EXIT_RESUME;
-		}
 		vmcs_write(VMCS_GUEST_EFER, efer | EFER_LMA);
 		vmcs_write(VMCS_ENTRY_CTLS, vmcs_read(VMCS_ENTRY_CTLS) | ENTRY_IA32E_GUEST);
 	} else if (!(val & X86_CR0_PG) && (old & X86_CR0_PG) && (efer & EFER_LMA)) {
 		vmcs_write(VMCS_GUEST_EFER, efer & ~EFER_LMA);
 		vmcs_write(VMCS_ENTRY_CTLS, vmcs_read(VMCS_ENTRY_CTLS) & ~ENTRY_IA32E_GUEST);
 	}
-	v->cr0_shadow = val;
 	vmcs_write(VMCS_CR0_SHADOW, val);
 	vmcs_write(VMCS_GUEST_CR0, vmcs_guest_cr0(val));
 	return EXIT_RESUME;
@@ -60,18 +96,40 @@ static enum exit_action cr0_write(struct vcpu *v, u64 val)
 static enum exit_action cr4_write(struct vcpu *v, u64 val)
 {
 	u64 allowed = vmx_ctl.cr4_fixed1 & ~X86_CR4_VMXE;
+	u64 old = vcpu_read_cr4(v);
+	bool lma = guest_in_long_mode();
 
-	if (val & ~allowed) {
-		vcpu_inject_gp(v);	/* VMX is hidden; unsupported bits are reserved */
-		return EXIT_RESUME;
-	}
-	if ((val & X86_CR4_OSXSAVE) && !vmx_cpu_this()->xsave) {
+	/* VMX is hidden, so VMXE is reserved like the bits the CPU lacks. */
+	if ((val & ~allowed) || ((val & X86_CR4_OSXSAVE) && !vmx_cpu_this()->xsave) ||
+	    (lma && !(val & X86_CR4_PAE)) ||
+	    (lma && ((val ^ old) & X86_CR4_LA57)) ||
+	    ((val & X86_CR4_PCIDE) && !(old & X86_CR4_PCIDE) &&
+	     (!lma || (vmcs_read(VMCS_GUEST_CR3) & 0xfff))) ||
+	    ((val & X86_CR4_CET) && !(vcpu_read_cr0(v) & X86_CR0_WP))) {
 		vcpu_inject_gp(v);
 		return EXIT_RESUME;
 	}
-	v->cr4_shadow = val;
 	vmcs_write(VMCS_CR4_SHADOW, val);
 	vmcs_write(VMCS_GUEST_CR4, vmcs_guest_cr4(val));
+	return EXIT_RESUME;
+}
+
+/*
+ * CR8 is the guest's task priority, TPR[7:4] of its virtual LAPIC.  With
+ * CR8 exiting the physical TPR stays the hypervisor's: a guest that set it
+ * to 15 would otherwise mask the kick vector and keep its CPU for good.
+ */
+static enum exit_action cr8_access(struct vcpu *v, bool write, unsigned int reg)
+{
+	if (!write) {
+		cr_set_gpr(v, reg, v->tpr >> 4);
+		return EXIT_RESUME;
+	}
+	if (cr_gpr(v, reg) >> 4) {
+		vcpu_inject_gp(v);	/* bits 63:4 are reserved */
+		return EXIT_RESUME;
+	}
+	vcpu_set_tpr(v, (u8)(cr_gpr(v, reg) << 4));
 	return EXIT_RESUME;
 }
 
@@ -80,6 +138,7 @@ enum exit_action exit_cr_access(struct vcpu *v)
 	u64 q = vmcs_read(VMCS_EXIT_QUAL);
 	unsigned int cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
 	enum exit_action act;
+	u64 cr0;
 
 	switch (type) {
 	case 0:		/* MOV to CR */
@@ -87,15 +146,22 @@ enum exit_action exit_cr_access(struct vcpu *v)
 			act = cr0_write(v, cr_gpr(v, reg));
 		else if (cr == 4)
 			act = cr4_write(v, cr_gpr(v, reg));
+		else if (cr == 8)
+			act = cr8_access(v, true, reg);
 		else
 			goto unexpected;
 		break;
+	case 1:		/* MOV from CR: only CR8 exits (CR3-store exiting is off) */
+		if (cr != 8)
+			goto unexpected;
+		act = cr8_access(v, false, reg);
+		break;
 	case 2:		/* CLTS */
-		act = cr0_write(v, v->cr0_shadow & ~(u64)X86_CR0_TS);
+		act = cr0_write(v, vcpu_read_cr0(v) & ~(u64)X86_CR0_TS);
 		break;
 	case 3:		/* LMSW: bits 3:0 only, and PE cannot be cleared */
-		act = cr0_write(v, (v->cr0_shadow & ~0xeull) | ((q >> 16) & 0xf) |
-				   (v->cr0_shadow & X86_CR0_PE));
+		cr0 = vcpu_read_cr0(v);
+		act = cr0_write(v, (cr0 & ~0xeull) | ((q >> 16) & 0xf) | (cr0 & X86_CR0_PE));
 		break;
 	default:
 		goto unexpected;
@@ -124,8 +190,12 @@ enum exit_action exit_xsetbv(struct vcpu *v)
 	struct cpuid_regs r;
 	u64 supported;
 
-	if (!c->xsave || !(v->cr4_shadow & X86_CR4_OSXSAVE)) {
+	if (!c->xsave || !(vcpu_read_cr4(v) & X86_CR4_OSXSAVE)) {
 		vcpu_inject_ud(v);
+		return EXIT_RESUME;
+	}
+	if (vcpu_cpl() != 0) {
+		vcpu_inject_gp(v);
 		return EXIT_RESUME;
 	}
 	r = cpuid_count(0xd, 0);

@@ -91,22 +91,6 @@ static void com1_write(struct vcpu *v, unsigned int reg, u8 val)
 	}
 }
 
-/* True the first time @port is seen on @vm (small set; later ports log again). */
-static bool vm_port_first_time(struct vm *vm, u16 port)
-{
-	bool first = true;
-	unsigned int i;
-
-	spin_lock(&vm->log_lock);
-	for (i = 0; i < vm->logged_port_count; i++)
-		if (vm->logged_port[i] == port)
-			first = false;
-	if (first && vm->logged_port_count < ARRAY_SIZE(vm->logged_port))
-		vm->logged_port[vm->logged_port_count++] = port;
-	spin_unlock(&vm->log_lock);
-	return first;
-}
-
 bool exit_io_fast(struct vcpu *v)
 {
 	u64 q = vmcs_read(VMCS_EXIT_QUAL);
@@ -161,11 +145,11 @@ enum exit_action exit_io(struct vcpu *v)
 			size);
 		return EXIT_STOP;
 	}
-	if (vm_port_first_time(v->vm, port))
-		pr_warn("vm %s vcpu %u: %s of port %#x (size %u, rip %llx) has no device: %s\n",
-			v->vm->cfg.name, v->id, in ? "read" : "write", port, size,
-			(unsigned long long)vmcs_read(VMCS_GUEST_RIP),
-			in ? "reads all ones" : "dropped");
+	if (vm_log_port_first(v->vm, port))
+		vm_guest_warn(v->vm, "vm %s vcpu %u: %s of port %#x (size %u, rip %llx) has no "
+			      "device: %s\n", v->vm->cfg.name, v->id, in ? "read" : "write", port,
+			      size, (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
+			      in ? "reads all ones" : "dropped");
 	if (in) {
 		val = 0xffffffffu;
 		/* IN EAX zero-extends into RAX; IN AL/AX keep the rest. */

@@ -2,7 +2,11 @@
 /*
  * RDMSR / WRMSR.  Policy (docs/vmx.md "MSRs"):
  *  - the MSR bitmap lets a few per-thread MSRs through without an exit
- *    (FS/GS bases, SYSCALL/SYSENTER MSRs, TSC_AUX, PAT when VMX switches it);
+ *    (FS/GS bases, SYSCALL/SYSENTER MSRs, TSC_AUX): the CPU checks their
+ *    values itself, and docs/host-state.md says who owns each;
+ *  - PAT and DEBUGCTL exit so that their values are checked as the SDM
+ *    says (#GP for a reserved type or bit) before they reach the VMCS: a
+ *    value the CPU would refuse at VM entry must never get there;
  *  - VMX capability MSRs and IA32_FEATURE_CONTROL: #GP (VMX is hidden);
  *  - EFER: kept in the VMCS, LMA follows LME and CR0.PG;
  *  - APIC base and the x2APIC registers: a minimal x2APIC (ID, version,
@@ -14,6 +18,7 @@
 
 #include "arch/x86/cpu.h"
 #include "lib/printk.h"
+#include "vmx/vcpu_run.h"
 #include "vmx/vm.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_ops.h"
@@ -28,27 +33,19 @@
 #define MSR_X2APIC_LAST		0x8ff
 #define MSR_X2APIC_ID		0x802
 #define MSR_X2APIC_VERSION	0x803
+#define MSR_X2APIC_TPR		0x808
+#define MSR_X2APIC_PPR		0x80a
 #define MSR_X2APIC_ICR		0x830
-#define MSR_SYSENTER_CS		0x174
-#define MSR_SYSENTER_ESP	0x175
-#define MSR_SYSENTER_EIP	0x176
-#define MSR_STAR		0xc0000081
-#define MSR_LSTAR		0xc0000082
-#define MSR_CSTAR		0xc0000083
-#define MSR_SFMASK		0xc0000084
-#define MSR_TSC_AUX		0xc0000103
 
 #define APIC_BASE_BSP		BIT(8)
 #define APIC_BASE_EXTD		BIT(10)
 #define APIC_BASE_EN		BIT(11)
 #define APIC_DEFAULT_BASE	0xfee00000ull
-#define EFER_SCE		BIT(0)
-#define EFER_LMA		BIT(10)
 
 /* MSRs the guest may use without exits (their state is the guest's alone). */
 static const u32 msr_passthrough[] = {
 	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR,
-	MSR_SFMASK, MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP, MSR_TSC_AUX,
+	MSR_SFMASK, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_TSC_AUX,
 };
 
 static void msr_bitmap_clear(u8 *bm, u32 msr)
@@ -73,23 +70,6 @@ void vm_msr_bitmap_init(u8 *bm)
 		bm[i] = 0xff;
 	for (i = 0; i < ARRAY_SIZE(msr_passthrough); i++)
 		msr_bitmap_clear(bm, msr_passthrough[i]);
-	if (vmx_ctl.load_pat)
-		msr_bitmap_clear(bm, MSR_IA32_PAT);
-}
-
-static bool vm_msr_first_time(struct vm *vm, u32 msr)
-{
-	bool first = true;
-	unsigned int i;
-
-	spin_lock(&vm->log_lock);
-	for (i = 0; i < vm->logged_msr_count; i++)
-		if (vm->logged_msr[i] == msr)
-			first = false;
-	if (first && vm->logged_msr_count < ARRAY_SIZE(vm->logged_msr))
-		vm->logged_msr[vm->logged_msr_count++] = msr;
-	spin_unlock(&vm->log_lock);
-	return first;
 }
 
 static bool msr_is_vmx(u32 msr)
@@ -97,13 +77,18 @@ static bool msr_is_vmx(u32 msr)
 	return msr == VMX_MSR_FEATURE_CONTROL || (msr >= VMX_MSR_BASIC && msr <= 0x492);
 }
 
-/* #GP for an MSR we do not offer; unknown numbers are logged once per VM. */
+/* #GP for an MSR we do not offer; each unknown number is logged once per VM. */
 static enum exit_action msr_fault(struct vcpu *v, u32 msr, bool write, u64 val)
 {
-	if (!msr_is_vmx(msr) && vm_msr_first_time(v->vm, msr))
-		pr_warn("vm %s vcpu %u: %s of unknown MSR %#x (value %llx, rip %llx): #GP\n",
-			v->vm->cfg.name, v->id, write ? "write" : "read", msr,
-			(unsigned long long)val, (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
+	bool other;
+
+	if (!msr_is_vmx(msr) && vm_log_msr_first(v->vm, msr, &other))
+		vm_guest_warn(v->vm, "vm %s vcpu %u: %s of unknown MSR %#x (value %llx, rip %llx): "
+			      "#GP%s\n", v->vm->cfg.name, v->id, write ? "write" : "read", msr,
+			      (unsigned long long)val,
+			      (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
+			      other ? " (other MSRs outside the architectural ranges: not logged)"
+				    : "");
 	vcpu_inject_gp(v);
 	return EXIT_RESUME;
 }
@@ -126,6 +111,13 @@ enum exit_action exit_rdmsr(struct vcpu *v)
 		break;
 	case MSR_IA32_PAT:
 		val = vmcs_read(VMCS_GUEST_PAT);
+		break;
+	case MSR_IA32_DEBUGCTL:
+		val = vmcs_read(VMCS_GUEST_DEBUGCTL);
+		break;
+	case MSR_X2APIC_TPR:
+	case MSR_X2APIC_PPR:		/* no interrupt in service: PPR = TPR */
+		val = v->tpr;
 		break;
 	case MSR_TSC:
 		val = rdtsc();
@@ -160,22 +152,29 @@ enum exit_action exit_rdmsr(struct vcpu *v)
 	return EXIT_RESUME;
 }
 
+/* The EFER bits this CPU implements (CPUID.80000001H:EDX SYSCALL, NX, LM). */
+static u64 efer_supported(void)
+{
+	u32 edx = cpuid_count(0x80000001u, 0).edx;
+
+	return (edx & BIT(11) ? EFER_SCE : 0) | (edx & BIT(20) ? EFER_NXE : 0) |
+	       (edx & BIT(29) ? EFER_LME | EFER_LMA : 0);
+}
+
 /* EFER write: validate, keep LMA consistent with CR0.PG, switch IA-32e mode. */
 static enum exit_action wrmsr_efer(struct vcpu *v, u64 val)
 {
-	u64 allowed = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
 	u64 old = vmcs_read(VMCS_GUEST_EFER);
 
-	if (val & ~allowed)
+	if (val & ~efer_supported())
 		return msr_fault(v, MSR_EFER, true, val);
 	/* LMA is read-only: the CPU sets it from LME when paging is on. */
 	val = (val & ~EFER_LMA) | (old & EFER_LMA);
-	if ((v->cr0_shadow & X86_CR0_PG) && ((val ^ old) & EFER_LME)) {
+	if ((vcpu_read_cr0(v) & X86_CR0_PG) && ((val ^ old) & EFER_LME)) {
 		vcpu_inject_gp(v);	/* changing LME with paging on */
 		return EXIT_RESUME;
 	}
 	vmcs_write(VMCS_GUEST_EFER, val);
-	v->efer = val;
 	vcpu_skip_insn_fast(v);
 	return EXIT_RESUME;
 }
@@ -189,7 +188,25 @@ enum exit_action exit_wrmsr(struct vcpu *v)
 	case MSR_EFER:
 		return wrmsr_efer(v, val);
 	case MSR_IA32_PAT:
+		if (!pat_valid(val)) {
+			vcpu_inject_gp(v);	/* reserved memory type */
+			return EXIT_RESUME;
+		}
 		vmcs_write(VMCS_GUEST_PAT, val);
+		break;
+	case MSR_IA32_DEBUGCTL:
+		if (val & ~(u64)(DEBUGCTL_LBR | DEBUGCTL_BTF)) {
+			vcpu_inject_gp(v);	/* reserved or unsupported bit */
+			return EXIT_RESUME;
+		}
+		vmcs_write(VMCS_GUEST_DEBUGCTL, val);
+		break;
+	case MSR_X2APIC_TPR:
+		if (val >> 8) {
+			vcpu_inject_gp(v);	/* bits 63:8 are reserved in x2APIC mode */
+			return EXIT_RESUME;
+		}
+		vcpu_set_tpr(v, (u8)val);
 		break;
 	case MSR_X2APIC_ICR:
 		vcpu_send_ipi(v, val);

@@ -33,8 +33,8 @@ static void vapic_deliver(struct vcpu *from, struct vcpu *to, u64 icr)
 		if ((icr & ICR_TRIGGER_LEVEL) && !(icr & ICR_LEVEL_ASSERT))
 			return;
 		if (READ_ONCE(to->run_state) != VCPU_WAIT_SIPI) {
-			pr_warn("vm %s: INIT to running vcpu %u ignored (no reset of a started vCPU)\n",
-				from->vm->cfg.name, to->id);
+			vm_guest_warn(from->vm, "vm %s: INIT to running vcpu %u ignored (no reset "
+				      "of a started vCPU)\n", from->vm->cfg.name, to->id);
 			return;
 		}
 		/* Only the sender's CPU writes init_seen; SIPIs check it below. */
@@ -63,13 +63,8 @@ void vcpu_send_ipi(struct vcpu *v, u64 icr)
 	unsigned int mode = ICR_MODE(icr), sh = ICR_SHORTHAND(icr), i;
 
 	if (mode != ICR_MODE_INIT && mode != ICR_MODE_STARTUP) {
-		static bool warned;
-
-		if (!warned) {
-			warned = true;
-			pr_warn("vm %s vcpu %u: IPI delivery mode %u is not emulated (ICR %llx)\n",
-				vm->cfg.name, v->id, mode, (unsigned long long)icr);
-		}
+		vm_guest_warn(vm, "vm %s vcpu %u: IPI delivery mode %u is not emulated (ICR %llx)\n",
+			      vm->cfg.name, v->id, mode, (unsigned long long)icr);
 		return;
 	}
 	for (i = 0; i < vm->nvcpus; i++) {

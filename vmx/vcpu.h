@@ -12,6 +12,7 @@
 
 #include "lib/compiler.h"
 #include "lib/spinlock.h"
+#include "vmx/vm_log.h"
 #include "vmx/vmcs_defs.h"
 
 /* Guest GPRs by hardware register number, as vmx/entry.asm stores them. */
@@ -111,9 +112,7 @@ struct vcpu {
 	u8 timer_vector;
 	u64 zap_last, zaps, zapped, zap_max_ticks;	/* debug=zap bookkeeping (vCPU 0 only) */
 	u64 xcr0;
-	u64 cr0_shadow;		/* what the guest believes CR0 is */
-	u64 cr4_shadow;
-	u64 efer;
+	u8 tpr;			/* guest task priority: TPR[7:4] = CR8 (exits) */
 	u32 exit_reason;
 	u64 exit_qual;
 	u64 exit_counts[EXIT_REASON_MAX + 1];	/* last slot: reasons above the table */
@@ -171,11 +170,7 @@ struct vm {
 	u8 *io_bitmap[2];		/* A (ports 0-0x7fff) and B */
 	u8 *msr_bitmap;
 	u32 results_pass, results_fail;
-	spinlock_t log_lock;		/* the log-once sets below */
-	u32 logged_msr[16];		/* MSR numbers already reported */
-	unsigned int logged_msr_count;
-	u16 logged_port[16];		/* I/O ports already reported */
-	unsigned int logged_port_count;
+	struct vm_log log;		/* guest-triggered messages (vmx/vm_log.h) */
 };
 
 #endif /* VMX_VCPU_H */

@@ -20,6 +20,7 @@
 #include "lib/printk.h"
 #include "mm/ept_mmu.h"
 #include "vmx/exit.h"
+#include "vmx/host_state.h"
 #include "vmx/hypercall.h"
 #include "vmx/vm.h"
 #include "vmx/vmcs.h"
@@ -113,6 +114,22 @@ void vcpu_queue_interrupt(struct vcpu *v, u8 vec)
 	v->intr_pending = true;
 }
 
+/*
+ * The pending interrupt's priority class is above the task priority (SDM
+ * vol. 3 "Task Priority"): only then may it be delivered, or wake a HLT.
+ */
+static bool vcpu_intr_deliverable(const struct vcpu *v)
+{
+	return v->intr_pending && (v->pending_vector >> 4) > (v->tpr >> 4);
+}
+
+void vcpu_set_tpr(struct vcpu *v, u8 tpr)
+{
+	/* A lower priority may unblock the pending interrupt: the run loop
+	 * looks at intr_pending before the next entry and injects it. */
+	v->tpr = tpr;
+}
+
 long vcpu_set_timer(struct vcpu *v, u64 delta, u64 vector)
 {
 	u64 now = rdtsc();
@@ -133,12 +150,21 @@ static void vcpu_set_window_exit(struct vcpu *v, bool on)
 	vmcs_write(VMCS_PROC_CTLS, vmx_ctl.proc | (on ? PROC_INTR_WINDOW_EXIT : 0));
 }
 
-/* Inject the pending interrupt if the guest can take it now, else ask for a window exit. */
+/*
+ * Inject the pending interrupt if the guest can take it now, else ask for a
+ * window exit.  One masked by the task priority waits without a window exit:
+ * only a TPR write (which exits) can unblock it.
+ */
 static void vcpu_try_inject(struct vcpu *v)
 {
-	u64 rflags = vmcs_read(VMCS_GUEST_RFLAGS);
-	u64 intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+	u64 rflags, intr;
 
+	if (!vcpu_intr_deliverable(v)) {
+		vcpu_set_window_exit(v, false);
+		return;
+	}
+	rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
 	if (!(vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) && (rflags & X86_RFLAGS_IF) &&
 	    !(intr & (INTERRUPT_STI | INTERRUPT_MOV_SS))) {
 		/* Interruption type 0 (INTR_TYPE_EXT): an external interrupt. */
@@ -150,7 +176,13 @@ static void vcpu_try_inject(struct vcpu *v)
 	}
 }
 
-/* Program the preemption timer: the slice, or sooner for the virtual timer. */
+/*
+ * Program the preemption timer: the slice, or sooner for the virtual timer.
+ * Where the CPU saves the remaining value at exit (vmx_ctl.save_preempt),
+ * the field changes under us and is rewritten whenever we get here (the
+ * virtual timer is armed, or the slice ran out); elsewhere the CPU reloads
+ * the same value at every entry and a changed value is written once.
+ */
 static void vcpu_update_preempt(struct vcpu *v)
 {
 	u64 ticks = v->vm->cfg.debug_zap ? VCPU_ZAP_SLICE : VCPU_SLICE_TICKS;
@@ -164,10 +196,17 @@ static void vcpu_update_preempt(struct vcpu *v)
 		ticks = v->timer_deadline > now ? MIN(v->timer_deadline - now, ticks) : 0;
 	}
 	val = (u32)(ticks >> vmx_ctl.preempt_shift);
-	if (val != v->preempt_val) {
+	if (val != v->preempt_val || vmx_ctl.save_preempt) {
 		vmcs_write(VMCS_PREEMPT_TIMER, val);
 		v->preempt_val = val;
 	}
+}
+
+void vcpu_preempt_expired(struct vcpu *v)
+{
+	/* A saved value of 0 would make the next entry exit at once. */
+	if (vmx_ctl.save_preempt)
+		vcpu_update_preempt(v);
 }
 
 static void vcpu_check_timer(struct vcpu *v)
@@ -235,7 +274,7 @@ static void vcpu_idle(struct vcpu *v, struct ebr_rec *rec)
 		} else {
 			if (v->timer_deadline)
 				vcpu_check_timer(v);
-			if (v->intr_pending) {
+			if (vcpu_intr_deliverable(v)) {
 				WRITE_ONCE(v->run_state, VCPU_RUNNABLE);
 				break;
 			}
@@ -354,7 +393,6 @@ static void vcpu_loop(struct vcpu *v, struct ebr_rec *rec)
 void vcpu_run(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
-	struct vmx_cpu *c = vmx_cpu_this();
 	struct ebr_rec *rec;
 
 	if (vmx_cpu_on() || vmx_controls_init()) {
@@ -381,11 +419,8 @@ void vcpu_run(struct vcpu *v)
 			vm->cfg.name);
 		vmcs_write(VMCS_GUEST_TR_AR, 0x10000);
 	}
-	/* Guests start with x87 state only in XCR0, as after reset. */
-	if (c->xsave && c->xcr0 != 1) {
-		__asm__ __volatile__("xsetbv" ::"a"(1u), "d"(0u), "c"(0u));
-		c->xcr0 = 1;
-	}
+	/* A clean CPU: nothing of an earlier guest, XCR0 = x87 as after reset. */
+	host_state_scrub();
 	v->xcr0 = 1;
 	WRITE_ONCE(v->run_state, v->id == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI);
 	pr_info("vm %s vcpu %u running on cpu%u (vpid %u, eptp %llx)\n", vm->cfg.name, v->id,
@@ -419,6 +454,8 @@ void vcpu_run(struct vcpu *v)
 		}
 	}
 	vmx_clear(v->vmcs_pa);
+	/* Nothing the guest left in the registers stays behind it. */
+	host_state_scrub();
 	WRITE_ONCE(v->run_state, VCPU_STOPPED);
 	ept_mmu_cpu_unregister(vm->mmu);
 	/* This CPU runs nothing else: leave VMX operation (VMXOFF, CR4.VMXE off). */

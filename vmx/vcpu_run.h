@@ -35,6 +35,12 @@ void vcpu_wake(struct vcpu *v);
 /* Deliver external interrupt @vec to @v when the guest can take it. */
 void vcpu_queue_interrupt(struct vcpu *v, u8 vec);
 
+/* The guest wrote its task priority (CR8 or the x2APIC TPR); @tpr is TPR[7:0]. */
+void vcpu_set_tpr(struct vcpu *v, u8 tpr);
+
+/* The VMX-preemption timer ran out: give the next entry a new slice. */
+void vcpu_preempt_expired(struct vcpu *v);
+
 /* HC_TIMER: arm (or with @delta 0 cancel) @v's one-shot timer.  HC_* status. */
 long vcpu_set_timer(struct vcpu *v, u64 delta, u64 vector);
 

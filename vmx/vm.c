@@ -335,7 +335,7 @@ static struct vm *vm_create(const struct vm_config *cfg, unsigned int id)
 	vm->cfg = *cfg;
 	vm->id = id;
 	spin_lock_init(&vm->lock);
-	spin_lock_init(&vm->log_lock);
+	vm_log_init(vm);
 	vm->mem_size = cfg->mem_mib << 20;
 	vm->mmu = kzalloc(sizeof(*vm->mmu));
 	vm->io_bitmap[0] = arch_page_alloc();
@@ -448,6 +448,10 @@ void vm_report(struct vm *vm)
 				 (unsigned long long)counts[r]);
 	pr_plain("hv: vm %s idle: %llu CPU halts, %llu polls\n", vm->cfg.name,
 		 (unsigned long long)halts, (unsigned long long)polls);
+	if (vm_log_suppressed(vm))
+		pr_plain("hv: vm %s log: %llu guest-triggered messages suppressed (at most %u "
+			 "every %llu s)\n", vm->cfg.name, (unsigned long long)vm_log_suppressed(vm),
+			 VM_LOG_BURST, VM_LOG_INTERVAL_NS / 1000000000ull);
 }
 
 /* ---------------------------------------------------------------- start */

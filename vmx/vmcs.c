@@ -19,8 +19,6 @@
 struct vmx_controls vmx_ctl;
 static spinlock_t vmx_ctl_lock = SPINLOCK_INIT;
 
-#define EFER_LMA	BIT(10)
-#define X86_CR0_ET	BIT(4)
 #define CAP_INVEPT_SINGLE	BIT(25)
 #define CAP_INVEPT_ALL		BIT(26)
 
@@ -71,7 +69,8 @@ int vmx_controls_init(void)
 	err |= vmx_adjust("processor-based",
 			  true_ctls ? VMX_MSR_TRUE_PROCBASED : VMX_MSR_PROCBASED,
 			  PROC_HLT_EXIT | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS |
-			  PROC_SECONDARY | PROC_MWAIT_EXIT | PROC_MONITOR_EXIT, 0, &c.proc);
+			  PROC_SECONDARY | PROC_MWAIT_EXIT | PROC_MONITOR_EXIT |
+			  PROC_CR8_LOAD_EXIT | PROC_CR8_STORE_EXIT | PROC_RDPMC_EXIT, 0, &c.proc);
 	if (!err && !(rdmsr(VMX_MSR_PROCBASED2) >> 32 & PROC2_EPT)) {
 		pr_err("vmx: EPT is not supported: cannot run guests\n");
 		err = -1;
@@ -81,13 +80,20 @@ int vmx_controls_init(void)
 	/*
 	 * EFER must switch at every entry and exit (the host runs in long
 	 * mode, guests may not): the dedicated controls do it, so no MSR
-	 * load areas are needed.  Every CPU with EPT has them.
+	 * load areas are needed.  Every CPU with EPT has them.  DR7 and
+	 * DEBUGCTL are the guest's while it runs: saved at exit, loaded at
+	 * entry (the exit itself sets DR7 = 0x400 and clears DEBUGCTL for
+	 * the host).  The preemption timer's remaining value is saved, so
+	 * the slice counts down across exits instead of restarting at each
+	 * entry: a guest that exits every few instructions still reaches
+	 * the slow path (and its stop and flush checks) once a slice.
 	 */
 	err |= vmx_adjust("VM-exit", true_ctls ? VMX_MSR_TRUE_EXIT : VMX_MSR_EXIT,
-			  EXIT_HOST_LONG_MODE | EXIT_ACK_INTR | EXIT_SAVE_EFER | EXIT_LOAD_EFER,
-			  EXIT_SAVE_PAT | EXIT_LOAD_PAT, &c.exit);
+			  EXIT_HOST_LONG_MODE | EXIT_ACK_INTR | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
+			  EXIT_SAVE_DEBUG, EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_PREEMPT,
+			  &c.exit);
 	err |= vmx_adjust("VM-entry", true_ctls ? VMX_MSR_TRUE_ENTRY : VMX_MSR_ENTRY,
-			  ENTRY_LOAD_EFER, ENTRY_LOAD_PAT, &c.entry);
+			  ENTRY_LOAD_EFER | ENTRY_LOAD_DEBUG, ENTRY_LOAD_PAT, &c.entry);
 	if (err) {
 		spin_unlock(&vmx_ctl_lock);
 		return -1;
@@ -98,6 +104,9 @@ int vmx_controls_init(void)
 	c.vpid = c.proc2 & PROC2_VPID;
 	c.unrestricted = c.proc2 & PROC2_UNRESTRICTED;
 	c.preempt_timer = c.pin & PIN_PREEMPT_TIMER;
+	c.save_preempt = c.preempt_timer && (c.exit & EXIT_SAVE_PREEMPT);
+	if (!c.save_preempt)
+		c.exit &= ~EXIT_SAVE_PREEMPT;
 	c.rdtscp = c.proc2 & PROC2_RDTSCP;
 	c.invpcid = c.proc2 & PROC2_INVPCID;
 	c.load_efer = (c.exit & EXIT_LOAD_EFER) && (c.exit & EXIT_SAVE_EFER) &&
@@ -287,9 +296,7 @@ void vmcs_guest_reset(struct vcpu *v, bool sipi, u8 sipi_vector)
 		break;
 	}
 	vmcs_set_segs(v, &code, &data, &err);
-	v->cr0_shadow = cr0;
-	v->cr4_shadow = cr4;
-	v->efer = efer;
+	v->tpr = 0;
 	vmcs_w(v, VMCS_GUEST_CR0, vmcs_guest_cr0(cr0), &err);
 	vmcs_w(v, VMCS_CR0_SHADOW, cr0, &err);
 	vmcs_w(v, VMCS_GUEST_CR4, vmcs_guest_cr4(cr4), &err);

@@ -16,6 +16,7 @@ struct vm;
 struct vmx_controls {
 	u32 pin, proc, proc2, exit, entry;
 	bool ept, vpid, unrestricted, preempt_timer, load_efer, load_pat;
+	bool save_preempt;	/* the timer's remaining value is saved at exit */
 	bool rdtscp, invpcid;
 	unsigned int preempt_shift;	/* timer ticks = TSC >> shift */
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;

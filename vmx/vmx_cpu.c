@@ -13,7 +13,6 @@
 #include "vmx/vmx_error.h"
 #include "vmx/vmx_ops.h"
 
-#define X86_CR4_OSXSAVE_BIT	BIT(18)
 #define CPUID1_ECX_VMX		BIT(5)
 #define CPUID1_ECX_XSAVE	BIT(26)
 
@@ -74,7 +73,7 @@ int vmx_cpu_on(void)
 	cr4 = read_cr4() | X86_CR4_VMXE;
 	c->xsave = r.ecx & CPUID1_ECX_XSAVE;
 	if (c->xsave)
-		cr4 |= X86_CR4_OSXSAVE_BIT;
+		cr4 |= X86_CR4_OSXSAVE;
 	write_cr4(vmx_fix_cr("CR4", cr4, VMX_MSR_CR4_FIXED0, VMX_MSR_CR4_FIXED1));
 	if (c->xsave) {
 		u32 lo, hi;

@@ -28,26 +28,61 @@
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS	 0x0000048f
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS	 0x00000490
 #define MSR_IA32_PAT			 0x00000277
+#define MSR_IA32_DEBUGCTL		 0x000001d9
+#define MSR_IA32_SYSENTER_CS		 0x00000174
+#define MSR_IA32_SYSENTER_ESP		 0x00000175
+#define MSR_IA32_SYSENTER_EIP		 0x00000176
 #define MSR_EFER			 0xc0000080
+#define MSR_STAR			 0xc0000081
+#define MSR_LSTAR			 0xc0000082
+#define MSR_CSTAR			 0xc0000083
+#define MSR_SFMASK			 0xc0000084
 #define MSR_FS_BASE			 0xc0000100
 #define MSR_GS_BASE			 0xc0000101
 #define MSR_KERNEL_GS_BASE		 0xc0000102
+#define MSR_TSC_AUX			 0xc0000103
 
+/* IA32_DEBUGCTL bits a guest may set (SDM vol. 3 17.4.1): LBR, BTF. */
+#define DEBUGCTL_LBR	BIT(0)
+#define DEBUGCTL_BTF	BIT(1)
+
+/* PAT: eight one-byte entries; types 2, 3 and 8..255 are reserved (#GP). */
+static inline bool pat_valid(u64 pat)
+{
+	for (unsigned int i = 0; i < 8; i++) {
+		u8 type = (u8)(pat >> (8 * i));
+
+		if (type == 2 || type == 3 || type > 7)
+			return false;
+	}
+	return true;
+}
+
+#define EFER_SCE BIT(0)
 #define EFER_LME BIT(8)
+#define EFER_LMA BIT(10)
 #define EFER_NXE BIT(11)
 
 #define X86_CR0_PE	   BIT(0)
 #define X86_CR0_MP	   BIT(1)
 #define X86_CR0_EM	   BIT(2)
 #define X86_CR0_TS	   BIT(3)
+#define X86_CR0_ET	   BIT(4)
 #define X86_CR0_NE	   BIT(5)
 #define X86_CR0_WP	   BIT(16)
+#define X86_CR0_AM	   BIT(18)
+#define X86_CR0_NW	   BIT(29)
+#define X86_CR0_CD	   BIT(30)
 #define X86_CR0_PG	   BIT(31)
 #define X86_CR4_PAE	   BIT(5)
 #define X86_CR4_PGE	   BIT(7)
+#define X86_CR4_PCE	   BIT(8)
 #define X86_CR4_OSFXSR	   BIT(9)
 #define X86_CR4_OSXMMEXCPT BIT(10)
+#define X86_CR4_LA57	   BIT(12)
 #define X86_CR4_VMXE	   BIT(13)
+#define X86_CR4_PCIDE	   BIT(17)
+#define X86_CR4_OSXSAVE	   BIT(18)
 #define X86_RFLAGS_IF	   BIT(9)
 
 struct cpuid_regs {

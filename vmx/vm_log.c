@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+/* Guest-triggered messages: once per port or MSR, rate-limited per VM (vmx/vm_log.h). */
+#include "vmx/vm_log.h"
+
+#include "lib/format.h"
+#include "lib/platform.h"
+#include "lib/printk.h"
+#include "vmx/vcpu.h"
+
+static const u32 msr_range_base[VM_LOG_MSR_RANGES] = { 0x00000000u, 0x40000000u,
+						       0xc0000000u };
+
+void vm_log_init(struct vm *vm)
+{
+	spin_lock_init(&vm->log.lock);
+	vm->log.limit = (struct ratelimit)RATELIMIT_INIT(VM_LOG_INTERVAL_NS, VM_LOG_BURST);
+}
+
+/* Set bit @n of @map; true when it was clear.  Caller holds the log lock. */
+static bool test_and_set(u8 *map, u32 n)
+{
+	u8 bit = (u8)(1u << (n % 8));
+	bool was_clear = !(map[n / 8] & bit);
+
+	map[n / 8] |= bit;
+	return was_clear;
+}
+
+bool vm_log_port_first(struct vm *vm, u16 port)
+{
+	bool first;
+
+	spin_lock(&vm->log.lock);
+	first = test_and_set(vm->log.port_seen, port);
+	spin_unlock(&vm->log.lock);
+	return first;
+}
+
+bool vm_log_msr_first(struct vm *vm, u32 msr, bool *other)
+{
+	bool first;
+	unsigned int r;
+
+	*other = true;
+	spin_lock(&vm->log.lock);
+	for (r = 0; r < VM_LOG_MSR_RANGES; r++) {
+		if (msr - msr_range_base[r] < VM_LOG_MSR_SPAN) {
+			*other = false;
+			break;
+		}
+	}
+	if (*other) {
+		first = !vm->log.msr_other;
+		vm->log.msr_other = true;
+	} else {
+		first = test_and_set(vm->log.msr_seen[r], msr - msr_range_base[r]);
+	}
+	spin_unlock(&vm->log.lock);
+	return first;
+}
+
+void vm_guest_warn(struct vm *vm, const char *fmt, ...)
+{
+	char msg[PRINTK_LINE_MAX];
+	u32 missed;
+	bool allow;
+	va_list ap;
+
+	spin_lock(&vm->log.lock);
+	allow = ratelimit_allow(&vm->log.limit, arch_time_ns(), &missed);
+	spin_unlock(&vm->log.lock);
+	if (missed)
+		pr_warn("vm %s: %u guest-triggered messages suppressed\n", vm->cfg.name, missed);
+	if (!allow)
+		return;
+	va_start(ap, fmt);
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pr_warn("%s", msg);
+}
+
+u64 vm_log_suppressed(struct vm *vm)
+{
+	u64 n;
+
+	spin_lock(&vm->log.lock);
+	n = vm->log.limit.suppressed_total;
+	spin_unlock(&vm->log.lock);
+	return n;
+}
