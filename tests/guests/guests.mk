@@ -9,8 +9,8 @@ GUEST_CFLAGS	:= -m32 -std=gnu11 -Os -ffreestanding -fno-builtin -nostdlib -fno-p
 		   -fno-stack-protector -mgeneral-regs-only -fno-asynchronous-unwind-tables \
 		   -fcf-protection=none -Wall -Wextra -Werror -Wno-unused-parameter \
 		   -I tests/guests/lib -I . -MMD -MP
-GUEST_C		:= cpuid msr io ept iso_a iso_b hypercall vmxinsn triple hlt hello bench smp invd zap
-GUEST_FLAT	:= realmode long
+GUEST_C		:= cpuid msr io ept iso_a iso_b hypercall vmxinsn triple hlt hello bench smp invd zap forge stop flood state
+GUEST_FLAT	:= realmode long cr8 realinj
 GUEST_BINS	:= $(patsubst %,$(GB)/%.bin,$(GUEST_C) $(GUEST_FLAT))
 GUEST_LIB	:= $(GB)/lib/start.o $(GB)/lib/lib.o $(GB)/lib/string.o
 
@@ -46,7 +46,9 @@ $(GB)/ap_tramp.bin: tests/guests/ap_tramp.asm
 $(GB)/ap_blob.o: tests/guests/ap_blob.asm $(GB)/ap_tramp.bin
 	$(Q)$(NASM) -f elf32 -DAP_TRAMP_BIN='"$(GB)/ap_tramp.bin"' $< -o $@
 
-$(GB)/smp.elf $(GB)/zap.elf: $(GB)/ap_blob.o
+# Guests that start APs: the trampoline and lib/aps.c.
+GUEST_SMP	:= smp zap stop
+$(patsubst %,$(GB)/%.elf,$(GUEST_SMP)): $(GB)/ap_blob.o $(GB)/lib/aps.o
 
 $(GB)/%.elf: $(GB)/%.o $(GUEST_LIB) tests/guests/guest.ld
 	@echo "  GUESTLD $@"
@@ -61,7 +63,7 @@ $(GB)/realmode.bin: tests/guests/realmode.asm tests/guests/flat.inc
 	@echo "  NASM    $<"
 	$(Q)$(NASM) -f bin -I tests/guests/ $< -o $@
 
-$(GB)/long.bin: tests/guests/long.asm tests/guests/flat.inc
+$(GB)/long.bin $(GB)/cr8.bin $(GB)/realinj.bin: $(GB)/%.bin: tests/guests/%.asm tests/guests/flat.inc
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	$(Q)$(NASM) -f bin -I tests/guests/ $< -o $@

@@ -5,13 +5,8 @@
  */
 #include "guest.h"
 
-#define TRAMP		0x8000u
-#define MSR_ICR		0x830
 #define MSR_X2APIC_ID	0x802
 
-extern const u8 ap_tramp_start[], ap_tramp_end[];
-
-static u8 ap_stacks[8 * 4096] __attribute__((aligned(4096)));
 static volatile u32 ap_seen;
 static volatile u32 ap_ids[8];
 
@@ -34,18 +29,9 @@ int guest_main(void)
 	u64 t0;
 
 	hcall_out(HC_INFO, 0, 0, 0, 0, NULL, NULL, NULL, &nvcpus);
-	gprintf("BSP: %u vCPUs; copying the AP trampoline to %#x\n", nvcpus, TRAMP);
+	gprintf("BSP: %u vCPUs; copying the AP trampoline to %#x\n", nvcpus, 0x8000);
 	CHECK(nvcpus >= 2 && nvcpus <= 8);
-	memcpy((void *)TRAMP, ap_tramp_start, ap_tramp_end - ap_tramp_start);
-	*(volatile u32 *)(TRAMP + 8) = (u32)(uintptr_t)ap_entry;
-	*(volatile u32 *)(TRAMP + 12) = (u32)(uintptr_t)ap_stacks - 4096;
-	for (i = 1; i < nvcpus; i++) {
-		u64 dest = (u64)i << 32;
-
-		wrmsr(MSR_ICR, dest | 0x4500);			/* INIT, assert */
-		wrmsr(MSR_ICR, dest | 0x4600 | (TRAMP >> 12));	/* SIPI */
-		wrmsr(MSR_ICR, dest | 0x4600 | (TRAMP >> 12));	/* SIPI again, as the spec says */
-	}
+	gstart_aps(ap_entry, nvcpus - 1);
 	t0 = rdtsc();
 	while (ap_seen < nvcpus - 1 && rdtsc() - t0 < 400000000ull)
 		cpu_relax();
@@ -59,6 +45,6 @@ int guest_main(void)
 				found++;
 		CHECK_EQ(found, 1);	/* every AP id exactly once */
 	}
-	CHECK_EQ(*(volatile u32 *)(TRAMP + 16), nvcpus - 1);	/* no AP started twice */
+	CHECK_EQ(gaps_started(), nvcpus - 1);	/* no AP started twice */
 	return 0;
 }

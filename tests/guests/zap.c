@@ -7,15 +7,10 @@
  */
 #include "guest.h"
 
-#define TRAMP		0x8000u
-#define MSR_ICR		0x830
 #define REGION		0x40000u	/* 256 KiB per vCPU */
 #define BASE		0x400000u
 #define RUN_TICKS	40000000ull
 
-extern const u8 ap_tramp_start[], ap_tramp_end[];
-
-static u8 ap_stacks[8 * 4096] __attribute__((aligned(4096)));
 static volatile u32 done_count;
 static volatile u32 bad[8], rounds[8];
 
@@ -58,14 +53,7 @@ int guest_main(void)
 
 	hcall_out(HC_INFO, 0, 0, 0, 0, NULL, NULL, NULL, &n);
 	CHECK(n >= 1 && n <= 8 && BASE + n * REGION <= guest_mem_bytes);
-	memcpy((void *)TRAMP, ap_tramp_start, ap_tramp_end - ap_tramp_start);
-	*(volatile u32 *)(TRAMP + 8) = (u32)(uintptr_t)ap_entry;
-	*(volatile u32 *)(TRAMP + 12) = (u32)(uintptr_t)ap_stacks - 4096;
-	for (i = 1; i < n; i++) {
-		wrmsr(MSR_ICR, ((u64)i << 32) | 0x4500);
-		wrmsr(MSR_ICR, ((u64)i << 32) | 0x4600 | (TRAMP >> 12));
-		wrmsr(MSR_ICR, ((u64)i << 32) | 0x4600 | (TRAMP >> 12));
-	}
+	gstart_aps(ap_entry, n - 1);
 	hammer(0);
 	gprintf("vcpu 0: %u rounds, %u bad values\n", rounds[0], bad[0]);
 	t0 = rdtsc();

@@ -64,6 +64,15 @@ __attribute__((noreturn)) void gexit(int code);
  */
 int gtry(void (*fn)(void *), void *arg);
 
+/*
+ * gstart_aps() - start vCPUs 1..@count (at most 7) with INIT-SIPI-SIPI; each
+ * runs entry(index) in 32-bit protected mode on its own 4 KiB stack, index
+ * counting 1, 2, ... in the order the APs arrive.  gaps_started() counts the
+ * APs that entered the trampoline.  Only in guests linked with lib/aps.o.
+ */
+void gstart_aps(void (*entry)(u32 index), u32 count);
+u32 gaps_started(void);
+
 /* Interrupt handlers (vectors 32..255): called with the vector, must be quick. */
 typedef void (*girq_fn)(u32 vector);
 void gset_irq(u8 vector, girq_fn fn);

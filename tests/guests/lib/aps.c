@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Starting a test guest's APs: the real-mode trampoline (ap_tramp.asm,
+ * linked in as ap_blob.o) goes to 0x8000, then INIT-SIPI-SIPI through the
+ * x2APIC ICR to each AP, as on hardware.  Linked only into the guests that
+ * use APs (guests.mk: GUEST_SMP).
+ */
+#include "guest.h"
+
+#define TRAMP		0x8000u
+#define MSR_ICR		0x830
+
+extern const u8 ap_tramp_start[], ap_tramp_end[];
+
+static u8 ap_stacks[8 * 4096] __attribute__((aligned(4096)));
+
+void gstart_aps(void (*entry)(u32 index), u32 count)
+{
+	memcpy((void *)TRAMP, ap_tramp_start, ap_tramp_end - ap_tramp_start);
+	*(volatile u32 *)(TRAMP + 8) = (u32)(uintptr_t)entry;
+	/* The trampoline starts AP i with ESP = base + i * 4096: the top of slot i - 1. */
+	*(volatile u32 *)(TRAMP + 12) = (u32)(uintptr_t)ap_stacks;
+	for (u32 i = 1; i <= count && i < 8; i++) {
+		u64 dest = (u64)i << 32;
+
+		wrmsr(MSR_ICR, dest | 0x4500);			/* INIT, assert */
+		wrmsr(MSR_ICR, dest | 0x4600 | (TRAMP >> 12));	/* SIPI */
+		wrmsr(MSR_ICR, dest | 0x4600 | (TRAMP >> 12));	/* SIPI again, as the spec says */
+	}
+}
+
+u32 gaps_started(void)
+{
+	return *(volatile u32 *)(TRAMP + 16);
+}
