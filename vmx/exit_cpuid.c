@@ -23,7 +23,9 @@
 #define C1_ECX_OSXSAVE		BIT(27)
 #define C1_ECX_HYPERVISOR	BIT(31)
 #define C7_EBX_INVPCID		BIT(10)
+#define C7_ECX_CET_SS		BIT(7)
 #define C7_EDX_FSRM		BIT(4)
+#define C7_EDX_CET_IBT		BIT(20)
 #define C81_EDX_RDTSCP		BIT(27)
 
 /* "hvhvhvhvhvhv" in EBX, ECX, EDX. */
@@ -44,7 +46,9 @@ static void cpuid_leaf7(struct cpuid_regs *r)
 {
 	if (!vmx_ctl.invpcid)
 		r->ebx &= ~C7_EBX_INVPCID;
-	r->edx &= ~C7_EDX_FSRM;
+	/* CET: its MSRs and shadow-stack state are not switched (docs/host-state.md). */
+	r->ecx &= ~C7_ECX_CET_SS;
+	r->edx &= ~(C7_EDX_FSRM | C7_EDX_CET_IBT);
 }
 
 enum exit_action exit_cpuid(struct vcpu *v)

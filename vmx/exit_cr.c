@@ -21,8 +21,6 @@
 #include "vmx/vmx_cpu.h"
 #include "vmx/vmx_ops.h"
 
-#define X86_CR4_CET	BIT(23)
-
 u64 vcpu_read_cr0(struct vcpu *v)
 {
 	u64 mask = vmcs_cr0_mask();
@@ -95,17 +93,16 @@ static enum exit_action cr0_write(struct vcpu *v, u64 val)
 
 static enum exit_action cr4_write(struct vcpu *v, u64 val)
 {
-	u64 allowed = vmx_ctl.cr4_fixed1 & ~X86_CR4_VMXE;
+	/* VMX and CET are hidden (CPUID): their bits are reserved for the guest. */
+	u64 allowed = vmx_ctl.cr4_fixed1 & ~(X86_CR4_VMXE | X86_CR4_CET);
 	u64 old = vcpu_read_cr4(v);
 	bool lma = guest_in_long_mode();
 
-	/* VMX is hidden, so VMXE is reserved like the bits the CPU lacks. */
 	if ((val & ~allowed) || ((val & X86_CR4_OSXSAVE) && !vmx_cpu_this()->xsave) ||
 	    (lma && !(val & X86_CR4_PAE)) ||
 	    (lma && ((val ^ old) & X86_CR4_LA57)) ||
 	    ((val & X86_CR4_PCIDE) && !(old & X86_CR4_PCIDE) &&
-	     (!lma || (vmcs_read(VMCS_GUEST_CR3) & 0xfff))) ||
-	    ((val & X86_CR4_CET) && !(vcpu_read_cr0(v) & X86_CR0_WP))) {
+	     (!lma || (vmcs_read(VMCS_GUEST_CR3) & 0xfff)))) {
 		vcpu_inject_gp(v);
 		return EXIT_RESUME;
 	}

@@ -24,6 +24,7 @@
 #include "vmx/vmx_ops.h"
 
 #define MSR_TSC			0x10
+#define MSR_TSC_ADJUST		0x3b
 #define MSR_PLATFORM_ID		0x17
 #define MSR_BIOS_SIGN_ID	0x8b
 #define MSR_MTRRCAP		0xfe
@@ -120,7 +121,10 @@ enum exit_action exit_rdmsr(struct vcpu *v)
 		val = v->tpr;
 		break;
 	case MSR_TSC:
-		val = rdtsc();
+		val = rdtsc() + v->tsc_offset;
+		break;
+	case MSR_TSC_ADJUST:
+		val = v->tsc_adjust;
 		break;
 	case MSR_IA32_APIC_BASE:
 		val = APIC_DEFAULT_BASE | APIC_BASE_EN | APIC_BASE_EXTD |
@@ -150,6 +154,18 @@ enum exit_action exit_rdmsr(struct vcpu *v)
 	}
 	msr_return(v, val);
 	return EXIT_RESUME;
+}
+
+/*
+ * A write to IA32_TSC or IA32_TSC_ADJUST moves this vCPU's TSC (SDM vol. 3
+ * "Time-Stamp Counter Adjustment"): both change by the same delta, which
+ * goes into the VMCS TSC offset, so RDTSC and RDTSCP see it without exits.
+ */
+static void vcpu_tsc_move(struct vcpu *v, u64 delta)
+{
+	v->tsc_offset += delta;
+	v->tsc_adjust += delta;
+	vmcs_write(VMCS_TSC_OFFSET, v->tsc_offset);
 }
 
 /* The EFER bits this CPU implements (CPUID.80000001H:EDX SYSCALL, NX, LM). */
@@ -193,6 +209,12 @@ enum exit_action exit_wrmsr(struct vcpu *v)
 			return EXIT_RESUME;
 		}
 		vmcs_write(VMCS_GUEST_PAT, val);
+		break;
+	case MSR_TSC:
+		vcpu_tsc_move(v, val - (rdtsc() + v->tsc_offset));
+		break;
+	case MSR_TSC_ADJUST:
+		vcpu_tsc_move(v, val - v->tsc_adjust);
 		break;
 	case MSR_IA32_DEBUGCTL:
 		if (val & ~(u64)(DEBUGCTL_LBR | DEBUGCTL_BTF)) {

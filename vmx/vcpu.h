@@ -113,6 +113,8 @@ struct vcpu {
 	u64 zap_last, zaps, zapped, zap_max_ticks;	/* debug=zap bookkeeping (vCPU 0 only) */
 	u64 xcr0;
 	u8 tpr;			/* guest task priority: TPR[7:4] = CR8 (exits) */
+	u64 tsc_offset;		/* guest TSC - host TSC (VMCS_TSC_OFFSET) */
+	u64 tsc_adjust;		/* IA32_TSC_ADJUST as the guest sees it */
 	u32 exit_reason;
 	u64 exit_qual;
 	u64 exit_counts[EXIT_REASON_MAX + 1];	/* last slot: reasons above the table */

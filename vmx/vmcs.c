@@ -70,7 +70,8 @@ int vmx_controls_init(void)
 			  true_ctls ? VMX_MSR_TRUE_PROCBASED : VMX_MSR_PROCBASED,
 			  PROC_HLT_EXIT | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS |
 			  PROC_SECONDARY | PROC_MWAIT_EXIT | PROC_MONITOR_EXIT |
-			  PROC_CR8_LOAD_EXIT | PROC_CR8_STORE_EXIT | PROC_RDPMC_EXIT, 0, &c.proc);
+			  PROC_CR8_LOAD_EXIT | PROC_CR8_STORE_EXIT | PROC_RDPMC_EXIT |
+			  PROC_TSC_OFFSETTING, 0, &c.proc);
 	if (!err && !(rdmsr(VMX_MSR_PROCBASED2) >> 32 & PROC2_EPT)) {
 		pr_err("vmx: EPT is not supported: cannot run guests\n");
 		err = -1;
@@ -151,7 +152,8 @@ u64 vmcs_cr0_mask(void)
 
 u64 vmcs_cr4_mask(void)
 {
-	return vmx_ctl.cr4_fixed0 | ~vmx_ctl.cr4_fixed1;
+	/* CET is ours too: its MSRs are not switched, so guests may not enable it. */
+	return vmx_ctl.cr4_fixed0 | ~vmx_ctl.cr4_fixed1 | X86_CR4_CET;
 }
 
 u64 vmcs_guest_cr4(u64 val)
@@ -297,6 +299,10 @@ void vmcs_guest_reset(struct vcpu *v, bool sipi, u8 sipi_vector)
 	}
 	vmcs_set_segs(v, &code, &data, &err);
 	v->tpr = 0;
+	if (!sipi) {
+		v->tsc_offset = 0;
+		v->tsc_adjust = 0;
+	}
 	vmcs_w(v, VMCS_GUEST_CR0, vmcs_guest_cr0(cr0), &err);
 	vmcs_w(v, VMCS_CR0_SHADOW, cr0, &err);
 	vmcs_w(v, VMCS_GUEST_CR4, vmcs_guest_cr4(cr4), &err);
@@ -346,6 +352,7 @@ static void vmcs_controls(struct vcpu *v, int *err)
 	if (vmx_ctl.vpid)
 		vmcs_w(v, VMCS_VPID, v->vpid, err);
 	vmcs_w(v, VMCS_LINK_POINTER, ~0ull, err);
+	vmcs_w(v, VMCS_TSC_OFFSET, 0, err);	/* the guest's TSC: host TSC + offset */
 	vmcs_w(v, VMCS_GUEST_DEBUGCTL, 0, err);
 	vmcs_w(v, VMCS_GUEST_SYSENTER_CS, 0, err);
 	vmcs_w(v, VMCS_GUEST_SYSENTER_ESP, 0, err);

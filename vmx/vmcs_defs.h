@@ -139,6 +139,7 @@
 
 /* ---- primary processor-based controls */
 #define PROC_INTR_WINDOW_EXIT		(1u << 2)
+#define PROC_TSC_OFFSETTING		(1u << 3)
 #define PROC_HLT_EXIT			(1u << 7)
 #define PROC_INVLPG_EXIT		(1u << 9)
 #define PROC_MWAIT_EXIT			(1u << 10)

@@ -83,6 +83,7 @@ static inline bool pat_valid(u64 pat)
 #define X86_CR4_VMXE	   BIT(13)
 #define X86_CR4_PCIDE	   BIT(17)
 #define X86_CR4_OSXSAVE	   BIT(18)
+#define X86_CR4_CET	   BIT(23)
 #define X86_RFLAGS_IF	   BIT(9)
 
 struct cpuid_regs {

@@ -62,5 +62,23 @@ int guest_main(void)
 	CHECK_EQ(msr_value, 0x12345678);
 	CHECK_EQ(try_rd(0x10), -1);			/* TSC */
 	CHECK(msr_value != 0);
+
+	/* Writes to TSC and TSC_ADJUST move RDTSC and each other by one delta. */
+	{
+		u64 target = 1ull << 40, t, adj;
+
+		CHECK_EQ(try_wr(0x10, target), -1);
+		t = rdtsc();
+		CHECK(t >= target && t - target < 50000000ull);
+		CHECK_EQ(try_rd(0x3b), -1);			/* TSC_ADJUST */
+		adj = msr_value;
+		CHECK(adj != 0);
+		CHECK_EQ(try_wr(0x3b, 0), -1);			/* undo the move */
+		t = rdtsc();
+		CHECK(t < target);
+		CHECK_EQ(try_rd(0x3b), -1);
+		CHECK_EQ(msr_value, 0);
+		gprintf("TSC write moved RDTSC and TSC_ADJUST (by %#llx)\n", adj);
+	}
 	return 0;
 }
