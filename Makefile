@@ -38,7 +38,7 @@ PORTABLE_EXTRA	:= $(wildcard boot/multiboot2.c boot/cmdline.c arch/x86/acpi_tabl
 PORTABLE_SRCS	:= $(wildcard lib/*.c mm/*.c) $(PORTABLE_EXTRA)
 
 BARE_C_SRCS	:= $(filter-out $(PORTABLE_SRCS), \
-		   $(wildcard boot/*.c arch/x86/*.c vmx/*.c)) $(PORTABLE_SRCS)
+		   $(wildcard boot/*.c arch/x86/*.c vmx/*.c vmx/*/*.c)) $(PORTABLE_SRCS)
 BARE_ASM_SRCS	:= $(wildcard boot/*.asm arch/x86/*.asm vmx/*.asm)
 
 # ---------------------------------------------------------------- bare metal

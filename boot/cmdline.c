@@ -96,7 +96,7 @@ static const char *cmdline_nosmp(struct hv_config *cfg, const char *val)
 	return NULL;
 }
 
-/* vm=...: kept as text; vmx/vm_config.c parses and checks it when VMs start. */
+/* vm=...: kept as text; vmx/vm/vm_config.c parses and checks it when VMs start. */
 static const char *cmdline_vm(struct hv_config *cfg, const char *val)
 {
 	if (cfg->vm_count == CMDLINE_MAX_VMS)

@@ -15,7 +15,7 @@
  *   maxcpus=N                                           use at most N CPUs (N >= 1)
  *   nosmp                                               boot the BSP only (maxcpus=1)
  *   vm=NAME,mod=MODULE,mem=MIB,cpus=LIST[,entry=..]     a VM (repeatable; kept as text here,
- *                                                       parsed by vmx/vm_config.c, docs/vmx.md)
+ *                                                       parsed by vmx/vm/vm_config.c, docs/vmx.md)
  *   debug.fault=ud|pf|gp|stack|nmi                      debugging aid: raise that exception
  *                                                       (stack: overflow the stack into its
  *                                                       guard page; nmi: a self-NMI, which

@@ -9,7 +9,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
 #include "lib/printk.h"
-#include "vmx/vm.h"
+#include "vmx/vm/vm.h"
 #include "vmx/vmx_error.h"
 #include "vmx/vmx_ops.h"
 

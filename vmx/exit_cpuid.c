@@ -9,8 +9,8 @@
 #include "vmx/exit.h"
 
 #include "arch/x86/cpu.h"
-#include "vmx/hypercall.h"
-#include "vmx/vm.h"
+#include "vmx/vm/hypercall.h"
+#include "vmx/vm/vm.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_ops.h"
 

@@ -11,7 +11,7 @@
 #include "lib/atomic.h"
 #include "lib/printk.h"
 #include "mm/ept_mmu.h"
-#include "vmx/vm.h"
+#include "vmx/vm/vm.h"
 #include "vmx/vmx_ops.h"
 
 static const char *ept_access_str(u64 q)

@@ -18,7 +18,7 @@
 #include "vmx/exit.h"
 
 #include "mm/ebr.h"
-#include "vmx/hypercall.h"
+#include "vmx/vm/hypercall.h"
 #include "vmx/vmx_ops.h"
 
 int vmx_exit_fastpath(struct vmx_gprs *regs);

@@ -10,7 +10,7 @@
 
 #include "lib/guest_text.h"
 #include "lib/printk.h"
-#include "vmx/vm.h"
+#include "vmx/vm/vm.h"
 #include "vmx/vmx_ops.h"
 
 #define COM1_BASE	0x3f8

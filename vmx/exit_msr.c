@@ -19,7 +19,7 @@
 #include "arch/x86/cpu.h"
 #include "lib/printk.h"
 #include "vmx/vcpu_run.h"
-#include "vmx/vm.h"
+#include "vmx/vm/vm.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_ops.h"
 

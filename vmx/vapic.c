@@ -13,7 +13,7 @@
 #include "lib/atomic.h"
 #include "lib/printk.h"
 #include "vmx/vcpu_run.h"
-#include "vmx/vm.h"
+#include "vmx/vm/vm.h"
 
 #define ICR_VECTOR(icr)		((u8)(icr))
 #define ICR_MODE(icr)		(((icr) >> 8) & 7)

@@ -12,7 +12,7 @@
 
 #include "lib/compiler.h"
 #include "lib/spinlock.h"
-#include "vmx/vm_log.h"
+#include "vmx/vm/vm_log.h"
 #include "vmx/vmcs_defs.h"
 
 /* Guest GPRs by hardware register number, as vmx/entry.asm stores them. */
@@ -172,7 +172,7 @@ struct vm {
 	u8 *io_bitmap[2];		/* A (ports 0-0x7fff) and B */
 	u8 *msr_bitmap;
 	u32 results_pass, results_fail;
-	struct vm_log log;		/* guest-triggered messages (vmx/vm_log.h) */
+	struct vm_log log;		/* guest-triggered messages (vmx/vm/vm_log.h) */
 };
 
 #endif /* VMX_VCPU_H */

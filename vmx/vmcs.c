@@ -11,7 +11,7 @@
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "vmx/vcpu.h"
-#include "vmx/vm.h"
+#include "vmx/vm/vm.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/vmx_error.h"
 #include "vmx/vmx_ops.h"

@@ -28,7 +28,7 @@
 #include "lib/printk.h"
 #include "mm/pmm.h"
 #include "vmx/caps.h"
-#include "vmx/vm.h"
+#include "vmx/vm/vm.h"
 
 /* Memory map entries listed one per line in the boot report. */
 #define SETUP_MMAP_SHOWN 24
@@ -234,7 +234,7 @@ void hv_main(u32 magic, u32 info_pa)
 
 	setup_debug_fault();
 
-	/* The VMs of the vm= options (vmx/vm.c); returns when all have stopped. */
+	/* The VMs of the vm= options (vmx/vm/vm.c); returns when all have stopped. */
 	vm_start_all();
 
 	/* Nothing to run yet: idle with interrupts on. */

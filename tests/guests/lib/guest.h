@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vmx/hypercall.h"
+#include "vmx/vm/hypercall.h"
 
 typedef uint8_t u8;
 typedef uint16_t u16;

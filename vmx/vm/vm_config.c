@@ -24,7 +24,7 @@
  */
 #include "lib/printk.h"
 #include "lib/string.h"
-#include "vmx/vm.h"
+#include "vmx/vm/vm.h"
 
 static struct vm_config vm_configs[VM_MAX];
 static unsigned int vm_nconfigs;

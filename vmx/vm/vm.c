@@ -7,7 +7,7 @@
  * Guest memory is never identity-mapped: guest-physical 0.. is backed by
  * blocks from pmm_alloc() wherever they are, one memory slot per block.
  */
-#include "vmx/vm.h"
+#include "vmx/vm/vm.h"
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"

@@ -3,7 +3,7 @@
  * VMCALL handler.  Every argument is checked before use; an unknown number or
  * a bad pointer returns an error code to the guest and never stops anything.
  */
-#include "vmx/hypercall.h"
+#include "vmx/vm/hypercall.h"
 
 #include "arch/x86/cpu.h"
 #include "lib/guest_text.h"
@@ -11,7 +11,7 @@
 #include "lib/string.h"
 #include "vmx/exit.h"
 #include "vmx/vcpu_run.h"
-#include "vmx/vm.h"
+#include "vmx/vm/vm.h"
 #include "vmx/vmx_ops.h"
 
 static long hc_console_write(struct vcpu *v, u64 gpa, u64 len)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* Guest-triggered messages: once per port or MSR, rate-limited per VM (vmx/vm_log.h). */
-#include "vmx/vm_log.h"
+/* Guest-triggered messages: once per port or MSR, rate-limited per VM (vmx/vm/vm_log.h). */
+#include "vmx/vm/vm_log.h"
 
 #include "lib/format.h"
 #include "lib/platform.h"
