@@ -11,7 +11,8 @@
 #
 # One source tree, two builds chosen at link time:
 #   bare metal  boot/ arch/x86/ vmx/ + the portable core, linked by linker.ld
-#   hosted      the portable core (lib/, mm/ and PORTABLE_EXTRA) + tests/host/shim.c
+#   hosted      the portable core (lib/, mm/, vmx/dev/, vmx/emul/ and PORTABLE_EXTRA)
+#               + tests/host/shim.c
 # No source file asks which build it is in.
 
 VERSION		:= $(shell cat VERSION 2>/dev/null || echo 0.1.0)
@@ -35,7 +36,9 @@ COMMON_CFLAGS	:= -std=gnu11 -g -I. $(WARN) -DHV_VERSION='"$(VERSION)"' -DHV_GIT_
 
 # Portable files outside lib/ and mm/: pure parsers that hosted tests cover.
 PORTABLE_EXTRA	:= $(wildcard boot/multiboot2.c boot/cmdline.c arch/x86/acpi_tables.c)
-PORTABLE_SRCS	:= $(wildcard lib/*.c mm/*.c) $(PORTABLE_EXTRA)
+# Device models and the instruction emulator are portable by rule: their glue
+# to VT-x lives in vmx/ itself.
+PORTABLE_SRCS	:= $(wildcard lib/*.c mm/*.c vmx/dev/*.c vmx/emul/*.c) $(PORTABLE_EXTRA)
 
 BARE_C_SRCS	:= $(filter-out $(PORTABLE_SRCS), \
 		   $(wildcard boot/*.c arch/x86/*.c vmx/*.c vmx/*/*.c)) $(PORTABLE_SRCS)

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vmx/dev/vdev.c: port and MMIO registration (sorted, overlaps and wraps
+ * refused), dispatch with offsets and sizes (straddling accesses go to
+ * nobody), self-registering device types, device release, interrupt lines.
+ */
+#include "vmx/dev/vdev.h"
+#include "tests/host/harness.h"
+
+struct fake {
+	u32 last_off, last_size, last_val, reads, writes;
+	bool released;
+};
+
+static u32 fake_read(void *dev, u16 off, unsigned int size)
+{
+	struct fake *f = dev;
+
+	f->reads++;
+	f->last_off = off;
+	f->last_size = size;
+	return 0x1000u + off;
+}
+
+static void fake_write(void *dev, u16 off, unsigned int size, u32 val)
+{
+	struct fake *f = dev;
+
+	f->writes++;
+	f->last_off = off;
+	f->last_size = size;
+	f->last_val = val;
+}
+
+static u64 fake_mmio_read(void *dev, u64 off, unsigned int size)
+{
+	return fake_read(dev, (u16)off, size);
+}
+
+static void fake_mmio_write(void *dev, u64 off, unsigned int size, u64 val)
+{
+	fake_write(dev, (u16)off, size, (u32)val);
+}
+
+static const struct vdev_pio_ops fake_pio = { fake_read, fake_write };
+static const struct vdev_mmio_ops fake_mmio = { fake_mmio_read, fake_mmio_write };
+
+static struct fake typed;
+static unsigned int type_creates;
+
+static int typed_create(struct vdev_bus *bus)
+{
+	type_creates++;
+	return vdev_pio_register(bus, 0x70, 2, &fake_pio, &typed);
+}
+VDEV_TYPE(test_typed, typed_create);
+
+static void release(void *dev)
+{
+	((struct fake *)dev)->released = true;
+}
+
+static unsigned int sink_calls, sink_gsi;
+static bool sink_level;
+
+static void sink_set(void *ctx, unsigned int gsi, bool level)
+{
+	sink_calls++;
+	sink_gsi = gsi;
+	sink_level = level;
+}
+
+int main(int argc, char **argv)
+{
+	static struct vdev_bus bus;
+	struct vdev_host host = { .name = "t" };
+	struct fake a = { 0 }, b = { 0 };
+	u32 v;
+	u64 v64;
+
+	test_init(argc, argv, 0);
+	vdev_bus_init(&bus, &host);
+	CHECK_EQ(vdev_pio_register(&bus, 0x3f8, 8, &fake_pio, &a), 0);
+	CHECK_EQ(vdev_pio_register(&bus, 0x60, 1, &fake_pio, &b), 0);
+	CHECK_EQ(vdev_pio_register(&bus, 0x64, 1, &fake_pio, &b), 0);
+	CHECK_EQ(bus.pio[0].base, 0x60);		/* sorted */
+	CHECK_EQ(bus.pio[2].base, 0x3f8);
+	CHECK_EQ(vdev_pio_register(&bus, 0x3ff, 2, &fake_pio, &b), -1);	/* overlap */
+	CHECK_EQ(vdev_pio_register(&bus, 0x3f0, 9, &fake_pio, &b), -1);	/* overlap */
+	CHECK_EQ(vdev_pio_register(&bus, 0xffff, 2, &fake_pio, &b), -1);	/* wraps */
+	CHECK_EQ(vdev_pio_register(&bus, 0x100, 0, &fake_pio, &b), -1);	/* empty */
+	CHECK_EQ(vdev_pio_register(&bus, 0x3f0, 8, &fake_pio, &b), 0);	/* adjacent */
+
+	CHECK(vdev_pio_read(&bus, 0x3fd, 1, &v));
+	CHECK_EQ(v, 0x1005);
+	CHECK_EQ(a.last_off, 5);
+	CHECK(vdev_pio_write(&bus, 0x3f8, 2, 0xabcd));
+	CHECK_EQ(a.last_val, 0xabcd);
+	CHECK_EQ(a.last_size, 2);
+	CHECK(!vdev_pio_read(&bus, 0x3fe, 4, &v));	/* straddles the end */
+	CHECK(!vdev_pio_write(&bus, 0x61, 1, 0));	/* nobody */
+
+	CHECK_EQ(vdev_mmio_register(&bus, 0xfec00000ull, 0x1000, &fake_mmio, &b), 0);
+	CHECK_EQ(vdev_mmio_register(&bus, 0xfee00000ull, 0x1000, &fake_mmio, &a), 0);
+	CHECK_EQ(vdev_mmio_register(&bus, 0xfec00800ull, 0x1000, &fake_mmio, &a), -1);
+	CHECK_EQ(vdev_mmio_register(&bus, ~0ull - 0xff, 0x1000, &fake_mmio, &a), -1);
+	CHECK(vdev_mmio_read(&bus, 0xfee00020ull, 4, &v64));
+	CHECK_EQ(v64, 0x1020);
+	CHECK(vdev_mmio_claimed(&bus, 0xfec00fffull));
+	CHECK(!vdev_mmio_claimed(&bus, 0xfec01000ull));
+	CHECK(!vdev_mmio_read(&bus, 0xfec00ffeull, 4, &v64));
+
+	/* Device types from the vdev_types section: this file's one. */
+	CHECK_EQ(vdev_bus_create_all(&bus), 0);
+	CHECK_EQ(type_creates, 1);
+	CHECK(vdev_pio_read(&bus, 0x71, 1, &v));
+	CHECK_EQ(typed.reads, 1);
+
+	CHECK(!vdev_irq_level(&bus, 4));
+	vdev_irq_set(&bus, 4, true);
+	CHECK(vdev_irq_level(&bus, 4));
+	vdev_irq_sink_register(&bus, &(struct vdev_irq_sink){ sink_set, NULL });
+	vdev_irq_set(&bus, 4, false);
+	CHECK(!vdev_irq_level(&bus, 4));
+	CHECK_EQ(sink_calls, 1);
+	CHECK_EQ(sink_gsi, 4);
+	CHECK(!sink_level);
+	vdev_irq_set(&bus, VDEV_GSI_MAX, true);		/* out of range: ignored */
+	CHECK_EQ(sink_calls, 1);
+
+	CHECK_EQ(vdev_bus_add_device(&bus, &a, release), 0);
+	CHECK_EQ(vdev_bus_add_device(&bus, &b, release), 0);
+	vdev_bus_destroy(&bus);
+	CHECK(a.released && b.released);
+	CHECK_EQ(bus.npio, 0);
+	CHECK(!vdev_pio_read(&bus, 0x3f8, 1, &v));
+	return test_finish();
+}

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: MIT
+/* The per-VM device bus: registration and dispatch (vmx/dev/vdev.h). */
+#include "vmx/dev/vdev.h"
+
+#include "lib/printk.h"
+#include "lib/string.h"
+
+/*
+ * The section's bounds: linker.ld defines them; in a hosted program GNU ld
+ * does for any section named like a C identifier.  Weak, so a program with
+ * no device type at all links, with both NULL.
+ */
+extern const struct vdev_type __start_vdev_types[] __attribute__((weak));
+extern const struct vdev_type __stop_vdev_types[] __attribute__((weak));
+
+void vdev_bus_init(struct vdev_bus *bus, const struct vdev_host *host)
+{
+	memset(bus, 0, sizeof(*bus));
+	bus->host = *host;
+}
+
+int vdev_bus_create_all(struct vdev_bus *bus)
+{
+	for (const struct vdev_type *t = __start_vdev_types; t < __stop_vdev_types; t++) {
+		if (t->create(bus)) {
+			pr_err("vm %s: device %s could not be created\n", bus->host.name, t->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void vdev_bus_destroy(struct vdev_bus *bus)
+{
+	while (bus->ndevices) {
+		bus->ndevices--;
+		if (bus->devices[bus->ndevices].release)
+			bus->devices[bus->ndevices].release(bus->devices[bus->ndevices].dev);
+	}
+	bus->npio = bus->nmmio = 0;
+	bus->irq_sink = (struct vdev_irq_sink){ 0 };
+}
+
+int vdev_bus_add_device(struct vdev_bus *bus, void *dev, void (*release)(void *dev))
+{
+	if (bus->ndevices == VDEV_DEVICES_MAX) {
+		pr_err("vm %s: more than %u devices\n", bus->host.name, VDEV_DEVICES_MAX);
+		return -1;
+	}
+	bus->devices[bus->ndevices].dev = dev;
+	bus->devices[bus->ndevices].release = release;
+	bus->ndevices++;
+	return 0;
+}
+
+/*
+ * Insert [base, base + len) into a table sorted by base, refusing overlaps.
+ * One helper for both address spaces: the tables differ only in their
+ * element type, so the caller passes accessors through two small wrappers.
+ */
+static int vdev_range_slot(u64 base, u64 len, u64 limit, unsigned int n, unsigned int max,
+			   u64 (*base_of)(const void *tbl, unsigned int i),
+			   u64 (*end_of)(const void *tbl, unsigned int i), const void *tbl,
+			   const char *vm, const char *space)
+{
+	unsigned int i;
+
+	if (!len || base > limit || len - 1 > limit - base) {
+		pr_err("vm %s: %s range %#llx+%#llx is empty or wraps\n", vm, space,
+		       (unsigned long long)base, (unsigned long long)len);
+		return -1;
+	}
+	if (n == max) {
+		pr_err("vm %s: more than %u %s ranges\n", vm, max, space);
+		return -1;
+	}
+	for (i = 0; i < n && base_of(tbl, i) < base; i++)
+		;
+	if ((i > 0 && end_of(tbl, i - 1) > base) || (i < n && base + len > base_of(tbl, i))) {
+		pr_err("vm %s: %s range %#llx+%#llx overlaps a device's\n", vm, space,
+		       (unsigned long long)base, (unsigned long long)len);
+		return -1;
+	}
+	return (int)i;
+}
+
+static u64 pio_base(const void *tbl, unsigned int i)
+{
+	return ((const struct vdev_pio_range *)tbl)[i].base;
+}
+
+static u64 pio_end(const void *tbl, unsigned int i)
+{
+	const struct vdev_pio_range *r = &((const struct vdev_pio_range *)tbl)[i];
+
+	return (u64)r->base + r->len;
+}
+
+static u64 mmio_base(const void *tbl, unsigned int i)
+{
+	return ((const struct vdev_mmio_range *)tbl)[i].base;
+}
+
+static u64 mmio_end(const void *tbl, unsigned int i)
+{
+	const struct vdev_mmio_range *r = &((const struct vdev_mmio_range *)tbl)[i];
+
+	return r->base + r->len;
+}
+
+int vdev_pio_register(struct vdev_bus *bus, u16 base, u16 len, const struct vdev_pio_ops *ops,
+		      void *dev)
+{
+	int i = vdev_range_slot(base, len, 0xffff, bus->npio, VDEV_PIO_MAX, pio_base, pio_end,
+				bus->pio, bus->host.name, "port");
+
+	if (i < 0)
+		return -1;
+	memmove(&bus->pio[i + 1], &bus->pio[i], (bus->npio - (unsigned int)i) * sizeof(bus->pio[0]));
+	bus->pio[i] = (struct vdev_pio_range){ base, len, ops, dev };
+	bus->npio++;
+	return 0;
+}
+
+int vdev_mmio_register(struct vdev_bus *bus, u64 base, u64 len,
+		       const struct vdev_mmio_ops *ops, void *dev)
+{
+	int i = vdev_range_slot(base, len, ~0ull, bus->nmmio, VDEV_MMIO_MAX, mmio_base,
+				mmio_end, bus->mmio, bus->host.name, "MMIO");
+
+	if (i < 0)
+		return -1;
+	memmove(&bus->mmio[i + 1], &bus->mmio[i],
+		(bus->nmmio - (unsigned int)i) * sizeof(bus->mmio[0]));
+	bus->mmio[i] = (struct vdev_mmio_range){ base, len, ops, dev };
+	bus->nmmio++;
+	return 0;
+}
+
+static const struct vdev_pio_range *pio_find(const struct vdev_bus *bus, u16 port,
+					     unsigned int size)
+{
+	for (unsigned int i = 0; i < bus->npio; i++) {
+		const struct vdev_pio_range *r = &bus->pio[i];
+
+		if (port >= r->base && (u32)port + size <= (u32)r->base + r->len)
+			return r;
+	}
+	return NULL;
+}
+
+static const struct vdev_mmio_range *mmio_find(const struct vdev_bus *bus, u64 gpa,
+					       unsigned int size)
+{
+	for (unsigned int i = 0; i < bus->nmmio; i++) {
+		const struct vdev_mmio_range *r = &bus->mmio[i];
+
+		if (gpa >= r->base && gpa - r->base < r->len && size <= r->len - (gpa - r->base))
+			return r;
+	}
+	return NULL;
+}
+
+bool vdev_pio_read(struct vdev_bus *bus, u16 port, unsigned int size, u32 *val)
+{
+	const struct vdev_pio_range *r = pio_find(bus, port, size);
+
+	if (!r)
+		return false;
+	*val = r->ops->read ? r->ops->read(r->dev, (u16)(port - r->base), size) : ~0u;
+	return true;
+}
+
+bool vdev_pio_write(struct vdev_bus *bus, u16 port, unsigned int size, u32 val)
+{
+	const struct vdev_pio_range *r = pio_find(bus, port, size);
+
+	if (!r)
+		return false;
+	if (r->ops->write)
+		r->ops->write(r->dev, (u16)(port - r->base), size, val);
+	return true;
+}
+
+bool vdev_mmio_read(struct vdev_bus *bus, u64 gpa, unsigned int size, u64 *val)
+{
+	const struct vdev_mmio_range *r = mmio_find(bus, gpa, size);
+
+	if (!r)
+		return false;
+	*val = r->ops->read ? r->ops->read(r->dev, gpa - r->base, size) : ~0ull;
+	return true;
+}
+
+bool vdev_mmio_write(struct vdev_bus *bus, u64 gpa, unsigned int size, u64 val)
+{
+	const struct vdev_mmio_range *r = mmio_find(bus, gpa, size);
+
+	if (!r)
+		return false;
+	if (r->ops->write)
+		r->ops->write(r->dev, gpa - r->base, size, val);
+	return true;
+}
+
+bool vdev_mmio_claimed(struct vdev_bus *bus, u64 gpa)
+{
+	return mmio_find(bus, gpa, 1) != NULL;
+}
+
+void vdev_irq_sink_register(struct vdev_bus *bus, const struct vdev_irq_sink *sink)
+{
+	bus->irq_sink = *sink;
+}
+
+void vdev_irq_set(struct vdev_bus *bus, unsigned int gsi, bool level)
+{
+	if (gsi >= VDEV_GSI_MAX)
+		return;
+	/*
+	 * Statistics-grade bookkeeping for vdev_irq_level(): relaxed RMWs, so
+	 * two devices on two vCPUs never lose each other's bit.  The sink
+	 * orders what matters under its own lock.
+	 */
+	if (level)
+		__atomic_fetch_or(&bus->irq_level, 1u << gsi, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_and(&bus->irq_level, ~(1u << gsi), __ATOMIC_RELAXED);
+	if (bus->irq_sink.set)
+		bus->irq_sink.set(bus->irq_sink.ctx, gsi, level);
+}
+
+bool vdev_irq_level(const struct vdev_bus *bus, unsigned int gsi)
+{
+	return gsi < VDEV_GSI_MAX && (__atomic_load_n(&bus->irq_level, __ATOMIC_RELAXED) >> gsi & 1);
+}

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The device bus of one VM: the devices a guest sees claim port and MMIO
+ * ranges here, and VM exits find them here, never through a switch in an
+ * exit handler.  Portable C: device models are unit-tested in the hosted
+ * build; the VT-x glue (vmx/exit_io.c, vmx/exit_ept.c) calls
+ * vdev_pio_read()/vdev_pio_write() and vdev_mmio_read()/vdev_mmio_write().
+ *
+ * Device types register themselves with VDEV_TYPE(); vdev_bus_create_all()
+ * runs every type's create() for a new VM, in link order.  A device's
+ * state is per VM (per vCPU where the hardware is per CPU) and carries its
+ * own lock: several vCPUs may reach the same device at once.  Ranges are
+ * registered while the VM is built, before any vCPU runs, and never change
+ * afterwards, so lookups take no lock.
+ */
+#ifndef VMX_DEV_VDEV_H
+#define VMX_DEV_VDEV_H
+
+#include "lib/compiler.h"
+
+#define VDEV_PIO_MAX	32
+#define VDEV_MMIO_MAX	16
+#define VDEV_DEVICES_MAX 32
+#define VDEV_GSI_MAX	24
+
+/* Port I/O: @offset = port - base; @size 1, 2 or 4; unused upper bits are ignored. */
+struct vdev_pio_ops {
+	u32 (*read)(void *dev, u16 offset, unsigned int size);
+	void (*write)(void *dev, u16 offset, unsigned int size, u32 val);
+};
+
+/* MMIO: @offset = gpa - base; @size 1, 2, 4 or 8. */
+struct vdev_mmio_ops {
+	u64 (*read)(void *dev, u64 offset, unsigned int size);
+	void (*write)(void *dev, u64 offset, unsigned int size, u64 val);
+};
+
+/*
+ * Where interrupt lines go: the VM's interrupt controller (the I/O APIC)
+ * registers itself as the sink.  Without one, raised lines are remembered
+ * (vdev_irq_level()) and go nowhere.
+ */
+struct vdev_irq_sink {
+	void (*set)(void *ctx, unsigned int gsi, bool level);
+	void *ctx;
+};
+
+/*
+ * What a device may ask of the VM that owns it.  @owner is the VM (opaque
+ * to devices); the callbacks may be NULL in hosted tests.
+ */
+struct vdev_host {
+	void *owner;
+	const char *name;			/* the VM's name, for messages */
+	unsigned int nvcpus;
+	u64 mem_size;				/* guest RAM bytes, from 0 */
+	void (*console_putc)(void *owner, u8 c);	/* a byte the guest transmitted */
+	void (*request_stop)(void *owner, unsigned int code);	/* e.g. isa-debug-exit */
+	void (*request_reset)(void *owner, const char *why);
+	void (*request_poweroff)(void *owner);
+};
+
+struct vdev_pio_range {
+	u16 base, len;
+	const struct vdev_pio_ops *ops;
+	void *dev;
+};
+
+struct vdev_mmio_range {
+	u64 base, len;
+	const struct vdev_mmio_ops *ops;
+	void *dev;
+};
+
+/**
+ * struct vdev_bus - the devices of one VM.
+ * @host:    the VM's services, copied at vdev_bus_init()
+ * @pio:     port ranges, sorted by base, disjoint
+ * @mmio:    MMIO ranges, sorted by base, disjoint
+ * @devices: device states to free when the VM goes (vdev_bus_destroy())
+ * @irq_level: the level each GSI was last set to
+ */
+struct vdev_bus {
+	struct vdev_host host;
+	struct vdev_pio_range pio[VDEV_PIO_MAX];
+	unsigned int npio;
+	struct vdev_mmio_range mmio[VDEV_MMIO_MAX];
+	unsigned int nmmio;
+	struct {
+		void *dev;
+		void (*release)(void *dev);
+	} devices[VDEV_DEVICES_MAX];
+	unsigned int ndevices;
+	struct vdev_irq_sink irq_sink;
+	u32 irq_level;
+};
+BUILD_BUG_ON(VDEV_GSI_MAX > 32);
+
+/* A device type: create() builds one instance for the VM on @bus, 0 or -1. */
+struct vdev_type {
+	const char *name;
+	int (*create)(struct vdev_bus *bus);
+};
+
+#define VDEV_TYPE(ident, create_fn)						\
+	static const struct vdev_type vdev_type_##ident				\
+	__attribute__((used, section("vdev_types"), aligned(8))) = {		\
+		.name = #ident, .create = (create_fn),				\
+	}
+
+void vdev_bus_init(struct vdev_bus *bus, const struct vdev_host *host);
+
+/* Create one instance of every registered device type; -1 (reported) if one failed. */
+int vdev_bus_create_all(struct vdev_bus *bus);
+
+/* Free every device state (their release functions), leaving an empty bus. */
+void vdev_bus_destroy(struct vdev_bus *bus);
+
+/* Remember @dev so vdev_bus_destroy() calls @release(@dev).  0 or -1 (full). */
+int vdev_bus_add_device(struct vdev_bus *bus, void *dev, void (*release)(void *dev));
+
+/**
+ * vdev_pio_register() - claim ports [@base, @base + @len) for @dev.
+ * Return: 0, or -1 when the range is empty, wraps, overlaps a claimed
+ * range, or the table is full (a message names the clash).
+ */
+int vdev_pio_register(struct vdev_bus *bus, u16 base, u16 len, const struct vdev_pio_ops *ops,
+		      void *dev);
+int vdev_mmio_register(struct vdev_bus *bus, u64 base, u64 len,
+		       const struct vdev_mmio_ops *ops, void *dev);
+
+/*
+ * Dispatch one access.  Return false when no device claims it (the caller
+ * applies the VM's policy for unclaimed ports, or stops the VM on MMIO).
+ * An access that straddles the end of a range goes to nobody.
+ */
+bool vdev_pio_read(struct vdev_bus *bus, u16 port, unsigned int size, u32 *val);
+bool vdev_pio_write(struct vdev_bus *bus, u16 port, unsigned int size, u32 val);
+bool vdev_mmio_read(struct vdev_bus *bus, u64 gpa, unsigned int size, u64 *val);
+bool vdev_mmio_write(struct vdev_bus *bus, u64 gpa, unsigned int size, u64 val);
+
+/* True when some device claims the byte at @gpa (the EPT fault path asks). */
+bool vdev_mmio_claimed(struct vdev_bus *bus, u64 gpa);
+
+/* Interrupt lines. */
+void vdev_irq_sink_register(struct vdev_bus *bus, const struct vdev_irq_sink *sink);
+void vdev_irq_set(struct vdev_bus *bus, unsigned int gsi, bool level);
+bool vdev_irq_level(const struct vdev_bus *bus, unsigned int gsi);
+
+#endif /* VMX_DEV_VDEV_H */
