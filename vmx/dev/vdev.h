@@ -58,6 +58,8 @@ struct vdev_host {
 	void (*request_stop)(void *owner, unsigned int code);	/* e.g. isa-debug-exit */
 	void (*request_reset)(void *owner, const char *why);
 	void (*request_poweroff)(void *owner);
+	u64 (*time_ns)(void *owner);		/* monotonic, for timers */
+	s64 (*wallclock_sec)(void *owner);	/* seconds since 1970 (UTC), for the RTC */
 };
 
 struct vdev_pio_range {
