@@ -16,11 +16,6 @@
 /* The hypervisor's kick vector (mm/ept_flush requests; vmx/vcpu_run.c). */
 #include "vmx/vcpu_run.h"
 
-void vcpu_skip_insn_fast(struct vcpu *v)
-{
-	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + vmcs_read(VMCS_EXIT_INSN_LEN));
-}
-
 void vcpu_skip_insn(struct vcpu *v)
 {
 	u64 rip = vmcs_read(VMCS_GUEST_RIP) + vmcs_read(VMCS_EXIT_INSN_LEN);

@@ -5,6 +5,7 @@
 
 #include "lib/compiler.h"
 #include "vmx/vcpu.h"
+#include "vmx/vmx_ops.h"
 
 /* What an exit handler tells the run loop. */
 enum exit_action {
@@ -23,7 +24,11 @@ enum exit_action vmx_handle_exit(struct vcpu *v);
  * the shadow on, which only delays interrupt delivery by one instruction.
  */
 void vcpu_skip_insn(struct vcpu *v);
-void vcpu_skip_insn_fast(struct vcpu *v);
+
+static inline void vcpu_skip_insn_fast(struct vcpu *v)
+{
+	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + vmcs_read(VMCS_EXIT_INSN_LEN));
+}
 
 /* Queue a hardware exception for the next VM entry (error code dropped in real mode). */
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err);
@@ -52,7 +57,7 @@ void vcpu_log_exit(struct vcpu *v, const char *why);
 /* Handlers in their own files. */
 enum exit_action exit_cpuid(struct vcpu *v);
 enum exit_action exit_io(struct vcpu *v);
-/* Fast path: finish a COM1 register access that prints nothing; false if not one. */
+/* Fast path: finish an IN/OUT that a device on the VM's bus claims; false if none does. */
 bool exit_io_fast(struct vcpu *v);
 enum exit_action exit_rdmsr(struct vcpu *v);
 enum exit_action exit_wrmsr(struct vcpu *v);
@@ -65,10 +70,6 @@ enum exit_action exit_ept_misconfig(struct vcpu *v);
 /* Fill a VM's 4 KiB MSR bitmap: everything exits but the pass-through list. */
 void vm_msr_bitmap_init(u8 *bm);
 
-/* Write one guest console byte (trapped COM1 or the console hypercall). */
-void vcpu_console_putc(struct vcpu *v, char c);
-/* Flush the partial console line of @v (at stop). */
-void vcpu_console_flush(struct vcpu *v);
 
 /* Deliver INIT/SIPI from @v's x2APIC ICR write to the target vCPUs of its VM. */
 void vcpu_send_ipi(struct vcpu *v, u64 icr);

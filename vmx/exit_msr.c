@@ -173,8 +173,8 @@ static u64 efer_supported(void)
 {
 	u32 edx = cpuid_count(0x80000001u, 0).edx;
 
-	return (edx & BIT(11) ? EFER_SCE : 0) | (edx & BIT(20) ? EFER_NXE : 0) |
-	       (edx & BIT(29) ? EFER_LME | EFER_LMA : 0);
+	return ((edx & BIT(11)) ? EFER_SCE : 0) | ((edx & BIT(20)) ? EFER_NXE : 0) |
+	       ((edx & BIT(29)) ? EFER_LME | EFER_LMA : 0);
 }
 
 /* EFER write: validate, keep LMA consistent with CR0.PG, switch IA-32e mode. */

@@ -18,19 +18,16 @@
 #define CPUID81_EDX_RDTSCP	BIT(27)
 
 /*
- * XSAVE area for XRSTOR: legacy region and header only.  XSTATE_BV = 0 asks
- * for the initial state of every component, so no component data is read;
+ * XSAVE area for XRSTOR: the 512-byte legacy region and the 64-byte header
+ * (XSTATE_BV and XCOMP_BV at 512 and 520, both 0).  XSTATE_BV = 0 asks for
+ * the initial state of every component, so no component data is read;
  * MXCSR is still taken from the legacy region, hence its reset value here.
  */
-struct xrstor_init_area {
-	u8 legacy[512];
-	u64 xstate_bv, xcomp_bv;
-	u8 rsvd[48];
-} __aligned(64);
+#define XSAVE_LEGACY_AND_HEADER	(512 + 64)
 
-static const struct xrstor_init_area xrstor_init = {
-	.legacy = { [0] = 0x7f, [1] = 0x03,			/* FCW 0x037f */
-		    [24] = 0x80, [25] = 0x1f },			/* MXCSR 0x1f80 */
+static const u8 xrstor_init[XSAVE_LEGACY_AND_HEADER] __aligned(64) = {
+	[0] = 0x7f, [1] = 0x03,			/* FCW 0x037f */
+	[24] = 0x80, [25] = 0x1f,		/* MXCSR 0x1f80 */
 };
 
 /* FXRSTOR image for CPUs without XSAVE: FCW and MXCSR at reset, registers 0. */

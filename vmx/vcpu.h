@@ -12,6 +12,8 @@
 
 #include "lib/compiler.h"
 #include "lib/spinlock.h"
+#include "vmx/dev/vdev.h"
+#include "vmx/vm/vm_console.h"
 #include "vmx/vm/vm_log.h"
 #include "vmx/vmcs_defs.h"
 
@@ -30,7 +32,6 @@ BUILD_BUG_ON(sizeof(struct vmx_gprs) != 16 * 8);	/* vmx/entry.asm GPR(n) */
 #define VM_MOD_MAX	32
 #define VM_MAX		8
 #define VM_MAX_VCPUS	8
-#define VM_CONSOLE_LINE	120
 
 enum vm_entry_mode {
 	VM_ENTRY_REAL,	/* real mode at 1000:0000, module loaded at 0x10000 (unrestricted guest) */
@@ -61,6 +62,9 @@ struct vm_config {
 	u64 cpu_mask;		/* physical CPUs, one vCPU each, vCPU 0 on the lowest */
 	enum vm_entry_mode entry;
 	enum vm_io_policy io;
+	bool console_raw;	/* console=raw: COM1 bytes unfiltered while it has the focus */
+	char input[128];	/* input=TEXT: bytes fed to COM1's receiver at start */
+	unsigned int input_len;
 	bool debug_badstate;	/* test aid: enter vCPU 0 with an invalid guest state */
 	bool debug_zap;		/* test aid: vCPU 0 splits / zaps all EPT mappings every ~2M ticks */
 };
@@ -120,11 +124,6 @@ struct vcpu {
 	u64 exit_counts[EXIT_REASON_MAX + 1];	/* last slot: reasons above the table */
 	u64 idle_halts;		/* HLTs of the physical CPU while this vCPU idled */
 	u64 idle_polls;		/* idle loop turns spent polling (no TSC-deadline timer) */
-
-	/* Guest console (trapped COM1): one line buffered per vCPU. */
-	char con_line[VM_CONSOLE_LINE + 1];
-	unsigned int con_len;
-	u8 uart_lcr, uart_ier, uart_mcr, uart_scr, uart_dll, uart_dlm;
 };
 BUILD_BUG_ON(offsetof(struct vcpu, regs) != 0);
 
@@ -173,6 +172,8 @@ struct vm {
 	u8 *msr_bitmap;
 	u32 results_pass, results_fail;
 	struct vm_log log;		/* guest-triggered messages (vmx/vm/vm_log.h) */
+	struct vm_console console;	/* COM1's output (vmx/vm/vm_console.h) */
+	struct vdev_bus bus;		/* the VM's devices (vmx/dev/vdev.h) */
 };
 
 #endif /* VMX_VCPU_H */

@@ -431,7 +431,7 @@ void vcpu_run(struct vcpu *v)
 	ebr_offline(rec);
 
 
-	vcpu_console_flush(v);
+	vm_console_flush(vm);
 	if (vm->cfg.debug_zap && v->id == 0) {
 		struct ept_mmu_stats st;
 

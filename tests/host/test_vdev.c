@@ -80,24 +80,24 @@ int main(int argc, char **argv)
 
 	test_init(argc, argv, 0);
 	vdev_bus_init(&bus, &host);
-	CHECK_EQ(vdev_pio_register(&bus, 0x3f8, 8, &fake_pio, &a), 0);
+	CHECK_EQ(vdev_pio_register(&bus, 0x2f8, 8, &fake_pio, &a), 0);
 	CHECK_EQ(vdev_pio_register(&bus, 0x60, 1, &fake_pio, &b), 0);
 	CHECK_EQ(vdev_pio_register(&bus, 0x64, 1, &fake_pio, &b), 0);
 	CHECK_EQ(bus.pio[0].base, 0x60);		/* sorted */
-	CHECK_EQ(bus.pio[2].base, 0x3f8);
-	CHECK_EQ(vdev_pio_register(&bus, 0x3ff, 2, &fake_pio, &b), -1);	/* overlap */
-	CHECK_EQ(vdev_pio_register(&bus, 0x3f0, 9, &fake_pio, &b), -1);	/* overlap */
+	CHECK_EQ(bus.pio[2].base, 0x2f8);
+	CHECK_EQ(vdev_pio_register(&bus, 0x2ff, 2, &fake_pio, &b), -1);	/* overlap */
+	CHECK_EQ(vdev_pio_register(&bus, 0x2f0, 9, &fake_pio, &b), -1);	/* overlap */
 	CHECK_EQ(vdev_pio_register(&bus, 0xffff, 2, &fake_pio, &b), -1);	/* wraps */
 	CHECK_EQ(vdev_pio_register(&bus, 0x100, 0, &fake_pio, &b), -1);	/* empty */
-	CHECK_EQ(vdev_pio_register(&bus, 0x3f0, 8, &fake_pio, &b), 0);	/* adjacent */
+	CHECK_EQ(vdev_pio_register(&bus, 0x2f0, 8, &fake_pio, &b), 0);	/* adjacent */
 
-	CHECK(vdev_pio_read(&bus, 0x3fd, 1, &v));
+	CHECK(vdev_pio_read(&bus, 0x2fd, 1, &v));
 	CHECK_EQ(v, 0x1005);
 	CHECK_EQ(a.last_off, 5);
-	CHECK(vdev_pio_write(&bus, 0x3f8, 2, 0xabcd));
+	CHECK(vdev_pio_write(&bus, 0x2f8, 2, 0xabcd));
 	CHECK_EQ(a.last_val, 0xabcd);
 	CHECK_EQ(a.last_size, 2);
-	CHECK(!vdev_pio_read(&bus, 0x3fe, 4, &v));	/* straddles the end */
+	CHECK(!vdev_pio_read(&bus, 0x2fe, 4, &v));	/* straddles the end */
 	CHECK(!vdev_pio_write(&bus, 0x61, 1, 0));	/* nobody */
 
 	CHECK_EQ(vdev_mmio_register(&bus, 0xfec00000ull, 0x1000, &fake_mmio, &b), 0);
@@ -110,9 +110,11 @@ int main(int argc, char **argv)
 	CHECK(!vdev_mmio_claimed(&bus, 0xfec01000ull));
 	CHECK(!vdev_mmio_read(&bus, 0xfec00ffeull, 4, &v64));
 
-	/* Device types from the vdev_types section: this file's one. */
+	/* Device types from the vdev_types section: this file's one, and the
+	 * platform's (COM1 among them). */
 	CHECK_EQ(vdev_bus_create_all(&bus), 0);
 	CHECK_EQ(type_creates, 1);
+	CHECK(vdev_bus_find(&bus, "com1") != NULL);
 	CHECK(vdev_pio_read(&bus, 0x71, 1, &v));
 	CHECK_EQ(typed.reads, 1);
 
@@ -128,11 +130,13 @@ int main(int argc, char **argv)
 	vdev_irq_set(&bus, VDEV_GSI_MAX, true);		/* out of range: ignored */
 	CHECK_EQ(sink_calls, 1);
 
-	CHECK_EQ(vdev_bus_add_device(&bus, &a, release), 0);
-	CHECK_EQ(vdev_bus_add_device(&bus, &b, release), 0);
+	CHECK_EQ(vdev_bus_add_device(&bus, "a", &a, release), 0);
+	CHECK_EQ(vdev_bus_add_device(&bus, "b", &b, release), 0);
+	CHECK(vdev_bus_find(&bus, "b") == &b);
+	CHECK(vdev_bus_find(&bus, "c") == NULL);
 	vdev_bus_destroy(&bus);
 	CHECK(a.released && b.released);
 	CHECK_EQ(bus.npio, 0);
-	CHECK(!vdev_pio_read(&bus, 0x3f8, 1, &v));
+	CHECK(!vdev_pio_read(&bus, 0x2f8, 1, &v));
 	return test_finish();
 }

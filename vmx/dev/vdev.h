@@ -23,13 +23,16 @@
 #define VDEV_DEVICES_MAX 32
 #define VDEV_GSI_MAX	24
 
-/* Port I/O: @offset = port - base; @size 1, 2 or 4; unused upper bits are ignored. */
+/*
+ * Port I/O: @offset = port - base; @size 1, 2 or 4; unused upper bits are
+ * ignored.  Both callbacks are required (registration refuses NULL).
+ */
 struct vdev_pio_ops {
 	u32 (*read)(void *dev, u16 offset, unsigned int size);
 	void (*write)(void *dev, u16 offset, unsigned int size, u32 val);
 };
 
-/* MMIO: @offset = gpa - base; @size 1, 2, 4 or 8. */
+/* MMIO: @offset = gpa - base; @size 1, 2, 4 or 8.  Both callbacks are required. */
 struct vdev_mmio_ops {
 	u64 (*read)(void *dev, u64 offset, unsigned int size);
 	void (*write)(void *dev, u64 offset, unsigned int size, u64 val);
@@ -89,6 +92,7 @@ struct vdev_bus {
 	struct vdev_mmio_range mmio[VDEV_MMIO_MAX];
 	unsigned int nmmio;
 	struct {
+		const char *name;
 		void *dev;
 		void (*release)(void *dev);
 	} devices[VDEV_DEVICES_MAX];
@@ -118,8 +122,15 @@ int vdev_bus_create_all(struct vdev_bus *bus);
 /* Free every device state (their release functions), leaving an empty bus. */
 void vdev_bus_destroy(struct vdev_bus *bus);
 
-/* Remember @dev so vdev_bus_destroy() calls @release(@dev).  0 or -1 (full). */
-int vdev_bus_add_device(struct vdev_bus *bus, void *dev, void (*release)(void *dev));
+/*
+ * Remember @dev under @name, so vdev_bus_find() finds it and
+ * vdev_bus_destroy() calls @release(@dev).  0 or -1 (full).
+ */
+int vdev_bus_add_device(struct vdev_bus *bus, const char *name, void *dev,
+			void (*release)(void *dev));
+
+/* The device added under @name, or NULL. */
+void *vdev_bus_find(struct vdev_bus *bus, const char *name);
 
 /**
  * vdev_pio_register() - claim ports [@base, @base + @len) for @dev.
@@ -137,6 +148,31 @@ int vdev_mmio_register(struct vdev_bus *bus, u64 base, u64 len,
  * An access that straddles the end of a range goes to nobody.
  */
 bool vdev_pio_read(struct vdev_bus *bus, u16 port, unsigned int size, u32 *val);
+
+/*
+ * The range that claims all of [@port, @port + @size), or NULL: a binary
+ * search of the sorted, disjoint ranges.  Inline, because every I/O exit
+ * comes here, the exit fast path included.
+ */
+static inline const struct vdev_pio_range *vdev_pio_find(const struct vdev_bus *bus, u16 port,
+							 unsigned int size)
+{
+	unsigned int lo = 0, hi = bus->npio;
+
+	while (lo < hi) {
+		unsigned int mid = (lo + hi) / 2;
+		const struct vdev_pio_range *r = &bus->pio[mid];
+
+		if (port < r->base)
+			hi = mid;
+		else if ((u32)port >= (u32)r->base + r->len)
+			lo = mid + 1;
+		else
+			return (u32)port + size <= (u32)r->base + r->len ? r : NULL;
+	}
+	return NULL;
+}
+
 bool vdev_pio_write(struct vdev_bus *bus, u16 port, unsigned int size, u32 val);
 bool vdev_mmio_read(struct vdev_bus *bus, u64 gpa, unsigned int size, u64 *val);
 bool vdev_mmio_write(struct vdev_bus *bus, u64 gpa, unsigned int size, u64 val);

@@ -29,7 +29,7 @@ static long hc_console_write(struct vcpu *v, u64 gpa, u64 len)
 		if (vm_read_guest(v->vm, gpa + done, buf, n))
 			return HC_EFAULT;
 		for (const char *c = buf; c < buf + n; c++)
-			vcpu_console_putc(v, *c);
+			vm_console_putc(v->vm, (u8)*c);
 	}
 	return HC_OK;
 }
@@ -52,7 +52,7 @@ static long hc_report(struct vcpu *v, u64 code, u64 gpa)
 		/* The guest's words go into a hypervisor line: filtered. */
 		guest_text_filter(text, sizeof(text), raw, i);
 	}
-	vcpu_console_flush(v);
+	vm_console_flush(v->vm);
 	/* Result counters are statistics: relaxed adds, read after the VM stopped. */
 	if (code == 0) {
 		__atomic_fetch_add(&vm->results_pass, 1, __ATOMIC_RELAXED);
@@ -102,7 +102,7 @@ enum exit_action exit_vmcall(struct vcpu *v)
 		ret = hc_report(v, r[GPR_RBX], r[GPR_RCX]);
 		break;
 	case HC_EXIT:
-		vcpu_console_flush(v);
+		vm_console_flush(v->vm);
 		vm_stop(v->vm, "guest exit, code %lld", (long long)r[GPR_RBX]);
 		r[GPR_RAX] = HC_OK;
 		return EXIT_STOP;

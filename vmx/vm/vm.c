@@ -22,6 +22,7 @@
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "vmx/caps.h"
+#include "vmx/dev/uart16550.h"
 #include "vmx/exit.h"
 #include "vmx/vcpu_run.h"
 #include "vmx/vmcs.h"
@@ -304,6 +305,7 @@ static void vm_free(struct vm *vm, bool mmu_ready)
 {
 	unsigned int i;
 
+	vdev_bus_destroy(&vm->bus);
 	if (mmu_ready)
 		ept_mmu_destroy(vm->mmu);
 	for (i = 0; i < vm->nchunks; i++)
@@ -321,6 +323,61 @@ static void vm_free(struct vm *vm, bool mmu_ready)
 	kfree(vm);
 }
 
+/* ---------------------------------------------------------------- devices */
+
+static void vm_dev_console_putc(void *owner, u8 c)
+{
+	vm_console_putc(owner, c);
+}
+
+static void vm_dev_request_stop(void *owner, unsigned int code)
+{
+	vm_stop(owner, "isa-debug-exit, exit code %u", code);
+}
+
+static void vm_dev_request_reset(void *owner, const char *why)
+{
+	vm_stop(owner, "reset (%s)", why);
+}
+
+static void vm_dev_request_poweroff(void *owner)
+{
+	vm_stop(owner, "power off");
+}
+
+static u64 vm_dev_time_ns(void *owner)
+{
+	return arch_time_ns();
+}
+
+/* Every registered device type, and COM1's input=TEXT. */
+static int vm_create_devices(struct vm *vm)
+{
+	const struct vdev_host host = {
+		.owner = vm,
+		.name = vm->cfg.name,
+		.nvcpus = (unsigned int)__builtin_popcountll(vm->cfg.cpu_mask),
+		.mem_size = vm->mem_size,
+		.console_putc = vm_dev_console_putc,
+		.request_stop = vm_dev_request_stop,
+		.request_reset = vm_dev_request_reset,
+		.request_poweroff = vm_dev_request_poweroff,
+		.time_ns = vm_dev_time_ns,
+	};
+	struct uart16550 *com1;
+
+	vdev_bus_init(&vm->bus, &host);
+	if (vdev_bus_create_all(&vm->bus))
+		return -1;
+	com1 = uart16550_com1(&vm->bus);
+	if (vm->cfg.input_len && com1 &&
+	    uart_rx_feed(com1, (const u8 *)vm->cfg.input, vm->cfg.input_len) != vm->cfg.input_len) {
+		pr_err("vm %s: input= does not fit COM1's backlog\n", vm->cfg.name);
+		return -1;
+	}
+	return 0;
+}
+
 static struct vm *vm_create(const struct vm_config *cfg, unsigned int id)
 {
 	struct ept_mmu_config mc = { 0 };
@@ -336,6 +393,7 @@ static struct vm *vm_create(const struct vm_config *cfg, unsigned int id)
 	vm->id = id;
 	spin_lock_init(&vm->lock);
 	vm_log_init(vm);
+	vm_console_init(vm, cfg->console_raw);
 	vm->mem_size = cfg->mem_mib << 20;
 	vm->mmu = kzalloc(sizeof(*vm->mmu));
 	vm->io_bitmap[0] = arch_page_alloc();
@@ -362,7 +420,7 @@ static struct vm *vm_create(const struct vm_config *cfg, unsigned int id)
 		return NULL;
 	}
 	if (vm_alloc_memory(vm) || vm_add_slots(vm) || vm_load_image(vm) ||
-	    vm_create_vcpus(vm)) {
+	    vm_create_devices(vm) || vm_create_vcpus(vm)) {
 		vm_free(vm, true);
 		return NULL;
 	}
@@ -511,6 +569,9 @@ void vm_start_all(void)
 			continue;
 		}
 		vm_list[vm_count++] = vm;
+		/* The first VM with a raw console gets the input focus. */
+		if (cfg->console_raw && !vm_console_focus())
+			vm_console_set_focus(vm);
 	}
 	for (i = 0; i < vm_count; i++) {
 		for (j = 0; j < vm_list[i]->nvcpus; j++) {

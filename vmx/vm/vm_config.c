@@ -107,6 +107,49 @@ static bool vm_word(const char *v, size_t n, const char *w)
 	return strlen(w) == n && !memcmp(v, w, n);
 }
 
+static int vm_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * input=TEXT: percent-encoded (%20 a space, %0a a newline, %25 a percent),
+ * since the command line splits at spaces and the option at commas.
+ * Return: the decoded length, or -1 for a bad escape or too long a text.
+ */
+static int vm_parse_input(const char *v, size_t n, char *out, size_t size)
+{
+	size_t i, len = 0;
+
+	for (i = 0; i < n; i++) {
+		char c = v[i];
+
+		if (c == '%') {
+			int hi, lo;
+
+			if (i + 2 >= n)
+				return -1;
+			hi = vm_hex_digit(v[i + 1]);
+			lo = vm_hex_digit(v[i + 2]);
+			if (hi < 0 || lo < 0)
+				return -1;
+			c = (char)(hi << 4 | lo);
+			i += 2;
+		}
+		if (len + 1 >= size)
+			return -1;
+		out[len++] = c;
+	}
+	out[len] = '\0';
+	return (int)len;
+}
+
 int vm_config_parse(const char *val, struct vm_config *out)
 {
 	const char *p = val, *f, *v;
@@ -167,6 +210,19 @@ int vm_config_parse(const char *val, struct vm_config *out)
 				out->debug_zap = true;
 			else
 				goto bad;
+		} else if (vm_key(f, n, "console", &v, &vn)) {
+			if (vm_word(v, vn, "line"))
+				out->console_raw = false;
+			else if (vm_word(v, vn, "raw"))
+				out->console_raw = true;
+			else
+				goto bad;
+		} else if (vm_key(f, n, "input", &v, &vn)) {
+			int len = vm_parse_input(v, vn, out->input, sizeof(out->input));
+
+			if (len < 0)
+				goto bad;
+			out->input_len = (unsigned int)len;
 		} else if (vm_key(f, n, "io", &v, &vn)) {
 			if (vm_word(v, vn, "ignore"))
 				out->io = VM_IO_IGNORE;
@@ -190,7 +246,8 @@ int vm_config_parse(const char *val, struct vm_config *out)
 	return 0;
 bad:
 	pr_warn("vm=%s: bad field \"%.*s\" (expected mod=NAME, mem=2..65536, "
-		"cpus=N[-M][+...], entry=real|prot|long, io=ignore|stop, debug=badstate|zap)\n", val, (int)n, f);
+		"cpus=N[-M][+...], entry=real|prot|long, io=ignore|stop, console=line|raw, "
+		"input=TEXT, debug=badstate|zap)\n", val, (int)n, f);
 	return -1;
 }
 

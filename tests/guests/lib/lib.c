@@ -154,6 +154,13 @@ void gvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		buf[o.len < size ? o.len : size - 1] = '\0';
 }
 
+/*
+ * COM1 is one UART for the whole VM, as on a real PC: a line printed by one
+ * vCPU must not be interleaved with another's, so lines go out whole under
+ * a lock (a test-and-set spin; the guests run with interrupts off).
+ */
+static volatile u32 gprintf_lock;
+
 void gprintf(const char *fmt, ...)
 {
 	char buf[256];
@@ -162,7 +169,10 @@ void gprintf(const char *fmt, ...)
 	va_start(ap, fmt);
 	gvsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	while (__atomic_exchange_n(&gprintf_lock, 1, __ATOMIC_ACQUIRE))
+		cpu_relax();
 	gputs(buf);
+	__atomic_store_n(&gprintf_lock, 0, __ATOMIC_RELEASE);
 }
 
 long hcall_out(u32 nr, u32 a, u32 b, u32 c, u32 d, u32 *rbx, u32 *rcx, u32 *rdx, u32 *rsi)
