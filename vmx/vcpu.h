@@ -67,6 +67,7 @@ struct vm_config {
 	unsigned int input_len;
 	bool debug_badstate;	/* test aid: enter vCPU 0 with an invalid guest state */
 	bool debug_zap;		/* test aid: vCPU 0 splits / zaps all EPT mappings every ~2M ticks */
+	bool debug_hang;	/* test aid: vCPU 0's CPU goes silent until the watchdog reports it */
 };
 
 /* vCPU run states (vcpu->run_state). */

@@ -16,6 +16,7 @@
 #include "arch/x86/lapic.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/traps.h"
+#include "arch/x86/tsc.h"
 #include "lib/atomic.h"
 #include "lib/printk.h"
 #include "mm/ept_mmu.h"
@@ -27,6 +28,7 @@
 #include "vmx/vmx_cpu.h"
 #include "vmx/vmx_error.h"
 #include "vmx/vmx_ops.h"
+#include "vmx/watchdog.h"
 
 /* debug=zap: zap period and the shorter slice that makes vCPU 0 exit to do it. */
 #define VCPU_ZAP_PERIOD		(2ull << 20)
@@ -85,6 +87,7 @@ void vcpu_wake(struct vcpu *v)
 	 * loop's last look at the VM state.
 	 */
 	smp_mb();
+	watchdog_kicked(v->pcpu);
 	vcpu_kick(v);
 }
 
@@ -230,20 +233,26 @@ static void vcpu_check_timer(struct vcpu *v)
  */
 static void vcpu_idle_sleep(struct vcpu *v)
 {
-	u64 deadline = v->timer_deadline;
+	u64 deadline = v->timer_deadline, watch = 0, wake;
 
 	if (deadline && !lapic_timer_deadline_ok()) {
 		v->idle_polls++;
 		cpu_relax();
 		return;
 	}
-	if (deadline)
-		lapic_timer_arm(deadline, VCPU_KICK_VECTOR);
+	/* Wake to watch the other CPUs, unless the guest's timer comes first. */
+	if (lapic_timer_deadline_ok())
+		watch = tsc_deadline_ns(WATCHDOG_PERIOD_NS);
+	wake = deadline && (!watch || deadline < watch) ? deadline : watch;
+	if (wake)
+		lapic_timer_arm(wake, VCPU_KICK_VECTOR);
 	sti_hlt();
 	cli();
-	if (deadline)
+	if (wake)
 		lapic_timer_disarm();
-	v->idle_halts++;
+	/* A wake-up only for the watchdog is no halt the guest asked for. */
+	if (wake != watch || rdtsc() < watch)
+		v->idle_halts++;
 }
 
 /*
@@ -257,6 +266,8 @@ static void vcpu_idle(struct vcpu *v, struct ebr_rec *rec)
 {
 	ebr_offline(rec);
 	while (!vm_is_stopped(v->vm)) {
+		watchdog_beat(WD_IDLE, v->vm->cfg.name, v->id);
+		watchdog_poll();
 		if (v->run_state == VCPU_WAIT_SIPI) {
 			/*
 			 * R1 (publish): pairs with the store_release of v->sipi
@@ -377,6 +388,8 @@ static void vcpu_loop(struct vcpu *v, struct ebr_rec *rec)
 			return;
 		}
 		v->launched = true;
+		watchdog_beat(WD_RUNNING, vm->cfg.name, v->id);
+		watchdog_poll();
 		act = vmx_handle_exit(v);
 		if (unlikely(vm->cfg.debug_zap) && v->id == 0)
 			vcpu_debug_zap(v);
@@ -426,9 +439,19 @@ void vcpu_run(struct vcpu *v)
 	pr_info("vm %s vcpu %u running on cpu%u (vpid %u, eptp %llx)\n", vm->cfg.name, v->id,
 		arch_cpu_id(), v->vpid, (unsigned long long)vm_eptp(vm));
 
+	watchdog_beat(WD_RUNNING, vm->cfg.name, v->id);
+	if (vm->cfg.debug_hang && v->id == 0) {
+		/* Test aid: this CPU goes silent with interrupts off until the watchdog tells. */
+		pr_warn("vm %s: debug=hang: cpu%u stops answering on purpose\n", vm->cfg.name,
+			arch_cpu_id());
+		while (!watchdog_reported_self())
+			cpu_relax();
+		watchdog_beat(WD_RUNNING, vm->cfg.name, v->id);
+	}
 	ebr_online(rec);
 	vcpu_loop(v, rec);
 	ebr_offline(rec);
+	watchdog_beat(WD_OFF, vm->cfg.name, v->id);
 
 
 	vm_console_flush(vm);

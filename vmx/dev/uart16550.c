@@ -108,6 +108,12 @@ static bool uart_rx_put(struct uart16550 *u, u8 c)
 	return true;
 }
 
+/* The guest takes receive interrupts: RDI enabled and the line wired (OUT2). */
+static bool uart_rx_irq_on(const struct uart16550 *u)
+{
+	return (u->ier & UART_IER_RDI) && (u->mcr & UART_MCR_OUT2);
+}
+
 /* Move queued bytes into the FIFO while it has room. */
 static void uart_rx_refill(struct uart16550 *u)
 {
@@ -148,6 +154,9 @@ static __noinline u32 uart_read_locked(struct uart16550 *u, u16 off, unsigned in
 	u8 val = 0xff, iir;
 
 	spin_lock(&u->lock);
+	/* Queued bytes arrive when the guest polls the receiver (see uart_rx_feed()). */
+	if (off == UART_LSR || (off == UART_RBR && !(READ_ONCE(u->lcr) & UART_LCR_DLAB)))
+		uart_rx_refill(u);
 	switch (off) {
 	case UART_RBR:
 		if (READ_ONCE(u->lcr) & UART_LCR_DLAB) {
@@ -226,6 +235,8 @@ static __noinline void uart_write_locked(struct uart16550 *u, u16 off, u8 val)
 			if ((val & UART_IER_THRI) && !(u->ier & UART_IER_THRI))
 				u->thre_pending = true;
 			u->ier = val & 0x0f;
+			if (uart_rx_irq_on(u))
+				uart_rx_refill(u);
 		}
 		break;
 	case UART_FCR:
@@ -238,6 +249,8 @@ static __noinline void uart_write_locked(struct uart16550 *u, u16 off, u8 val)
 	case UART_MCR:
 		before = uart_modem_inputs(u);
 		u->mcr = val & 0x1f;
+		if (uart_rx_irq_on(u))
+			uart_rx_refill(u);
 		/* Delta bits for inputs that changed (RI: only its falling edge). */
 		before ^= uart_modem_inputs(u);
 		u->msr_delta |= (u8)(((before & UART_MSR_CTS) ? UART_MSR_DCTS : 0) |
@@ -287,7 +300,9 @@ size_t uart_rx_feed(struct uart16550 *u, const u8 *buf, size_t len)
 	spin_lock(&u->lock);
 	for (; n < len && u->bl_count < UART_BACKLOG; n++, u->bl_count++)
 		u->backlog[(u->bl_head + u->bl_count) % UART_BACKLOG] = buf[n];
-	uart_rx_refill(u);
+	/* A receiver taking interrupts is told now; one that polls, when it looks. */
+	if (uart_rx_irq_on(u))
+		uart_rx_refill(u);
 	uart_update_irq(u);
 	spin_unlock(&u->lock);
 	return n;

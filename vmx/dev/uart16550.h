@@ -101,7 +101,10 @@ size_t uart_rx_room(struct uart16550 *u);
 /*
  * uart_rx_feed() - queue bytes behind the receive FIFO: they enter it as
  * the guest reads, in order, none dropped.  For senders that cannot wait
- * (the vm=...,input= test hook).  Return: how many fitted in the backlog
+ * (the vm=...,input= test hook).  The bytes "arrive" when the guest next
+ * polls the receiver (reads LSR or RBR) or takes receive interrupts (IER.RDI
+ * with MCR.OUT2), so a guest that resets its FIFOs while it probes and sets
+ * the UART up loses none.  Return: how many fitted in the backlog
  * (UART_BACKLOG bytes).
  */
 #define UART_BACKLOG	1024

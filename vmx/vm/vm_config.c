@@ -208,6 +208,8 @@ int vm_config_parse(const char *val, struct vm_config *out)
 				out->debug_badstate = true;
 			else if (vm_word(v, vn, "zap"))
 				out->debug_zap = true;
+			else if (vm_word(v, vn, "hang"))
+				out->debug_hang = true;
 			else
 				goto bad;
 		} else if (vm_key(f, n, "console", &v, &vn)) {
@@ -247,7 +249,7 @@ int vm_config_parse(const char *val, struct vm_config *out)
 bad:
 	pr_warn("vm=%s: bad field \"%.*s\" (expected mod=NAME, mem=2..65536, "
 		"cpus=N[-M][+...], entry=real|prot|long, io=ignore|stop, console=line|raw, "
-		"input=TEXT, debug=badstate|zap)\n", val, (int)n, f);
+		"input=TEXT, debug=badstate|zap|hang)\n", val, (int)n, f);
 	return -1;
 }
 
