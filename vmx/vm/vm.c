@@ -312,6 +312,8 @@ static void vm_free(struct vm *vm, bool mmu_ready)
 		pmm_free(vm->chunks[i].hpa, vm->chunks[i].order);
 	for (i = 0; i < vm->nvcpus; i++) {
 		vpid_free(vm->vcpus[i]->vpid);
+		if (vm->vcpus[i]->vmcs)
+			arch_page_free(vm->vcpus[i]->vmcs);
 		kfree(vm->vcpus[i]);
 	}
 	for (i = 0; i < 2; i++)
@@ -537,10 +539,39 @@ void vm_run_this_cpu(void)
 	}
 }
 
+/*
+ * Give back everything the stopped VMs took: guest memory, EPT tables (the
+ * vCPUs have left VMX operation and their EBR records are offline, so the
+ * grace periods of ept_mmu_destroy() complete at once), VMCS pages, VPIDs,
+ * devices.  Then say whether the frame allocator and the heap are back
+ * where they were before the first VM was created.
+ */
+static void vm_free_all(u64 pages_before, u64 heap_live_before)
+{
+	struct heap_stats hs;
+	u64 pages_after, heap_live_after;
+
+	for (unsigned int i = 0; i < vm_count; i++) {
+		vm_free(vm_list[i], true);
+		vm_list[i] = NULL;
+	}
+	vm_count = 0;
+	pages_after = pmm_free_pages();
+	heap_get_stats(&hs);
+	heap_live_after = hs.allocs - hs.frees;
+	pr_plain("hv: memory after the VMs: %llu free pages (%llu before), %llu live heap objects "
+		 "(%llu before)%s\n", (unsigned long long)pages_after,
+		 (unsigned long long)pages_before, (unsigned long long)heap_live_after,
+		 (unsigned long long)heap_live_before,
+		 heap_live_after == heap_live_before ? ": balanced" : ": LEAKED");
+}
+
 void vm_start_all(void)
 {
 	unsigned int i, j, n;
 	unsigned long flags;
+	struct heap_stats hs;
+	u64 pages_before;
 
 	for (i = 0; i < hv_config.vm_count; i++)
 		if (vm_cmdline_option(hv_config.vm_opts[i]))
@@ -554,6 +585,8 @@ void vm_start_all(void)
 		return;
 	}
 	vcpu_run_init();
+	pages_before = pmm_free_pages();
+	heap_get_stats(&hs);
 	for (i = 0; i < n; i++) {
 		const struct vm_config *cfg = vm_config_get(i);
 		struct vm *vm;
@@ -599,4 +632,5 @@ void vm_start_all(void)
 	pr_plain("hv: all %u VMs stopped\n", vm_count);
 	/* No guest may keep a CPU from the hypervisor: every one must answer. */
 	smp_check_cpus_answer();
+	vm_free_all(pages_before, hs.allocs - hs.frees);
 }
