@@ -8,6 +8,7 @@
 #   make test       install what is missing, build, run every test
 #   make check      sparse, cppcheck, clang-tidy
 #   make mutation-test / bench-host / bench   see README
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS (docs/fuzzing.md)
 #
 # One source tree, two builds chosen at link time:
 #   bare metal  boot/ arch/x86/ vmx/ + the portable core, linked by linker.ld
@@ -187,6 +188,66 @@ $(HB)/bench-host: $(BENCH_OBJS) $(HOST_LIB_OBJS)
 	@echo "  HOSTLD  $@"
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $^ $(BENCH_LDLIBS) $(HOST_LDLIBS)
 
+# ---------------------------------------------------------------- fuzzing
+#
+# libFuzzer targets for the parsers of untrusted input (docs/fuzzing.md):
+# every tests/fuzz/fuzz_<name>.c is one program build/fuzz/fuzz_<name>, linked
+# with the portable core and tests/host/shim.c compiled by clang with
+# coverage, ASan and UBSan, and with the other tests/fuzz/*.c (support).
+# A new target is a new fuzz_<name>.c plus tests/fuzz/corpus/<name>/ (seeds).
+#
+# --wrap routes the core's console writes and phys->virt lookups through
+# tests/fuzz/support.c (a target may replace the latter, see fuzz_acpi.c):
+# still a link-time choice, the sources are the same as in every build.
+
+FUZZ_CC		?= clang
+FB		:= $(B)/fuzz
+FUZZ_SAN	:= -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS	:= $(COMMON_CFLAGS) -O1 -fno-omit-frame-pointer $(FUZZ_SAN) -pthread \
+		   -D_GNU_SOURCE -march=x86-64-v2 -MMD -MP
+FUZZ_LDFLAGS	:= $(FUZZ_SAN) -Wl,--wrap=arch_console_write -Wl,--wrap=arch_phys_to_virt
+FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS	:= $(patsubst tests/fuzz/%.c,$(FB)/%,$(FUZZ_SRCS))
+FUZZ_SUPPORT	:= $(patsubst %.c,$(FB)/obj/%.o, \
+		   $(filter-out $(FUZZ_SRCS),$(wildcard tests/fuzz/*.c)))
+# An archive, so that each program takes only the core objects it needs.
+FUZZ_CORE_OBJS	:= $(patsubst %.c,$(FB)/obj/%.o,$(PORTABLE_SRCS) tests/host/shim.c)
+FUZZ_SECONDS	?= 60
+
+$(FB)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+# Same renaming as the hosted lib/string.o (see above); clang has no
+# -ftree-loop-distribute-patterns, and -fno-builtin keeps it from emitting
+# calls to the functions being defined.
+$(FB)/obj/lib/string.o: lib/string.c
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fno-builtin -MF $(@:.o=.d) -MT $@ -c $< -o $@.tmp
+	$(Q)objcopy $(foreach s,$(STRING_SYMS),--redefine-sym $(s)=hv_$(s)) $@.tmp $@
+	$(Q)rm -f $@.tmp
+
+$(FB)/libhvcore.a: $(FUZZ_CORE_OBJS)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(FB)/fuzz_%: $(FB)/obj/tests/fuzz/fuzz_%.o $(FUZZ_SUPPORT) $(FB)/libhvcore.a
+	@echo "  FUZZLD  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_LDFLAGS) -o $@ $^ -pthread -lm
+
+fuzz-bins: $(FUZZ_BINS)
+
+# Every target for FUZZ_SECONDS each, growing build/fuzz/corpus/; crashes
+# land in build/fuzz/crashes/ (tools/fuzz-run says how to keep them).
+fuzz: fuzz-bins
+	$(Q)tools/fuzz-run --seconds $(FUZZ_SECONDS)
+
+# A few seconds each from the seed corpus only, then every checked-in input once.
+fuzz-smoke: fuzz-bins
+	$(Q)tools/fuzz-run --seconds 3 --fresh && tools/fuzz-run --replay
+
 # ---------------------------------------------------------------- test guests
 # build/guests/*.bin, make test-guests, make bench (tests/guests/guests.mk)
 include tests/guests/guests.mk
@@ -194,9 +255,9 @@ include tests/guests/guests.mk
 # ---------------------------------------------------------------- top level
 
 .PHONY: all iso test check mutation-test bench-host bench run run-kvm gdb \
-	host-bins host-tests clean setup compile_commands.json
+	host-bins host-tests clean setup compile_commands.json fuzz fuzz-bins fuzz-smoke
 
-all: $(B)/hv.elf host-tests guests
+all: $(B)/hv.elf host-tests guests fuzz-bins
 
 setup:
 	$(Q)tools/setup
@@ -224,4 +285,5 @@ clean:
 .SECONDARY:
 
 -include $(BARE_OBJS:.o=.d) $(HOST_LIB_OBJS:.o=.d) \
-	 $(patsubst %.c,$(HB)/obj/%.d,$(wildcard tests/host/test_*.c) $(BENCH_SRCS))
+	 $(patsubst %.c,$(HB)/obj/%.d,$(wildcard tests/host/test_*.c) $(BENCH_SRCS)) \
+	 $(FUZZ_CORE_OBJS:.o=.d) $(FUZZ_SUPPORT:.o=.d) $(patsubst %.c,$(FB)/obj/%.d,$(FUZZ_SRCS))
