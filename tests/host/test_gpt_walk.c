@@ -271,7 +271,7 @@ struct map_case {
 	enum gpt_mode mode;
 	unsigned int leaf_level;	/* 1 = 4 KiB; 2 = 2/4 MiB; 3 = 1 GiB */
 	u64 gla;
-	u64 frame;			/* page frame (PAE/IA-32e), or the 32-bit entry's frame bits */
+	u64 frame;			/* page frame, or a 32-bit PDE's frame bits */
 	u64 expect_frame;		/* what that frame means, when different */
 	u8 maxphyaddr;			/* 0: mkctx's 46 */
 	u64 page_size;
@@ -294,7 +294,8 @@ static const struct map_case map_cases[] = {
 	{ "5-level 4K", GPT_MODE_5LEVEL, 1, 0xff12345678901abcULL, 0x777000, 0, 0, KiB(4) },
 	{ "5-level 2M", GPT_MODE_5LEVEL, 2, 0x00f0000000312345ULL, 0x400000, 0, 0, MiB(2) },
 	{ "5-level 1G", GPT_MODE_5LEVEL, 3, 0x0001234567890123ULL, 0x40000000, 0, 0, GiB(1) },
-	{ "4-level M=52 top frame", GPT_MODE_4LEVEL, 1, 0x1000, 0x000ffffffffff000ULL, 0, 52, KiB(4) },
+	{ "4-level M=52 top frame", GPT_MODE_4LEVEL, 1, 0x1000, 0x000ffffffffff000ULL, 0, 52,
+	  KiB(4) },
 };
 
 static void test_map_cases(void)
@@ -313,8 +314,8 @@ static void test_map_cases(void)
 			c.maxphyaddr = mc->maxphyaddr;
 		CHECK_EQ(gpt_paging_mode(&c), mc->mode);
 		if (mc->mode == GPT_MODE_32) {
-			map32(root, mc->gla, mc->leaf_level == 2, mc->frame, PTE_W | PTE_U, PTE_W | PTE_U,
-			      where);
+			map32(root, mc->gla, mc->leaf_level == 2, mc->frame, PTE_W | PTE_U,
+			      PTE_W | PTE_U, where);
 			top = 2;
 			esize = 4;
 		} else {
@@ -527,6 +528,12 @@ static const struct perm_case perm_cases[] = {
 	  .access = GPT_ACC_NO_PERM_CHECK | ACC_W },
 };
 
+/* Take @mask out of the entry at @gpa. */
+static void entry_clear(u64 gpa, unsigned int esize, u64 mask)
+{
+	mem_store(guest_mem, gpa, mem_load(guest_mem, gpa, esize) & ~mask, esize);
+}
+
 /* A linear address that each mode can reach with a 4 KiB page. */
 static u64 mode_gla(enum gpt_mode mode)
 {
@@ -571,11 +578,9 @@ static void test_perm_cases(void)
 
 		mem_reset();
 		c = mkctx(pc->mode, build_4k(pc->mode, gla, pc->upper, pc->leaf, where, &esize));
-		mem_store(guest_mem, where[2], mem_load(guest_mem, where[2], esize) & ~pc->pde_clear,
-			  esize);
+		entry_clear(where[2], esize, pc->pde_clear);
 		if (pc->leaf_not_present)
-			mem_store(guest_mem, where[1], mem_load(guest_mem, where[1], esize) & ~PTE_P,
-				  esize);
+			entry_clear(where[1], esize, PTE_P);
 		if (pc->no_wp)
 			c.cr0 &= ~X86_CR0_WP;
 		if (pc->no_nxe)
@@ -589,9 +594,10 @@ static void test_perm_cases(void)
 			before[l] = mem_load(guest_mem, where[l], esize);
 
 		st = gpt_walk(&c, gla, pc->access, &r);
-		if (st != (pc->fault ? GPT_FAULT : GPT_OK) || (pc->fault && r.error_code != pc->ec)) {
-			test_fail(__FILE__, __LINE__, "%s: status %d ec %#x, want %s ec %#x", pc->name,
-				  st, r.error_code, pc->fault ? "fault" : "ok", pc->ec);
+		if (st != (pc->fault ? GPT_FAULT : GPT_OK) ||
+		    (pc->fault && r.error_code != pc->ec)) {
+			test_fail(__FILE__, __LINE__, "%s: status %d ec %#x, want %s ec %#x",
+				  pc->name, st, r.error_code, pc->fault ? "fault" : "ok", pc->ec);
 			continue;
 		}
 		if (pc->fault) {
@@ -656,7 +662,8 @@ static const struct rsvd_case rsvd_cases[] = {
 	{ "PTE bit M", L4, 1, 1, B(40), .rsvd = true },
 	{ "PTE bit 51", L4, 1, 1, B(51), .rsvd = true },
 	{ "PTE XD, NXE=0", L4, 1, 1, XD, .no_nxe = true, .rsvd = true },
-	{ "PTE PAT, G, ignored", L4, 1, 1, PTE_PAT | PTE_G | GENMASK(11, 9) | GENMASK(62, 52), .rsvd = false },
+	{ "PTE PAT, G, ignored", L4, 1, 1, PTE_PAT | PTE_G | GENMASK(11, 9) | GENMASK(62, 52),
+	  .rsvd = false },
 	{ "PTE bit M-1 is address", L4, 1, 1, B(39), .rsvd = false },
 	{ "2M bit 13", L4, 2, 2, B(13), .rsvd = true },
 	{ "2M bit 20", L4, 2, 2, B(20), .rsvd = true },
@@ -686,7 +693,8 @@ static const struct rsvd_case rsvd_cases[] = {
 	{ "PAE PDPTE XD even with NXE", GPT_MODE_PAE, 1, 3, XD, .rsvd = true },
 	{ "PAE PDPTE bit M", GPT_MODE_PAE, 1, 3, B(40), .rsvd = true },
 	{ "PAE PDPTE bit 52", GPT_MODE_PAE, 1, 3, B(52), .rsvd = true },
-	{ "PAE PDPTE PWT, PCD, ignored", GPT_MODE_PAE, 1, 3, B(3) | B(4) | GENMASK(11, 9), .rsvd = false },
+	{ "PAE PDPTE PWT, PCD, ignored", GPT_MODE_PAE, 1, 3, B(3) | B(4) | GENMASK(11, 9),
+	  .rsvd = false },
 	{ "PAE PDPTE register R/W", GPT_MODE_PAE, 1, 3, B(1), .pdpte_regs = true, .rsvd = true },
 	{ "PAE PDE bit 52", GPT_MODE_PAE, 1, 2, B(52), .rsvd = true },
 	{ "PAE PDE bit 62", GPT_MODE_PAE, 1, 2, B(62), .rsvd = true },
@@ -727,8 +735,8 @@ static void test_rsvd_cases(void)
 		mem_reset();
 		root = table_alloc();
 		if (rc->mode == GPT_MODE_32)
-			map32(root, gla, rc->leaf_level == 2, rc->leaf_level == 2 ? 0x00800000 : 0x1000,
-			      RW, RW, where);
+			map32(root, gla, rc->leaf_level == 2,
+			      rc->leaf_level == 2 ? 0x00800000 : 0x1000, RW, RW, where);
 		else
 			map64(root, mode_top(rc->mode), gla, rc->leaf_level, GiB(1), RW, RW,
 			      rc->mode == GPT_MODE_PAE, where);
@@ -751,8 +759,8 @@ static void test_rsvd_cases(void)
 
 		st = gpt_walk(&c, gla, 0, &r);
 		if (rc->rsvd && (st != GPT_FAULT || r.error_code != (PFERR_P | PFERR_RSVD)))
-			test_fail(__FILE__, __LINE__, "%s: status %d ec %#x, want RSVD", rc->name, st,
-				  r.error_code);
+			test_fail(__FILE__, __LINE__, "%s: status %d ec %#x, want RSVD", rc->name,
+				  st, r.error_code);
 		if (!rc->rsvd && st == GPT_FAULT && (r.error_code & PFERR_RSVD))
 			test_fail(__FILE__, __LINE__, "%s: RSVD fault, want none", rc->name);
 		if (!rc->rsvd && !rc->moves && st != GPT_OK)
@@ -1129,7 +1137,7 @@ static void test_bad_gpa(void)
 	CHECK_EQ(r.bad_gpa, NOT_RAM + 3 * 4);
 }
 
-/* ------------------------------------------------------------ CR3, canonical addresses, arguments */
+/* ------------------------------------------------------------ CR3, canonical, arguments */
 
 /* fake_read() for 4-byte loads that leaves the upper half of *val dirty. */
 static int sloppy_read(void *opaque, u64 gpa, u64 *val, unsigned int size)
@@ -1239,7 +1247,7 @@ static void test_misc(void)
 	CHECK_EQ(gpt_paging_mode(&c), GPT_MODE_32);
 }
 
-/* ------------------------------------------------------------ randomized check against a reference model */
+/* ------------------------------------------------------------ random tables vs a model */
 
 /*
  * An independent model of 4-level paging, written from the SDM's prose
@@ -1332,7 +1340,8 @@ static void ref_model(const struct gpt_walk_ctx *c, u64 gla, unsigned int acc,
 		o->used[o->nused++] = at;
 		if (is_leaf) {
 			o->page_size = 1ULL << shift[i];
-			o->gpa = (v & addr_field & ~(o->page_size - 1)) | (gla & (o->page_size - 1));
+			o->gpa = (v & addr_field & ~(o->page_size - 1)) |
+				 (gla & (o->page_size - 1));
 			leaf = v;
 			break;
 		}
@@ -1386,7 +1395,7 @@ static void ref_model(const struct gpt_walk_ctx *c, u64 gla, unsigned int acc,
 		}
 		if (!ok) {
 			fault_bits = PFERR_P;
-			/* SDM 4.7, PK flag: a data access to a user-mode address the PKRU refuses. */
+			/* SDM 4.7 PK: a data access to a user-mode address that PKRU refuses. */
 			if (!fetch && us_all && (ad || (wd && write && (wp || user_mode))))
 				fault_bits |= PFERR_PK;
 			goto fault;
@@ -1554,12 +1563,13 @@ static bool compare_one(const struct gpt_walk_ctx *c, u64 gla, unsigned int acc,
 	if (!same) {
 		test_fail(__FILE__, __LINE__,
 			  "gla %#llx acc %#x cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx rflags %#llx "
-			  "cpl %u pkru %#x M %u 1G %d: walker %d gpa %#llx size %#llx perm %x ec %#x "
-			  "bad %#llx, model %d gpa %#llx size %#llx perm %x ec %#x bad %#llx",
+			  "cpl %u pkru %#x M %u 1G %d: walker %d gpa %#llx size %#llx perm %x "
+			  "ec %#x bad %#llx, model %d gpa %#llx size %#llx perm %x ec %#x "
+			  "bad %#llx",
 			  (unsigned long long)gla, acc, (unsigned long long)c->cr0,
 			  (unsigned long long)c->cr3, (unsigned long long)c->cr4,
-			  (unsigned long long)c->efer, (unsigned long long)c->rflags, c->cpl, c->pkru,
-			  c->maxphyaddr, c->gbpages, r.status, (unsigned long long)r.gpa,
+			  (unsigned long long)c->efer, (unsigned long long)c->rflags, c->cpl,
+			  c->pkru, c->maxphyaddr, c->gbpages, r.status, (unsigned long long)r.gpa,
 			  (unsigned long long)r.page_size, r.perm, r.error_code,
 			  (unsigned long long)r.bad_gpa, o.status, (unsigned long long)o.gpa,
 			  (unsigned long long)o.page_size, o.perm, o.ec,
