@@ -7,6 +7,7 @@
 #define ARCH_X86_CPU_H
 
 #include "lib/compiler.h"
+#include "lib/x86_regs.h"
 
 /* MSRs used by the boot code. */
 #define MSR_IA32_APIC_BASE		 0x0000001b
@@ -58,33 +59,7 @@ static inline bool pat_valid(u64 pat)
 	return true;
 }
 
-#define EFER_SCE BIT(0)
-#define EFER_LME BIT(8)
-#define EFER_LMA BIT(10)
-#define EFER_NXE BIT(11)
-
-#define X86_CR0_PE	   BIT(0)
-#define X86_CR0_MP	   BIT(1)
-#define X86_CR0_EM	   BIT(2)
-#define X86_CR0_TS	   BIT(3)
-#define X86_CR0_ET	   BIT(4)
-#define X86_CR0_NE	   BIT(5)
-#define X86_CR0_WP	   BIT(16)
-#define X86_CR0_AM	   BIT(18)
-#define X86_CR0_NW	   BIT(29)
-#define X86_CR0_CD	   BIT(30)
-#define X86_CR0_PG	   BIT(31)
-#define X86_CR4_PAE	   BIT(5)
-#define X86_CR4_PGE	   BIT(7)
-#define X86_CR4_PCE	   BIT(8)
-#define X86_CR4_OSFXSR	   BIT(9)
-#define X86_CR4_OSXMMEXCPT BIT(10)
-#define X86_CR4_LA57	   BIT(12)
-#define X86_CR4_VMXE	   BIT(13)
-#define X86_CR4_PCIDE	   BIT(17)
-#define X86_CR4_OSXSAVE	   BIT(18)
-#define X86_CR4_CET	   BIT(23)
-#define X86_RFLAGS_IF	   BIT(9)
+/* CR0/CR3/CR4/EFER/RFLAGS bits: lib/x86_regs.h (shared with portable code). */
 
 struct cpuid_regs {
 	u32 eax, ebx, ecx, edx;

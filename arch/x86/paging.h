@@ -15,6 +15,7 @@
 #define ARCH_X86_PAGING_H
 
 #include "lib/compiler.h"
+#include "lib/x86_paging.h"
 
 #define KERNEL_VMA	0xffffffff80000000ULL
 #define DIRECT_MAP_BASE 0xffff800000000000ULL
@@ -24,17 +25,7 @@
 #define MMIO_AREA_BASE	0xffffc80000000000ULL
 #define MMIO_AREA_SIZE	(1ULL << 39)
 
-#define PTE_P	      BIT(0)
-#define PTE_W	      BIT(1)
-#define PTE_U	      BIT(2)
-#define PTE_PWT	      BIT(3)
-#define PTE_PCD	      BIT(4)
-#define PTE_A	      BIT(5)
-#define PTE_D	      BIT(6)
-#define PTE_PS	      BIT(7)
-#define PTE_G	      BIT(8)
-#define PTE_NX	      BIT(63)
-#define PTE_ADDR_MASK 0x000ffffffffff000ULL
+/* Entry bits (PTE_*): lib/x86_paging.h. */
 
 /* Flags for paging_map_4k(); NX is dropped where the CPU lacks it. */
 #define PAGE_KERNEL_RW	 (PTE_P | PTE_W | PTE_NX)

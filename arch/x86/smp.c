@@ -60,8 +60,6 @@ extern const u8 smp_trampoline_pm32[], smp_trampoline_lm64[];
 #define TRAMP_SEL_CODE32 0x08
 #define TRAMP_SEL_CODE64 0x18
 
-#define X86_CR4_LA57 BIT(12)
-
 /*
  * The trampoline's data block; offsets fixed by boot/trampoline.asm
  * (TRAMP_* equates there).  Written by the BSP between starts, read by one
