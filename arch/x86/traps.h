@@ -23,6 +23,7 @@ BUILD_BUG_ON(sizeof(struct trap_frame) != 22 * 8);
 #define X86_TRAP_BP  3
 #define X86_TRAP_UD  6
 #define X86_TRAP_DF  8
+#define X86_TRAP_SS  12
 #define X86_TRAP_GP  13
 #define X86_TRAP_PF  14
 #define X86_TRAP_MC  18

@@ -117,8 +117,10 @@ struct dec {
 /* Byte @n more may be read: INVALID past 15 bytes, TRUNCATED past @avail. */
 static enum x86_decode_status need(const struct dec *d, unsigned int n)
 {
-	if (d->pos + n > X86_MAX_INSN_LEN)
+	if (d->pos + n > X86_MAX_INSN_LEN) {
+		d->in->too_long = true;
 		return X86_DECODE_INVALID;
+	}
 	if (d->pos + n > d->avail)
 		return X86_DECODE_TRUNCATED;
 	return X86_DECODE_OK;

@@ -163,6 +163,7 @@ struct x86_mem {
  * @nopnd:    operands used in @opnd (0..2): destination first
  * @imm:      immediate, extended to the operand size as the instruction does
  * @imm_size: immediate bytes as encoded (0: none)
+ * @too_long: INVALID because it would pass 15 bytes (#GP(0) on hardware, not #UD)
  */
 struct x86_insn {
 	u8 len;
@@ -182,6 +183,7 @@ struct x86_insn {
 	bool has_mem;
 	u8 nopnd;
 	u8 imm_size;
+	bool too_long;
 	struct x86_operand opnd[2];
 	struct x86_mem mem;
 	u64 imm;
