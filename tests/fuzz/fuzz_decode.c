@@ -98,6 +98,8 @@ static enum x86_emul_status f_cmpxchg(struct x86_emul_ctxt *c, u64 la, u64 *old,
 
 static enum x86_emul_status f_in(struct x86_emul_ctxt *c, u16 port, unsigned int size, u32 *val)
 {
+	(void)c;
+	(void)port;
 	check(size == 1 || size == 2 || size == 4);
 	*val = 0xA5A5A5A5u & (u32)(size == 4 ? ~0u : (1u << (8 * size)) - 1);
 	return X86_EMUL_DONE;
@@ -105,6 +107,9 @@ static enum x86_emul_status f_in(struct x86_emul_ctxt *c, u16 port, unsigned int
 
 static enum x86_emul_status f_out(struct x86_emul_ctxt *c, u16 port, unsigned int size, u32 val)
 {
+	(void)c;
+	(void)port;
+	(void)val;
 	check(size == 1 || size == 2 || size == 4);
 	return X86_EMUL_DONE;
 }

@@ -154,6 +154,8 @@ static enum x86_emul_status fake_cmpxchg(struct x86_emul_ctxt *c, u64 la, u64 *o
 
 static enum x86_emul_status fake_in(struct x86_emul_ctxt *c, u16 port, unsigned int size, u32 *val)
 {
+	(void)c;
+	(void)size;
 	*val = F.port_in_next++;
 	if (F.nport < LOGMAX) {
 		F.port[F.nport] = port;
@@ -164,6 +166,8 @@ static enum x86_emul_status fake_in(struct x86_emul_ctxt *c, u16 port, unsigned 
 
 static enum x86_emul_status fake_out(struct x86_emul_ctxt *c, u16 port, unsigned int size, u32 val)
 {
+	(void)c;
+	(void)size;
 	if (F.nport < LOGMAX) {
 		F.port[F.nport] = port;
 		F.port_val[F.nport++] = val;

@@ -63,7 +63,7 @@ static u64 sub_flags(u64 a, u64 b, u64 r, unsigned int size)
 
 u64 x86_alu(unsigned int op, unsigned int size, u64 dst, u64 src, u64 *rflags)
 {
-	u64 m = mask_of(size), cf = *rflags & X86_RFLAGS_CF ? 1 : 0;
+	u64 m = mask_of(size), cf = (*rflags & X86_RFLAGS_CF) ? 1 : 0;
 	u64 keep = *rflags & ~X86_RFLAGS_ARITH;
 	u64 r, f;
 

@@ -437,13 +437,13 @@ static enum x86_decode_status parse_vex_like(struct dec *d, u8 esc)
 		if (st)
 			return st;
 	}
-	if (map == 3 || map == 8)
+	/* imm8: maps 3 (0F3A) and XOP 8, and map 1's shifts, compares and shuffles */
+	if (map == 3 || map == 8 ||
+	    (map == 1 && ((in->opcode >= 0x70 && in->opcode <= 0x73) || in->opcode == 0xC2 ||
+			  (in->opcode >= 0xC4 && in->opcode <= 0xC6))))
 		imm = 1;
 	else if (map == 10)
 		imm = 4;
-	else if (map == 1 && ((in->opcode >= 0x70 && in->opcode <= 0x73) ||
-			      in->opcode == 0xC2 || (in->opcode >= 0xC4 && in->opcode <= 0xC6)))
-		imm = 1;
 	st = need(d, imm);
 	if (st)
 		return st;
@@ -761,7 +761,10 @@ enum x86_decode_status x86_decode(const u8 *bytes, size_t avail, enum x86_cpu_mo
 	if (st)
 		return st;
 
-	/* VEX, EVEX and XOP reuse opcodes: LES/LDS and BOUND need a memory ModRM outside 64-bit code */
+	/*
+	 * VEX, EVEX and XOP reuse opcodes: outside 64-bit code, LES/LDS and
+	 * BOUND with a register operand (mod 11) are the escapes.
+	 */
 	if (op == 0xC4 || op == 0xC5 || op == 0x62 || op == 0x8F) {
 		st = need(&d, 1);
 		if (st)

@@ -137,7 +137,7 @@ static enum x86_emul_status linear(struct x86_emul_ctxt *c, unsigned int seg, u6
 	}
 	if ((s->ar & (X86_AR_S | X86_AR_TYPE_CODE | X86_AR_TYPE_DOWN)) ==
 	    (X86_AR_S | X86_AR_TYPE_DOWN)) {
-		u64 upper = s->ar & X86_AR_DB ? 0xFFFFFFFFULL : 0xFFFF;
+		u64 upper = (s->ar & X86_AR_DB) ? 0xFFFFFFFFULL : 0xFFFF;
 
 		if (ea <= s->limit || last > upper)
 			return fault(c, vec, 0);
@@ -471,12 +471,14 @@ static enum x86_emul_status string_step(struct x86_emul_ctxt *c, const struct x8
  */
 static enum x86_emul_status emulate_string(struct x86_emul_ctxt *c, const struct x86_insn *in)
 {
-	unsigned int as = in->addrsize, budget = c->rep_budget ? c->rep_budget : X86_EMUL_REP_BUDGET;
+	unsigned int as = in->addrsize;
+	unsigned int budget = c->rep_budget ? c->rep_budget : X86_EMUL_REP_BUDGET;
 	bool rep = in->rep != X86_REP_NONE, uses_si, uses_di;
-	u64 am = mask_of(as), delta = c->rflags & X86_RFLAGS_DF ? -(u64)in->opsize : in->opsize;
-	u64 count = c->gpr[X86_RCX] & am;
+	u64 am = mask_of(as), count = c->gpr[X86_RCX] & am;
+	u64 delta = (c->rflags & X86_RFLAGS_DF) ? -(u64)in->opsize : in->opsize;
 
-	if ((in->op == X86_OP_INS && !c->ops->pio_in) || (in->op == X86_OP_OUTS && !c->ops->pio_out))
+	if ((in->op == X86_OP_INS && !c->ops->pio_in) ||
+	    (in->op == X86_OP_OUTS && !c->ops->pio_out))
 		return X86_EMUL_UNHANDLED;
 	uses_si = in->op == X86_OP_MOVS || in->op == X86_OP_CMPS || in->op == X86_OP_LODS ||
 		  in->op == X86_OP_OUTS;
