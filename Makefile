@@ -143,7 +143,7 @@ HOST_CFLAGS	:= $(COMMON_CFLAGS) $(HOST_VARIANT_FLAGS) -pthread -D_GNU_SOURCE \
 		   -march=x86-64-v2 -MMD -MP
 HOST_LDLIBS	:= -pthread -lm
 
-HOST_SUPPORT	:= $(filter-out tests/host/test_%.c,$(wildcard tests/host/*.c))
+HOST_SUPPORT	:= $(filter-out tests/host/test_%.c tests/host/zydis_diff.c,$(wildcard tests/host/*.c))
 HOST_TESTS	:= $(patsubst tests/host/%.c,$(HB)/%,$(wildcard tests/host/test_*.c))
 HOST_LIB_OBJS	:= $(patsubst %.c,$(HB)/obj/%.o,$(PORTABLE_SRCS) $(HOST_SUPPORT))
 
@@ -174,7 +174,13 @@ $(HB)/test_%: $(HB)/obj/tests/host/test_%.o $(HOST_LIB_OBJS)
 	@echo "  HOSTLD  $@"
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LDLIBS)
 
-host-bins: $(HOST_TESTS)
+# The decoder's differential test against Zydis (libzydis-dev): not a test_*
+# program because it links -lZydis; plain and ASan builds only.
+$(HB)/zydis_diff: $(HB)/obj/tests/host/zydis_diff.o $(HOST_LIB_OBJS)
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $^ -lZydis $(HOST_LDLIBS)
+
+host-bins: $(HOST_TESTS) $(if $(filter host host-asan,$(HVARIANT)),$(HB)/zydis_diff)
 
 HOST_VARIANTS	:= host host-tsan host-asan
 host-tests:
@@ -285,5 +291,6 @@ clean:
 .SECONDARY:
 
 -include $(BARE_OBJS:.o=.d) $(HOST_LIB_OBJS:.o=.d) \
-	 $(patsubst %.c,$(HB)/obj/%.d,$(wildcard tests/host/test_*.c) $(BENCH_SRCS)) \
+	 $(patsubst %.c,$(HB)/obj/%.d,$(wildcard tests/host/test_*.c) tests/host/zydis_diff.c \
+		    $(BENCH_SRCS)) \
 	 $(FUZZ_CORE_OBJS:.o=.d) $(FUZZ_SUPPORT:.o=.d) $(patsubst %.c,$(FB)/obj/%.d,$(FUZZ_SRCS))

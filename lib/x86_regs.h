@@ -48,8 +48,21 @@
 #define X86_CR4_PKE	   BIT(22)
 #define X86_CR4_CET	   BIT(23)
 
+#define X86_RFLAGS_CF	   BIT(0)
+#define X86_RFLAGS_PF	   BIT(2)
+#define X86_RFLAGS_AF	   BIT(4)
+#define X86_RFLAGS_ZF	   BIT(6)
+#define X86_RFLAGS_SF	   BIT(7)
+#define X86_RFLAGS_TF	   BIT(8)
 #define X86_RFLAGS_IF	   BIT(9)
+#define X86_RFLAGS_DF	   BIT(10)
+#define X86_RFLAGS_OF	   BIT(11)
+#define X86_RFLAGS_RF	   BIT(16)
+#define X86_RFLAGS_VM	   BIT(17)
 #define X86_RFLAGS_AC	   BIT(18)
+/* The status flags the arithmetic instructions write. */
+#define X86_RFLAGS_ARITH   (X86_RFLAGS_CF | X86_RFLAGS_PF | X86_RFLAGS_AF | X86_RFLAGS_ZF | \
+			    X86_RFLAGS_SF | X86_RFLAGS_OF)
 
 /* PKRU: two bits per protection key 0..15, access-disable and write-disable. */
 #define PKRU_AD(key)	   (1u << (2 * (key)))

@@ -7,6 +7,7 @@
 #define ARCH_X86_TRAPS_H
 
 #include "lib/compiler.h"
+#include "lib/x86_traps.h"
 
 struct trap_frame {
 	u64 r15, r14, r13, r12, r11, r10, r9, r8;
@@ -16,16 +17,6 @@ struct trap_frame {
 };
 
 BUILD_BUG_ON(sizeof(struct trap_frame) != 22 * 8);
-
-#define X86_TRAP_DE  0
-#define X86_TRAP_DB  1
-#define X86_TRAP_NMI 2
-#define X86_TRAP_BP  3
-#define X86_TRAP_UD  6
-#define X86_TRAP_DF  8
-#define X86_TRAP_GP  13
-#define X86_TRAP_PF  14
-#define X86_TRAP_MC  18
 
 typedef void (*trap_handler_fn)(struct trap_frame *f);
 
