@@ -23,6 +23,7 @@
 /* CMOS / RTC. */
 #define PLAT_RTC_BASE		0x70		/* index 0x70, data 0x71 */
 #define PLAT_RTC_GSI		8
+#define PLAT_RTC_CENTURY	0x32		/* CMOS index of the century: the FADT's CENTURY */
 
 /* i8042 keyboard controller: enough for Linux's reboot path. */
 #define PLAT_I8042_DATA		0x60
