@@ -28,6 +28,8 @@
 /* i8042 keyboard controller: enough for Linux's reboot path. */
 #define PLAT_I8042_DATA		0x60
 #define PLAT_I8042_STATUS	0x64		/* command port on write: 0xfe pulses reset */
+#define PLAT_I8042_KBD_GSI	1		/* output buffer full, keyboard channel */
+#define PLAT_I8042_AUX_GSI	12		/* output buffer full, mouse channel */
 
 /* PCI configuration mechanism 1, and the reset control register. */
 #define PLAT_PCI_CONFIG_ADDR	0xcf8
