@@ -31,9 +31,13 @@
 #define PLAT_I8042_KBD_GSI	1		/* output buffer full, keyboard channel */
 #define PLAT_I8042_AUX_GSI	12		/* output buffer full, mouse channel */
 
-/* PCI configuration mechanism 1, and the reset control register. */
+/*
+ * PCI configuration mechanism 1, and the reset control register.  0xcf9 is
+ * a byte inside the dword CONFIG_ADDRESS: one device decodes 0xcf8-0xcff.
+ */
 #define PLAT_PCI_CONFIG_ADDR	0xcf8
 #define PLAT_PCI_CONFIG_DATA	0xcfc
+#define PLAT_PCI_CONFIG_LEN	8		/* 0xcf8-0xcff */
 #define PLAT_RESET_PORT		0xcf9		/* also the FADT reset register */
 #define PLAT_RESET_VALUE	0x06		/* full reset, as written by firmware */
 
