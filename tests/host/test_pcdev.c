@@ -5,8 +5,8 @@
  * offsets, sub-dword data accesses at every offset, the host bridge's
  * header, unclaimed functions reading all ones, byte accesses to 0xcf8
  * that are not configuration accesses, Linux's conf1 probe) and the reset
- * control register inside that range (vmx/dev/reset_ctl.c); NULL host
- * callbacks.
+ * control register inside that range (vmx/dev/reset_ctl.c) and
+ * isa-debug-exit (vmx/dev/debug_exit.c); NULL host callbacks.
  */
 #include "tests/host/fake_vm.h"
 #include "tests/host/harness.h"
@@ -142,6 +142,7 @@ static void test_reset_ctl(void)
 	CHECK_EQ(vm.resets, 0);
 	CHECK_EQ(fake_in(&vm, PLAT_RESET_PORT, 1), 0x02);
 	fake_out(&vm, PLAT_RESET_PORT, 1, 0x06);
+	fake_out(&vm, PLAT_DEBUG_EXIT_PORT, 4, 1);
 	CHECK_EQ(vm.resets, 1);
 	CHECK(!strcmp(vm.reset_why, "0xcf9 hard reset"));
 	CHECK_EQ(fake_in(&vm, PLAT_RESET_PORT, 1), 0x02);	/* bit 2 consumed */
@@ -173,6 +174,33 @@ static void test_reset_ctl(void)
 	fake_vm_destroy(&vm);
 }
 
+static void test_debug_exit(void)
+{
+	static struct fake_vm vm;
+
+	fake_vm_init(&vm, MiB(64), true);
+	fake_out(&vm, PLAT_DEBUG_EXIT_PORT, 1, 0);
+	CHECK_EQ(vm.stops, 1);
+	CHECK_EQ(vm.stop_code, 1);
+	fake_out(&vm, PLAT_DEBUG_EXIT_PORT, 1, 0x10);
+	CHECK_EQ(vm.stop_code, 0x21);
+	fake_out(&vm, PLAT_DEBUG_EXIT_PORT, 1, 0x1ff);	/* only the access's byte */
+	CHECK_EQ(vm.stop_code, 0x1ff);
+	fake_out(&vm, PLAT_DEBUG_EXIT_PORT, 2, 0x1234);
+	CHECK_EQ(vm.stop_code, 0x2469);
+	fake_out(&vm, PLAT_DEBUG_EXIT_PORT, 2, 0xabcd1234);
+	CHECK_EQ(vm.stop_code, 0x2469);
+	fake_out(&vm, PLAT_DEBUG_EXIT_PORT, 4, 0x12345678);
+	CHECK_EQ(vm.stop_code, 0x2468acf1);
+	fake_out(&vm, PLAT_DEBUG_EXIT_PORT, 4, 0x80000001);	/* 32-bit, as QEMU */
+	CHECK_EQ(vm.stop_code, 3);
+	CHECK_EQ(vm.stops, 7);
+	CHECK_EQ(fake_in(&vm, PLAT_DEBUG_EXIT_PORT, 1), 0xff);
+	CHECK_EQ(fake_in(&vm, PLAT_DEBUG_EXIT_PORT, 4), 0xffffffff);
+	CHECK_EQ(vm.stops, 7);
+	fake_vm_destroy(&vm);
+}
+
 /* No host callbacks at all: every request path must cope. */
 static void test_no_callbacks(void)
 {
@@ -180,6 +208,7 @@ static void test_no_callbacks(void)
 
 	fake_vm_init(&vm, 0, false);
 	fake_out(&vm, PLAT_RESET_PORT, 1, 0x06);
+	fake_out(&vm, PLAT_DEBUG_EXIT_PORT, 4, 1);
 	CHECK_EQ(cfg_read(&vm, cfg(0, 0, 0, 0), 4), 0x12378086);
 	fake_vm_destroy(&vm);
 }
@@ -189,6 +218,7 @@ int main(int argc, char **argv)
 	test_init(argc, argv, 0);
 	test_pci();
 	test_reset_ctl();
+	test_debug_exit();
 	test_no_callbacks();
 	return test_finish();
 }

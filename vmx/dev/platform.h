@@ -48,6 +48,7 @@
 
 /* QEMU's isa-debug-exit convention: a write of N stops the VM, exit code (N << 1) | 1. */
 #define PLAT_DEBUG_EXIT_PORT	0xf4
+#define PLAT_DEBUG_EXIT_LEN	4		/* QEMU's iosize=4: 1-, 2- and 4-byte writes */
 
 /* POST diagnostic port: writes ignored. */
 #define PLAT_POST_PORT		0x80
