@@ -5,8 +5,9 @@
  * offsets, sub-dword data accesses at every offset, the host bridge's
  * header, unclaimed functions reading all ones, byte accesses to 0xcf8
  * that are not configuration accesses, Linux's conf1 probe) and the reset
- * control register inside that range (vmx/dev/reset_ctl.c) and
- * isa-debug-exit (vmx/dev/debug_exit.c); NULL host callbacks.
+ * control register inside that range (vmx/dev/reset_ctl.c), isa-debug-exit
+ * (vmx/dev/debug_exit.c) and the POST port (vmx/dev/post_port.c); NULL
+ * host callbacks.
  */
 #include "tests/host/fake_vm.h"
 #include "tests/host/harness.h"
@@ -143,6 +144,7 @@ static void test_reset_ctl(void)
 	CHECK_EQ(fake_in(&vm, PLAT_RESET_PORT, 1), 0x02);
 	fake_out(&vm, PLAT_RESET_PORT, 1, 0x06);
 	fake_out(&vm, PLAT_DEBUG_EXIT_PORT, 4, 1);
+	fake_out(&vm, PLAT_POST_PORT, 1, 0);
 	CHECK_EQ(vm.resets, 1);
 	CHECK(!strcmp(vm.reset_why, "0xcf9 hard reset"));
 	CHECK_EQ(fake_in(&vm, PLAT_RESET_PORT, 1), 0x02);	/* bit 2 consumed */
@@ -201,6 +203,18 @@ static void test_debug_exit(void)
 	fake_vm_destroy(&vm);
 }
 
+static void test_post_port(void)
+{
+	static struct fake_vm vm;
+
+	fake_vm_init(&vm, MiB(64), true);
+	fake_out(&vm, PLAT_POST_PORT, 1, 0x55);
+	CHECK_EQ(fake_in(&vm, PLAT_POST_PORT, 1), 0xff);
+	CHECK(!fake_claimed(&vm, PLAT_POST_PORT, 2));
+	CHECK_EQ(vm.stops + vm.resets + vm.poweroffs, 0);
+	fake_vm_destroy(&vm);
+}
+
 /* No host callbacks at all: every request path must cope. */
 static void test_no_callbacks(void)
 {
@@ -209,6 +223,7 @@ static void test_no_callbacks(void)
 	fake_vm_init(&vm, 0, false);
 	fake_out(&vm, PLAT_RESET_PORT, 1, 0x06);
 	fake_out(&vm, PLAT_DEBUG_EXIT_PORT, 4, 1);
+	fake_out(&vm, PLAT_POST_PORT, 1, 0);
 	CHECK_EQ(cfg_read(&vm, cfg(0, 0, 0, 0), 4), 0x12378086);
 	fake_vm_destroy(&vm);
 }
@@ -219,6 +234,7 @@ int main(int argc, char **argv)
 	test_pci();
 	test_reset_ctl();
 	test_debug_exit();
+	test_post_port();
 	test_no_callbacks();
 	return test_finish();
 }
