@@ -4,10 +4,10 @@
  * (vmx/dev/pci_host.c: CONFIG_ADDRESS and its enable bit, register
  * offsets, sub-dword data accesses at every offset, the host bridge's
  * header, unclaimed functions reading all ones, byte accesses to 0xcf8
- * that are not configuration accesses, Linux's conf1 probe) and the reset
+ * that are not configuration accesses, Linux's conf1 probe), the reset
  * control register inside that range (vmx/dev/reset_ctl.c), isa-debug-exit
- * (vmx/dev/debug_exit.c) and the POST port (vmx/dev/post_port.c); NULL
- * host callbacks.
+ * (vmx/dev/debug_exit.c), the POST port (vmx/dev/post_port.c) and the ACPI
+ * sleep registers (vmx/dev/acpi_pm.c); NULL host callbacks.
  */
 #include "tests/host/fake_vm.h"
 #include "tests/host/harness.h"
@@ -143,8 +143,6 @@ static void test_reset_ctl(void)
 	CHECK_EQ(vm.resets, 0);
 	CHECK_EQ(fake_in(&vm, PLAT_RESET_PORT, 1), 0x02);
 	fake_out(&vm, PLAT_RESET_PORT, 1, 0x06);
-	fake_out(&vm, PLAT_DEBUG_EXIT_PORT, 4, 1);
-	fake_out(&vm, PLAT_POST_PORT, 1, 0);
 	CHECK_EQ(vm.resets, 1);
 	CHECK(!strcmp(vm.reset_why, "0xcf9 hard reset"));
 	CHECK_EQ(fake_in(&vm, PLAT_RESET_PORT, 1), 0x02);	/* bit 2 consumed */
@@ -215,6 +213,44 @@ static void test_post_port(void)
 	fake_vm_destroy(&vm);
 }
 
+static void test_acpi_pm(void)
+{
+	static struct fake_vm vm;
+
+	fake_vm_init(&vm, MiB(64), true);
+	CHECK_EQ(fake_in(&vm, PLAT_ACPI_SLEEP_STS, 1), 0);
+
+	/* SLP_TYP without SLP_EN is only stored. */
+	fake_out(&vm, PLAT_ACPI_SLEEP_CTL, 1, PLAT_ACPI_S5_TYP << 2);
+	CHECK_EQ(vm.poweroffs, 0);
+	CHECK_EQ(fake_in(&vm, PLAT_ACPI_SLEEP_CTL, 1), PLAT_ACPI_S5_TYP << 2);
+
+	/* Another sleep state: awake again at once, WAK_STS set, write 1 to clear. */
+	fake_out(&vm, PLAT_ACPI_SLEEP_CTL, 1, 0x20 | 3 << 2);
+	CHECK_EQ(vm.poweroffs, 0);
+	CHECK_EQ(fake_in(&vm, PLAT_ACPI_SLEEP_CTL, 1), 3 << 2);	/* SLP_EN reads 0 */
+	CHECK_EQ(fake_in(&vm, PLAT_ACPI_SLEEP_STS, 1), 0x80);
+	fake_out(&vm, PLAT_ACPI_SLEEP_STS, 1, 0x7f);
+	CHECK_EQ(fake_in(&vm, PLAT_ACPI_SLEEP_STS, 1), 0x80);
+	fake_out(&vm, PLAT_ACPI_SLEEP_STS, 1, 0x80);
+	CHECK_EQ(fake_in(&vm, PLAT_ACPI_SLEEP_STS, 1), 0);
+
+	/* Linux's acpi_power_off: 0x80 to status, then 0x34 to control. */
+	fake_out(&vm, PLAT_ACPI_SLEEP_STS, 1, 0x80);
+	fake_out(&vm, PLAT_ACPI_SLEEP_CTL, 1, 0x20 | PLAT_ACPI_S5_TYP << 2);
+	CHECK_EQ(vm.poweroffs, 1);
+	CHECK_EQ(fake_in(&vm, PLAT_ACPI_SLEEP_STS, 1), 0);
+
+	/* A word covers both registers, control first. */
+	fake_out(&vm, PLAT_ACPI_SLEEP_CTL, 1, 0x20 | 1 << 2);
+	CHECK_EQ(fake_in(&vm, PLAT_ACPI_SLEEP_CTL, 2), 0x8000 | 1 << 2);
+	fake_out(&vm, PLAT_ACPI_SLEEP_CTL, 2, 0x8034);
+	CHECK_EQ(vm.poweroffs, 2);
+	CHECK_EQ(fake_in(&vm, PLAT_ACPI_SLEEP_STS, 1), 0);
+	CHECK_EQ(vm.resets + vm.stops, 0);
+	fake_vm_destroy(&vm);
+}
+
 /* No host callbacks at all: every request path must cope. */
 static void test_no_callbacks(void)
 {
@@ -223,6 +259,7 @@ static void test_no_callbacks(void)
 	fake_vm_init(&vm, 0, false);
 	fake_out(&vm, PLAT_RESET_PORT, 1, 0x06);
 	fake_out(&vm, PLAT_DEBUG_EXIT_PORT, 4, 1);
+	fake_out(&vm, PLAT_ACPI_SLEEP_CTL, 1, 0x34);
 	fake_out(&vm, PLAT_POST_PORT, 1, 0);
 	CHECK_EQ(cfg_read(&vm, cfg(0, 0, 0, 0), 4), 0x12378086);
 	fake_vm_destroy(&vm);
@@ -235,6 +272,7 @@ int main(int argc, char **argv)
 	test_reset_ctl();
 	test_debug_exit();
 	test_post_port();
+	test_acpi_pm();
 	test_no_callbacks();
 	return test_finish();
 }
