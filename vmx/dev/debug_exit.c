@@ -4,9 +4,9 @@
  * (-device isa-debug-exit,iobase=0xf4,iosize=4): a write of N at 0xf4
  * stops the VM with exit code (N << 1) | 1, so a guest can never report
  * 0 through it and "exit 1" stays distinct from a clean stop.  N is the
- * value written, as wide as the access (1, 2 or 4 bytes); the code is
- * computed in 32 bits, as QEMU computes it before its process exit status
- * keeps the low 8 bits.  hv passes the whole code to request_stop().
+ * value written, as wide as the access (1, 2 or 4 bytes); the code is kept
+ * to 32 bits, as QEMU's exit() (an int) keeps it, before the host's
+ * process exit status keeps only 8.  hv passes all 32 to request_stop().
  * Reads return all ones.  The device has no state.
  */
 #include "vmx/dev/platform.h"
