@@ -16,10 +16,11 @@
  *
  * Not emulated (docs/platform.md, "Legacy devices"): the update-in-progress
  * bit reads 0 always, so no reader ever waits for an update; interrupts are
- * never raised on GSI 8 (that needs a timer callback into the device, which
- * hv does not have yet; register C reports what would have fired); the
- * divider bits of register A are stored but never stop the clock; daylight
- * saving (register B bit 0) and the square-wave output are stored, unused.
+ * never raised on GSI 8 (PLAT_RTC_GSI): that needs a timer callback into
+ * the device, which hv does not have yet, and register C reports what
+ * would have fired; the divider bits of register A are stored but never
+ * stop the clock; daylight saving (register B bit 0) and the square-wave
+ * output are stored, unused.
  */
 #include "lib/spinlock.h"
 #include "mm/heap.h"
@@ -82,7 +83,8 @@
 
 /**
  * struct rtc_cmos - the CMOS RTC of one VM.
- * @lock:      serialises every access (several vCPUs may use the ports)
+ * @lock:      serialises every access (several vCPUs may use the ports);
+ *             the host's time callbacks are called under it
  * @bus:       the VM's bus, for the time sources in bus->host
  * @index:     the last byte written to the index port, NMI-mask bit included
  * @ram:       the 128 bytes; the time bytes (seconds..year, century) are
