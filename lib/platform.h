@@ -41,6 +41,9 @@ void arch_stop_other_cpus(void);
 /* Monotonic nanoseconds since boot (bare metal: calibrated TSC). */
 u64 arch_time_ns(void);
 
+/* Seconds since 1970-01-01 UTC (bare metal: the host RTC read at boot, run on the TSC). */
+s64 arch_wallclock_sec(void);
+
 /*
  * One zeroed 4 KiB page for hypervisor data structures (page tables, EBR
  * records, ...), or NULL when memory is exhausted; never panics.

@@ -72,10 +72,6 @@ enum exit_action exit_io(struct vcpu *v)
 		vcpu_skip_insn_fast(v);
 		return EXIT_RESUME;
 	}
-	if (port == 0x80 && !in) {		/* POST diagnostics: harmless */
-		vcpu_skip_insn_fast(v);
-		return EXIT_RESUME;
-	}
 	if (v->vm->cfg.io == VM_IO_STOP) {
 		vcpu_log_exit(v, "I/O to a port without a device");
 		vm_stop(v->vm, "%s of port %#x (size %u) with io=stop", in ? "read" : "write", port,

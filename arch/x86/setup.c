@@ -17,6 +17,7 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/pic.h"
+#include "arch/x86/rtc.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/traps.h"
 #include "arch/x86/tsc.h"
@@ -129,6 +130,7 @@ static void setup_platform(void)
 	madt = acpi_madt();
 	lapic_init(madt ? madt->lapic_pa : 0);
 	tsc_calibrate();
+	rtc_init();
 	smp_boot_aps(&hv_config);
 	pr_info("cpus: %u online\n", arch_cpus_online());
 }

@@ -86,6 +86,11 @@ u64 arch_time_ns(void)
 	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
 }
 
+s64 arch_wallclock_sec(void)
+{
+	return (s64)time(NULL);
+}
+
 void *arch_page_alloc(void)
 {
 	void *p = aligned_alloc(PAGE_SIZE, PAGE_SIZE);

@@ -23,14 +23,21 @@
 /* CMOS / RTC. */
 #define PLAT_RTC_BASE		0x70		/* index 0x70, data 0x71 */
 #define PLAT_RTC_GSI		8
+#define PLAT_RTC_CENTURY	0x32		/* CMOS index of the century: the FADT's CENTURY */
 
 /* i8042 keyboard controller: enough for Linux's reboot path. */
 #define PLAT_I8042_DATA		0x60
 #define PLAT_I8042_STATUS	0x64		/* command port on write: 0xfe pulses reset */
+#define PLAT_I8042_KBD_GSI	1		/* output buffer full, keyboard channel */
+#define PLAT_I8042_AUX_GSI	12		/* output buffer full, mouse channel */
 
-/* PCI configuration mechanism 1, and the reset control register. */
+/*
+ * PCI configuration mechanism 1, and the reset control register.  0xcf9 is
+ * a byte inside the dword CONFIG_ADDRESS: one device decodes 0xcf8-0xcff.
+ */
 #define PLAT_PCI_CONFIG_ADDR	0xcf8
 #define PLAT_PCI_CONFIG_DATA	0xcfc
+#define PLAT_PCI_CONFIG_LEN	8		/* 0xcf8-0xcff */
 #define PLAT_RESET_PORT		0xcf9		/* also the FADT reset register */
 #define PLAT_RESET_VALUE	0x06		/* full reset, as written by firmware */
 
@@ -41,6 +48,7 @@
 
 /* QEMU's isa-debug-exit convention: a write of N stops the VM, exit code (N << 1) | 1. */
 #define PLAT_DEBUG_EXIT_PORT	0xf4
+#define PLAT_DEBUG_EXIT_LEN	4		/* QEMU's iosize=4: 1-, 2- and 4-byte writes */
 
 /* POST diagnostic port: writes ignored. */
 #define PLAT_POST_PORT		0x80

@@ -13,6 +13,15 @@
 extern const struct vdev_type __start_vdev_types[] __attribute__((weak));
 extern const struct vdev_type __stop_vdev_types[] __attribute__((weak));
 
+u32 vdev_pio_read_ones(void *dev, u16 offset, unsigned int size)
+{
+	return ~0u;
+}
+
+void vdev_pio_write_ignore(void *dev, u16 offset, unsigned int size, u32 val)
+{
+}
+
 void vdev_bus_init(struct vdev_bus *bus, const struct vdev_host *host)
 {
 	memset(bus, 0, sizeof(*bus));

@@ -32,6 +32,10 @@ struct vdev_pio_ops {
 	void (*write)(void *dev, u16 offset, unsigned int size, u32 val);
 };
 
+/* For devices with nothing to read or nothing to write: all ones / dropped. */
+u32 vdev_pio_read_ones(void *dev, u16 offset, unsigned int size);
+void vdev_pio_write_ignore(void *dev, u16 offset, unsigned int size, u32 val);
+
 /* MMIO: @offset = gpa - base; @size 1, 2, 4 or 8.  Both callbacks are required. */
 struct vdev_mmio_ops {
 	u64 (*read)(void *dev, u64 offset, unsigned int size);

@@ -352,6 +352,11 @@ static u64 vm_dev_time_ns(void *owner)
 	return arch_time_ns();
 }
 
+static s64 vm_dev_wallclock_sec(void *owner)
+{
+	return arch_wallclock_sec();
+}
+
 /* Every registered device type, and COM1's input=TEXT. */
 static int vm_create_devices(struct vm *vm)
 {
@@ -365,6 +370,7 @@ static int vm_create_devices(struct vm *vm)
 		.request_reset = vm_dev_request_reset,
 		.request_poweroff = vm_dev_request_poweroff,
 		.time_ns = vm_dev_time_ns,
+		.wallclock_sec = vm_dev_wallclock_sec,
 	};
 	struct uart16550 *com1;
 
