@@ -300,7 +300,7 @@ static void build_madt(u8 *t, const struct acpi_build_cfg *cfg, const struct acp
 	m.flags = 0;	/* no PCAT_COMPAT: there are no 8259s */
 	memcpy(t, &m, sizeof(m));
 
-	/* The BSP first: Linux takes the first enabled entry's id as the boot CPU's. */
+	/* APIC id 0, the boot vCPU, first: ACPI 6.5 5.2.12.1 asks for the boot processor first. */
 	for (u32 id = 0; id < cfg->nr_vcpus; id++) {
 		if (cfg->x2apic) {
 			const struct acpi_madt_x2apic_entry e = {
