@@ -14,20 +14,6 @@
 
 #define ACPI_HDR_LEN		((u32)sizeof(struct acpi_sdt_header))
 #define MADT_FIXED_LEN		(ACPI_HDR_LEN + 8)	/* + LAPIC address + flags */
-#define MADT_PCAT_COMPAT	BIT(0)
-#define MADT_CPU_ENABLED	BIT(0)
-#define MADT_CPU_ONLINE_CAP	BIT(1)		/* MADT revision >= 5 */
-
-enum madt_type {
-	MADT_LAPIC = 0,
-	MADT_IOAPIC = 1,
-	MADT_ISO = 2,
-	MADT_NMI_SRC = 3,
-	MADT_LAPIC_NMI = 4,
-	MADT_LAPIC_OVERRIDE = 5,
-	MADT_X2APIC = 9,
-	MADT_X2APIC_NMI = 10,
-};
 
 BUILD_BUG_ON(sizeof(struct acpi_rsdp) != ACPI_RSDP_V2_LEN);
 BUILD_BUG_ON(sizeof(struct acpi_sdt_header) != 36);

@@ -4,6 +4,9 @@
  * MADT.  Every table is bounds- and checksum-checked before it is used;
  * tables are reached through arch_phys_to_virt() (the direct map on bare
  * metal, the identity in hosted tests).
+ *
+ * Also the one home of the ACPI table layouts and bits, which the guests'
+ * table builder (vmx/vm/acpi_build.c) shares.
  */
 #ifndef ARCH_X86_ACPI_TABLES_H
 #define ARCH_X86_ACPI_TABLES_H
@@ -39,6 +42,172 @@ struct acpi_sdt_header {
 } __packed;
 
 #define ACPI_MAX_TABLE_LEN	(16u << 20)	/* sanity bound on a table's length */
+
+/*
+ * Table layouts and bits from ACPI 6.5, for the parser here and for the
+ * tables hv builds for its guests (vmx/vm/acpi_build.c).  Every field is
+ * little-endian and only byte-aligned in memory: fill a local copy, then
+ * memcpy it into place.
+ */
+
+/* Generic Address Structure (5.2.3.2). */
+struct acpi_gas {
+	u8 space_id;		/* ACPI_GAS_SPACE_* */
+	u8 bit_width;
+	u8 bit_offset;
+	u8 access_size;		/* ACPI_GAS_ACCESS_* */
+	u64 address;
+} __packed;
+
+#define ACPI_GAS_SPACE_MEMORY	0
+#define ACPI_GAS_SPACE_IO	1
+#define ACPI_GAS_ACCESS_BYTE	1
+
+/* Fixed ACPI Description Table, signature "FACP" (5.2.9): 276 bytes since ACPI 6.0. */
+struct acpi_fadt {
+	struct acpi_sdt_header hdr;
+	u32 firmware_ctrl;		/* 32-bit FACS address */
+	u32 dsdt;
+	u8 reserved0;			/* INT_MODEL in ACPI 1.0 */
+	u8 preferred_pm_profile;	/* ACPI_PM_PROFILE_* */
+	u16 sci_int;
+	u32 smi_cmd;
+	u8 acpi_enable;
+	u8 acpi_disable;
+	u8 s4bios_req;
+	u8 pstate_cnt;
+	u32 pm1a_evt_blk;
+	u32 pm1b_evt_blk;
+	u32 pm1a_cnt_blk;
+	u32 pm1b_cnt_blk;
+	u32 pm2_cnt_blk;
+	u32 pm_tmr_blk;
+	u32 gpe0_blk;
+	u32 gpe1_blk;
+	u8 pm1_evt_len;
+	u8 pm1_cnt_len;
+	u8 pm2_cnt_len;
+	u8 pm_tmr_len;
+	u8 gpe0_blk_len;
+	u8 gpe1_blk_len;
+	u8 gpe1_base;
+	u8 cst_cnt;
+	u16 p_lvl2_lat;			/* > 100: C2 not supported */
+	u16 p_lvl3_lat;			/* > 1000: C3 not supported */
+	u16 flush_size;
+	u16 flush_stride;
+	u8 duty_offset;
+	u8 duty_width;
+	u8 day_alrm;
+	u8 mon_alrm;
+	u8 century;
+	u16 iapc_boot_arch;		/* ACPI_IAPC_* */
+	u8 reserved1;
+	u32 flags;			/* ACPI_FADT_F_* */
+	struct acpi_gas reset_reg;
+	u8 reset_value;
+	u16 arm_boot_arch;
+	u8 minor_version;		/* low nibble: the x of ACPI 6.x */
+	u64 x_firmware_ctrl;
+	u64 x_dsdt;
+	struct acpi_gas x_pm1a_evt_blk;
+	struct acpi_gas x_pm1b_evt_blk;
+	struct acpi_gas x_pm1a_cnt_blk;
+	struct acpi_gas x_pm1b_cnt_blk;
+	struct acpi_gas x_pm2_cnt_blk;
+	struct acpi_gas x_pm_tmr_blk;
+	struct acpi_gas x_gpe0_blk;
+	struct acpi_gas x_gpe1_blk;
+	struct acpi_gas sleep_control_reg;	/* hardware-reduced sleep registers */
+	struct acpi_gas sleep_status_reg;
+	u64 hypervisor_vendor_id;
+} __packed;
+
+#define ACPI_FADT_LEN		276
+
+/* FADT Preferred_PM_Profile. */
+#define ACPI_PM_PROFILE_UNSPECIFIED	0
+
+/* FADT IAPC_BOOT_ARCH (table 5.11). */
+#define ACPI_IAPC_LEGACY_DEVICES	BIT(0)	/* user-visible ISA/LPC devices exist */
+#define ACPI_IAPC_8042			BIT(1)
+#define ACPI_IAPC_VGA_NOT_PRESENT	BIT(2)
+#define ACPI_IAPC_MSI_NOT_SUPPORTED	BIT(3)
+#define ACPI_IAPC_PCIE_ASPM_CONTROLS	BIT(4)	/* OSPM must not enable ASPM */
+#define ACPI_IAPC_CMOS_RTC_NOT_PRESENT	BIT(5)
+
+/* FADT flags (table 5.10). */
+#define ACPI_FADT_F_WBINVD		BIT(0)
+#define ACPI_FADT_F_PWR_BUTTON		BIT(4)	/* no fixed-feature power button */
+#define ACPI_FADT_F_SLP_BUTTON		BIT(5)	/* no fixed-feature sleep button */
+#define ACPI_FADT_F_TMR_VAL_EXT		BIT(8)	/* PM timer is 32 bits */
+#define ACPI_FADT_F_RESET_REG_SUP	BIT(10)
+#define ACPI_FADT_F_HW_REDUCED_ACPI	BIT(20)
+
+/* Hardware-reduced SLEEP_CONTROL_REG: SLP_TYP in bits 4:2, SLP_EN bit 5 (4.8.3.7). */
+#define ACPI_SLEEP_CTL_SLP_TYP_SHIFT	2
+#define ACPI_SLEEP_CTL_SLP_EN		BIT(5)
+
+/* Multiple APIC Description Table, signature "APIC" (5.2.12). */
+struct acpi_madt {
+	struct acpi_sdt_header hdr;
+	u32 lapic_addr;
+	u32 flags;			/* MADT_PCAT_COMPAT */
+} __packed;
+
+#define MADT_PCAT_COMPAT	BIT(0)	/* dual 8259s present */
+
+/* MADT entry types (table 5.20). */
+enum madt_type {
+	MADT_LAPIC = 0,
+	MADT_IOAPIC = 1,
+	MADT_ISO = 2,
+	MADT_NMI_SRC = 3,
+	MADT_LAPIC_NMI = 4,
+	MADT_LAPIC_OVERRIDE = 5,
+	MADT_X2APIC = 9,
+	MADT_X2APIC_NMI = 10,
+};
+
+/* Processor Local APIC (type 0) and Local x2APIC (type 9) flags. */
+#define MADT_CPU_ENABLED	BIT(0)
+#define MADT_CPU_ONLINE_CAP	BIT(1)		/* MADT revision >= 5 */
+
+struct acpi_madt_lapic_entry {
+	u8 type, length;
+	u8 uid;				/* ACPI processor UID */
+	u8 apic_id;
+	u32 flags;
+} __packed;
+
+struct acpi_madt_x2apic_entry {
+	u8 type, length;
+	u16 reserved;
+	u32 x2apic_id;
+	u32 flags;
+	u32 uid;
+} __packed;
+
+struct acpi_madt_ioapic_entry {
+	u8 type, length;
+	u8 id;
+	u8 reserved;
+	u32 address;
+	u32 gsi_base;
+} __packed;
+
+/* Interrupt Source Override (type 2); flags are the MPS INTI flags. */
+struct acpi_madt_iso_entry {
+	u8 type, length;
+	u8 bus;				/* 0: ISA */
+	u8 source;			/* bus-relative IRQ */
+	u32 gsi;
+	u16 flags;
+} __packed;
+
+#define MADT_ISO_BUS_ISA	0
+#define MADT_INTI_POLARITY_HIGH	0x1		/* bits 1:0 */
+#define MADT_INTI_TRIGGER_EDGE	0x4		/* bits 3:2 */
 
 /* Errors. */
 #define ACPI_EINVAL	(-1)	/* NULL, too short, bad signature or length */

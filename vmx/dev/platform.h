@@ -15,13 +15,17 @@
 #define PLAT_IOAPIC_SIZE	0x1000ull
 #define PLAT_IOAPIC_ID		0		/* its APIC id; vCPUs use 0..n-1 too */
 #define PLAT_IOAPIC_PINS	24		/* GSI 0..23 */
+#define PLAT_IOAPIC_GSI_BASE	0		/* the only I/O APIC: pin n is GSI n */
 
 /* 16550 UART: COM1. */
 #define PLAT_COM1_BASE		0x3f8
+#define PLAT_COM1_SIZE		8		/* ports 0x3f8-0x3ff */
+#define PLAT_COM1_ISA_IRQ	4		/* what legacy drivers assume; the MADT maps it to the GSI */
 #define PLAT_COM1_GSI		4
 
 /* CMOS / RTC. */
 #define PLAT_RTC_BASE		0x70		/* index 0x70, data 0x71 */
+#define PLAT_RTC_ISA_IRQ	8
 #define PLAT_RTC_GSI		8
 #define PLAT_RTC_CENTURY	0x32		/* CMOS index of the century: the FADT's CENTURY */
 
