@@ -2,7 +2,8 @@
 /*
  * vmx/dev/vdev.c: port and MMIO registration (sorted, overlaps and wraps
  * refused), dispatch with offsets and sizes (straddling accesses go to
- * nobody), self-registering device types, device release, interrupt lines.
+ * nobody), self-registering device types, device release, interrupt lines
+ * and EOI broadcasts.
  */
 #include "vmx/dev/vdev.h"
 #include "tests/host/harness.h"
@@ -60,14 +61,21 @@ static void release(void *dev)
 	((struct fake *)dev)->released = true;
 }
 
-static unsigned int sink_calls, sink_gsi;
+static unsigned int sink_calls, sink_gsi, sink_eois;
 static bool sink_level;
+static u8 sink_vector;
 
 static void sink_set(void *ctx, unsigned int gsi, bool level)
 {
 	sink_calls++;
 	sink_gsi = gsi;
 	sink_level = level;
+}
+
+static void sink_eoi(void *ctx, u8 vector)
+{
+	sink_eois++;
+	sink_vector = vector;
 }
 
 int main(int argc, char **argv)
@@ -119,7 +127,7 @@ int main(int argc, char **argv)
 	CHECK(!vdev_irq_level(&bus, 4));
 	vdev_irq_set(&bus, 4, true);
 	CHECK(vdev_irq_level(&bus, 4));
-	vdev_irq_sink_register(&bus, &(struct vdev_irq_sink){ sink_set, NULL });
+	vdev_irq_sink_register(&bus, &(struct vdev_irq_sink){ .set = sink_set });
 	vdev_irq_set(&bus, 4, false);
 	CHECK(!vdev_irq_level(&bus, 4));
 	CHECK_EQ(sink_calls, 1);
@@ -127,6 +135,11 @@ int main(int argc, char **argv)
 	CHECK(!sink_level);
 	vdev_irq_set(&bus, VDEV_GSI_MAX, true);		/* out of range: ignored */
 	CHECK_EQ(sink_calls, 1);
+	vdev_irq_eoi(&bus, 0x41);			/* a sink without eoi: dropped */
+	vdev_irq_sink_register(&bus, &(struct vdev_irq_sink){ .set = sink_set, .eoi = sink_eoi });
+	vdev_irq_eoi(&bus, 0x41);
+	CHECK_EQ(sink_eois, 1);
+	CHECK_EQ(sink_vector, 0x41);
 
 	CHECK_EQ(vdev_bus_add_device(&bus, &a, release), 0);
 	CHECK_EQ(vdev_bus_add_device(&bus, &b, release), 0);
