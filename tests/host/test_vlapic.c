@@ -39,7 +39,7 @@ static struct fake_cpu cpus[NCPU];
 static struct vlapic *lapics[NCPU];
 static u64 clock_now;
 
-static u64 f_now(void *ctx)
+static u64 f_now(void *ctx __unused)
 {
 	return clock_now;
 }
