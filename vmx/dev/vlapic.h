@@ -32,9 +32,11 @@
  * every function here takes it, so any CPU may call any of them (a sender
  * accepts into a remote vlapic; the owner runs the register accessors).
  * The lock is a leaf: the callbacks in struct vlapic_ops are always called
- * after it is released, so they may call into this or another vlapic, the
- * router or the I/O APIC.  The I/O APIC delivers under its own lock, hence
- * the order vioapic lock -> vlapic lock, never the reverse.
+ * after it is released.  The I/O APIC delivers under its own lock, hence the
+ * order vioapic lock -> vlapic lock, never the reverse: ops->send and
+ * ops->eoi may call into any vlapic, the router or the I/O APIC, while
+ * ops->kick and ops->event may run inside an I/O APIC delivery and only
+ * wake or flag the vCPU.
  */
 #ifndef VMX_DEV_VLAPIC_H
 #define VMX_DEV_VLAPIC_H
@@ -64,7 +66,7 @@ enum vlapic_lvt {
 
 /**
  * struct vlapic_ops - what a vlapic asks of its vCPU and VM.  Every
- * callback runs without the vlapic's lock held (see the locking rules
+ * callback runs without this vlapic's lock held (see the locking rules
  * above); @now may run with it held and must take no lock.
  * @now:   the guest's TSC now (monotonic)
  * @send:  route an IPI written to the ICR; returns how many local APICs
