@@ -86,7 +86,7 @@ static inline enum vlapic_mode vlapic_mode_of(u64 base)
 {
 	if (!(base & APIC_BASE_EN))
 		return VLAPIC_DISABLED;
-	return base & APIC_BASE_EXTD ? VLAPIC_X2APIC : VLAPIC_XAPIC;
+	return (base & APIC_BASE_EXTD) ? VLAPIC_X2APIC : VLAPIC_XAPIC;
 }
 
 static inline enum vlapic_mode vlapic_cur_mode(const struct vlapic *v)
