@@ -66,8 +66,9 @@ void fake_vm_init(struct fake_vm *vm, u64 mem_size, bool with_callbacks)
 		host.wallclock_sec = fake_wallclock;
 	}
 	vdev_bus_init(&vm->bus, &host);
-	vdev_irq_sink_register(&vm->bus, &(struct vdev_irq_sink){ fake_irq, vm });
 	CHECK_EQ(vdev_bus_create_all(&vm->bus), 0);
+	/* After the platform's types: the I/O APIC made itself the sink; the fake records lines. */
+	vdev_irq_sink_register(&vm->bus, &(struct vdev_irq_sink){ .set = fake_irq, .ctx = vm });
 }
 
 void fake_vm_destroy(struct fake_vm *vm)

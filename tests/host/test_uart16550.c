@@ -56,7 +56,7 @@ int main(int argc, char **argv)
 
 	test_init(argc, argv, 0);
 	vdev_bus_init(&bus, &host);
-	vdev_irq_sink_register(&bus, &(struct vdev_irq_sink){ sink, NULL });
+	vdev_irq_sink_register(&bus, &(struct vdev_irq_sink){ .set = sink });
 	u = uart16550_create(&bus, PLAT_COM1_BASE, PLAT_COM1_GSI);
 	CHECK(u != NULL);
 

@@ -254,6 +254,12 @@ void vdev_irq_set(struct vdev_bus *bus, unsigned int gsi, bool level)
 		bus->irq_sink.set(bus->irq_sink.ctx, gsi, level);
 }
 
+void vdev_irq_eoi(struct vdev_bus *bus, u8 vector)
+{
+	if (bus->irq_sink.eoi)
+		bus->irq_sink.eoi(bus->irq_sink.ctx, vector);
+}
+
 bool vdev_irq_level(const struct vdev_bus *bus, unsigned int gsi)
 {
 	return gsi < VDEV_GSI_MAX && (__atomic_load_n(&bus->irq_level, __ATOMIC_RELAXED) >> gsi & 1);

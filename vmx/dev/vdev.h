@@ -45,12 +45,16 @@ struct vdev_mmio_ops {
 /*
  * Where interrupt lines go: the VM's interrupt controller (the I/O APIC)
  * registers itself as the sink.  Without one, raised lines are remembered
- * (vdev_irq_level()) and go nowhere.
+ * (vdev_irq_level()) and go nowhere.  @eoi (may be NULL) takes the local
+ * APICs' EOI broadcasts of level-triggered vectors (vdev_irq_eoi()).
  */
 struct vdev_irq_sink {
 	void (*set)(void *ctx, unsigned int gsi, bool level);
 	void *ctx;
+	void (*eoi)(void *ctx, u8 vector);
 };
+
+struct apic_msg;
 
 /*
  * What a device may ask of the VM that owns it.  @owner is the VM (opaque
@@ -67,6 +71,8 @@ struct vdev_host {
 	void (*request_poweroff)(void *owner);
 	u64 (*time_ns)(void *owner);		/* monotonic, for timers */
 	s64 (*wallclock_sec)(void *owner);	/* seconds since 1970 (UTC), for the RTC */
+	/* The VM's APIC bus (apic_route() over its vlapics): how many local APICs took @m. */
+	unsigned int (*apic_deliver)(void *owner, const struct apic_msg *m);
 };
 
 struct vdev_pio_range {
@@ -187,6 +193,8 @@ bool vdev_mmio_claimed(struct vdev_bus *bus, u64 gpa);
 /* Interrupt lines. */
 void vdev_irq_sink_register(struct vdev_bus *bus, const struct vdev_irq_sink *sink);
 void vdev_irq_set(struct vdev_bus *bus, unsigned int gsi, bool level);
+/* A local APIC's EOI of a level-triggered @vector, for the sink (its remote IRR). */
+void vdev_irq_eoi(struct vdev_bus *bus, u8 vector);
 bool vdev_irq_level(const struct vdev_bus *bus, unsigned int gsi);
 
 #endif /* VMX_DEV_VDEV_H */
