@@ -173,7 +173,8 @@ static enum exit_action exit_rdpmc(struct vcpu *v)
 
 static enum exit_action exit_intr_window(struct vcpu *v)
 {
-	return EXIT_RESUME;	/* vcpu_run injects what is pending */
+	v->intr_pending = 1;	/* vcpu_run injects what is pending */
+	return EXIT_RESUME;
 }
 
 static enum exit_action exit_entry_failure(struct vcpu *v)
@@ -192,6 +193,7 @@ static const exit_fn exit_table[EXIT_REASON_MAX] = {
 	[EXIT_REASON_EXT_INTR] = exit_ext_intr,
 	[EXIT_REASON_TRIPLE_FAULT] = exit_triple_fault,
 	[EXIT_REASON_INTR_WINDOW] = exit_intr_window,
+	[EXIT_REASON_NMI_WINDOW] = exit_intr_window,
 	[EXIT_REASON_CPUID] = exit_cpuid,
 	[EXIT_REASON_HLT] = exit_hlt,
 	[EXIT_REASON_VMCALL] = exit_vmcall,

@@ -54,6 +54,21 @@ unsigned int vcpu_cpl(void);
 /* Print one line with the full exit information of @v's current exit. */
 void vcpu_log_exit(struct vcpu *v, const char *why);
 
+/*
+ * vcpu_emulate() - emulate the instruction at the guest's CS:RIP (an MMIO
+ * access or string I/O; vmx/exit_emulate.c).  Faults are injected; an
+ * instruction that cannot be emulated stops the VM with its bytes, @why
+ * naming the exit.
+ */
+enum exit_action vcpu_emulate(struct vcpu *v, const char *why);
+
+/*
+ * One port access by @v: the device on the VM's bus that claims it, else
+ * the VM's io= policy (reads all ones, writes dropped, logged once).
+ * Return: false when that policy stopped the VM.
+ */
+bool vcpu_pio(struct vcpu *v, u16 port, unsigned int size, bool in, u32 *val);
+
 /* Handlers in their own files. */
 enum exit_action exit_cpuid(struct vcpu *v);
 enum exit_action exit_io(struct vcpu *v);
@@ -71,7 +86,5 @@ enum exit_action exit_ept_misconfig(struct vcpu *v);
 void vm_msr_bitmap_init(u8 *bm);
 
 
-/* Deliver INIT/SIPI from @v's x2APIC ICR write to the target vCPUs of its VM. */
-void vcpu_send_ipi(struct vcpu *v, u64 icr);
 
 #endif /* VMX_EXIT_H */

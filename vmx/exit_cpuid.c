@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * CPUID.  The host's answer, with what guests must not see removed (VMX,
- * SMX, MONITOR, TSC-deadline, performance monitoring, FSRM that Bochs
+ * SMX, MONITOR, performance monitoring, FSRM that Bochs
  * mis-emulates for Linux), the topology made per-vCPU, the hypervisor bit
  * set, and our own leaves at 0x40000000.  Kept short: this is the exit the
  * benchmark times.
@@ -38,9 +38,9 @@
  */
 static __noinline void cpuid_leaf1(struct vcpu *v, struct cpuid_regs *r)
 {
-	r->ecx &= ~(C1_ECX_MONITOR | C1_ECX_VMX | C1_ECX_SMX | C1_ECX_PDCM |
-		    C1_ECX_TSC_DEADLINE | C1_ECX_OSXSAVE);
-	r->ecx |= C1_ECX_X2APIC | C1_ECX_HYPERVISOR;
+	r->ecx &= ~(C1_ECX_MONITOR | C1_ECX_VMX | C1_ECX_SMX | C1_ECX_PDCM | C1_ECX_OSXSAVE);
+	/* The virtual LAPIC (vmx/dev/vlapic.c) has x2APIC and the TSC-deadline timer. */
+	r->ecx |= C1_ECX_X2APIC | C1_ECX_TSC_DEADLINE | C1_ECX_HYPERVISOR;
 	if (vcpu_read_cr4(v) & X86_CR4_OSXSAVE)
 		r->ecx |= C1_ECX_OSXSAVE;
 	/* EBX[31:24] initial APIC ID, EBX[23:16] logical processors. */

@@ -15,6 +15,7 @@
 
 #include "arch/x86/cpu.h"
 #include "lib/printk.h"
+#include "vmx/dev/vlapic.h"
 #include "vmx/vcpu_run.h"
 #include "vmx/vm/vm.h"
 #include "vmx/vmcs.h"
@@ -112,21 +113,23 @@ static enum exit_action cr4_write(struct vcpu *v, u64 val)
 }
 
 /*
- * CR8 is the guest's task priority, TPR[7:4] of its virtual LAPIC.  With
+ * CR8 is the guest's task priority, TPR[7:4] of its virtual LAPIC
+ * (vmx/dev/vlapic.c, shared with the TPR register).  With
  * CR8 exiting the physical TPR stays the hypervisor's: a guest that set it
  * to 15 would otherwise mask the kick vector and keep its CPU for good.
  */
 static enum exit_action cr8_access(struct vcpu *v, bool write, unsigned int reg)
 {
 	if (!write) {
-		cr_set_gpr(v, reg, v->tpr >> 4);
+		cr_set_gpr(v, reg, vlapic_tpr_read(v->lapic) >> 4);
 		return EXIT_RESUME;
 	}
 	if (cr_gpr(v, reg) >> 4) {
 		vcpu_inject_gp(v);	/* bits 63:4 are reserved */
 		return EXIT_RESUME;
 	}
-	vcpu_set_tpr(v, (u8)(cr_gpr(v, reg) << 4));
+	vlapic_tpr_write(v->lapic, (u8)(cr_gpr(v, reg) << 4));
+	v->intr_pending = 1;	/* a lower priority may unblock a pending vector */
 	return EXIT_RESUME;
 }
 

@@ -11,8 +11,17 @@
 #include "lib/atomic.h"
 #include "lib/printk.h"
 #include "mm/ept_mmu.h"
+#include "vmx/dev/vlapic.h"
 #include "vmx/vm/vm.h"
 #include "vmx/vmx_ops.h"
+
+static bool vcpu_mmio_claimed(struct vcpu *v, u64 gpa)
+{
+	u64 base = vlapic_mmio_base(v->lapic);
+
+	return (base != VLAPIC_NO_MMIO && gpa >= base && gpa - base < PAGE_SIZE) ||
+	       vdev_mmio_claimed(&v->vm->bus, gpa);
+}
 
 static const char *ept_access_str(u64 q)
 {
@@ -37,6 +46,15 @@ enum exit_action exit_ept_violation(struct vcpu *v)
 
 	vcpu_reinject_idt_vectoring(v);
 	ret = ept_handle_fault(v->vm->mmu, &f);
+	/*
+	 * Not RAM: an emulated device's page (this vCPU's xAPIC page, or a
+	 * range on the VM's bus) is served by emulating the instruction,
+	 * unless the access was part of delivering an event (the IDT or a
+	 * stack in device memory), which no guest does on hardware either.
+	 */
+	if ((ret == EPT_FAULT_OUTSIDE || ret == EPT_FAULT_MMIO) && vcpu_mmio_claimed(v, f.gpa) &&
+	    !(vmcs_read(VMCS_IDT_VECT_INFO) & INTR_INFO_VALID))
+		return vcpu_emulate(v, "MMIO");
 	switch (ret) {
 	case EPT_FAULT_FIXED:
 	case EPT_FAULT_SPURIOUS:

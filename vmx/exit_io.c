@@ -4,7 +4,8 @@
  * to the VM's device bus (vmx/dev/vdev.h): a device that claimed the port
  * answers.  Ports no device claims follow the VM's policy
  * (vm=...,io=ignore|stop): reads return all ones and writes are dropped,
- * each port logged once; or the VM is stopped.
+ * each port logged once; or the VM is stopped.  String I/O (INS/OUTS,
+ * with REP) is emulated (vmx/exit_emulate.c) through the same path.
  */
 #include "vmx/exit.h"
 
@@ -56,27 +57,16 @@ bool exit_io_fast(struct vcpu *v)
 	return true;
 }
 
-enum exit_action exit_io(struct vcpu *v)
+bool vcpu_pio(struct vcpu *v, u16 port, unsigned int size, bool in, u32 *val)
 {
-	u64 q = vmcs_read(VMCS_EXIT_QUAL);
-	unsigned int size = IO_QUAL_SIZE(q);
-	u16 port = IO_QUAL_PORT(q);
-	bool in = q & IO_QUAL_IN;
-
-	if (q & IO_QUAL_STRING) {
-		vcpu_log_exit(v, "string I/O is not emulated");
-		vm_stop(v->vm, "string I/O (INS/OUTS) to port %#x is not supported", port);
-		return EXIT_STOP;
-	}
-	if (io_dispatch(v, q)) {
-		vcpu_skip_insn_fast(v);
-		return EXIT_RESUME;
-	}
+	if (in ? vdev_pio_read(&v->vm->bus, port, size, val)
+	       : vdev_pio_write(&v->vm->bus, port, size, *val))
+		return true;
 	if (v->vm->cfg.io == VM_IO_STOP) {
 		vcpu_log_exit(v, "I/O to a port without a device");
 		vm_stop(v->vm, "%s of port %#x (size %u) with io=stop", in ? "read" : "write", port,
 			size);
-		return EXIT_STOP;
+		return false;
 	}
 	if (vm_log_port_first(v->vm, port))
 		vm_guest_warn(v->vm, "vm %s vcpu %u: %s of port %#x (size %u, rip %llx) has no "
@@ -84,7 +74,21 @@ enum exit_action exit_io(struct vcpu *v)
 			      size, (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
 			      in ? "reads all ones" : "dropped");
 	if (in)
-		io_set_rax(&v->regs.r[GPR_RAX], size, 0xffffffffu);
+		*val = 0xffffffffu;
+	return true;
+}
+
+enum exit_action exit_io(struct vcpu *v)
+{
+	u64 q = vmcs_read(VMCS_EXIT_QUAL);
+	u32 val = (u32)v->regs.r[GPR_RAX];
+
+	if (q & IO_QUAL_STRING)
+		return vcpu_emulate(v, "string I/O");
+	if (!vcpu_pio(v, IO_QUAL_PORT(q), IO_QUAL_SIZE(q), q & IO_QUAL_IN, &val))
+		return EXIT_STOP;
+	if (q & IO_QUAL_IN)
+		io_set_rax(&v->regs.r[GPR_RAX], IO_QUAL_SIZE(q), val);
 	vcpu_skip_insn_fast(v);
 	return EXIT_RESUME;
 }

@@ -9,8 +9,8 @@
  *    value the CPU would refuse at VM entry must never get there;
  *  - VMX capability MSRs and IA32_FEATURE_CONTROL: #GP (VMX is hidden);
  *  - EFER: kept in the VMCS, LMA follows LME and CR0.PG;
- *  - APIC base and the x2APIC registers: a minimal x2APIC (ID, version,
- *    ICR for INIT/SIPI; the rest reads 0 and ignores writes);
+ *  - APIC base, the x2APIC registers and TSC_DEADLINE: the vCPU's virtual
+ *    local APIC (vmx/dev/vlapic.c), which answers #GP as the SDM does;
  *  - a few harmless platform MSRs read as constants, writes ignored;
  *  - anything else: #GP, and the MSR number is logged once per VM.
  */
@@ -18,6 +18,8 @@
 
 #include "arch/x86/cpu.h"
 #include "lib/printk.h"
+#include "vmx/dev/vlapic.h"
+#include "vmx/vcpu_lapic.h"
 #include "vmx/vcpu_run.h"
 #include "vmx/vm/vm.h"
 #include "vmx/vmcs.h"
@@ -32,16 +34,7 @@
 #define MSR_MTRR_DEF_TYPE	0x2ff
 #define MSR_X2APIC_FIRST	0x800
 #define MSR_X2APIC_LAST		0x8ff
-#define MSR_X2APIC_ID		0x802
-#define MSR_X2APIC_VERSION	0x803
-#define MSR_X2APIC_TPR		0x808
-#define MSR_X2APIC_PPR		0x80a
-#define MSR_X2APIC_ICR		0x830
-
-#define APIC_BASE_BSP		BIT(8)
-#define APIC_BASE_EXTD		BIT(10)
-#define APIC_BASE_EN		BIT(11)
-#define APIC_DEFAULT_BASE	0xfee00000ull
+#define MSR_TSC_DEADLINE	0x6e0
 
 /* MSRs the guest may use without exits (their state is the guest's alone). */
 static const u32 msr_passthrough[] = {
@@ -116,10 +109,6 @@ enum exit_action exit_rdmsr(struct vcpu *v)
 	case MSR_IA32_DEBUGCTL:
 		val = vmcs_read(VMCS_GUEST_DEBUGCTL);
 		break;
-	case MSR_X2APIC_TPR:
-	case MSR_X2APIC_PPR:		/* no interrupt in service: PPR = TPR */
-		val = v->tpr;
-		break;
 	case MSR_TSC:
 		val = rdtsc() + v->tsc_offset;
 		break;
@@ -127,14 +116,10 @@ enum exit_action exit_rdmsr(struct vcpu *v)
 		val = v->tsc_adjust;
 		break;
 	case MSR_IA32_APIC_BASE:
-		val = APIC_DEFAULT_BASE | APIC_BASE_EN | APIC_BASE_EXTD |
-		      (v->id == 0 ? APIC_BASE_BSP : 0);
+		val = vlapic_base_read(v->lapic);
 		break;
-	case MSR_X2APIC_ID:
-		val = v->id;
-		break;
-	case MSR_X2APIC_VERSION:
-		val = 0x00050014;	/* version 0x14, 6 LVT entries */
+	case MSR_TSC_DEADLINE:
+		val = vlapic_tsc_deadline_read(v->lapic);
 		break;
 	case MSR_PLATFORM_ID:
 	case MSR_BIOS_SIGN_ID:
@@ -147,7 +132,10 @@ enum exit_action exit_rdmsr(struct vcpu *v)
 		break;
 	default:
 		if (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST) {
-			val = 0;
+			if (vlapic_msr_read(v->lapic, msr, &val) == VLAPIC_GP) {
+				vcpu_inject_gp(v);	/* xAPIC mode, or no such register */
+				return EXIT_RESUME;
+			}
 			break;
 		}
 		return msr_fault(v, msr, false, 0);
@@ -163,9 +151,11 @@ enum exit_action exit_rdmsr(struct vcpu *v)
  */
 static void vcpu_tsc_move(struct vcpu *v, u64 delta)
 {
-	v->tsc_offset += delta;
+	/* The LAPIC's clock reads it from other CPUs: tear-free. */
+	WRITE_ONCE(v->tsc_offset, v->tsc_offset + delta);
 	v->tsc_adjust += delta;
 	vmcs_write(VMCS_TSC_OFFSET, v->tsc_offset);
+	vcpu_lapic_timer_sync(v);	/* its deadlines are guest TSC values */
 }
 
 /* The EFER bits this CPU implements (CPUID.80000001H:EDX SYSCALL, NX, LM). */
@@ -223,24 +213,31 @@ enum exit_action exit_wrmsr(struct vcpu *v)
 		}
 		vmcs_write(VMCS_GUEST_DEBUGCTL, val);
 		break;
-	case MSR_X2APIC_TPR:
-		if (val >> 8) {
-			vcpu_inject_gp(v);	/* bits 63:8 are reserved in x2APIC mode */
+	case MSR_IA32_APIC_BASE:
+		/* VLAPIC_REMAP needs nothing: MMIO exits ask for the current base. */
+		if (vlapic_base_write(v->lapic, val) == VLAPIC_GP) {
+			vcpu_inject_gp(v);
 			return EXIT_RESUME;
 		}
-		vcpu_set_tpr(v, (u8)val);
+		vcpu_lapic_touched(v);
 		break;
-	case MSR_X2APIC_ICR:
-		vcpu_send_ipi(v, val);
+	case MSR_TSC_DEADLINE:
+		vlapic_tsc_deadline_write(v->lapic, val);
+		vcpu_lapic_touched(v);
 		break;
-	case MSR_IA32_APIC_BASE:
 	case MSR_MTRR_DEF_TYPE:
 	case MSR_MISC_ENABLE:
 	case MSR_BIOS_SIGN_ID:
 		break;			/* accepted and ignored */
 	default:
-		if (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST)
-			break;		/* EOI, TPR, SVR, LVTs: no interrupt sources */
+		if (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST) {
+			if (vlapic_msr_write(v->lapic, msr, val) == VLAPIC_GP) {
+				vcpu_inject_gp(v);	/* xAPIC mode, read-only or reserved */
+				return EXIT_RESUME;
+			}
+			vcpu_lapic_touched(v);
+			break;
+		}
 		return msr_fault(v, msr, true, val);
 	}
 	vcpu_skip_insn_fast(v);

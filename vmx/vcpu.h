@@ -80,6 +80,7 @@ enum vcpu_run_state {
 
 struct vm;
 struct ebr_rec;
+struct vlapic;
 
 /**
  * struct vcpu - one virtual CPU.
@@ -93,8 +94,10 @@ struct vcpu {
 	struct vmx_gprs regs;
 	u64 host_rsp;
 	bool launched;
-	u8 pending_vector;	/* virtual timer interrupt waiting for a window */
-	bool intr_pending;
+	u32 intr_pending;	/* remote: look for an interrupt to inject (vmx/vcpu_lapic.c) */
+	u8 hc_vector;		/* HC_TIMER's vector, pending while hc_pending */
+	bool hc_pending;
+	struct vlapic *lapic;	/* this vCPU's local APIC (vmx/dev/vlapic.h) */
 	struct vm *vm;
 	int flush_id;		/* our slot in the VM's mm/ept_flush.h state (R11) */
 	struct ebr_rec *ebr_rec;	/* this CPU's record in the VM's EBR domain */
@@ -111,13 +114,16 @@ struct vcpu {
 	/* Remote fields. */
 	u32 sipi __cacheline_aligned;
 	u32 init_seen;
+	u32 init_pending;	/* INIT to a started vCPU: back to wait-for-SIPI */
+	u32 nmi_pending;
 
 	/* Owner-only state below. */
-	u64 timer_deadline __cacheline_aligned;	/* TSC of the virtual timer, 0 = off */
-	u8 timer_vector;
+	u64 timer_deadline __cacheline_aligned;	/* host TSC of the next timer, 0 = off */
+	u64 hc_deadline;	/* HC_TIMER's deadline (host TSC), 0 = off */
+	u64 lapic_deadline;	/* the LAPIC timer's next expiry (host TSC), 0 = off */
+	u8 timer_vector;	/* HC_TIMER's vector */
 	u64 zap_last, zaps, zapped, zap_max_ticks;	/* debug=zap bookkeeping (vCPU 0 only) */
 	u64 xcr0;
-	u8 tpr;			/* guest task priority: TPR[7:4] = CR8 (exits) */
 	u64 tsc_offset;		/* guest TSC - host TSC (VMCS_TSC_OFFSET) */
 	u64 tsc_adjust;		/* IA32_TSC_ADJUST as the guest sees it */
 	u32 exit_reason;
@@ -125,6 +131,7 @@ struct vcpu {
 	u64 exit_counts[EXIT_REASON_MAX + 1];	/* last slot: reasons above the table */
 	u64 idle_halts;		/* HLTs of the physical CPU while this vCPU idled */
 	u64 idle_polls;		/* idle loop turns spent polling (no TSC-deadline timer) */
+	u64 emulated;		/* instructions emulated (MMIO, string I/O) */
 };
 BUILD_BUG_ON(offsetof(struct vcpu, regs) != 0);
 
@@ -166,6 +173,7 @@ struct vm {
 	unsigned int nchunks;
 	u64 mem_size;
 	struct vcpu *vcpus[VM_MAX_VCPUS];
+	struct vlapic *lapics[VM_MAX_VCPUS];	/* vcpus[i]->lapic, for apic_route() */
 	unsigned int nvcpus;
 	unsigned int vcpus_running;	/* vCPUs not yet out of their run loop */
 	u32 reported;			/* 1 once vm_report() ran (store_release) */

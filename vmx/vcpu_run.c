@@ -12,6 +12,9 @@
  */
 #include "vmx/vcpu_run.h"
 
+#include "vmx/dev/vlapic.h"
+#include "vmx/vcpu_lapic.h"
+
 #include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/percpu.h"
@@ -113,24 +116,9 @@ const struct ept_flush_ops vmx_ept_flush_ops = {
 
 void vcpu_queue_interrupt(struct vcpu *v, u8 vec)
 {
-	v->pending_vector = vec;
-	v->intr_pending = true;
-}
-
-/*
- * The pending interrupt's priority class is above the task priority (SDM
- * vol. 3 "Task Priority"): only then may it be delivered, or wake a HLT.
- */
-static bool vcpu_intr_deliverable(const struct vcpu *v)
-{
-	return v->intr_pending && (v->pending_vector >> 4) > (v->tpr >> 4);
-}
-
-void vcpu_set_tpr(struct vcpu *v, u8 tpr)
-{
-	/* A lower priority may unblock the pending interrupt: the run loop
-	 * looks at intr_pending before the next entry and injects it. */
-	v->tpr = tpr;
+	v->hc_vector = vec;
+	v->hc_pending = true;
+	v->intr_pending = 1;
 }
 
 long vcpu_set_timer(struct vcpu *v, u64 delta, u64 vector)
@@ -138,45 +126,107 @@ long vcpu_set_timer(struct vcpu *v, u64 delta, u64 vector)
 	u64 now = rdtsc();
 
 	if (delta == 0) {
-		v->timer_deadline = 0;
+		v->hc_deadline = 0;
+		vcpu_timer_update(v);
 		return HC_OK;
 	}
 	if (vector < 32 || vector > 255 || now + delta < now)
 		return HC_EINVAL;
 	v->timer_vector = (u8)vector;
-	v->timer_deadline = now + delta;
+	v->hc_deadline = now + delta;
+	vcpu_timer_update(v);
 	return HC_OK;
 }
 
-static void vcpu_set_window_exit(struct vcpu *v, bool on)
+static void vcpu_set_exit_windows(struct vcpu *v, bool intr, bool nmi)
 {
-	vmcs_write(VMCS_PROC_CTLS, vmx_ctl.proc | (on ? PROC_INTR_WINDOW_EXIT : 0));
+	vmcs_write(VMCS_PROC_CTLS, vmx_ctl.proc | (intr ? PROC_INTR_WINDOW_EXIT : 0) |
+				   (nmi ? PROC_NMI_WINDOW_EXIT : 0));
 }
 
 /*
- * Inject the pending interrupt if the guest can take it now, else ask for a
- * window exit.  One masked by the task priority waits without a window exit:
- * only a TPR write (which exits) can unblock it.
+ * The next vector to deliver and whether it is HC_TIMER's (which bypasses
+ * the LAPIC but not its task priority), or -1.  Owner only.
+ */
+static int vcpu_next_vector(struct vcpu *v, bool *from_hc)
+{
+	int lapic_vec = vlapic_highest_pending(v->lapic);
+	u8 tpr = vlapic_tpr_read(v->lapic);
+
+	*from_hc = false;
+	if (v->hc_pending && (v->hc_vector >> 4) > (tpr >> 4) && v->hc_vector > lapic_vec) {
+		*from_hc = true;
+		return v->hc_vector;
+	}
+	return lapic_vec;
+}
+
+/*
+ * What ends a HLT, as on hardware: an NMI or INIT, or a vector above the
+ * task priority while the guest's RFLAGS.IF is set (a HLT with interrupts
+ * off sleeps through interrupts).
+ */
+static bool vcpu_halt_wakes(struct vcpu *v)
+{
+	bool from_hc;
+
+	return READ_ONCE(v->nmi_pending) || READ_ONCE(v->init_pending) ||
+	       ((vmcs_read(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF) &&
+		vcpu_next_vector(v, &from_hc) >= 0);
+}
+
+/*
+ * Inject an NMI or the highest deliverable vector if the guest can take it
+ * now, else ask for a window exit.  A vector masked by the task priority
+ * waits without a window exit: only a TPR write (which exits) or an EOI can
+ * unblock it, and both make the loop look again.
  */
 static void vcpu_try_inject(struct vcpu *v)
 {
 	u64 rflags, intr;
+	bool from_hc, want_intr = false, want_nmi = false;
+	int vec;
 
-	if (!vcpu_intr_deliverable(v)) {
-		vcpu_set_window_exit(v, false);
+	/* Cleared before the look: see vmx/vcpu_lapic.c on the pairing. */
+	WRITE_ONCE(v->intr_pending, 0);
+	vcpu_lapic_service(v);
+	if (v->run_state != VCPU_RUNNABLE)
+		return;
+	if (vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) {
+		/* An event is queued already: come back after it is delivered. */
+		WRITE_ONCE(v->intr_pending, 1);
+		vcpu_set_exit_windows(v, true, false);
 		return;
 	}
-	rflags = vmcs_read(VMCS_GUEST_RFLAGS);
 	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
-	if (!(vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) && (rflags & X86_RFLAGS_IF) &&
-	    !(intr & (INTERRUPT_STI | INTERRUPT_MOV_SS))) {
-		/* Interruption type 0 (INTR_TYPE_EXT): an external interrupt. */
-		vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | v->pending_vector);
-		v->intr_pending = false;
-		vcpu_set_window_exit(v, false);
-	} else {
-		vcpu_set_window_exit(v, true);
+	if (READ_ONCE(v->nmi_pending)) {
+		if (!(intr & (INTERRUPT_STI | INTERRUPT_MOV_SS | INTERRUPT_NMI))) {
+			WRITE_ONCE(v->nmi_pending, 0);
+			vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | (INTR_TYPE_NMI << 8) | 2);
+			WRITE_ONCE(v->intr_pending, 1);	/* then look at vectors again */
+			vcpu_set_exit_windows(v, false, false);
+			return;
+		}
+		want_nmi = true;
 	}
+	vec = vcpu_next_vector(v, &from_hc);
+	if (vec >= 0) {
+		rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+		if ((rflags & X86_RFLAGS_IF) && !(intr & (INTERRUPT_STI | INTERRUPT_MOV_SS))) {
+			if (from_hc)
+				v->hc_pending = false;
+			else
+				vlapic_ack(v->lapic, (u8)vec);
+			/* Interruption type 0 (INTR_TYPE_EXT): an external interrupt. */
+			vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | (u8)vec);
+			WRITE_ONCE(v->intr_pending, 1);	/* more may be pending */
+		} else {
+			want_intr = true;
+		}
+	}
+	if (want_intr || want_nmi)
+		WRITE_ONCE(v->intr_pending, 1);
+	vcpu_set_exit_windows(v, want_intr, want_nmi);
 }
 
 /*
@@ -212,12 +262,32 @@ void vcpu_preempt_expired(struct vcpu *v)
 		vcpu_update_preempt(v);
 }
 
+void vcpu_timer_update(struct vcpu *v)
+{
+	u64 a = v->hc_deadline, b = v->lapic_deadline;
+
+	v->timer_deadline = a && b ? MIN(a, b) : a | b;
+	if (v->timer_deadline)
+		vcpu_update_preempt(v);
+}
+
+/* Fire whichever timers are due: HC_TIMER's vector, or the LAPIC timer. */
 static void vcpu_check_timer(struct vcpu *v)
 {
-	if (rdtsc() >= v->timer_deadline) {
-		v->timer_deadline = 0;
+	u64 now = rdtsc();
+
+	if (now < v->timer_deadline)
+		return;
+	if (v->hc_deadline && now >= v->hc_deadline) {
+		v->hc_deadline = 0;
 		vcpu_queue_interrupt(v, v->timer_vector);
 	}
+	if (v->lapic_deadline && now >= v->lapic_deadline) {
+		vlapic_timer_fire(v->lapic, now + v->tsc_offset);
+		vcpu_lapic_timer_sync(v);	/* periodic mode re-arms */
+		v->intr_pending = 1;
+	}
+	vcpu_timer_update(v);
 }
 
 /*
@@ -285,7 +355,8 @@ static void vcpu_idle(struct vcpu *v, struct ebr_rec *rec)
 		} else {
 			if (v->timer_deadline)
 				vcpu_check_timer(v);
-			if (vcpu_intr_deliverable(v)) {
+			if (vcpu_halt_wakes(v)) {
+				WRITE_ONCE(v->intr_pending, 1);
 				WRITE_ONCE(v->run_state, VCPU_RUNNABLE);
 				break;
 			}
@@ -352,7 +423,7 @@ static void vcpu_loop(struct vcpu *v, struct ebr_rec *rec)
 
 		/* Everything unusual in one test: the common exit loop is short. */
 		if (unlikely(v->run_state != VCPU_RUNNABLE || v->timer_deadline ||
-			     v->intr_pending)) {
+			     READ_ONCE(v->intr_pending))) {
 			if (vm_is_stopped(vm))
 				return;
 			if (v->run_state != VCPU_RUNNABLE) {
@@ -363,8 +434,11 @@ static void vcpu_loop(struct vcpu *v, struct ebr_rec *rec)
 				vcpu_check_timer(v);
 				vcpu_update_preempt(v);
 			}
-			if (v->intr_pending)
+			if (READ_ONCE(v->intr_pending)) {
 				vcpu_try_inject(v);
+				if (v->run_state != VCPU_RUNNABLE)
+					continue;	/* INIT: back to wait-for-SIPI */
+			}
 		}
 
 		if (unlikely(!ept_flush_vcpu_enter(fl, id))) {

@@ -35,8 +35,8 @@ void vcpu_wake(struct vcpu *v);
 /* Deliver external interrupt @vec to @v when the guest can take it. */
 void vcpu_queue_interrupt(struct vcpu *v, u8 vec);
 
-/* The guest wrote its task priority (CR8 or the x2APIC TPR); @tpr is TPR[7:0]. */
-void vcpu_set_tpr(struct vcpu *v, u8 tpr);
+/* hc_deadline or lapic_deadline changed: recompute timer_deadline and the preemption timer. */
+void vcpu_timer_update(struct vcpu *v);
 
 /* The VMX-preemption timer ran out: give the next entry a new slice. */
 void vcpu_preempt_expired(struct vcpu *v);

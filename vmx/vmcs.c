@@ -298,7 +298,6 @@ void vmcs_guest_reset(struct vcpu *v, bool sipi, u8 sipi_vector)
 		break;
 	}
 	vmcs_set_segs(v, &code, &data, &err);
-	v->tpr = 0;
 	if (!sipi) {
 		v->tsc_offset = 0;
 		v->tsc_adjust = 0;

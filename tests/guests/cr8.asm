@@ -21,7 +21,11 @@ org 0x100000
 	mov	rcx, ap_code_end - ap_code
 	rep movsb
 	mov	dword [FLAG], 0
-	; INIT, SIPI, SIPI to x2APIC id 1.
+	; x2APIC mode (the LAPIC starts in xAPIC mode), then INIT, SIPI, SIPI to id 1.
+	mov	ecx, 0x1b
+	rdmsr
+	or	eax, 1 << 10
+	wrmsr
 	mov	ecx, 0x830
 	mov	edx, 1
 	mov	eax, 0x4500

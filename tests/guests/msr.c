@@ -40,14 +40,17 @@ int guest_main(void)
 	CHECK_EQ(try_rd(0x4d0), 13);
 	CHECK_EQ(try_wr(0x4d1, 1), 13);
 
-	CHECK_EQ(try_rd(0x1b), -1);		/* APIC base: enabled, x2APIC, BSP */
+	CHECK_EQ(try_rd(0x1b), -1);		/* APIC base: enabled xAPIC, BSP, as at reset */
 	gprintf("APIC base %#llx\n", msr_value);
 	CHECK_EQ(msr_value & 0xfffff000ull, 0xfee00000ull);
 	CHECK(msr_value & (1 << 11));
-	CHECK(msr_value & (1 << 10));
+	CHECK(!(msr_value & (1 << 10)));
 	CHECK(msr_value & (1 << 8));
+	CHECK_EQ(try_rd(0x802), 13);		/* x2APIC registers: #GP in xAPIC mode */
+	CHECK_EQ(try_wr(0x1b, msr_value | (1 << 10)), -1);	/* enable x2APIC */
 	CHECK_EQ(try_rd(0x802), -1);		/* x2APIC id */
 	CHECK_EQ(msr_value, 0);
+	CHECK_EQ(try_wr(0x1b, 0xfee00800ull | (1 << 8)), 13);	/* x2APIC -> xAPIC: #GP */
 
 	CHECK_EQ(try_rd(0xc0000080), -1);	/* EFER */
 	CHECK_EQ(msr_value & (1 << 10), 0);	/* not in long mode */

@@ -22,8 +22,10 @@
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "vmx/caps.h"
+#include "vmx/dev/apic_route.h"
 #include "vmx/dev/uart16550.h"
 #include "vmx/exit.h"
+#include "vmx/vcpu_lapic.h"
 #include "vmx/vcpu_run.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_cpu.h"
@@ -99,6 +101,14 @@ static int vm_copy_guest(struct vm *vm, gpa_t gpa, void *buf, size_t len, bool w
 		len -= n;
 	}
 	return 0;
+}
+
+void *vm_guest_ptr(struct vm *vm, gpa_t gpa, u64 len)
+{
+	u64 avail;
+	void *p = vm_gpa_ptr(vm, gpa, &avail);
+
+	return p && len <= avail ? p : NULL;
 }
 
 bool vm_guest_range_ok(struct vm *vm, gpa_t gpa, u64 len)
@@ -291,7 +301,7 @@ static int vm_create_vcpus(struct vm *vm)
 			return -1;
 		}
 		v->flush_id = ept_flush_vcpu_add(&vm->mmu->flush, v);
-		if (v->flush_id < 0)
+		if (v->flush_id < 0 || vcpu_lapic_create(v))
 			return -1;
 	}
 	return 0;
@@ -314,6 +324,7 @@ static void vm_free(struct vm *vm, bool mmu_ready)
 		vpid_free(vm->vcpus[i]->vpid);
 		if (vm->vcpus[i]->vmcs)
 			arch_page_free(vm->vcpus[i]->vmcs);
+		vcpu_lapic_destroy(vm->vcpus[i]);
 		kfree(vm->vcpus[i]);
 	}
 	for (i = 0; i < 2; i++)
@@ -352,6 +363,14 @@ static u64 vm_dev_time_ns(void *owner)
 	return arch_time_ns();
 }
 
+/* The I/O APIC's messages, to the VM's local APICs (none before the vCPUs exist). */
+static unsigned int vm_dev_apic_deliver(void *owner, const struct apic_msg *m)
+{
+	struct vm *vm = owner;
+
+	return apic_route(vm->lapics, vm->nvcpus, m);
+}
+
 static s64 vm_dev_wallclock_sec(void *owner)
 {
 	return arch_wallclock_sec();
@@ -371,6 +390,7 @@ static int vm_create_devices(struct vm *vm)
 		.request_poweroff = vm_dev_request_poweroff,
 		.time_ns = vm_dev_time_ns,
 		.wallclock_sec = vm_dev_wallclock_sec,
+		.apic_deliver = vm_dev_apic_deliver,
 	};
 	struct uart16550 *com1;
 
@@ -493,7 +513,7 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 void vm_report(struct vm *vm)
 {
 	u64 counts[EXIT_REASON_MAX + 1] = { 0 };
-	u64 total = 0, halts = 0, polls = 0;
+	u64 total = 0, halts = 0, polls = 0, emulated = 0;
 	unsigned int i, r;
 
 	for (i = 0; i < vm->nvcpus; i++) {
@@ -501,6 +521,7 @@ void vm_report(struct vm *vm)
 			counts[r] += vm->vcpus[i]->exit_counts[r];
 		halts += vm->vcpus[i]->idle_halts;
 		polls += vm->vcpus[i]->idle_polls;
+		emulated += vm->vcpus[i]->emulated;
 	}
 	for (r = 0; r <= EXIT_REASON_MAX; r++)
 		total += counts[r];
@@ -514,6 +535,9 @@ void vm_report(struct vm *vm)
 				 (unsigned long long)counts[r]);
 	pr_plain("hv: vm %s idle: %llu CPU halts, %llu polls\n", vm->cfg.name,
 		 (unsigned long long)halts, (unsigned long long)polls);
+	if (emulated)
+		pr_plain("hv: vm %s emulated: %llu instructions (MMIO, string I/O)\n",
+			 vm->cfg.name, (unsigned long long)emulated);
 	if (vm_log_suppressed(vm))
 		pr_plain("hv: vm %s log: %llu guest-triggered messages suppressed (at most %u "
 			 "every %llu s)\n", vm->cfg.name, (unsigned long long)vm_log_suppressed(vm),

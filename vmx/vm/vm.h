@@ -80,6 +80,13 @@ int vm_read_guest(struct vm *vm, gpa_t gpa, void *dst, size_t len);
 bool vm_guest_range_ok(struct vm *vm, gpa_t gpa, u64 len);
 int vm_write_guest(struct vm *vm, gpa_t gpa, const void *src, size_t len);
 
+/*
+ * The hypervisor's pointer to [gpa, gpa + len) of guest RAM when the range
+ * lies in one host block (for atomic accesses the guest must see as such),
+ * else NULL.
+ */
+void *vm_guest_ptr(struct vm *vm, gpa_t gpa, u64 len);
+
 /* Print "hv: vm NAME stopped: REASON" and the exit counts per reason. */
 void vm_report(struct vm *vm);
 

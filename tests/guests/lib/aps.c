@@ -14,10 +14,32 @@ extern const u8 ap_tramp_start[], ap_tramp_end[];
 
 static u8 ap_stacks[8 * 4096] __attribute__((aligned(4096)));
 
+#define MSR_APIC_BASE	0x1b
+#define APIC_BASE_EXTD	(1u << 10)
+
+static void (*ap_user_entry)(u32 index);
+
+/* Every local APIC starts in xAPIC mode: the ICR MSR needs x2APIC mode. */
+void genable_x2apic(void)
+{
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_EXTD);
+}
+
+void guest_idt_load(void);	/* lib/start.asm: the IDT vCPU 0 built */
+
+static void ap_start(u32 index)
+{
+	guest_idt_load();	/* the trampoline loads a GDT only */
+	genable_x2apic();
+	ap_user_entry(index);
+}
+
 void gstart_aps(void (*entry)(u32 index), u32 count)
 {
+	genable_x2apic();
+	ap_user_entry = entry;
 	memcpy((void *)TRAMP, ap_tramp_start, ap_tramp_end - ap_tramp_start);
-	*(volatile u32 *)(TRAMP + 8) = (u32)(uintptr_t)entry;
+	*(volatile u32 *)(TRAMP + 8) = (u32)(uintptr_t)ap_start;
 	/* The trampoline starts AP i with ESP = base + i * 4096: the top of slot i - 1. */
 	*(volatile u32 *)(TRAMP + 12) = (u32)(uintptr_t)ap_stacks;
 	for (u32 i = 1; i <= count && i < 8; i++) {

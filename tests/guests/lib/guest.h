@@ -71,6 +71,8 @@ int gtry(void (*fn)(void *), void *arg);
  * APs that entered the trampoline.  Only in guests linked with lib/aps.o.
  */
 void gstart_aps(void (*entry)(u32 index), u32 count);
+/* Switch this vCPU's local APIC to x2APIC mode (it starts in xAPIC mode). */
+void genable_x2apic(void);
 u32 gaps_started(void);
 
 /* Interrupt handlers (vectors 32..255): called with the vector, must be quick. */
