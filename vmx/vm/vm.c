@@ -456,8 +456,8 @@ static struct vm *vm_create(const struct vm_config *cfg, unsigned int id)
 		vm->vcpus_running++;
 	/* No other CPU sees the VM before vm_start_all() publishes its vCPUs (R1). */
 	WRITE_ONCE(vm->state, VM_RUNNING);
-	pr_info("vm %s: %llu MiB in %u blocks, %u vCPUs, entry=%s, EPT %d-level\n", cfg->name,
-		(unsigned long long)cfg->mem_mib, vm->nchunks, vm->nvcpus,
+	pr_info("vm %s: %llu MiB in %u blocks, %u vCPUs, entry=%s, EPT %d-level, local APICs "
+		"emulated\n", cfg->name, (unsigned long long)cfg->mem_mib, vm->nchunks, vm->nvcpus,
 		cfg->entry == VM_ENTRY_REAL ? "real" : cfg->entry == VM_ENTRY_PROT ? "prot" : "long",
 		vm->mmu->root_level);
 	return vm;
