@@ -232,6 +232,9 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
 	exit_fn fn;
 
 	v->exit_counts[basic < EXIT_REASON_MAX ? basic : EXIT_REASON_MAX]++;
+	/* Stopped by what the fast path just finished (a device's stop request). */
+	if (unlikely(vm_is_stopped(v->vm)))
+		return EXIT_STOP;
 	fn = basic < EXIT_REASON_MAX ? exit_table[basic] : NULL;
 	if (unlikely(reason & EXIT_REASON_ENTRY_FAIL) && fn != exit_entry_failure)
 		return exit_entry_failure(v);

@@ -72,7 +72,11 @@ bool vcpu_pio(struct vcpu *v, u16 port, unsigned int size, bool in, u32 *val);
 /* Handlers in their own files. */
 enum exit_action exit_cpuid(struct vcpu *v);
 enum exit_action exit_io(struct vcpu *v);
-/* Fast path: finish an IN/OUT that a device on the VM's bus claims; false if none does. */
+/*
+ * Fast path: finish an IN/OUT that a device on the VM's bus claims; false
+ * if none does, or if the access stopped the VM (then it is done, and the
+ * slow path sees the VM stopped before dispatching the exit).
+ */
 bool exit_io_fast(struct vcpu *v);
 enum exit_action exit_rdmsr(struct vcpu *v);
 enum exit_action exit_wrmsr(struct vcpu *v);

@@ -54,6 +54,13 @@ bool exit_io_fast(struct vcpu *v)
 	if ((q & IO_QUAL_STRING) || !io_dispatch(v, q))
 		return false;
 	vcpu_skip_insn_fast(v);
+	/*
+	 * A device may have stopped the VM (isa-debug-exit, ACPI power-off,
+	 * a reset): the guest must not run on.  The slow path finds the VM
+	 * stopped before it dispatches anything (vmx_handle_exit()).
+	 */
+	if (unlikely(!(q & IO_QUAL_IN) && vm_is_stopped(v->vm)))
+		return false;
 	return true;
 }
 

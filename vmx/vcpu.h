@@ -183,6 +183,7 @@ struct vm {
 	struct vm_log log;		/* guest-triggered messages (vmx/vm/vm_log.h) */
 	struct vm_console console;	/* COM1's output (vmx/vm/vm_console.h) */
 	struct vdev_bus bus;		/* the VM's devices (vmx/dev/vdev.h) */
+	u64 acpi_rsdp;			/* guest-physical address of its ACPI RSDP */
 };
 
 #endif /* VMX_VCPU_H */

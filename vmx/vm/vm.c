@@ -23,9 +23,11 @@
 #include "mm/pmm.h"
 #include "vmx/caps.h"
 #include "vmx/dev/apic_route.h"
+#include "vmx/dev/platform.h"
 #include "vmx/dev/uart16550.h"
 #include "vmx/exit.h"
 #include "vmx/vcpu_lapic.h"
+#include "vmx/vm/acpi_build.h"
 #include "vmx/vcpu_run.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_cpu.h"
@@ -376,6 +378,43 @@ static s64 vm_dev_wallclock_sec(void *owner)
 	return arch_wallclock_sec();
 }
 
+/*
+ * The VM's ACPI tables (vmx/vm/acpi_build.c) at 0xE0000, where a BIOS-area
+ * scan finds the RSDP; the area lies in the VM's RAM below 1 MiB, which
+ * no loader uses.
+ */
+static int vm_place_acpi(struct vm *vm)
+{
+	const struct acpi_build_cfg cfg = {
+		.nr_vcpus = vm->nvcpus,
+		.x2apic = vm->nvcpus > 255,
+	};
+	struct acpi_build_info info;
+	size_t size = acpi_build_size(&cfg);
+	u8 *buf;
+	int rc;
+
+	if (!size || size > PLAT_ACPI_AREA_SIZE) {
+		pr_err("vm %s: ACPI tables for %u vCPUs do not fit\n", vm->cfg.name, vm->nvcpus);
+		return -1;
+	}
+	buf = kzalloc(size);
+	if (!buf) {
+		pr_err("vm %s: no memory to build its ACPI tables\n", vm->cfg.name);
+		return -1;
+	}
+	rc = acpi_build(&cfg, buf, size, PLAT_ACPI_AREA_GPA, &info);
+	if (!rc)
+		rc = vm_write_guest(vm, PLAT_ACPI_AREA_GPA, buf, info.size);
+	kfree(buf);
+	if (rc) {
+		pr_err("vm %s: its ACPI tables could not be built (%d)\n", vm->cfg.name, rc);
+		return -1;
+	}
+	vm->acpi_rsdp = info.rsdp_gpa;
+	return 0;
+}
+
 /* Every registered device type, and COM1's input=TEXT. */
 static int vm_create_devices(struct vm *vm)
 {
@@ -448,7 +487,7 @@ static struct vm *vm_create(const struct vm_config *cfg, unsigned int id)
 		return NULL;
 	}
 	if (vm_alloc_memory(vm) || vm_add_slots(vm) || vm_load_image(vm) ||
-	    vm_create_devices(vm) || vm_create_vcpus(vm)) {
+	    vm_create_devices(vm) || vm_create_vcpus(vm) || vm_place_acpi(vm)) {
 		vm_free(vm, true);
 		return NULL;
 	}
