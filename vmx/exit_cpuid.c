@@ -9,6 +9,7 @@
 #include "vmx/exit.h"
 
 #include "arch/x86/cpu.h"
+#include "arch/x86/tsc.h"
 #include "vmx/vm/hypercall.h"
 #include "vmx/vm/vm.h"
 #include "vmx/vmcs.h"
@@ -23,6 +24,7 @@
 #define C1_ECX_OSXSAVE		BIT(27)
 #define C1_ECX_HYPERVISOR	BIT(31)
 #define C7_EBX_INVPCID		BIT(10)
+#define C6_EAX_ARAT		BIT(2)
 #define C7_ECX_CET_SS		BIT(7)
 #define C7_EDX_FSRM		BIT(4)
 #define C7_EDX_CET_IBT		BIT(20)
@@ -45,6 +47,29 @@ static __noinline void cpuid_leaf1(struct vcpu *v, struct cpuid_regs *r)
 		r->ecx |= C1_ECX_OSXSAVE;
 	/* EBX[31:24] initial APIC ID, EBX[23:16] logical processors. */
 	r->ebx = (r->ebx & 0xffff) | ((u32)v->id << 24) | ((u32)v->vm->nvcpus << 16);
+}
+
+/*
+ * Leaves 0x15 and 0x16 from hv's measured TSC rate, so a guest needs no
+ * PIT or HPET to calibrate: 0x15 says TSC = crystal * EBX / EAX, with the
+ * crystal (also the LAPIC timer's clock) at the TSC rate, halved until it
+ * fits ECX; 0x16 gives the base and maximum frequency in MHz.  Reached only
+ * where the host's highest basic leaf includes them (Skylake and later).
+ */
+static __noinline void cpuid_tsc_leaves(u32 leaf, struct cpuid_regs *r)
+{
+	u64 hz = tsc_hz(), crystal = hz;
+	u32 ratio = 1;
+
+	while (crystal > 0xffffffffull) {
+		crystal >>= 1;
+		ratio <<= 1;
+	}
+	if (leaf == 0x15)
+		*r = (struct cpuid_regs){ .eax = 1, .ebx = ratio, .ecx = (u32)crystal, .edx = 0 };
+	else
+		*r = (struct cpuid_regs){ .eax = (u32)(hz / 1000000), .ebx = (u32)(hz / 1000000),
+					  .ecx = 100, .edx = 0 };
 }
 
 static void cpuid_leaf7(struct cpuid_regs *r)
@@ -89,6 +114,13 @@ enum exit_action exit_cpuid(struct vcpu *v)
 		case 0xb:
 		case 0x1f:
 			r.edx = v->id;		/* x2APIC ID */
+			break;
+		case 6:		/* ARAT: the virtual LAPIC timer never stops */
+			r.eax |= C6_EAX_ARAT;
+			break;
+		case 0x15:
+		case 0x16:
+			cpuid_tsc_leaves(leaf, &r);
 			break;
 		case 0x80000001u:
 			if (!vmx_ctl.rdtscp)

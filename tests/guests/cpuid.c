@@ -36,5 +36,17 @@ int guest_main(void)
 
 	cpuid(0, 0, &a, &b, &c, &d);
 	CHECK(a >= 1);
+	/* The platform's leaves: TSC-deadline and x2APIC, ARAT, the TSC rate. */
+	cpuid(1, 0, &a, &b, &c, &d);
+	CHECK(c & (1u << 24));
+	CHECK(c & (1u << 21));
+	cpuid(0, 0, &a, &b, &c, &d);
+	if (a >= 0x15) {
+		cpuid(6, 0, &a, &b, &c, &d);
+		CHECK(a & (1u << 2));
+		cpuid(0x15, 0, &a, &b, &c, &d);
+		CHECK(a && b && c);
+		gprintf("TSC from CPUID.15H: %u Hz x %u / %u\n", c, b, a);
+	}
 	return 0;
 }
