@@ -13,22 +13,11 @@
 #define PORT_FIRST	0x200u		/* no device there */
 #define N		20
 
-static u32 msr_index;
-
-static void do_rdmsr(void *arg)
-{
-	(void)rdmsr(msr_index);
-}
-
-static void do_wrmsr(void *arg)
-{
-	wrmsr(msr_index, 0);
-}
-
 static int try_msr(u32 msr, bool write)
 {
-	msr_index = msr;
-	return gtry(write ? do_wrmsr : do_rdmsr, NULL);
+	u64 v;
+
+	return write ? gtry_wrmsr(msr, 0) : gtry_rdmsr(msr, &v);
 }
 
 int guest_main(void)

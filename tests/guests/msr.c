@@ -2,30 +2,26 @@
 /* RDMSR/WRMSR policy: VMX MSRs #GP, unknown MSRs #GP, emulated ones work. */
 #include "guest.h"
 
-static u32 msr_index;
 static u64 msr_value;
 
-static void do_rdmsr(void *arg)
-{
-	msr_value = rdmsr(msr_index);
-}
-
-static void do_wrmsr(void *arg)
-{
-	wrmsr(msr_index, msr_value);
-}
-
+/*
+ * msr_value holds the last value read successfully or written, which the
+ * checks below look at.
+ */
 static int try_rd(u32 msr)
 {
-	msr_index = msr;
-	return gtry(do_rdmsr, NULL);
+	u64 v;
+	int vec = gtry_rdmsr(msr, &v);
+
+	if (vec < 0)
+		msr_value = v;
+	return vec;
 }
 
 static int try_wr(u32 msr, u64 v)
 {
-	msr_index = msr;
 	msr_value = v;
-	return gtry(do_wrmsr, NULL);
+	return gtry_wrmsr(msr, v);
 }
 
 int guest_main(void)

@@ -17,30 +17,17 @@
 #define CPUID1_OSXSAVE	(1u << 27)
 #define CPUID1_AVX	(1u << 28)
 
-static u32 msr_index;
 static u64 msr_value;
 
-static void do_rdmsr(void *arg)
-{
-	msr_value = rdmsr(msr_index);
-}
-
-static void do_wrmsr(void *arg)
-{
-	wrmsr(msr_index, msr_value);
-}
-
+/* Reads land in msr_value, which the checks below look at. */
 static int try_rd(u32 msr)
 {
-	msr_index = msr;
-	return gtry(do_rdmsr, NULL);
+	return gtry_rdmsr(msr, &msr_value);
 }
 
 static int try_wr(u32 msr, u64 v)
 {
-	msr_index = msr;
-	msr_value = v;
-	return gtry(do_wrmsr, NULL);
+	return gtry_wrmsr(msr, v);
 }
 
 static void do_rdpmc(void *arg)

@@ -90,23 +90,14 @@ static const struct vdev_pio_ops acpi_pm_ops = {
 	.write = acpi_pm_write,
 };
 
-static void acpi_pm_release(void *dev)
-{
-	kfree(dev);
-}
-
 static int acpi_pm_create(struct vdev_bus *bus)
 {
-	struct acpi_pm *pm = kzalloc(sizeof(*pm));
+	struct acpi_pm *pm = vdev_alloc(bus, "acpi_pm", sizeof(*pm));
 
 	if (!pm)
 		return -1;
 	spin_lock_init(&pm->lock);
 	pm->bus = bus;
-	if (vdev_bus_add_device(bus, "acpi_pm", pm, acpi_pm_release)) {
-		kfree(pm);
-		return -1;
-	}
 	return vdev_pio_register(bus, PLAT_ACPI_SLEEP_CTL, 2, &acpi_pm_ops, pm);
 }
 VDEV_TYPE(acpi_pm, acpi_pm_create);

@@ -279,14 +279,9 @@ static const struct vdev_pio_ops i8042_command_ops = {
 	.write = i8042_command_write,
 };
 
-static void i8042_release(void *dev)
-{
-	kfree(dev);
-}
-
 static int i8042_create(struct vdev_bus *bus)
 {
-	struct i8042 *k = kzalloc(sizeof(*k));
+	struct i8042 *k = vdev_alloc(bus, "i8042", sizeof(*k));
 
 	if (!k)
 		return -1;
@@ -294,10 +289,6 @@ static int i8042_create(struct vdev_bus *bus)
 	k->bus = bus;
 	k->ram[0] = I8042_CTR_DEFAULT;
 	k->outport = I8042_OUT_DEFAULT;
-	if (vdev_bus_add_device(bus, "i8042", k, i8042_release)) {
-		kfree(k);
-		return -1;
-	}
 	/* Two one-byte ranges: 0x61-0x63 belong to other devices. */
 	if (vdev_pio_register(bus, PLAT_I8042_DATA, 1, &i8042_data_ops, k))
 		return -1;

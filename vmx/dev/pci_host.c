@@ -198,24 +198,15 @@ static const struct vdev_pio_ops pci_host_ops = {
 	.write = pci_host_write,
 };
 
-static void pci_host_release(void *dev)
-{
-	kfree(dev);
-}
-
 static int pci_host_create(struct vdev_bus *bus)
 {
-	struct pci_host *p = kzalloc(sizeof(*p));
+	struct pci_host *p = vdev_alloc(bus, "pci_host", sizeof(*p));
 
 	if (!p)
 		return -1;
 	spin_lock_init(&p->lock);
 	p->bus = bus;
 	reset_ctl_init(&p->rst);
-	if (vdev_bus_add_device(bus, "pci_host", p, pci_host_release)) {
-		kfree(p);
-		return -1;
-	}
 	return vdev_pio_register(bus, PLAT_PCI_CONFIG_ADDR, PLAT_PCI_CONFIG_LEN, &pci_host_ops, p);
 }
 VDEV_TYPE(pci_host, pci_host_create);

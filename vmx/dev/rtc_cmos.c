@@ -453,14 +453,9 @@ static void rtc_cmos_memory(struct rtc_cmos *r, u64 mem)
 	r->ram[CMOS_CHECKSUM + 1] = (u8)sum;
 }
 
-static void rtc_release(void *dev)
-{
-	kfree(dev);
-}
-
 static int rtc_cmos_create(struct vdev_bus *bus)
 {
-	struct rtc_cmos *r = kzalloc(sizeof(*r));
+	struct rtc_cmos *r = vdev_alloc(bus, "rtc", sizeof(*r));
 
 	if (!r)
 		return -1;
@@ -472,10 +467,6 @@ static int rtc_cmos_create(struct vdev_bus *bus)
 	rtc_cmos_memory(r, bus->host.mem_size);
 	r->flag_sec = rtc_guest_now(r);
 	r->flag_tick = rtc_ticks(r);
-	if (vdev_bus_add_device(bus, "rtc", r, rtc_release)) {
-		kfree(r);
-		return -1;
-	}
 	return vdev_pio_register(bus, PLAT_RTC_BASE, 2, &rtc_pio_ops, r);
 }
 VDEV_TYPE(rtc_cmos, rtc_cmos_create);

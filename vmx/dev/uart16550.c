@@ -320,7 +320,7 @@ size_t uart_rx_room(struct uart16550 *u)
 
 struct uart16550 *uart16550_create(struct vdev_bus *bus, u16 base, unsigned int gsi)
 {
-	struct uart16550 *u = kzalloc(sizeof(*u));
+	struct uart16550 *u = vdev_alloc(bus, "com1", sizeof(*u));
 
 	if (!u)
 		return NULL;
@@ -328,10 +328,6 @@ struct uart16550 *uart16550_create(struct vdev_bus *bus, u16 base, unsigned int 
 	u->bus = bus;
 	u->gsi = gsi;
 	u->dll = 1;			/* 115200 baud, as firmware leaves it */
-	if (vdev_bus_add_device(bus, "com1", u, kfree)) {
-		kfree(u);
-		return NULL;
-	}
 	if (vdev_pio_register(bus, base, 8, &uart_ops, u))
 		return NULL;		/* freed with the bus */
 	return u;

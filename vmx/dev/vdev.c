@@ -4,6 +4,7 @@
 
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "mm/heap.h"
 
 /*
  * The section's bounds: linker.ld defines them; in a hosted program GNU ld
@@ -67,6 +68,21 @@ int vdev_bus_add_device(struct vdev_bus *bus, const char *name, void *dev,
 	bus->devices[bus->ndevices].release = release;
 	bus->ndevices++;
 	return 0;
+}
+
+void *vdev_alloc(struct vdev_bus *bus, const char *name, size_t size)
+{
+	void *dev = kzalloc(size);
+
+	if (!dev) {
+		pr_err("vm %s: no memory for device %s\n", bus->host.name, name);
+		return NULL;
+	}
+	if (vdev_bus_add_device(bus, name, dev, kfree)) {
+		kfree(dev);
+		return NULL;
+	}
+	return dev;
 }
 
 void *vdev_bus_find(struct vdev_bus *bus, const char *name)

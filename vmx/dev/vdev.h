@@ -139,6 +139,13 @@ void vdev_bus_destroy(struct vdev_bus *bus);
 int vdev_bus_add_device(struct vdev_bus *bus, const char *name, void *dev,
 			void (*release)(void *dev));
 
+/*
+ * vdev_alloc() - a zeroed device state of @size bytes, added to @bus under
+ * @name and freed with it.  NULL (after a message) when memory or the
+ * device table runs out.
+ */
+void *vdev_alloc(struct vdev_bus *bus, const char *name, size_t size);
+
 /* The device added under @name, or NULL. */
 void *vdev_bus_find(struct vdev_bus *bus, const char *name);
 

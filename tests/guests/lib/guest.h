@@ -75,6 +75,13 @@ void gstart_aps(void (*entry)(u32 index), u32 count);
 void genable_x2apic(void);
 u32 gaps_started(void);
 
+/*
+ * RDMSR / WRMSR that may fault: -1 when the instruction completed (the value
+ * read in *val), else the vector it raised (13 for #GP).
+ */
+int gtry_rdmsr(u32 msr, u64 *val);
+int gtry_wrmsr(u32 msr, u64 val);
+
 /* Interrupt handlers (vectors 32..255): called with the vector, must be quick. */
 typedef void (*girq_fn)(u32 vector);
 void gset_irq(u8 vector, girq_fn fn);

@@ -216,6 +216,41 @@ void guest_check_failed(const char *file, int line, const char *what)
 	gprintf("CHECK FAILED %s:%d: %s\n", file, line, what);
 }
 
+struct msr_op {
+	u32 msr;
+	u64 val;
+};
+
+static void do_rdmsr(void *arg)
+{
+	struct msr_op *op = arg;
+
+	op->val = rdmsr(op->msr);
+}
+
+static void do_wrmsr(void *arg)
+{
+	struct msr_op *op = arg;
+
+	wrmsr(op->msr, op->val);
+}
+
+int gtry_rdmsr(u32 msr, u64 *val)
+{
+	struct msr_op op = { msr, 0 };
+	int vec = gtry(do_rdmsr, &op);
+
+	*val = op.val;
+	return vec;
+}
+
+int gtry_wrmsr(u32 msr, u64 val)
+{
+	struct msr_op op = { msr, val };
+
+	return gtry(do_wrmsr, &op);
+}
+
 void gset_irq(u8 vector, girq_fn fn)
 {
 	irq_handlers[vector] = fn;
