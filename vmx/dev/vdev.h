@@ -16,6 +16,7 @@
 #ifndef VMX_DEV_VDEV_H
 #define VMX_DEV_VDEV_H
 
+#include "lib/atomic.h"
 #include "lib/compiler.h"
 
 #define VDEV_PIO_MAX	32
@@ -99,6 +100,7 @@ struct vdev_bus {
 	struct vdev_host host;
 	struct vdev_pio_range pio[VDEV_PIO_MAX];
 	unsigned int npio;
+	unsigned int pio_hint;		/* the range that answered last (vdev_pio_find()) */
 	struct vdev_mmio_range mmio[VDEV_MMIO_MAX];
 	unsigned int nmmio;
 	struct {
@@ -167,25 +169,42 @@ int vdev_mmio_register(struct vdev_bus *bus, u64 base, u64 len,
 bool vdev_pio_read(struct vdev_bus *bus, u16 port, unsigned int size, u32 *val);
 
 /*
- * The range that claims all of [@port, @port + @size), or NULL: a binary
- * search of the sorted, disjoint ranges.  Inline, because every I/O exit
- * comes here, the exit fast path included.
+ * The range that claims all of [@port, @port + @size), or NULL: the range
+ * that answered last, else a binary search of the sorted, disjoint ranges.
+ * Inline, because every I/O exit comes here, the exit fast path included;
+ * a guest's port accesses come in runs to one device (polling a UART's LSR
+ * between bytes to its THR), so the hint spares most searches.
  */
-static inline const struct vdev_pio_range *vdev_pio_find(const struct vdev_bus *bus, u16 port,
+static inline const struct vdev_pio_range *vdev_pio_find(struct vdev_bus *bus, u16 port,
 							 unsigned int size)
 {
-	unsigned int lo = 0, hi = bus->npio;
+	/*
+	 * A hint, shared by the VM's vCPUs without ordering: the ranges never
+	 * change after the VM is built, so any index below npio names a valid
+	 * range, which is checked before use.  READ_ONCE/WRITE_ONCE: tear-free.
+	 */
+	unsigned int lo = 0, hi = bus->npio, h = READ_ONCE(bus->pio_hint);
+	const struct vdev_pio_range *r;
 
+	if (h < hi) {
+		r = &bus->pio[h];
+		if (port >= r->base && (u32)port + size <= (u32)r->base + r->len)
+			return r;
+	}
 	while (lo < hi) {
 		unsigned int mid = (lo + hi) / 2;
-		const struct vdev_pio_range *r = &bus->pio[mid];
 
-		if (port < r->base)
+		r = &bus->pio[mid];
+		if (port < r->base) {
 			hi = mid;
-		else if ((u32)port >= (u32)r->base + r->len)
+		} else if ((u32)port >= (u32)r->base + r->len) {
 			lo = mid + 1;
-		else
-			return (u32)port + size <= (u32)r->base + r->len ? r : NULL;
+		} else {
+			if ((u32)port + size > (u32)r->base + r->len)
+				return NULL;
+			WRITE_ONCE(bus->pio_hint, mid);
+			return r;
+		}
 	}
 	return NULL;
 }
