@@ -72,8 +72,8 @@ struct gf_config {
 volatile struct gf_config gf_config = {
 	.magic = { 'G', 'F', 'U', 'Z', 'Z', 'C', 'F', 'G' },
 	.seed = GFUZZ_SEED,
-	.blocks = 6000,
-	.ticks_lo = 400000000u,	/* 8 s at Bochs's 50 M ips */
+	.blocks = 20000,
+	.ticks_lo = 1000000000u,	/* 20 s at Bochs's 50 M ips */
 	.flags = GF_OPT_TF_EXITS,
 	.user_percent = 50,
 };
@@ -1373,8 +1373,6 @@ static void tpl_break(struct gf_cpu *c)
 		gf_fail(c, "data breakpoint: vector %d, DR6 %#x", v, c->last_dr6);
 }
 
-static u32 tf_after;
-
 /* Single step over an instruction that exits: #DB right after it, as on hardware. */
 static void op_tfexit(void *p)
 {
@@ -1383,19 +1381,19 @@ static void op_tfexit(void *p)
 	switch (o->b) {
 	case 0:
 		__asm__ __volatile__("pushf; orl $0x100, (%%esp); movl $1f, %0; popf; cpuid; 1: nop"
-				     : "=m"(tf_after), "+a"(o->a), "+c"(o->c) :: "ebx", "edx", "memory");
+				     : "=m"(o->addr), "+a"(o->a), "+c"(o->c) :: "ebx", "edx", "memory");
 		break;
 	case 1:
 		__asm__ __volatile__("pushf; orl $0x100, (%%esp); movl $1f, %0; popf; rdmsr; 1: nop"
-				     : "=m"(tf_after), "=a"(o->a), "=d"(o->d) : "c"(MSR_X2APIC_TPR) : "memory");
+				     : "=m"(o->addr), "=a"(o->a), "=d"(o->d) : "c"(MSR_X2APIC_TPR) : "memory");
 		break;
 	case 2:
 		__asm__ __volatile__("pushf; orl $0x100, (%%esp); movl $1f, %0; popf; outb %%al, $0x80; 1: nop"
-				     : "=m"(tf_after) : "a"(0) : "memory");
+				     : "=m"(o->addr) : "a"(0) : "memory");
 		break;
 	default:
 		__asm__ __volatile__("pushf; orl $0x100, (%%esp); movl $1f, %0; popf; vmcall; 1: nop"
-				     : "=m"(tf_after), "+a"(o->a) :: "ebx", "ecx", "edx", "esi", "memory");
+				     : "=m"(o->addr), "+a"(o->a) :: "ebx", "ecx", "edx", "esi", "memory");
 		break;
 	}
 }
@@ -1408,9 +1406,9 @@ static void tpl_tfexit(struct gf_cpu *c)
 	o.b = below(c, 4);
 	o.a = o.b == 3 ? HC_NOP : 0;
 	v = try_insn(c, op_tfexit, &o, V(1));
-	if (v != 1 || c->last_eip != tf_after)
+	if (v != 1 || c->last_eip != o.addr)
 		gf_fail(c, "single step over exit %u: vector %d at %#x, expected %#x", o.b, v,
-			c->last_eip, tf_after);
+			c->last_eip, o.addr);
 }
 
 static void (*const gf_templates[T_COUNT])(struct gf_cpu *) = {

@@ -75,9 +75,13 @@ $(GB)/long.bin $(GB)/cr8.bin $(GB)/realinj.bin: $(GB)/%.bin: tests/guests/%.asm 
 	@echo "  NASM    $<"
 	$(Q)$(NASM) -f bin -I tests/guests/ $< -o $@
 
-guests: $(GUEST_BINS)
+# The fuzzer's second case (gfuzz-haswell) runs another seed: a patched copy.
+$(GB)/gfuzz-s2.bin: $(GB)/gfuzz.bin tools/fuzz-guest
+	$(Q)tools/fuzz-guest --patch $< $@ --seed 2 --blocks 10000 2>/dev/null
 
-.PHONY: guests test-guests bench
+guests: $(GUEST_BINS) $(GB)/gfuzz-s2.bin
+
+.PHONY: guests test-guests bench fuzz-guest
 
 # Every guest test case under Bochs; ends with "N passed, N failed".
 test-guests: $(B)/hv.elf guests
@@ -86,5 +90,15 @@ test-guests: $(B)/hv.elf guests
 # Exit round-trip benchmark in a guest under Bochs.
 bench: $(B)/hv.elf guests
 	$(Q)tools/exit-bench
+
+# The guest fuzzer for longer, with a seed of your choice (tools/fuzz-guest,
+# docs/testing-hostile.md "Guest fuzzer"): make fuzz-guest SEED=7 MINUTES=10;
+# GFUZZ_VCPUS, GFUZZ_MODEL and GFUZZ_OPTIONS (e.g. string-io,past-ram) too.
+SEED		?= 1
+MINUTES		?= 5
+fuzz-guest: $(B)/hv.elf guests
+	$(Q)tools/fuzz-guest --seed $(SEED) --minutes $(MINUTES) \
+		$(if $(GFUZZ_VCPUS),--vcpus $(GFUZZ_VCPUS)) $(if $(GFUZZ_MODEL),--model $(GFUZZ_MODEL)) \
+		$(if $(GFUZZ_OPTIONS),--options $(GFUZZ_OPTIONS))
 
 -include $(GUEST_LIB:.o=.d) $(patsubst %,$(GB)/%.d,$(GUEST_C))
