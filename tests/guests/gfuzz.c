@@ -662,7 +662,7 @@ static void gen_user_block(struct gf_cpu *c, struct gf_uregs *r)
 	}
 	r->esp = chance(c, 16) ? rnd(c) : UVA_STACK + 4096 - 4 * below(c, 64);
 	r->eip = UVA_CODE + off;
-	r->eflags = 0x202 | (rnd(c) & 0x8d5) | (chance(c, 8) ? EFLAGS_AC : 0) |
+	r->eflags = 0x202 | (rnd(c) & 0xcd5) | (chance(c, 8) ? EFLAGS_AC : 0) |
 		    (chance(c, 2) ? EFLAGS_TF : 0);	/* CF PF AF ZF SF DF OF at random */
 	for (i = 0; i < 16; i++)
 		data[below(c, 2048)] = rnd(c);
@@ -1558,7 +1558,7 @@ static void ap_entry(u32 index)
 
 int guest_main(void)
 {
-	u32 a, b, cc, d, aps;
+	u32 a, b, aps;
 	u64 t0;
 
 	seed = gf_config.seed;
@@ -1568,8 +1568,6 @@ int guest_main(void)
 	cpuid(1, 0, &a, &b, &feat.c1_ecx, &feat.c1_edx);
 	cpuid(7, 0, &a, &feat.c7_ebx, &feat.c7_ecx, &feat.c7_edx);
 	cpuid(0x80000001u, 0, &a, &b, &feat.c81_ecx, &feat.c81_edx);
-	(void)cc;
-	(void)d;
 	aps = nvcpus > GF_MAX_CPUS ? GF_MAX_CPUS - 1 : nvcpus - 1;
 	gprintf("gfuzz: seed %u, %u vCPUs, %u blocks or %llu ticks each, %u%% in ring 3, "
 		"options %#x\n", seed, aps + 1, gf_config.blocks,
