@@ -9,7 +9,7 @@ GUEST_CFLAGS	:= -m32 -std=gnu11 -Os -ffreestanding -fno-builtin -nostdlib -fno-p
 		   -fno-stack-protector -mgeneral-regs-only -fno-asynchronous-unwind-tables \
 		   -fcf-protection=none -Wall -Wextra -Werror -Wno-unused-parameter \
 		   -I tests/guests/lib -I . -MMD -MP
-GUEST_C		:= cpuid msr io ept iso_a iso_b hypercall vmxinsn triple hlt hello bench smp invd zap forge stop flood state uart apic strio plat
+GUEST_C		:= cpuid msr io ept iso_a iso_b hypercall vmxinsn triple hlt hello bench smp invd zap forge stop flood state uart apic strio plat msrsweep iosweep ipistorm gfuzz
 GUEST_FLAT	:= realmode long cr8 realinj
 GUEST_BINS	:= $(patsubst %,$(GB)/%.bin,$(GUEST_C) $(GUEST_FLAT))
 GUEST_LIB	:= $(GB)/lib/start.o $(GB)/lib/lib.o $(GB)/lib/string.o
@@ -47,8 +47,15 @@ $(GB)/ap_blob.o: tests/guests/ap_blob.asm $(GB)/ap_tramp.bin
 	$(Q)$(NASM) -f elf32 -DAP_TRAMP_BIN='"$(GB)/ap_tramp.bin"' $< -o $@
 
 # Guests that start APs: the trampoline and lib/aps.c.
-GUEST_SMP	:= smp zap stop apic
+GUEST_SMP	:= smp zap stop apic ipistorm gfuzz
 $(patsubst %,$(GB)/%.elf,$(GUEST_SMP)): $(GB)/ap_blob.o $(GB)/lib/aps.o
+
+# The guest fuzzer's entry stubs (docs/testing-hostile.md "Guest fuzzer").
+$(GB)/gfuzz_asm.o: tests/guests/gfuzz_asm.asm
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	$(Q)$(NASM) -f elf32 $< -o $@
+$(GB)/gfuzz.elf: $(GB)/gfuzz_asm.o
 
 $(GB)/%.elf: $(GB)/%.o $(GUEST_LIB) tests/guests/guest.ld
 	@echo "  GUESTLD $@"
@@ -68,9 +75,13 @@ $(GB)/long.bin $(GB)/cr8.bin $(GB)/realinj.bin: $(GB)/%.bin: tests/guests/%.asm 
 	@echo "  NASM    $<"
 	$(Q)$(NASM) -f bin -I tests/guests/ $< -o $@
 
-guests: $(GUEST_BINS)
+# The fuzzer's second case (gfuzz-haswell) runs another seed: a patched copy.
+$(GB)/gfuzz-s2.bin: $(GB)/gfuzz.bin tools/fuzz-guest
+	$(Q)tools/fuzz-guest --patch $< $@ --seed 2 --blocks 10000 2>/dev/null
 
-.PHONY: guests test-guests bench
+guests: $(GUEST_BINS) $(GB)/gfuzz-s2.bin
+
+.PHONY: guests test-guests bench fuzz-guest
 
 # Every guest test case under Bochs; ends with "N passed, N failed".
 test-guests: $(B)/hv.elf guests
@@ -79,5 +90,15 @@ test-guests: $(B)/hv.elf guests
 # Exit round-trip benchmark in a guest under Bochs.
 bench: $(B)/hv.elf guests
 	$(Q)tools/exit-bench
+
+# The guest fuzzer for longer, with a seed of your choice (tools/fuzz-guest,
+# docs/testing-hostile.md "Guest fuzzer"): make fuzz-guest SEED=7 MINUTES=10;
+# GFUZZ_VCPUS, GFUZZ_MODEL and GFUZZ_OPTIONS (e.g. string-io,past-ram) too.
+SEED		?= 1
+MINUTES		?= 5
+fuzz-guest: $(B)/hv.elf guests
+	$(Q)tools/fuzz-guest --seed $(SEED) --minutes $(MINUTES) \
+		$(if $(GFUZZ_VCPUS),--vcpus $(GFUZZ_VCPUS)) $(if $(GFUZZ_MODEL),--model $(GFUZZ_MODEL)) \
+		$(if $(GFUZZ_OPTIONS),--options $(GFUZZ_OPTIONS))
 
 -include $(GUEST_LIB:.o=.d) $(patsubst %,$(GB)/%.d,$(GUEST_C))
