@@ -232,9 +232,17 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
 	exit_fn fn;
 
 	v->exit_counts[basic < EXIT_REASON_MAX ? basic : EXIT_REASON_MAX]++;
-	/* Stopped by what the fast path just finished (a device's stop request). */
-	if (unlikely(vm_is_stopped(v->vm)))
+	/*
+	 * The fast path finished this exit and it stopped the VM (a device's
+	 * stop request): nothing is left to dispatch.  Only that exit: any
+	 * other must run its handler even when the VM is stopping, above all
+	 * an external interrupt, acknowledged at exit and owed its EOI (a
+	 * kick left in service would mask every vector of its class for good).
+	 */
+	if (unlikely(v->exit_done)) {
+		v->exit_done = false;
 		return EXIT_STOP;
+	}
 	fn = basic < EXIT_REASON_MAX ? exit_table[basic] : NULL;
 	if (unlikely(reason & EXIT_REASON_ENTRY_FAIL) && fn != exit_entry_failure)
 		return exit_entry_failure(v);

@@ -74,8 +74,8 @@ enum exit_action exit_cpuid(struct vcpu *v);
 enum exit_action exit_io(struct vcpu *v);
 /*
  * Fast path: finish an IN/OUT that a device on the VM's bus claims; false
- * if none does, or if the access stopped the VM (then it is done, and the
- * slow path sees the VM stopped before dispatching the exit).
+ * if none does, or if the access stopped the VM (then it is done: the
+ * vCPU's exit_done tells the slow path not to dispatch it again).
  */
 bool exit_io_fast(struct vcpu *v);
 enum exit_action exit_rdmsr(struct vcpu *v);

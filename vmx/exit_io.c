@@ -59,8 +59,10 @@ bool exit_io_fast(struct vcpu *v)
 	 * a reset): the guest must not run on.  The slow path finds the VM
 	 * stopped before it dispatches anything (vmx_handle_exit()).
 	 */
-	if (unlikely(!(q & IO_QUAL_IN) && vm_is_stopped(v->vm)))
+	if (unlikely(!(q & IO_QUAL_IN) && vm_is_stopped(v->vm))) {
+		v->exit_done = true;
 		return false;
+	}
 	return true;
 }
 

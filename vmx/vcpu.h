@@ -127,6 +127,7 @@ struct vcpu {
 	u64 tsc_offset;		/* guest TSC - host TSC (VMCS_TSC_OFFSET) */
 	u64 tsc_adjust;		/* IA32_TSC_ADJUST as the guest sees it */
 	u32 exit_reason;
+	bool exit_done;		/* the fast path finished this exit, which stopped the VM */
 	u64 exit_qual;
 	u64 exit_counts[EXIT_REASON_MAX + 1];	/* last slot: reasons above the table */
 	u64 idle_halts;		/* HLTs of the physical CPU while this vCPU idled */

@@ -849,8 +849,7 @@ static bool port_write_skipped(u32 port, u32 size)
 
 	for (b = 0; b < size; b++) {
 		p = (port + b) & 0xffff;
-		if ((p >= PLAT_COM1_BASE && p < PLAT_COM1_BASE + 8) || p == PLAT_RESET_PORT ||
-		    p == PLAT_DEBUG_EXIT_PORT || p == PLAT_I8042_STATUS || p == PLAT_ACPI_SLEEP_CTL)
+		if ((p >= PLAT_COM1_BASE && p < PLAT_COM1_BASE + 8) || plat_port_write_ends_vm(p))
 			return true;
 	}
 	return false;

@@ -11,7 +11,7 @@
  *   0x3f8-0x3ff  COM1 (PLAT_COM1_BASE): the divisor latch and LCR would
  *                change the console this guest prints on;
  *   0xcf9        PLAT_RESET_PORT: resets the VM;
- *   0xf4         PLAT_DEBUG_EXIT_PORT: stops the VM;
+ *   0xf4-0xf7    PLAT_DEBUG_EXIT_PORT: stops the VM;
  *   0x64         PLAT_I8042_STATUS: a command port (0xfe pulses reset);
  *   0x600        PLAT_ACPI_SLEEP_CTL: can power the VM off.
  * A write of size 2 or 4 is skipped when any of its bytes is one of these.
@@ -49,9 +49,8 @@ static void io_out(u16 port, unsigned int size, u32 v)
 /* Ports whose writes have effects (see above). */
 static bool write_skipped(u32 port)
 {
-	return (port >= PLAT_COM1_BASE && port < PLAT_COM1_BASE + 8) || port == PLAT_RESET_PORT ||
-	       port == PLAT_DEBUG_EXIT_PORT || port == PLAT_I8042_STATUS ||
-	       port == PLAT_ACPI_SLEEP_CTL;
+	return (port >= PLAT_COM1_BASE && port < PLAT_COM1_BASE + 8) ||
+	       plat_port_write_ends_vm(port);
 }
 
 /* Ports a device of platform.h may answer. */

@@ -62,4 +62,16 @@
 #define PLAT_ACPI_AREA_GPA	0xe0000ull	/* RSDP first, then XSDT, RSDT, FADT, ... */
 #define PLAT_ACPI_AREA_SIZE	0x10000ull	/* 0xe0000-0xeffff, reserved in the e820 map */
 
+/*
+ * Ports where a write can stop or reset the VM (isa-debug-exit, the reset
+ * register, the i8042 command port, the ACPI sleep control register): what
+ * test guests that sweep or fuzz ports must leave alone.
+ */
+static inline int plat_port_write_ends_vm(unsigned int port)
+{
+	return port == PLAT_RESET_PORT || port == PLAT_I8042_STATUS ||
+	       port == PLAT_ACPI_SLEEP_CTL ||
+	       (port >= PLAT_DEBUG_EXIT_PORT && port < PLAT_DEBUG_EXIT_PORT + PLAT_DEBUG_EXIT_LEN);
+}
+
 #endif /* VMX_DEV_PLATFORM_H */
