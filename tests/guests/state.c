@@ -103,8 +103,33 @@ static void test_xsave(void)
 		avx_r[7]);
 }
 
+/*
+ * State a guest reaches without an exit starts clean (host_state_scrub()):
+ * nothing of the hypervisor or of an earlier guest on this CPU shows.
+ */
+static void test_clean_start(void)
+{
+	u32 dr[4], dr6, cr2;
+
+	__asm__ __volatile__("mov %%db0, %0; mov %%db1, %1; mov %%db2, %2; mov %%db3, %3"
+			     : "=r"(dr[0]), "=r"(dr[1]), "=r"(dr[2]), "=r"(dr[3]));
+	__asm__ __volatile__("mov %%db6, %0; mov %%cr2, %1" : "=r"(dr6), "=r"(cr2));
+	for (unsigned int i = 0; i < 4; i++)
+		CHECK_EQ(dr[i], 0);
+	CHECK_EQ(dr6, 0xffff0ff0u);
+	CHECK_EQ(cr2, 0);
+	CHECK_EQ(try_rd(0xc0000102), -1);		/* KERNEL_GS_BASE */
+	CHECK_EQ(msr_value, 0);
+	CHECK_EQ(try_rd(0xc0000082), -1);		/* LSTAR */
+	CHECK_EQ(msr_value, 0);
+	CHECK_EQ(try_rd(0xc0000103), -1);		/* TSC_AUX */
+	CHECK_EQ(msr_value, 0);
+	gprintf("clean start: DR0-3, DR6, CR2, KERNEL_GS_BASE, LSTAR, TSC_AUX at reset values\n");
+}
+
 int guest_main(void)
 {
+	test_clean_start();
 	test_msrs();
 	test_xsave();
 	return 0;
