@@ -76,7 +76,7 @@ static enum exit_action msr_fault(struct vcpu *v, u32 msr, bool write, u64 val)
 {
 	bool other;
 
-	if (!msr_is_vmx(msr) && vm_log_msr_first(v->vm, msr, &other))
+	if (!msr_is_vmx(msr) && vm_log_msr_first(v->vm, msr, write, &other))
 		vm_guest_warn(v->vm, "vm %s vcpu %u: %s of unknown MSR %#x (value %llx, rip %llx): "
 			      "#GP%s\n", v->vm->cfg.name, v->id, write ? "write" : "read", msr,
 			      (unsigned long long)val,

@@ -577,6 +577,7 @@ void vm_report(struct vm *vm)
 	if (emulated)
 		pr_plain("hv: vm %s emulated: %llu instructions (MMIO, string I/O)\n",
 			 vm->cfg.name, (unsigned long long)emulated);
+	vm_log_report_unclaimed(vm);
 	if (vm_log_suppressed(vm))
 		pr_plain("hv: vm %s log: %llu guest-triggered messages suppressed (at most %u "
 			 "every %llu s)\n", vm->cfg.name, (unsigned long long)vm_log_suppressed(vm),

@@ -26,23 +26,46 @@ static bool test_and_set(u8 *map, u32 n)
 	return was_clear;
 }
 
-bool vm_log_port_first(struct vm *vm, u16 port)
+/* Count one access to @what in @tab; caller holds the log lock. */
+static void count_access(struct vm_log_count *tab, unsigned int *n, u64 *uncounted, u32 what,
+			 bool write)
+{
+	unsigned int i;
+
+	for (i = 0; i < *n && tab[i].what != what; i++)
+		;
+	if (i == *n) {
+		if (*n == VM_LOG_COUNTED) {
+			(*uncounted)++;
+			return;
+		}
+		tab[(*n)++] = (struct vm_log_count){ .what = what };
+	}
+	if (write)
+		tab[i].writes++;
+	else
+		tab[i].reads++;
+}
+
+bool vm_log_port_first(struct vm *vm, u16 port, bool write)
 {
 	bool first;
 
 	spin_lock(&vm->log.lock);
+	count_access(vm->log.ports, &vm->log.nports, &vm->log.ports_uncounted, port, write);
 	first = test_and_set(vm->log.port_seen, port);
 	spin_unlock(&vm->log.lock);
 	return first;
 }
 
-bool vm_log_msr_first(struct vm *vm, u32 msr, bool *other)
+bool vm_log_msr_first(struct vm *vm, u32 msr, bool write, bool *other)
 {
 	bool first;
 	unsigned int r;
 
 	*other = true;
 	spin_lock(&vm->log.lock);
+	count_access(vm->log.msrs, &vm->log.nmsrs, &vm->log.msrs_uncounted, msr, write);
 	for (r = 0; r < VM_LOG_MSR_RANGES; r++) {
 		if (msr - msr_range_base[r] < VM_LOG_MSR_SPAN) {
 			*other = false;
@@ -87,4 +110,24 @@ u64 vm_log_suppressed(struct vm *vm)
 	n = vm->log.limit.suppressed_total;
 	spin_unlock(&vm->log.lock);
 	return n;
+}
+
+static void report_counts(struct vm *vm, const char *kind, const char *outcome,
+			  const struct vm_log_count *tab, unsigned int n, u64 uncounted)
+{
+	for (unsigned int i = 0; i < n; i++)
+		pr_plain("hv: vm %s %s %#x %s: %u reads, %u writes\n", vm->cfg.name, kind,
+			 tab[i].what, outcome, tab[i].reads, tab[i].writes);
+	if (uncounted)
+		pr_plain("hv: vm %s %s: %llu more accesses to %ss beyond these %u\n", vm->cfg.name,
+			 outcome, (unsigned long long)uncounted, kind, n);
+}
+
+void vm_log_report_unclaimed(struct vm *vm)
+{
+	/* Called once every vCPU is out: nothing adds to the tables any more. */
+	report_counts(vm, "port", "had no device", vm->log.ports, vm->log.nports,
+		      vm->log.ports_uncounted);
+	report_counts(vm, "MSR", "refused with #GP", vm->log.msrs, vm->log.nmsrs,
+		      vm->log.msrs_uncounted);
 }

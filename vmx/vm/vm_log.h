@@ -31,27 +31,48 @@
  * @msr_other:   an MSR outside those ranges was reported (they are all
  *               reserved: the first one stands for the rest)
  */
+#define VM_LOG_COUNTED	16	/* ports and MSRs counted one by one for the report */
+
+/* Accesses to one port or MSR that no device or emulation answered. */
+struct vm_log_count {
+	u32 what;
+	u32 reads, writes;
+};
+
 struct vm_log {
 	spinlock_t lock;
 	struct ratelimit limit;
 	u8 port_seen[0x10000 / 8];
 	u8 msr_seen[VM_LOG_MSR_RANGES][VM_LOG_MSR_SPAN / 8];
 	bool msr_other;
+	struct vm_log_count ports[VM_LOG_COUNTED], msrs[VM_LOG_COUNTED];
+	unsigned int nports, nmsrs;
+	u64 ports_uncounted, msrs_uncounted;	/* accesses beyond the tables */
 };
 
 struct vm;
 
 void vm_log_init(struct vm *vm);
 
-/* True the first time @port is reported on @vm; false ever after. */
-bool vm_log_port_first(struct vm *vm, u16 port);
+/*
+ * True the first time @port is reported on @vm; false ever after.  Every
+ * call also counts the access (@write or a read) for the stop report.
+ */
+bool vm_log_port_first(struct vm *vm, u16 port, bool write);
 
 /*
  * True the first time @msr is reported on @vm.  An MSR outside the ranges
  * counts as seen once any MSR outside them was: *@other tells the caller
  * to say so in its line.
  */
-bool vm_log_msr_first(struct vm *vm, u32 msr, bool *other);
+bool vm_log_msr_first(struct vm *vm, u32 msr, bool write, bool *other);
+
+/*
+ * For the stop report: "hv: vm NAME port 0x2e9 had no device: N reads, N
+ * writes", "hv: vm NAME MSR 0x4d0 refused with #GP: ...", so a person sees
+ * what a guest wanted that hv does not offer.
+ */
+void vm_log_report_unclaimed(struct vm *vm);
 
 /* A guest-triggered warning: printed unless @vm is over its rate limit. */
 void vm_guest_warn(struct vm *vm, const char *fmt, ...) __printf(2, 3);
