@@ -39,9 +39,9 @@ COMMON_CFLAGS	:= -std=gnu11 -g -I. $(WARN) -DHV_VERSION='"$(VERSION)"' -DHV_GIT_
 # tests cover (vmx/vm/'s other files are bare metal only).
 PORTABLE_EXTRA	:= $(wildcard boot/multiboot2.c boot/cmdline.c arch/x86/acpi_tables.c \
 		   vmx/vm/aml.c vmx/vm/acpi_build.c vmx/vm/hypercall_abi.c)
-# Device models and the instruction emulator are portable by rule: their glue
+# Device models, the instruction emulator and the guest loaders are portable by rule: their glue
 # to VT-x lives in vmx/ itself.
-PORTABLE_SRCS	:= $(wildcard lib/*.c mm/*.c vmx/dev/*.c vmx/emul/*.c) $(PORTABLE_EXTRA)
+PORTABLE_SRCS	:= $(wildcard lib/*.c mm/*.c vmx/dev/*.c vmx/emul/*.c vmx/loader/*.c) $(PORTABLE_EXTRA)
 
 BARE_C_SRCS	:= $(filter-out $(PORTABLE_SRCS), \
 		   $(wildcard boot/*.c arch/x86/*.c vmx/*.c vmx/*/*.c)) $(PORTABLE_SRCS)
@@ -260,9 +260,20 @@ fuzz-smoke: fuzz-bins
 # build/guests/*.bin, make test-guests, make bench (tests/guests/guests.mk)
 include tests/guests/guests.mk
 
+# ---------------------------------------------------------------- Linux guest
+#
+# The test Linux (tools/linux/): build/linux/bzImage from Debian's
+# linux-source-6.1 with tools/linux/guest.config, cached outside the checkout
+# (~/.cache/hv/linux, keyed by the package version and the config), and
+# build/linux/initramfs.cpio.gz from busybox-static.  Other tools read these
+# exact names.
+LINUX_OUT	:= build/linux
+linux: setup
+	$(Q)tools/linux/build-kernel $(LINUX_OUT)
+
 # ---------------------------------------------------------------- top level
 
-.PHONY: all iso test check mutation-test bench-host bench run run-kvm gdb \
+.PHONY: linux all iso test check mutation-test bench-host bench run run-kvm gdb \
 	host-bins host-tests clean setup compile_commands.json fuzz fuzz-bins fuzz-smoke
 
 all: $(B)/hv.elf host-tests guests fuzz-bins

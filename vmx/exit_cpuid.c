@@ -53,9 +53,13 @@ static __noinline void cpuid_leaf1(struct vcpu *v, struct cpuid_regs *r)
  * Leaves 0x15 and 0x16 from hv's measured TSC rate, so a guest needs no
  * PIT or HPET to calibrate: 0x15 says TSC = crystal * EBX / EAX, with the
  * crystal (also the LAPIC timer's clock) at the TSC rate, halved until it
- * fits ECX; 0x16 gives the base and maximum frequency in MHz.  Reached only
- * where the host's highest basic leaf includes them (Skylake and later).
+ * fits ECX; 0x16 gives the base and maximum frequency in MHz.  Leaf 0
+ * reports at least 0x16 as the highest basic leaf, so older hosts
+ * (Haswell's is 0xd) give them too.
  */
+/* The guest's highest basic leaf is at least the TSC frequency leaf 0x16. */
+#define CPUID_GUEST_MIN_BASIC	0x16u
+
 static __noinline void cpuid_tsc_leaves(u32 leaf, struct cpuid_regs *r)
 {
 	u64 hz = tsc_hz(), crystal = hz;
@@ -70,6 +74,23 @@ static __noinline void cpuid_tsc_leaves(u32 leaf, struct cpuid_regs *r)
 	else
 		*r = (struct cpuid_regs){ .eax = (u32)(hz / 1000000), .ebx = (u32)(hz / 1000000),
 					  .ecx = 100, .edx = 0 };
+}
+
+/*
+ * Basic leaves above the host's highest one, up to the guest's (at least
+ * CPUID_GUEST_MIN_BASIC): reserved, so zero; above the guest's highest, the
+ * answer of the highest, as Intel CPUs do.
+ */
+static __noinline void cpuid_beyond_host(u32 leaf, struct cpuid_regs *r)
+{
+	u32 host_max = cpuid_count(0, 0).eax;
+
+	if (leaf <= host_max)
+		return;
+	if (leaf <= CPUID_GUEST_MIN_BASIC)
+		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+	else if (host_max <= CPUID_GUEST_MIN_BASIC)
+		cpuid_tsc_leaves(CPUID_GUEST_MIN_BASIC, r);
 }
 
 static void cpuid_leaf7(struct cpuid_regs *r)
@@ -118,6 +139,9 @@ enum exit_action exit_cpuid(struct vcpu *v)
 		case 6:		/* ARAT: the virtual LAPIC timer never stops */
 			r.eax |= C6_EAX_ARAT;
 			break;
+		case 0:
+			r.eax = MAX(r.eax, CPUID_GUEST_MIN_BASIC);
+			break;
 		case 0x15:
 		case 0x16:
 			cpuid_tsc_leaves(leaf, &r);
@@ -127,6 +151,8 @@ enum exit_action exit_cpuid(struct vcpu *v)
 				r.edx &= ~C81_EDX_RDTSCP;
 			break;
 		default:
+			if (unlikely(leaf > 0xd && leaf < 0x80000000u))
+				cpuid_beyond_host(leaf, &r);
 			break;
 		}
 	}

@@ -13,6 +13,7 @@
 #include "lib/compiler.h"
 #include "lib/spinlock.h"
 #include "vmx/dev/vdev.h"
+#include "vmx/loader/loader.h"
 #include "vmx/vm/vm_console.h"
 #include "vmx/vm/vm_log.h"
 #include "vmx/vmcs_defs.h"
@@ -57,7 +58,11 @@ enum vm_io_policy {
 /* A VM as given on the command line (vm=NAME,mod=MODULE,mem=MIB,cpus=LIST,entry=...). */
 struct vm_config {
 	char name[VM_NAME_MAX];
-	char mod[VM_MOD_MAX];
+	char mod[VM_MOD_MAX];		/* mod=: a flat image, "" with kernel= */
+	char kernel[VM_MOD_MAX];	/* kernel=: bzImage or multiboot kernel (vmx/loader/) */
+	char initrd[VM_MOD_MAX];	/* initrd=: a bzImage's initial RAM disk, "" if none */
+	char mods[LOADER_MAX_MODS][VM_MOD_MAX];	/* mods=A+B: a multiboot kernel's modules */
+	unsigned int nmods;
 	u64 mem_mib;
 	u64 cpu_mask;		/* physical CPUs, one vCPU each, vCPU 0 on the lowest */
 	enum vm_entry_mode entry;
@@ -185,6 +190,7 @@ struct vm {
 	struct vm_console console;	/* COM1's output (vmx/vm/vm_console.h) */
 	struct vdev_bus bus;		/* the VM's devices (vmx/dev/vdev.h) */
 	u64 acpi_rsdp;			/* guest-physical address of its ACPI RSDP */
+	struct loader_boot boot;	/* vCPU 0's start state with kernel= (vmx/vm/vm_load.c) */
 };
 
 #endif /* VMX_VCPU_H */

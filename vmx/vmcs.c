@@ -265,10 +265,22 @@ void vmcs_guest_reset(struct vcpu *v, bool sipi, u8 sipi_vector)
 	enum vm_entry_mode mode = sipi ? VM_ENTRY_REAL : v->vm->cfg.entry;
 	struct seg_init code, data;
 	u64 cr0 = X86_CR0_ET | X86_CR0_NE, cr4 = 0, efer = 0, rip, cr3 = 0;
+	u64 gdt_base = mode == VM_ENTRY_REAL ? 0 : VM_GDT_GPA;
+	u32 gdt_limit = mode == VM_ENTRY_REAL ? 0xffff : 4 * 8 - 1;
 	u32 entry = vmx_ctl.entry;
 	int err = 0;
 
-	switch (mode) {
+	if (!sipi && v->vm->cfg.kernel[0]) {
+		/* kernel=: the loader's 32-bit protected-mode start (vmx/loader/loader.h). */
+		const struct loader_boot *b = &v->vm->boot;
+
+		code = (struct seg_init){ b->cs, 0, 0xffffffff, 0xc09b };
+		data = (struct seg_init){ b->ds, 0, 0xffffffff, 0xc093 };
+		cr0 |= X86_CR0_PE;
+		rip = b->eip;
+		gdt_base = b->gdt_base;
+		gdt_limit = b->gdt_limit;
+	} else switch (mode) {
 	case VM_ENTRY_REAL:
 		if (sipi) {
 			code = (struct seg_init){ (u16)(sipi_vector << 8), (u64)sipi_vector << 12,
@@ -309,8 +321,8 @@ void vmcs_guest_reset(struct vcpu *v, bool sipi, u8 sipi_vector)
 	vmcs_w(v, VMCS_GUEST_CR3, cr3, &err);
 	vmcs_w(v, VMCS_GUEST_EFER, efer, &err);
 	vmcs_w(v, VMCS_ENTRY_CTLS, entry, &err);
-	vmcs_w(v, VMCS_GUEST_GDTR_BASE, mode == VM_ENTRY_REAL ? 0 : VM_GDT_GPA, &err);
-	vmcs_w(v, VMCS_GUEST_GDTR_LIMIT, mode == VM_ENTRY_REAL ? 0xffff : 4 * 8 - 1, &err);
+	vmcs_w(v, VMCS_GUEST_GDTR_BASE, gdt_base, &err);
+	vmcs_w(v, VMCS_GUEST_GDTR_LIMIT, gdt_limit, &err);
 	vmcs_w(v, VMCS_GUEST_IDTR_BASE, 0, &err);
 	vmcs_w(v, VMCS_GUEST_IDTR_LIMIT, 0xffff, &err);
 	vmcs_w(v, VMCS_GUEST_RIP, rip, &err);
@@ -323,7 +335,11 @@ void vmcs_guest_reset(struct vcpu *v, bool sipi, u8 sipi_vector)
 	vmcs_w(v, VMCS_ENTRY_INTR_INFO, 0, &err);
 	memset(&v->regs, 0, sizeof(v->regs));
 	/* Boot information for the guest: see docs/vmx.md "Guest start state". */
-	if (!sipi) {
+	if (!sipi && v->vm->cfg.kernel[0]) {
+		v->regs.r[GPR_RAX] = v->vm->boot.eax;
+		v->regs.r[GPR_RBX] = v->vm->boot.ebx;
+		v->regs.r[GPR_RSI] = v->vm->boot.esi;
+	} else if (!sipi) {
 		v->regs.r[GPR_RAX] = VM_BOOT_MAGIC;
 		v->regs.r[GPR_RBX] = v->vm->mem_size;
 		v->regs.r[GPR_RCX] = v->id;

@@ -186,97 +186,6 @@ static int vm_add_slots(struct vm *vm)
 	return 0;
 }
 
-/* The GDT every protected/long-mode guest starts with (see VM_GDT_GPA). */
-static const u64 vm_boot_gdt[4] = {
-	0,
-	0x00cf9b000000ffffull,	/* 0x08: 32-bit code, flat */
-	0x00cf93000000ffffull,	/* 0x10: data, flat */
-	0x00af9b000000ffffull,	/* 0x18: 64-bit code */
-};
-
-/* Long mode: identity map of the first 4 GiB with 2 MiB pages at VM_PML4_GPA. */
-static int vm_write_long_mode_tables(struct vm *vm)
-{
-	u64 e;
-	unsigned int i, j;
-
-	e = (VM_PML4_GPA + PAGE_SIZE) | 3;
-	if (vm_write_guest(vm, VM_PML4_GPA, &e, 8))
-		return -1;
-	for (i = 0; i < 4; i++) {
-		gpa_t pd = VM_PML4_GPA + (2 + i) * PAGE_SIZE;
-
-		e = pd | 3;
-		if (vm_write_guest(vm, VM_PML4_GPA + PAGE_SIZE + i * 8, &e, 8))
-			return -1;
-		for (j = 0; j < 512; j++) {
-			e = (((u64)i << 30) + ((u64)j << 21)) | 0x83;	/* P, RW, PS */
-			if (vm_write_guest(vm, pd + j * 8, &e, 8))
-				return -1;
-		}
-	}
-	return 0;
-}
-
-/*
- * The module named @name: the first word of its command line is @name, or
- * @name plus ".bin" / ".elf" (tools/mkiso passes the file name first).
- */
-static const struct mb2_module *vm_find_module(const char *name)
-{
-	size_t n = strlen(name);
-	unsigned int i;
-
-	for (i = 0; i < hv_mb2.module_count; i++) {
-		const char *c = hv_mb2.modules[i].cmdline;
-		size_t w = 0;
-
-		if (!c)
-			continue;
-		while (c[w] && c[w] != ' ')
-			w++;
-		if (w == n && !memcmp(c, name, n))
-			return &hv_mb2.modules[i];
-		if (w == n + 4 && !memcmp(c, name, n) &&
-		    (!memcmp(c + n, ".bin", 4) || !memcmp(c + n, ".elf", 4)))
-			return &hv_mb2.modules[i];
-	}
-	return NULL;
-}
-
-static int vm_load_image(struct vm *vm)
-{
-	const struct mb2_module *m = vm_find_module(vm->cfg.mod);
-	gpa_t load = vm->cfg.entry == VM_ENTRY_REAL ? VM_LOAD_REAL : VM_LOAD_HIGH;
-	u64 size;
-
-	if (!m) {
-		pr_err("vm %s: no boot module named \"%s\" (add \"module2 FILE %s\" to grub.cfg)\n",
-		       vm->cfg.name, vm->cfg.mod, vm->cfg.mod);
-		return -1;
-	}
-	size = m->end - m->start;
-	if (vm->cfg.entry == VM_ENTRY_REAL && size > 0x70000) {
-		pr_err("vm %s: real-mode image of %llu bytes does not fit below 0x80000\n",
-		       vm->cfg.name, (unsigned long long)size);
-		return -1;
-	}
-	if (load + size > vm->mem_size) {
-		pr_err("vm %s: image of %llu bytes does not fit in %llu MiB at %#llx\n",
-		       vm->cfg.name, (unsigned long long)size,
-		       (unsigned long long)vm->cfg.mem_mib, (unsigned long long)load);
-		return -1;
-	}
-	if (vm_write_guest(vm, load, arch_phys_to_virt(m->start), size) ||
-	    vm_write_guest(vm, VM_GDT_GPA, vm_boot_gdt, sizeof(vm_boot_gdt)))
-		return -1;
-	if (vm->cfg.entry == VM_ENTRY_LONG && vm_write_long_mode_tables(vm))
-		return -1;
-	pr_info("vm %s: module \"%s\" (%llu bytes) loaded at %#llx\n", vm->cfg.name,
-		vm->cfg.mod, (unsigned long long)size, (unsigned long long)load);
-	return 0;
-}
-
 static int vm_create_vcpus(struct vm *vm)
 {
 	unsigned int cpu;
@@ -486,8 +395,9 @@ static struct vm *vm_create(const struct vm_config *cfg, unsigned int id)
 		vm_free(vm, false);
 		return NULL;
 	}
-	if (vm_alloc_memory(vm) || vm_add_slots(vm) || vm_load_image(vm) ||
-	    vm_create_devices(vm) || vm_create_vcpus(vm) || vm_place_acpi(vm)) {
+	/* ACPI before the image: the loaders give the kernel the RSDP's address. */
+	if (vm_alloc_memory(vm) || vm_add_slots(vm) || vm_create_devices(vm) ||
+	    vm_create_vcpus(vm) || vm_place_acpi(vm) || vm_load_image(vm)) {
 		vm_free(vm, true);
 		return NULL;
 	}
@@ -497,8 +407,8 @@ static struct vm *vm_create(const struct vm_config *cfg, unsigned int id)
 	WRITE_ONCE(vm->state, VM_RUNNING);
 	pr_info("vm %s: %llu MiB in %u blocks, %u vCPUs, entry=%s, EPT %d-level, local APICs "
 		"emulated\n", cfg->name, (unsigned long long)cfg->mem_mib, vm->nchunks, vm->nvcpus,
-		cfg->entry == VM_ENTRY_REAL ? "real" : cfg->entry == VM_ENTRY_PROT ? "prot" : "long",
-		vm->mmu->root_level);
+		cfg->kernel[0] ? "kernel" : cfg->entry == VM_ENTRY_REAL ? "real" :
+		cfg->entry == VM_ENTRY_PROT ? "prot" : "long", vm->mmu->root_level);
 	return vm;
 }
 

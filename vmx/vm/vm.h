@@ -87,6 +87,9 @@ int vm_write_guest(struct vm *vm, gpa_t gpa, const void *src, size_t len);
  */
 void *vm_guest_ptr(struct vm *vm, gpa_t gpa, u64 len);
 
+/* Load the VM's boot image (mod= or kernel=) into its fresh memory; 0 or -1 (reported). */
+int vm_load_image(struct vm *vm);
+
 /* Print "hv: vm NAME stopped: REASON" and the exit counts per reason. */
 void vm_report(struct vm *vm);
 

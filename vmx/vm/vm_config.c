@@ -3,10 +3,16 @@
  * The vm= command-line option:
  *
  *   vm=NAME,mod=MODULE,mem=MIB,cpus=LIST[,entry=real|prot|long][,io=ignore|stop]
+ *   vm=NAME,kernel=MODULE[,initrd=MODULE][,mods=MODULE+MODULE...],mem=MIB,cpus=LIST
  *
  * NAME      1..15 characters [A-Za-z0-9_-], unique
- * MODULE    the command-line string of a multiboot2 module (grub.cfg:
- *           "module2 /boot/guest.bin MODULE")
+ * MODULE    the first word of a multiboot2 module's command line (grub.cfg:
+ *           "module2 /boot/guest.bin MODULE ARGS..."); with kernel=, the
+ *           rest of the kernel module's line (ARGS) is the guest's command
+ *           line, and each of mods= is given to the kernel with its line
+ * mod       a flat image, started as entry= says
+ * kernel    a bzImage or a multiboot1/multiboot2 kernel, by its own format
+ *           (vmx/loader/); initrd= goes with a bzImage, mods= with multiboot
  * MIB       guest RAM in MiB, 2..65536
  * LIST      physical CPUs, one vCPU each: N, N-M, joined with '+' (cpus=1+3-4);
  *           vCPU 0 (the guest's BSP) runs on the lowest; VMs may not share CPUs
@@ -150,11 +156,33 @@ static int vm_parse_input(const char *v, size_t n, char *out, size_t size)
 	return (int)len;
 }
 
+/* mods=A+B+C: module names joined with '+'.  0 or -1. */
+static int vm_parse_mods(const char *v, size_t n, struct vm_config *out)
+{
+	while (n) {
+		size_t w = 0;
+
+		while (w < n && v[w] != '+')
+			w++;
+		if (w == 0 || w >= VM_MOD_MAX || out->nmods == LOADER_MAX_MODS)
+			return -1;
+		memcpy(out->mods[out->nmods++], v, w);
+		if (w == n)
+			return 0;
+		v += w + 1;
+		n -= w + 1;
+		if (!n)
+			return -1;	/* a trailing '+' */
+	}
+	return -1;
+}
+
 int vm_config_parse(const char *val, struct vm_config *out)
 {
 	const char *p = val, *f, *v;
 	size_t n, vn;
-	bool have_mod = false, have_mem = false, have_cpus = false;
+	bool have_mod = false, have_kernel = false, have_mem = false, have_cpus = false;
+	bool have_entry = false;
 
 	memset(out, 0, sizeof(*out));
 	out->entry = VM_ENTRY_PROT;
@@ -178,6 +206,18 @@ int vm_config_parse(const char *val, struct vm_config *out)
 				goto bad;
 			memcpy(out->mod, v, vn);
 			have_mod = true;
+		} else if (vm_key(f, n, "kernel", &v, &vn)) {
+			if (vn == 0 || vn >= VM_MOD_MAX)
+				goto bad;
+			memcpy(out->kernel, v, vn);
+			have_kernel = true;
+		} else if (vm_key(f, n, "initrd", &v, &vn)) {
+			if (vn == 0 || vn >= VM_MOD_MAX)
+				goto bad;
+			memcpy(out->initrd, v, vn);
+		} else if (vm_key(f, n, "mods", &v, &vn)) {
+			if (vm_parse_mods(v, vn, out))
+				goto bad;
 		} else if (vm_key(f, n, "mem", &v, &vn)) {
 			char num[24];
 			const char *end;
@@ -195,6 +235,7 @@ int vm_config_parse(const char *val, struct vm_config *out)
 				goto bad;
 			have_cpus = true;
 		} else if (vm_key(f, n, "entry", &v, &vn)) {
+			have_entry = true;
 			if (vm_word(v, vn, "real"))
 				out->entry = VM_ENTRY_REAL;
 			else if (vm_word(v, vn, "prot"))
@@ -241,13 +282,22 @@ int vm_config_parse(const char *val, struct vm_config *out)
 		f = p;
 		goto bad;
 	}
-	if (!have_mod || !have_mem || !have_cpus) {
-		pr_warn("vm=%s: mod=, mem= and cpus= are required\n", val);
+	if (have_mod == have_kernel || !have_mem || !have_cpus) {
+		pr_warn("vm=%s: mod= or kernel= (one of them), mem= and cpus= are required\n", val);
+		return -1;
+	}
+	if (have_mod && (out->initrd[0] || out->nmods)) {
+		pr_warn("vm=%s: initrd= and mods= go with kernel=, not mod=\n", val);
+		return -1;
+	}
+	if (have_kernel && have_entry) {
+		pr_warn("vm=%s: entry= is for mod=; a kernel's format decides its entry\n", val);
 		return -1;
 	}
 	return 0;
 bad:
-	pr_warn("vm=%s: bad field \"%.*s\" (expected mod=NAME, mem=2..65536, "
+	pr_warn("vm=%s: bad field \"%.*s\" (expected mod=NAME or kernel=NAME[,initrd=NAME]"
+		"[,mods=NAME+NAME...], mem=2..65536, "
 		"cpus=N[-M][+...], entry=real|prot|long, io=ignore|stop, console=line|raw, "
 		"input=TEXT, debug=badstate|zap|hang)\n", val, (int)n, f);
 	return -1;

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest kernel loaders: a bzImage (Linux x86 boot protocol), a multiboot1
+ * kernel or a multiboot2 kernel, chosen by the image's own format, written
+ * into a VM's RAM with the boot information its specification promises.
+ *
+ * Portable: the loaders see guest memory only through struct loader_mem,
+ * so hosted tests and the fuzzer (tests/fuzz/fuzz_loader.c) run them on a
+ * buffer.  Every image is untrusted input: a bad one is refused with a
+ * message (loader_req.err) naming what is wrong, never loaded half-way
+ * into memory the VM does not own.  docs/loaders.md describes the layout.
+ */
+#ifndef VMX_LOADER_LOADER_H
+#define VMX_LOADER_LOADER_H
+
+#include "lib/compiler.h"
+
+#define LOADER_MAX_MODS		8
+#define LOADER_ERR_MAX		160
+
+/* One boot module: its bytes and the string the guest is given with it. */
+struct loader_blob {
+	const char *name;	/* the module's name (first word of its GRUB line) */
+	const u8 *data;		/* NULL: absent */
+	u64 size;
+	const char *args;	/* the guest's string for it ("" when none) */
+};
+
+/* Guest RAM [0, size): the loader writes only through these. */
+struct loader_mem {
+	void *ctx;
+	u64 size;
+	/* Copy @len bytes to guest-physical @gpa; 0, or -1 outside RAM. */
+	int (*write)(void *ctx, u64 gpa, const void *src, u64 len);
+	/* Zero [gpa, gpa + len); 0, or -1 outside RAM. */
+	int (*zero)(void *ctx, u64 gpa, u64 len);
+};
+
+/*
+ * vCPU 0's first state: 32-bit protected mode, paging off, interrupts off,
+ * flat segments from a GDT the loader wrote.  The other GPRs are zero.
+ */
+struct loader_boot {
+	u32 eip, eax, ebx, esi;
+	u16 cs, ds;		/* selectors: CS is 32-bit code, DS/ES/SS/FS/GS data */
+	u32 gdt_base;
+	u16 gdt_limit;
+};
+
+struct loader_req {
+	/* in */
+	const struct loader_mem *mem;
+	struct loader_blob kernel;		/* args: the guest's command line */
+	struct loader_blob initrd;		/* bzImage only */
+	struct loader_blob mods[LOADER_MAX_MODS];	/* multiboot only */
+	unsigned int nmods;
+	u64 rsdp_gpa;				/* the VM's ACPI RSDP, 0 when none */
+	const u8 *rsdp;				/* its bytes (36, revision 2) */
+	/* out */
+	struct loader_boot boot;
+	char format[48];			/* e.g. "bzImage, boot protocol 2.15" */
+	u64 kernel_start, kernel_end;		/* guest-physical run area */
+	char err[LOADER_ERR_MAX];		/* why the image was refused */
+};
+
+/**
+ * loader_load() - recognise @req->kernel's format and load it.
+ * @req: the request; its output fields are filled
+ *
+ * Return: 0, or -1 with @req->err saying what is wrong (the caller names
+ * the VM and the module in front of it).  Memory may be partly written on
+ * failure: the caller does not start the VM.
+ */
+int loader_load(struct loader_req *req);
+
+/* ---- shared by the loaders (vmx/loader/loader.c) ---- */
+
+/* The guest's physical memory map as every loader reports it. */
+enum loader_mem_type {
+	LOADER_RAM = 1,		/* e820 / multiboot "available" */
+	LOADER_RESERVED = 2,
+};
+
+struct loader_range {
+	u64 base, len;
+	enum loader_mem_type type;
+};
+
+#define LOADER_MAP_MAX		4
+
+/* The VM's memory map for @mem_size bytes of RAM: RAM, reserved firmware areas. */
+unsigned int loader_memory_map(u64 mem_size, struct loader_range map[LOADER_MAP_MAX]);
+
+/* Guest-physical area the hypervisor's boot structures use (GDT, boot information). */
+#define LOADER_LOW_START	0x7000ul	/* VM_GDT_GPA: the boot GDT */
+#define LOADER_INFO_GPA		0x8000ul	/* boot_params or multiboot information */
+#define LOADER_INFO_END		0x20000ul	/* ... with its strings, below 128 KiB */
+#define LOADER_LOW_END		LOADER_INFO_END
+
+int loader_fail(struct loader_req *req, const char *fmt, ...) __printf(2, 3);
+
+/*
+ * Check that [gpa, gpa + len) is RAM the kernel may take: inside the VM,
+ * above the boot structures, outside the firmware area.  0, or -1 with
+ * req->err naming @what.
+ */
+int loader_check_area(struct loader_req *req, const char *what, u64 gpa, u64 len);
+
+/* Write to guest memory, turning a failure into req->err. */
+int loader_write(struct loader_req *req, u64 gpa, const void *src, u64 len);
+int loader_zero(struct loader_req *req, u64 gpa, u64 len);
+
+/* Write the boot GDT with flat 32-bit code at @cs and data at @ds; fill req->boot's GDT. */
+int loader_write_gdt(struct loader_req *req, u16 cs, u16 ds);
+
+/* vCPU-visible lower (below 640 KiB) and upper (from 1 MiB) memory in KiB. */
+void loader_mem_kib(u64 mem_size, u32 *lower, u32 *upper);
+
+/* Place the modules page-aligned from @start upward; their [start, end) into @ranges. */
+int loader_place_modules(struct loader_req *req, u64 start, u64 ranges[][2]);
+
+/* The loaders: probe says whether the image is of that format; load is 0 or -1. */
+bool bzimage_probe(const struct loader_blob *k);
+int bzimage_load(struct loader_req *req);
+bool multiboot1_probe(const struct loader_blob *k);
+int multiboot1_load(struct loader_req *req);
+bool multiboot2_probe(const struct loader_blob *k);
+int multiboot2_load(struct loader_req *req);
+
+#endif /* VMX_LOADER_LOADER_H */
