@@ -132,7 +132,7 @@ static enum exit_action exit_ext_intr(struct vcpu *v)
 static enum exit_action exit_triple_fault(struct vcpu *v)
 {
 	vcpu_log_exit(v, "triple fault");
-	vm_stop(v->vm, "triple fault on vcpu %u at rip %llx (cr0=%llx)", v->id,
+	vm_reset(v->vm, "triple fault on vcpu %u at rip %llx (cr0=%llx)", v->id,
 		(unsigned long long)vmcs_read(VMCS_GUEST_RIP),
 		(unsigned long long)vmcs_read(VMCS_GUEST_CR0));
 	return EXIT_STOP;

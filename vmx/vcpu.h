@@ -70,6 +70,7 @@ struct vm_config {
 	bool console_raw;	/* console=raw: COM1 bytes unfiltered while it has the focus */
 	char input[128];	/* input=TEXT: bytes fed to COM1's receiver at start */
 	unsigned int input_len;
+	bool reset_restart;	/* on_reset=restart: a guest reset rebuilds the VM */
 	bool debug_badstate;	/* test aid: enter vCPU 0 with an invalid guest state */
 	bool debug_zap;		/* test aid: vCPU 0 splits / zaps all EPT mappings every ~2M ticks */
 	bool debug_hang;	/* test aid: vCPU 0's CPU goes silent until the watchdog reports it */
@@ -182,7 +183,8 @@ struct vm {
 	struct vlapic *lapics[VM_MAX_VCPUS];	/* vcpus[i]->lapic, for apic_route() */
 	unsigned int nvcpus;
 	unsigned int vcpus_running;	/* vCPUs not yet out of their run loop */
-	u32 reported;			/* 1 once vm_report() ran (store_release) */
+	bool restart;			/* stopped by a reset with on_reset=restart (vm->lock) */
+	unsigned int restarts;		/* how many times it was rebuilt after a reset */
 	u8 *io_bitmap[2];		/* A (ports 0-0x7fff) and B */
 	u8 *msr_bitmap;
 	u32 results_pass, results_fail;

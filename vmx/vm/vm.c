@@ -261,7 +261,7 @@ static void vm_dev_request_stop(void *owner, unsigned int code)
 
 static void vm_dev_request_reset(void *owner, const char *why)
 {
-	vm_stop(owner, "reset (%s)", why);
+	vm_reset(owner, "reset (%s)", why);
 }
 
 static void vm_dev_request_poweroff(void *owner)
@@ -429,9 +429,8 @@ u64 vm_eptp(struct vm *vm)
 
 /* ---------------------------------------------------------------- stop and report */
 
-void vm_stop(struct vm *vm, const char *fmt, ...)
+static void vm_stop_va(struct vm *vm, bool reset, const char *fmt, va_list ap)
 {
-	va_list ap;
 	unsigned int i;
 
 	spin_lock(&vm->lock);
@@ -439,9 +438,9 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 		spin_unlock(&vm->lock);
 		return;
 	}
-	va_start(ap, fmt);
 	fmt_vsnprintf(vm->stop_reason, sizeof(vm->stop_reason), fmt, ap);
-	va_end(ap);
+	/* Read by the last vCPU out (vm_run_this_cpu), after the store_release below. */
+	vm->restart = reset && vm->cfg.reset_restart;
 	/*
 	 * R1 (publish): the reason is written before the state says
 	 * STOPPED.  Pairs with the load_acquire in vm_is_stopped().
@@ -457,6 +456,24 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	for (i = 0; i < vm->nvcpus; i++)
 		if (vm->vcpus[i]->pcpu != arch_cpu_id())
 			vcpu_wake(vm->vcpus[i]);
+}
+
+void vm_stop(struct vm *vm, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vm_stop_va(vm, false, fmt, ap);
+	va_end(ap);
+}
+
+void vm_reset(struct vm *vm, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vm_stop_va(vm, true, fmt, ap);
+	va_end(ap);
 }
 
 void vm_report(struct vm *vm)
@@ -496,26 +513,95 @@ void vm_report(struct vm *vm)
 
 /* ---------------------------------------------------------------- start */
 
+/*
+ * One flag per VM slot: 1 once the VM in it stopped for good and was
+ * reported.  Kept outside struct vm, which a restart frees and replaces.
+ */
+static u32 vm_slot_done[VM_MAX];
+
+/* Hand each vCPU of @vm to its CPU: a launch IPI, or the caller's own loop for its CPU. */
+static void vm_launch(struct vm *vm)
+{
+	for (unsigned int j = 0; j < vm->nvcpus; j++) {
+		struct vcpu *v = vm->vcpus[j];
+		struct percpu *pc = percpu_of(v->pcpu);
+
+		/*
+		 * R1 (publish): the finished vCPU and its VM before the launch
+		 * IPI; pairs with the load_acquire in vm_run_this_cpu().
+		 */
+		store_release(&vmx_cpus[v->pcpu].vcpu, v);
+		if (v->pcpu != arch_cpu_id() && pc)
+			lapic_send_fixed(pc->apic_id, VCPU_LAUNCH_VECTOR);
+	}
+}
+
+/*
+ * Rebuild a VM the guest reset (on_reset=restart): give back everything
+ * the old one took, as at a stop, and build it again from its boot modules
+ * and configuration on fresh memory, on the same CPUs.  Runs on the CPU of
+ * its last vCPU out, when no CPU runs any of its vCPUs any more.
+ */
+static void vm_restart(struct vm *old)
+{
+	struct vm_config cfg = old->cfg;
+	unsigned int id = old->id, restarts = old->restarts + 1;
+	bool focused = vm_console_focus() == old;
+	struct vm *vm;
+
+	if (focused)
+		vm_console_set_focus(NULL);
+	WRITE_ONCE(vm_list[id], NULL);
+	vm_free(old, true);
+	pr_plain("hv: vm %s restarting after the reset (restart %u)\n", cfg.name, restarts);
+	vm = vm_create(&cfg, id);
+	if (!vm) {
+		pr_plain("hv: vm %s not restarted (see the messages above)\n", cfg.name);
+		/* R1 (publish): pairs with the load_acquire in vm_start_all(). */
+		store_release(&vm_slot_done[id], 1);
+		return;
+	}
+	vm->restarts = restarts;
+	/* R1 (publish): the built VM before readers of the VM list (the console) see it. */
+	store_release(&vm_list[id], vm);
+	if (focused)
+		vm_console_set_focus(vm);
+	vm_launch(vm);
+}
+
 void vm_run_this_cpu(void)
 {
 	unsigned int cpu = arch_cpu_id();
-	/* R1 (publish): pairs with the store_release in vm_start_all(): the vCPU is complete. */
-	struct vcpu *v = load_acquire(&vmx_cpus[cpu].vcpu);
-	struct vm *vm;
 
-	if (!v)
-		return;
-	vm = v->vm;
-	vcpu_run(v);
-	/*
-	 * The last vCPU out reports: the locked RMW orders every vCPU's exit
-	 * counts before the report reads them.  Then R1 (publish): release
-	 * "reported" to the CPU waiting in vm_start_all() (pairs with its
-	 * load_acquire), so the summary line comes after the report.
-	 */
-	if (fetch_sub(&vm->vcpus_running, 1) == 1) {
+	/* A restart may hand this CPU its vCPU of the new VM at once: run that too. */
+	for (;;) {
+		/* R1 (publish): pairs with the store_release in vm_launch(): the vCPU is complete. */
+		struct vcpu *v = load_acquire(&vmx_cpus[cpu].vcpu);
+		struct vm *vm;
+
+		if (!v)
+			return;
+		vm = v->vm;
+		vcpu_run(v);	/* clears vmx_cpus[cpu].vcpu before it returns */
+		/*
+		 * The last vCPU out reports: the locked RMW orders every vCPU's
+		 * exit counts (and its clearing of vmx_cpus[].vcpu) before the
+		 * report reads them and a restart publishes new vCPUs.
+		 */
+		if (fetch_sub(&vm->vcpus_running, 1) != 1)
+			return;
 		vm_report(vm);
-		store_release(&vm->reported, 1);
+		if (vm->restart) {
+			vm_restart(vm);
+			continue;
+		}
+		/*
+		 * R1 (publish): release "done" to the CPU waiting in
+		 * vm_start_all() (pairs with its load_acquire), so the summary
+		 * line comes after the report.
+		 */
+		store_release(&vm_slot_done[vm->id], 1);
+		return;
 	}
 }
 
@@ -544,7 +630,8 @@ static void vm_free_all(u64 pages_before, const struct heap_stats *hs_before)
 	bool balanced;
 
 	for (unsigned int i = 0; i < vm_count; i++) {
-		vm_free(vm_list[i], true);
+		if (vm_list[i])		/* NULL: a restart that failed */
+			vm_free(vm_list[i], true);
 		vm_list[i] = NULL;
 	}
 	vm_count = 0;
@@ -569,7 +656,7 @@ static void vm_free_all(u64 pages_before, const struct heap_stats *hs_before)
 
 void vm_start_all(void)
 {
-	unsigned int i, j, n;
+	unsigned int i, n;
 	unsigned long flags;
 	struct heap_stats hs;
 	u64 pages_before;
@@ -607,28 +694,15 @@ void vm_start_all(void)
 		if (cfg->console_raw && !vm_console_focus())
 			vm_console_set_focus(vm);
 	}
-	for (i = 0; i < vm_count; i++) {
-		for (j = 0; j < vm_list[i]->nvcpus; j++) {
-			struct vcpu *v = vm_list[i]->vcpus[j];
-			struct percpu *pc = percpu_of(v->pcpu);
-
-			/*
-			 * R1 (publish): the finished vCPU and its VM before the
-			 * launch IPI; pairs with the load_acquire in
-			 * vm_run_this_cpu().
-			 */
-			store_release(&vmx_cpus[v->pcpu].vcpu, v);
-			if (v->pcpu != arch_cpu_id() && pc)
-				lapic_send_fixed(pc->apic_id, VCPU_LAUNCH_VECTOR);
-		}
-	}
+	for (i = 0; i < vm_count; i++)
+		vm_launch(vm_list[i]);
 	flags = arch_irq_save();
 	vm_run_this_cpu();
 	arch_irq_restore(flags);
 	/* Wait for every VM, so the summary is the last line. */
-	/* R1: pairs with the store_release of "reported" in vm_run_this_cpu(). */
+	/* R1: pairs with the store_release of "done" in vm_run_this_cpu() and vm_restart(). */
 	for (i = 0; i < vm_count; i++)
-		while (!load_acquire(&vm_list[i]->reported))
+		while (!load_acquire(&vm_slot_done[i]))
 			cpu_relax();
 	pr_plain("hv: all %u VMs stopped\n", vm_count);
 	/* No guest may keep a CPU from the hypervisor: every one must answer. */

@@ -65,6 +65,16 @@ u64 vm_eptp(struct vm *vm);
  */
 void vm_stop(struct vm *vm, const char *fmt, ...) __printf(2, 3);
 
+/**
+ * vm_reset() - the guest reset its machine: stop @vm, then rebuild it from
+ * its boot modules on fresh memory if its configuration says on_reset=restart.
+ * @vm:  the VM
+ * @fmt: what reset it (ACPI reset register, 0xcf9, i8042, triple fault)
+ *
+ * Like vm_stop(), the first reason wins: a reset after a power-off stops.
+ */
+void vm_reset(struct vm *vm, const char *fmt, ...) __printf(2, 3);
+
 static inline bool vm_is_stopped(const struct vm *vm)
 {
 	/* R1 (publish): pairs with the store_release of STOPPED in vm_stop(). */

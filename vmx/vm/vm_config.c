@@ -17,6 +17,9 @@
  * LIST      physical CPUs, one vCPU each: N, N-M, joined with '+' (cpus=1+3-4);
  *           vCPU 0 (the guest's BSP) runs on the lowest; VMs may not share CPUs
  * entry     start mode (default prot), see docs/vmx.md
+ * on_reset  what a guest reset (ACPI reset register, 0xcf9, i8042, triple
+ *           fault) does: stop the VM (default) or restart it from its boot
+ *           modules on fresh memory
  * io        ports without a device: ignore (default) or stop the VM
  * debug=badstate  test aid: vCPU 0's first VM entry has an invalid guest
  *           state (TR unusable), to exercise the entry-failure report
@@ -266,6 +269,13 @@ int vm_config_parse(const char *val, struct vm_config *out)
 			if (len < 0)
 				goto bad;
 			out->input_len = (unsigned int)len;
+		} else if (vm_key(f, n, "on_reset", &v, &vn)) {
+			if (vm_word(v, vn, "stop"))
+				out->reset_restart = false;
+			else if (vm_word(v, vn, "restart"))
+				out->reset_restart = true;
+			else
+				goto bad;
 		} else if (vm_key(f, n, "io", &v, &vn)) {
 			if (vm_word(v, vn, "ignore"))
 				out->io = VM_IO_IGNORE;
@@ -299,6 +309,7 @@ bad:
 	pr_warn("vm=%s: bad field \"%.*s\" (expected mod=NAME or kernel=NAME[,initrd=NAME]"
 		"[,mods=NAME+NAME...], mem=2..65536, "
 		"cpus=N[-M][+...], entry=real|prot|long, io=ignore|stop, console=line|raw, "
+		"on_reset=stop|restart, "
 		"input=TEXT, debug=badstate|zap|hang)\n", val, (int)n, f);
 	return -1;
 }
