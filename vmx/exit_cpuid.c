@@ -16,6 +16,11 @@
 #include "vmx/vmx_ops.h"
 
 #define C1_ECX_MONITOR		BIT(3)
+#define C1_ECX_EST		BIT(7)		/* Enhanced SpeedStep: P-state MSRs */
+#define C1_ECX_TM2		BIT(8)
+#define C1_EDX_ACPI		BIT(22)		/* thermal monitor and clock control MSRs */
+#define C1_EDX_TM		BIT(29)
+#define C1_EDX_PBE		BIT(31)
 #define C1_ECX_VMX		BIT(5)
 #define C1_ECX_SMX		BIT(6)
 #define C1_ECX_PDCM		BIT(15)
@@ -40,7 +45,10 @@
  */
 static __noinline void cpuid_leaf1(struct vcpu *v, struct cpuid_regs *r)
 {
-	r->ecx &= ~(C1_ECX_MONITOR | C1_ECX_VMX | C1_ECX_SMX | C1_ECX_PDCM | C1_ECX_OSXSAVE);
+	r->ecx &= ~(C1_ECX_MONITOR | C1_ECX_VMX | C1_ECX_SMX | C1_ECX_PDCM | C1_ECX_OSXSAVE |
+		    C1_ECX_EST | C1_ECX_TM2);
+	/* No thermal or power-management MSRs behind these; MCE and MCA are backed (vmx/dev/mca.c). */
+	r->edx &= ~(C1_EDX_ACPI | C1_EDX_TM | C1_EDX_PBE);
 	/* The virtual LAPIC (vmx/dev/vlapic.c) has x2APIC and the TSC-deadline timer. */
 	r->ecx |= C1_ECX_X2APIC | C1_ECX_TSC_DEADLINE | C1_ECX_HYPERVISOR;
 	if (vcpu_read_cr4(v) & X86_CR4_OSXSAVE)
@@ -136,8 +144,13 @@ enum exit_action exit_cpuid(struct vcpu *v)
 		case 0x1f:
 			r.edx = v->id;		/* x2APIC ID */
 			break;
-		case 6:		/* ARAT: the virtual LAPIC timer never stops */
-			r.eax |= C6_EAX_ARAT;
+		case 6:
+			/*
+			 * Thermal and power management: only ARAT (the virtual
+			 * LAPIC timer never stops); no sensors, HWP or energy
+			 * bias MSRs behind the others.
+			 */
+			r = (struct cpuid_regs){ .eax = C6_EAX_ARAT };
 			break;
 		case 0:
 			r.eax = MAX(r.eax, CPUID_GUEST_MIN_BASIC);

@@ -138,6 +138,8 @@ enum exit_action exit_rdmsr(struct vcpu *v)
 			}
 			break;
 		}
+		if (mca_msr_read(&v->mca, msr, &val) == MCA_OK)
+			break;
 		return msr_fault(v, msr, false, 0);
 	}
 	msr_return(v, val);
@@ -238,7 +240,16 @@ enum exit_action exit_wrmsr(struct vcpu *v)
 			vcpu_lapic_touched(v);
 			break;
 		}
-		return msr_fault(v, msr, true, val);
+		switch (mca_msr_write(&v->mca, msr, val)) {
+		case MCA_OK:
+			break;
+		case MCA_GP:
+			vcpu_inject_gp(v);	/* read-only, reserved, or an error status */
+			return EXIT_RESUME;
+		default:
+			return msr_fault(v, msr, true, val);
+		}
+		break;
 	}
 	vcpu_skip_insn_fast(v);
 	return EXIT_RESUME;

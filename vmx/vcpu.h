@@ -12,6 +12,7 @@
 
 #include "lib/compiler.h"
 #include "lib/spinlock.h"
+#include "vmx/dev/mca.h"
 #include "vmx/dev/vdev.h"
 #include "vmx/loader/loader.h"
 #include "vmx/vm/vm_console.h"
@@ -104,6 +105,7 @@ struct vcpu {
 	u8 hc_vector;		/* HC_TIMER's vector, pending while hc_pending */
 	bool hc_pending;
 	struct vlapic *lapic;	/* this vCPU's local APIC (vmx/dev/vlapic.h) */
+	struct mca mca;		/* its machine-check MSRs (vmx/dev/mca.h) */
 	struct vm *vm;
 	int flush_id;		/* our slot in the VM's mm/ept_flush.h state (R11) */
 	struct ebr_rec *ebr_rec;	/* this CPU's record in the VM's EBR domain */

@@ -88,8 +88,9 @@ test-guests: $(B)/hv.elf guests
 	$(Q)tests/guests/run-guest-test --all
 
 # Exit round-trip benchmark in a guest under Bochs.
-bench: $(B)/hv.elf guests
+bench: $(B)/hv.elf guests linux
 	$(Q)tools/exit-bench
+	$(Q)tools/boot-bench
 
 # The guest fuzzer for longer, with a seed of your choice (tools/fuzz-guest,
 # docs/testing-hostile.md "Guest fuzzer"): make fuzz-guest SEED=7 MINUTES=10;

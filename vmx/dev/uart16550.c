@@ -35,6 +35,8 @@ struct uart16550 {
 	unsigned int rx_head, rx_count;
 	u8 backlog[UART_BACKLOG];	/* uart_rx_feed(): waits for FIFO room */
 	unsigned int bl_head, bl_count;
+	u64 tx_bytes;			/* bytes sent (under the lock) */
+	u64 accesses;			/* register reads and writes (relaxed atomic) */
 };
 
 static bool uart_fifo_on(const struct uart16550 *u)
@@ -138,6 +140,7 @@ static void uart_transmit(struct uart16550 *u, u8 c)
 	} else if (u->bus->host.console_putc) {
 		u->bus->host.console_putc(u->bus->host.owner, c);
 	}
+	u->tx_bytes++;
 	/* Sent at once: the holding register is empty again. */
 	u->thre_pending = true;
 }
@@ -204,10 +207,17 @@ static __noinline u32 uart_read_locked(struct uart16550 *u, u16 off, unsigned in
  * that the common polling accesses pay for no register saves they do not
  * need (every access is a VM exit; the I/O fast path calls this directly).
  */
+/* Statistics only, no ordering: a relaxed atomic add, so that vCPUs sharing COM1 lose no count. */
+static void uart_count_access(struct uart16550 *u)
+{
+	__atomic_fetch_add(&u->accesses, 1, __ATOMIC_RELAXED);
+}
+
 static u32 uart_read(void *dev, u16 off, unsigned int size)
 {
 	struct uart16550 *u = dev;
 
+	uart_count_access(u);
 	if (off == UART_SCR)
 		return uart_widen(READ_ONCE(u->scr), size);
 	if (off == UART_LCR)
@@ -271,6 +281,7 @@ static void uart_write(void *dev, u16 off, unsigned int size, u32 v32)
 {
 	struct uart16550 *u = dev;
 
+	uart_count_access(u);
 	if (off == UART_SCR)
 		WRITE_ONCE(u->scr, (u8)v32);
 	else if (off == UART_LCR)
@@ -280,6 +291,14 @@ static void uart_write(void *dev, u16 off, unsigned int size, u32 v32)
 }
 
 static const struct vdev_pio_ops uart_ops = { uart_read, uart_write };
+
+void uart_stats(struct uart16550 *u, u64 *tx_bytes, u64 *accesses)
+{
+	spin_lock(&u->lock);
+	*tx_bytes = u->tx_bytes;
+	spin_unlock(&u->lock);
+	*accesses = __atomic_load_n(&u->accesses, __ATOMIC_RELAXED);
+}
 
 size_t uart_rx_push(struct uart16550 *u, const u8 *buf, size_t len)
 {

@@ -84,6 +84,9 @@ struct uart16550 *uart16550_create(struct vdev_bus *bus, u16 base, unsigned int 
 /* The VM's COM1, created by its VDEV_TYPE; NULL if the VM has none. */
 struct uart16550 *uart16550_com1(struct vdev_bus *bus);
 
+/* Bytes the guest sent, and its register reads and writes (each one VM exit). */
+void uart_stats(struct uart16550 *u, u64 *tx_bytes, u64 *accesses);
+
 /**
  * uart_rx_push() - bytes arriving on the serial line.
  * @u:   the UART

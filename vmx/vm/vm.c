@@ -476,6 +476,22 @@ void vm_reset(struct vm *vm, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* COM1's output and what it cost: each register access is one exit. */
+static void vm_report_com1(struct vm *vm)
+{
+	struct uart16550 *com1 = uart16550_com1(&vm->bus);
+	u64 bytes, accesses;
+
+	if (!com1)
+		return;
+	uart_stats(com1, &bytes, &accesses);
+	if (bytes)
+		pr_plain("hv: vm %s COM1: %llu bytes out, %llu register accesses (%llu.%02llu per "
+			 "byte)\n", vm->cfg.name, (unsigned long long)bytes,
+			 (unsigned long long)accesses, (unsigned long long)(accesses / bytes),
+			 (unsigned long long)(accesses * 100 / bytes % 100));
+}
+
 void vm_report(struct vm *vm)
 {
 	u64 counts[EXIT_REASON_MAX + 1] = { 0 };
@@ -504,6 +520,7 @@ void vm_report(struct vm *vm)
 	if (emulated)
 		pr_plain("hv: vm %s emulated: %llu instructions (MMIO, string I/O)\n",
 			 vm->cfg.name, (unsigned long long)emulated);
+	vm_report_com1(vm);
 	vm_log_report_unclaimed(vm);
 	if (vm_log_suppressed(vm))
 		pr_plain("hv: vm %s log: %llu guest-triggered messages suppressed (at most %u "
