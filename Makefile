@@ -96,25 +96,41 @@ $(B)/hv.iso: $(B)/hv.elf tools/grub.cfg.in tools/mkiso FORCE
 
 iso: $(B)/hv.iso
 
-# The demo image: hv and one small guest (tests/guests/hello.c) started by
-# RUN_CMDLINE; it prints through its trapped COM1 and reports PASS.
-RUN_CMDLINE	?= vm=demo,mod=hello,mem=16,cpus=0
-$(B)/run.iso: $(B)/hv.elf $(B)/guests/hello.bin tools/grub.cfg.in tools/mkiso FORCE
+# make run: hv in Bochs with the test Linux (make linux) as a VM on two vCPUs,
+# its console raw on this terminal: type into its shell; Ctrl-A three times
+# switches the input to hv's shell and back; Ctrl-] quits Bochs.
+RUN_CMDLINE	?= vm=linux,kernel=bzImage,initrd=initramfs.cpio.gz,mem=128,cpus=0-1,console=raw,on_reset=restart
+RUN_GUEST_ARGS	?= console=ttyS0 quiet
+$(B)/run.iso: $(B)/hv.elf tools/grub.cfg.in tools/mkiso FORCE
 	@echo "  ISO     $@"
-	$(Q)tools/mkiso $(B)/hv.elf $@ -c "$(RUN_CMDLINE)" -m $(B)/guests/hello.bin
+	$(Q)tools/mkiso $(B)/hv.elf $@ -c "$(RUN_CMDLINE)" \
+		-m "$(LINUX_OUT)/bzImage:$(RUN_GUEST_ARGS)" -m $(LINUX_OUT)/initramfs.cpio.gz
 
-# Bochs (VMX emulation) booting the demo with the serial console on this
-# terminal; BOCHS_ARGS e.g. "--cpus 2 --model corei7_skylake_x".
-run: setup
+# The small demo guest instead (tests/guests/hello.c): it prints through its
+# trapped COM1 and reports PASS.
+DEMO_CMDLINE	?= vm=demo,mod=hello,mem=16,cpus=0
+$(B)/demo.iso: $(B)/hv.elf $(B)/guests/hello.bin tools/grub.cfg.in tools/mkiso FORCE
+	@echo "  ISO     $@"
+	$(Q)tools/mkiso $(B)/hv.elf $@ -c "$(DEMO_CMDLINE)" -m $(B)/guests/hello.bin
+
+# Bochs (VMX emulation) with the serial console on this terminal; BOCHS_ARGS
+# e.g. "--cpus 4 --model corei7_skylake_x" (hv gives the VM the CPUs RUN_CMDLINE names).
+run: setup linux
 	$(Q)$(MAKE) --no-print-directory $(B)/run.iso
-	$(Q)tools/run-bochs --iso $(B)/run.iso --console $(BOCHS_ARGS)
+	$(Q)tools/run-bochs --iso $(B)/run.iso --console --cpus 2 --megs 768 \
+		--model corei7_haswell_4770 $(BOCHS_ARGS)
+
+run-demo: setup
+	$(Q)$(MAKE) --no-print-directory $(B)/demo.iso
+	$(Q)tools/run-bochs --iso $(B)/demo.iso --console $(BOCHS_ARGS)
 
 # QEMU TCG (no VMX), serial on this terminal; QEMU_ARGS e.g. "--uefi --smp 2".
 run-qemu: $(B)/hv.iso
 	$(Q)tools/run-qemu --iso $(B)/hv.iso $(QEMU_ARGS)
 
 # QEMU with KVM and the host CPU (VMX only if the host has nested VMX).
-run-kvm: $(B)/run.iso
+run-kvm: linux
+	$(Q)$(MAKE) --no-print-directory $(B)/run.iso
 	$(Q)tools/run-kvm-check && tools/run-qemu --iso $(B)/run.iso --kvm $(QEMU_ARGS)
 
 # QEMU stopped at the first instruction with a gdbstub on :1234 (COM1 to
@@ -273,7 +289,7 @@ linux: setup
 
 # ---------------------------------------------------------------- top level
 
-.PHONY: linux all iso test check mutation-test bench-host bench run run-kvm gdb \
+.PHONY: linux run-demo all iso test check mutation-test bench-host bench run run-kvm gdb \
 	host-bins host-tests clean setup compile_commands.json fuzz fuzz-bins fuzz-smoke
 
 all: $(B)/hv.elf host-tests guests fuzz-bins

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The demo guest of `make run`: says hello from inside a VM and passes. */
+/* The demo guest of `make run-demo`: says hello from inside a VM and passes. */
 #include "guest.h"
 
 int guest_main(void)
