@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 		if (cons_switch_feed(&sw, data[i], pass, &n))
 			continue;
-		FUZZ_CHECK(n >= 1 && n <= CONS_SWITCH_PRESSES);
+		FUZZ_CHECK(n <= CONS_SWITCH_PRESSES && (n > 0 || data[i] == CONS_CTRL_A));
 		for (size_t j = 0; j < n; j++) {
 			enum cons_edit_result r = cons_edit_feed(&e, pass[j]);
 
