@@ -95,6 +95,13 @@ static void test_edit(void)
 	/* Other sequences (left arrow, F5 = ESC [ 1 5 ~) and controls are ignored. */
 	CHECK_EQ(feed(&e, "a\x1b[D\x1b[15~\x07\x01" "b\r"), CONS_EDIT_LINE);
 	CHECK(!strcmp(e.line, "ab"));
+	/* Dropped when the focus leaves: the next line starts empty, nothing echoed. */
+	feed(&e, "half");
+	echo_len = 0;
+	cons_edit_drop(&e);
+	CHECK_EQ(echo_len, 0);
+	CHECK_EQ(feed(&e, "x\r"), CONS_EDIT_LINE);
+	CHECK(!strcmp(e.line, "x"));
 	/* The limit. */
 	for (int i = 0; i < CONS_LINE_MAX + 20; i++)
 		cons_edit_feed(&e, 'x');

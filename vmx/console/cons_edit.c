@@ -111,6 +111,14 @@ static void edit_reset_line(struct cons_edit *e)
 	e->browse = 0;
 }
 
+void cons_edit_drop(struct cons_edit *e)
+{
+	e->line[0] = '\0';
+	e->esc = ESC_NONE;
+	e->after_cr = false;
+	edit_reset_line(e);
+}
+
 enum cons_edit_result cons_edit_feed(struct cons_edit *e, u8 c)
 {
 	bool after_cr = e->after_cr;

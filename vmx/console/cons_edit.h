@@ -65,6 +65,9 @@ void cons_edit_init(struct cons_edit *e, cons_out_fn out, void *ctx);
 /* Feed one byte; echoes through e->out.  After LINE/CANCEL the next byte starts a new line. */
 enum cons_edit_result cons_edit_feed(struct cons_edit *e, u8 c);
 
+/* Drop the line being typed, without echo (the focus left the shell). */
+void cons_edit_drop(struct cons_edit *e);
+
 /* The n-th newest history line (0: the newest), or NULL. */
 const char *cons_edit_history(const struct cons_edit *e, unsigned int n);
 

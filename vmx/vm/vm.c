@@ -22,6 +22,7 @@
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "vmx/caps.h"
+#include "vmx/console/console.h"
 #include "vmx/dev/apic_route.h"
 #include "vmx/dev/platform.h"
 #include "vmx/dev/uart16550.h"
@@ -345,6 +346,11 @@ static void vm_dev_console_putc(void *owner, u8 c)
 	vm_console_putc(owner, c);
 }
 
+static void vm_dev_console_rx_room(void *owner)
+{
+	console_vm_rx_room(owner);
+}
+
 static void vm_dev_request_stop(void *owner, unsigned int code)
 {
 	vm_stop(owner, "isa-debug-exit, exit code %u", code);
@@ -424,6 +430,7 @@ static int vm_create_devices(struct vm *vm)
 		.nvcpus = (unsigned int)__builtin_popcountll(vm->cfg.cpu_mask),
 		.mem_size = vm->mem_size,
 		.console_putc = vm_dev_console_putc,
+		.console_rx_room = vm_dev_console_rx_room,
 		.request_stop = vm_dev_request_stop,
 		.request_reset = vm_dev_request_reset,
 		.request_poweroff = vm_dev_request_poweroff,
@@ -693,10 +700,8 @@ void vm_start_all(void)
 			continue;
 		}
 		vm_list[vm_count++] = vm;
-		/* The first VM with a raw console gets the input focus. */
-		if (cfg->console_raw && !vm_console_focus())
-			vm_console_set_focus(vm);
 	}
+	console_boot_focus();
 	for (i = 0; i < vm_count; i++) {
 		for (j = 0; j < vm_list[i]->nvcpus; j++) {
 			struct vcpu *v = vm_list[i]->vcpus[j];
@@ -719,7 +724,7 @@ void vm_start_all(void)
 	/* R1: pairs with the store_release of "reported" in vm_run_this_cpu(). */
 	for (i = 0; i < vm_count; i++)
 		while (!load_acquire(&vm_list[i]->reported))
-			cpu_relax();
+			cpu_relax_irq();	/* the console's interrupt may come meanwhile */
 	pr_plain("hv: all %u VMs stopped\n", vm_count);
 	/* No guest may keep a CPU from the hypervisor: every one must answer. */
 	smp_check_cpus_answer();
