@@ -8,6 +8,7 @@
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
+#include "arch/x86/traps.h"
 #include "lib/printk.h"
 #include "vmx/vm/vm.h"
 #include "vmx/vmx_error.h"
@@ -112,8 +113,10 @@ static enum exit_action exit_exception_nmi(struct vcpu *v)
 
 /*
  * External interrupt, already acknowledged (acknowledge-on-exit).  Our kick
- * vector needs only an EOI; any other vector belongs to nobody in the
- * hypervisor and is passed on to the guest, which owns the CPU.
+ * vector needs only an EOI; a hypervisor device interrupt (the console
+ * UART, the shell's vCPU snapshot IPI: trap_register_irq()) runs its
+ * handler here; any other vector belongs to nobody in the hypervisor and
+ * is passed on to the guest, which owns the CPU.
  */
 static enum exit_action exit_ext_intr(struct vcpu *v)
 {
@@ -124,7 +127,7 @@ static enum exit_action exit_ext_intr(struct vcpu *v)
 	if (vec == LAPIC_SPURIOUS_VECTOR)
 		return EXIT_RESUME;
 	lapic_eoi();
-	if (vec != VCPU_KICK_VECTOR)
+	if (vec != VCPU_KICK_VECTOR && !trap_run_irq(vec))
 		vcpu_queue_interrupt(v, vec);
 	return EXIT_RESUME;
 }

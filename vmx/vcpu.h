@@ -172,11 +172,13 @@ struct vm_mmu;
  * @msr_bitmap:  4 KiB, read-only after setup
  */
 struct vm {
+	/* Kept across a restart (vm_restart()); everything from mmu on is rebuilt. */
 	struct vm_config cfg;
 	unsigned int id;
 	u32 state;
 	spinlock_t lock;
 	char stop_reason[160];
+	unsigned int restarts;		/* how many times it was rebuilt after a reset */
 	struct vm_mmu *mmu;
 	struct vm_mem_chunk chunks[VM_MAX_CHUNKS];
 	unsigned int nchunks;
@@ -186,7 +188,6 @@ struct vm {
 	unsigned int nvcpus;
 	unsigned int vcpus_running;	/* vCPUs not yet out of their run loop */
 	bool restart;			/* stopped by a reset with on_reset=restart (vm->lock) */
-	unsigned int restarts;		/* how many times it was rebuilt after a reset */
 	u8 *io_bitmap[2];		/* A (ports 0-0x7fff) and B */
 	u8 *msr_bitmap;
 	u32 results_pass, results_fail;

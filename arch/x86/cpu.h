@@ -187,6 +187,16 @@ static inline void sti_hlt(void)
 	__asm__ __volatile__("sti; hlt" ::: "memory");
 }
 
+/*
+ * One turn of a wait loop run with interrupts off that lets pending
+ * interrupts in: STI's shadow covers the NOP, so they are taken between it
+ * and the CLI, and the loop goes on with interrupts off.
+ */
+static inline void cpu_relax_irq(void)
+{
+	__asm__ __volatile__("sti; nop; cli; pause" ::: "memory");
+}
+
 static inline u64 read_rflags(void)
 {
 	u64 f;

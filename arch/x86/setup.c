@@ -22,6 +22,7 @@
 #include "arch/x86/traps.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/uart.h"
+#include "vmx/console/console.h"
 #include "boot/cmdline.h"
 #include "boot/multiboot2.h"
 #include "lib/panic.h"
@@ -236,8 +237,13 @@ void hv_main(u32 magic, u32 info_pa)
 
 	setup_debug_fault();
 
+	/* Console input (vmx/console/): taken from the first time this CPU enables interrupts. */
+	console_init();
+
 	/* The VMs of the vm= options (vmx/vm/vm.c); returns when all have stopped. */
 	vm_start_all();
+	/* No VM left (or none at all): the shell has the input. */
+	console_boot_focus();
 
 	/* Nothing to run yet: idle with interrupts on. */
 	for (;;)

@@ -21,6 +21,7 @@
 #define TRAP_STACK_DEPTH 24
 
 static trap_handler_fn trap_handlers[256];
+static trap_irq_fn trap_irqs[256];
 static bool trap_stop_requested;
 
 static const char *const trap_names[32] = {
@@ -61,6 +62,40 @@ bool trap_register_handler(unsigned int vector, trap_handler_fn fn)
 	 */
 	return __atomic_compare_exchange_n(&trap_handlers[vector], &none, fn, false,
 					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+/* A device interrupt taken through the IDT: EOI, then its handler. */
+static void trap_irq_entry(struct trap_frame *f)
+{
+	lapic_eoi();
+	trap_run_irq((unsigned int)f->vector);
+}
+
+bool trap_register_irq(unsigned int vector, trap_irq_fn fn)
+{
+	if (vector < 32 || vector > 255 || !fn || READ_ONCE(trap_irqs[vector]))
+		return false;
+	/*
+	 * R1 (publish after init): the handler before the IDT path can reach
+	 * it; the cmpxchg in trap_register_handler() orders this store, and
+	 * pairs with the READ_ONCE in trap_run_irq().
+	 */
+	WRITE_ONCE(trap_irqs[vector], fn);
+	if (trap_register_handler(vector, trap_irq_entry))
+		return true;
+	WRITE_ONCE(trap_irqs[vector], NULL);
+	return false;
+}
+
+bool trap_run_irq(unsigned int vector)
+{
+	/* R1: pairs with the publication in trap_register_irq(). */
+	trap_irq_fn fn = vector < 256 ? READ_ONCE(trap_irqs[vector]) : NULL;
+
+	if (!fn)
+		return false;
+	fn();
+	return true;
 }
 
 void trap_request_stop(void)
@@ -174,6 +209,41 @@ static void trap_nmi(struct trap_frame *f)
 		uart_write(msg, MIN((size_t)n, sizeof(msg) - 1));
 }
 
+/*
+ * rdmsr_safe(msr = EDI, val = RSI): the RDMSR at rdmsr_safe_insn is the
+ * only instruction allowed to #GP; trap_fixup() sends it to rdmsr_safe_fail.
+ */
+extern const char rdmsr_safe_insn[], rdmsr_safe_fail[];
+__asm__(".pushsection .text\n"
+	".globl rdmsr_safe\n"
+	".type rdmsr_safe, @function\n"
+	"rdmsr_safe:\n"
+	"	movl %edi, %ecx\n"
+	".globl rdmsr_safe_insn\n"
+	"rdmsr_safe_insn:\n"
+	"	rdmsr\n"
+	"	shlq $32, %rdx\n"
+	"	orq %rdx, %rax\n"
+	"	movq %rax, (%rsi)\n"
+	"	xorl %eax, %eax\n"
+	"	ret\n"
+	".globl rdmsr_safe_fail\n"
+	"rdmsr_safe_fail:\n"
+	"	movl $-1, %eax\n"
+	"	ret\n"
+	".size rdmsr_safe, . - rdmsr_safe\n"
+	".popsection\n");
+
+/* An expected fault: resume at its recovery point.  True if @f was one. */
+static bool trap_fixup(struct trap_frame *f)
+{
+	if (f->vector == X86_TRAP_GP && f->rip == (u64)rdmsr_safe_insn) {
+		f->rip = (u64)rdmsr_safe_fail;
+		return true;
+	}
+	return false;
+}
+
 static __noreturn void trap_exception(struct trap_frame *f)
 {
 	struct percpu *pc = this_cpu();
@@ -207,8 +277,11 @@ void trap_dispatch(struct trap_frame *f)
 		trap_nmi(f);
 		return;
 	}
-	if (f->vector < 32)
+	if (f->vector < 32) {
+		if (trap_fixup(f))
+			return;
 		trap_exception(f);
+	}
 
 	/* R1: pairs with the cmpxchg in trap_register_handler(). */
 	fn = READ_ONCE(trap_handlers[f->vector]);

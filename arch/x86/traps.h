@@ -26,6 +26,27 @@ typedef void (*trap_handler_fn)(struct trap_frame *f);
  */
 bool trap_register_handler(unsigned int vector, trap_handler_fn fn);
 
+/*
+ * Device interrupts of the hypervisor (the console UART): @fn runs for
+ * @vector after its EOI, with interrupts off, either from the IDT (the CPU
+ * was in the hypervisor) or from the VM exit that took the interrupt while a
+ * guest ran (trap_run_irq(), vmx/exit.c).  So @fn must be safe in both: no
+ * trap frame, no assumption about what it interrupted beyond IF = 0.
+ * Return: false if the vector is taken.
+ */
+typedef void (*trap_irq_fn)(void);
+bool trap_register_irq(unsigned int vector, trap_irq_fn fn);
+
+/* Run the device-interrupt handler of @vector (EOI already sent); false if none. */
+bool trap_run_irq(unsigned int vector);
+
+/*
+ * rdmsr_safe() - RDMSR that survives a #GP (an MSR the CPU does not have):
+ * the fault handler resumes at the failure exit instead of stopping the CPU.
+ * Return: 0 with *@val set, or -1 on #GP.
+ */
+int rdmsr_safe(u32 msr, u64 *val);
+
 /* Called by isr.asm for every vector. */
 void trap_dispatch(struct trap_frame *f);
 

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Polled 16550 driver.  Every wait is bounded so that a machine without a
+ * 16550 driver: output polled, input read when its interrupt comes.  Every wait is bounded so that a machine without a
  * UART (reads return 0xff) or a stuck one never hangs the boot.
  */
 #include "arch/x86/uart.h"
 #include "arch/x86/cpu.h"
+#include "lib/atomic.h"
 
 #define UART_THR 0 /* transmit holding (DLAB=0) */
 #define UART_DLL 0 /* divisor low (DLAB=1) */
@@ -16,6 +17,13 @@
 #define UART_LSR 5
 #define UART_SCR 7
 
+#define IER_RDI	 0x01
+#define FCR_ENABLE_CLEAR 0x07	/* FIFOs on, both cleared */
+#define FCR_RX_TRIGGER_1 0x03	/* FIFOs on, receive FIFO cleared, receive trigger at 1 byte */
+#define FCR_TRIGGER_14	 0xc0
+#define MCR_DTR_RTS 0x03
+#define MCR_OUT2 0x08
+#define LSR_DR	 0x01
 #define LCR_8N1	 0x03
 #define LCR_DLAB 0x80
 #define LSR_THRE 0x20
@@ -59,8 +67,8 @@ bool uart_init(u16 port, u32 baud)
 	outb(port + UART_DLL, divisor & 0xff);
 	outb(port + UART_DLM, (divisor >> 8) & 0xff);
 	outb(port + UART_LCR, LCR_8N1);
-	outb(port + UART_FCR, 0xc7); /* enable, clear both FIFOs */
-	outb(port + UART_MCR, 0x03); /* DTR | RTS, OUT2 off: no IRQ */
+	outb(port + UART_FCR, FCR_ENABLE_CLEAR | FCR_TRIGGER_14);
+	outb(port + UART_MCR, MCR_DTR_RTS); /* OUT2 off: no IRQ (uart_rx_irq_enable()) */
 	uart_base = port;
 	return true;
 }
@@ -74,7 +82,10 @@ void uart_putc(char c)
 	outb(uart_base + UART_THR, (u8)c);
 }
 
-void uart_write(const char *s, size_t len)
+/* The shell's prompt or echo is the last thing on the line (uart_write_term()). */
+static bool uart_term_open;
+
+static void uart_write_bytes(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '\n')
@@ -83,10 +94,42 @@ void uart_write(const char *s, size_t len)
 	}
 }
 
+void uart_write(const char *s, size_t len)
+{
+	/* A log line never starts behind a prompt: it gets a line of its own. */
+	if (len && READ_ONCE(uart_term_open)) {
+		WRITE_ONCE(uart_term_open, false);
+		uart_write_bytes("\n", 1);
+	}
+	uart_write_bytes(s, len);
+}
+
+void uart_write_term(const char *s, size_t len)
+{
+	uart_write_bytes(s, len);
+	if (len)
+		WRITE_ONCE(uart_term_open, s[len - 1] != '\n');
+}
+
 void uart_flush(void)
 {
 	unsigned int spins = 0;
 
 	while (!(inb(uart_base + UART_LSR) & LSR_TEMT) && spins++ < UART_SPIN_MAX)
 		pause();
+}
+
+int uart_getc(void)
+{
+	if (!(inb(uart_base + UART_LSR) & LSR_DR))
+		return -1;
+	return inb(uart_base + UART_THR);	/* RBR: same offset, read */
+}
+
+void uart_rx_irq_enable(void)
+{
+	/* Interrupt at the first byte (trigger level 1): a person types one at a time. */
+	outb(uart_base + UART_FCR, FCR_RX_TRIGGER_1);
+	outb(uart_base + UART_IER, IER_RDI);
+	outb(uart_base + UART_MCR, MCR_DTR_RTS | MCR_OUT2);
 }

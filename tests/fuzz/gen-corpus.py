@@ -154,6 +154,22 @@ def cmdline_seeds():
     }
 
 
+# ---------------------------------------------------------------- shell
+
+def shell_seeds():
+    """Serial-line input for fuzz_shell: Ctrl-A switches, editing keys, commands."""
+    return {
+        "help": "help\r",
+        "switch": "\x01\x01\x01vms\rcpus\r\x01\x01x",
+        "regs": "regs demo 0\rvmcs demo 1\rvcpus demo\rmem demo 0x1000 64\r",
+        "mem": "hmem 0xb8000 16\rgva demo 0 0xffffffff80000000\rexits demo\r",
+        "misc": "loglevel debug\rcpuid 0x80000000 0\rrdmsr 0x10\rvm stop demo\rlocks\rebr\r",
+        "bad": "vm\rvm frob x\rregs\rregs a/b 1\rloglevel 9\rmem demo 1 2 3 4 5 6\r",
+        "edit": "abc\x7f\x15ve\x08rsion\x1b[A\x1b[B\x1bOA\x1b[15~\x03\r\n",
+        "long": "mem " + "x" * 150 + "\r",
+    }
+
+
 # ---------------------------------------------------------------- ACPI
 
 BASE = 0xE0000
@@ -309,3 +325,4 @@ if __name__ == "__main__":
     write("mb2", mb2_seeds())
     write("cmdline", cmdline_seeds())
     write("acpi", acpi_seeds())
+    write("shell", shell_seeds())

@@ -34,6 +34,12 @@ static void sink(void *ctx, unsigned int gsi, bool level)
 }
 
 static struct vdev_bus bus;
+static unsigned int room_calls;
+
+static void room_cb(void *owner)
+{
+	room_calls++;
+}
 
 static u8 rd(unsigned int reg)
 {
@@ -50,7 +56,8 @@ static void wr(unsigned int reg, u8 v)
 
 int main(int argc, char **argv)
 {
-	struct vdev_host host = { .name = "t", .console_putc = putc_cb };
+	struct vdev_host host = { .name = "t", .console_putc = putc_cb,
+				  .console_rx_room = room_cb };
 	struct uart16550 *u;
 	u8 buf[40];
 
@@ -167,6 +174,34 @@ int main(int argc, char **argv)
 			got++;
 		}
 		CHECK_EQ(got, sizeof(many));
+	}
+	/*
+	 * A full backlog refuses the rest, and says once when the guest has
+	 * read enough to make room (the console's hold-back): nothing lost.
+	 */
+	{
+		static u8 big[3 * UART_BACKLOG];
+		unsigned int got = 0, seen = 0;
+		size_t took;
+
+		for (unsigned int i = 0; i < sizeof(big); i++)
+			big[i] = (u8)(i * 7 + i / 256);
+		room_calls = 0;
+		took = uart_rx_feed(u, big, sizeof(big));
+		CHECK(took < sizeof(big));
+		CHECK_EQ(room_calls, 0);
+		while ((rd(UART_LSR) & UART_LSR_DR) && got < sizeof(big)) {
+			CHECK_EQ(rd(UART_RBR), big[got]);
+			got++;
+			/* Offer the rest only when told there is room. */
+			if (room_calls != seen) {
+				CHECK_EQ(room_calls, seen + 1);
+				seen = room_calls;
+				took += uart_rx_feed(u, big + took, sizeof(big) - took);
+			}
+		}
+		CHECK(room_calls >= 2);
+		CHECK_EQ(got, sizeof(big));
 	}
 	vdev_bus_destroy(&bus);
 	return test_finish();

@@ -37,6 +37,7 @@ struct uart16550 {
 	unsigned int bl_head, bl_count;
 	u64 tx_bytes;			/* bytes sent (under the lock) */
 	u64 accesses;			/* register reads and writes (relaxed atomic) */
+	bool bl_refused;		/* uart_rx_feed() took fewer than offered */
 };
 
 static bool uart_fifo_on(const struct uart16550 *u)
@@ -155,6 +156,7 @@ static u32 uart_widen(u8 val, unsigned int size)
 static __noinline u32 uart_read_locked(struct uart16550 *u, u16 off, unsigned int size)
 {
 	u8 val = 0xff, iir;
+	bool room;
 
 	spin_lock(&u->lock);
 	/* Queued bytes arrive when the guest polls the receiver (see uart_rx_feed()). */
@@ -198,7 +200,13 @@ static __noinline u32 uart_read_locked(struct uart16550 *u, u16 off, unsigned in
 		break;
 	}
 	uart_update_irq(u);
+	/* The sender that was refused is told once there is room (see console_rx_room). */
+	room = u->bl_refused && u->bl_count < UART_BACKLOG;
+	if (room)
+		u->bl_refused = false;
 	spin_unlock(&u->lock);
+	if (room && u->bus->host.console_rx_room)
+		u->bus->host.console_rx_room(u->bus->host.owner);
 	return uart_widen(val, size);
 }
 
@@ -319,6 +327,8 @@ size_t uart_rx_feed(struct uart16550 *u, const u8 *buf, size_t len)
 	spin_lock(&u->lock);
 	for (; n < len && u->bl_count < UART_BACKLOG; n++, u->bl_count++)
 		u->backlog[(u->bl_head + u->bl_count) % UART_BACKLOG] = buf[n];
+	if (n < len)
+		u->bl_refused = true;
 	/* A receiver taking interrupts is told now; one that polls, when it looks. */
 	if (uart_rx_irq_on(u))
 		uart_rx_refill(u);

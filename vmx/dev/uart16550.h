@@ -108,7 +108,9 @@ size_t uart_rx_room(struct uart16550 *u);
  * polls the receiver (reads LSR or RBR) or takes receive interrupts (IER.RDI
  * with MCR.OUT2), so a guest that resets its FIFOs while it probes and sets
  * the UART up loses none.  Return: how many fitted in the backlog
- * (UART_BACKLOG bytes).
+ * (UART_BACKLOG bytes).  When that is fewer than @len, the bus's
+ * console_rx_room hook is called once the guest has read enough to make
+ * room (the hypervisor console keeps the rest meanwhile).
  */
 #define UART_BACKLOG	1024
 size_t uart_rx_feed(struct uart16550 *u, const u8 *buf, size_t len);

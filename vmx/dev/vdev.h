@@ -67,6 +67,12 @@ struct vdev_host {
 	unsigned int nvcpus;
 	u64 mem_size;				/* guest RAM bytes, from 0 */
 	void (*console_putc)(void *owner, u8 c);	/* a byte the guest transmitted */
+	/*
+	 * COM1's receive backlog has room again after uart_rx_feed() took
+	 * fewer bytes than offered: offer the rest now.  Called without the
+	 * UART's lock, on the CPU of the vCPU that read the receiver.
+	 */
+	void (*console_rx_room)(void *owner);
 	void (*request_stop)(void *owner, unsigned int code);	/* e.g. isa-debug-exit */
 	void (*request_reset)(void *owner, const char *why);
 	void (*request_poweroff)(void *owner);

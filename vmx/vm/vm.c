@@ -22,6 +22,7 @@
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "vmx/caps.h"
+#include "vmx/console/console.h"
 #include "vmx/dev/apic_route.h"
 #include "vmx/dev/platform.h"
 #include "vmx/dev/uart16550.h"
@@ -222,7 +223,7 @@ static int vm_create_vcpus(struct vm *vm)
  * Give back everything a VM that failed to start holds, so that the VMs
  * after it still find memory.  @mmu_ready: ept_mmu_init() succeeded.
  */
-static void vm_free(struct vm *vm, bool mmu_ready)
+static void vm_free_parts(struct vm *vm, bool mmu_ready)
 {
 	unsigned int i;
 
@@ -244,6 +245,13 @@ static void vm_free(struct vm *vm, bool mmu_ready)
 	if (vm->msr_bitmap)
 		arch_page_free(vm->msr_bitmap);
 	kfree(vm->mmu);
+	/* Back to the state vm_build() starts from; what lies before mmu stays. */
+	memset(&vm->mmu, 0, sizeof(*vm) - offsetof(struct vm, mmu));
+}
+
+static void vm_free(struct vm *vm, bool mmu_ready)
+{
+	vm_free_parts(vm, mmu_ready);
 	kfree(vm);
 }
 
@@ -252,6 +260,11 @@ static void vm_free(struct vm *vm, bool mmu_ready)
 static void vm_dev_console_putc(void *owner, u8 c)
 {
 	vm_console_putc(owner, c);
+}
+
+static void vm_dev_console_rx_room(void *owner)
+{
+	console_vm_rx_room(owner);
 }
 
 static void vm_dev_request_stop(void *owner, unsigned int code)
@@ -333,6 +346,7 @@ static int vm_create_devices(struct vm *vm)
 		.nvcpus = (unsigned int)__builtin_popcountll(vm->cfg.cpu_mask),
 		.mem_size = vm->mem_size,
 		.console_putc = vm_dev_console_putc,
+		.console_rx_room = vm_dev_console_rx_room,
 		.request_stop = vm_dev_request_stop,
 		.request_reset = vm_dev_request_reset,
 		.request_poweroff = vm_dev_request_poweroff,
@@ -354,20 +368,17 @@ static int vm_create_devices(struct vm *vm)
 	return 0;
 }
 
-static struct vm *vm_create(const struct vm_config *cfg, unsigned int id)
+/*
+ * Build @vm from its configuration: everything from vm->mmu on starts
+ * zeroed.  On failure the parts built so far are given back (the struct
+ * stays) and -1 is returned after a message.
+ */
+static int vm_build(struct vm *vm)
 {
+	const struct vm_config *cfg = &vm->cfg;
 	struct ept_mmu_config mc = { 0 };
-	struct vm *vm;
 	unsigned int i;
 
-	vm = kzalloc(sizeof(*vm));
-	if (!vm) {
-		pr_err("vm %s: out of memory for its structures\n", cfg->name);
-		return NULL;
-	}
-	vm->cfg = *cfg;
-	vm->id = id;
-	spin_lock_init(&vm->lock);
 	vm_log_init(vm);
 	vm_console_init(vm, cfg->console_raw);
 	vm->mem_size = cfg->mem_mib << 20;
@@ -377,8 +388,8 @@ static struct vm *vm_create(const struct vm_config *cfg, unsigned int id)
 	vm->msr_bitmap = arch_page_alloc();
 	if (!vm->mmu || !vm->io_bitmap[0] || !vm->io_bitmap[1] || !vm->msr_bitmap) {
 		pr_err("vm %s: out of memory for its structures\n", cfg->name);
-		vm_free(vm, false);
-		return NULL;
+		vm_free_parts(vm, false);
+		return -1;
 	}
 	memset(vm->io_bitmap[0], 0xff, PAGE_SIZE);
 	memset(vm->io_bitmap[1], 0xff, PAGE_SIZE);
@@ -392,14 +403,14 @@ static struct vm *vm_create(const struct vm_config *cfg, unsigned int id)
 	mc.max_level = vmx_caps.ept_1g ? 3 : vmx_caps.ept_2m ? 2 : 1;
 	if (ept_mmu_init(vm->mmu, &mc)) {
 		pr_err("vm %s: EPT MMU setup failed\n", cfg->name);
-		vm_free(vm, false);
-		return NULL;
+		vm_free_parts(vm, false);
+		return -1;
 	}
 	/* ACPI before the image: the loaders give the kernel the RSDP's address. */
 	if (vm_alloc_memory(vm) || vm_add_slots(vm) || vm_create_devices(vm) ||
 	    vm_create_vcpus(vm) || vm_place_acpi(vm) || vm_load_image(vm)) {
-		vm_free(vm, true);
-		return NULL;
+		vm_free_parts(vm, true);
+		return -1;
 	}
 	for (i = 0; i < vm->nvcpus; i++)
 		vm->vcpus_running++;
@@ -409,6 +420,24 @@ static struct vm *vm_create(const struct vm_config *cfg, unsigned int id)
 		"emulated\n", cfg->name, (unsigned long long)cfg->mem_mib, vm->nchunks, vm->nvcpus,
 		cfg->kernel[0] ? "kernel" : cfg->entry == VM_ENTRY_REAL ? "real" :
 		cfg->entry == VM_ENTRY_PROT ? "prot" : "long", vm->mmu->root_level);
+	return 0;
+}
+
+static struct vm *vm_create(const struct vm_config *cfg, unsigned int id)
+{
+	struct vm *vm = kzalloc(sizeof(*vm));
+
+	if (!vm) {
+		pr_err("vm %s: out of memory for its structures\n", cfg->name);
+		return NULL;
+	}
+	vm->cfg = *cfg;
+	vm->id = id;
+	spin_lock_init(&vm->lock);
+	if (vm_build(vm)) {
+		kfree(vm);
+		return NULL;
+	}
 	return vm;
 }
 
@@ -555,34 +584,24 @@ static void vm_launch(struct vm *vm)
 
 /*
  * Rebuild a VM the guest reset (on_reset=restart): give back everything
- * the old one took, as at a stop, and build it again from its boot modules
- * and configuration on fresh memory, on the same CPUs.  Runs on the CPU of
- * its last vCPU out, when no CPU runs any of its vCPUs any more.
+ * it took, as at a stop, and build it again from its boot modules and
+ * configuration on fresh memory, on the same CPUs.  Runs on the CPU of
+ * its last vCPU out, when no CPU runs any of its vCPUs any more.  The
+ * struct vm itself stays, so the VM list, the console's focus and the
+ * shell keep a valid pointer; it reads as stopped until vm_build() ends.
  */
-static void vm_restart(struct vm *old)
+static void vm_restart(struct vm *vm)
 {
-	struct vm_config cfg = old->cfg;
-	unsigned int id = old->id, restarts = old->restarts + 1;
-	bool focused = vm_console_focus() == old;
-	struct vm *vm;
-
-	if (focused)
-		vm_console_set_focus(NULL);
-	WRITE_ONCE(vm_list[id], NULL);
-	vm_free(old, true);
-	pr_plain("hv: vm %s restarting after the reset (restart %u)\n", cfg.name, restarts);
-	vm = vm_create(&cfg, id);
-	if (!vm) {
-		pr_plain("hv: vm %s not restarted (see the messages above)\n", cfg.name);
+	vm_free_parts(vm, true);
+	vm->restarts++;
+	pr_plain("hv: vm %s restarting after the reset (restart %u)\n", vm->cfg.name,
+		 vm->restarts);
+	if (vm_build(vm)) {
+		pr_plain("hv: vm %s not restarted (see the messages above)\n", vm->cfg.name);
 		/* R1 (publish): pairs with the load_acquire in vm_start_all(). */
-		store_release(&vm_slot_done[id], 1);
+		store_release(&vm_slot_done[vm->id], 1);
 		return;
 	}
-	vm->restarts = restarts;
-	/* R1 (publish): the built VM before readers of the VM list (the console) see it. */
-	store_release(&vm_list[id], vm);
-	if (focused)
-		vm_console_set_focus(vm);
 	vm_launch(vm);
 }
 
@@ -647,8 +666,8 @@ static void vm_free_all(u64 pages_before, const struct heap_stats *hs_before)
 	bool balanced;
 
 	for (unsigned int i = 0; i < vm_count; i++) {
-		if (vm_list[i])		/* NULL: a restart that failed */
-			vm_free(vm_list[i], true);
+		/* A VM whose restart failed holds only its struct. */
+		vm_free(vm_list[i], vm_list[i]->mmu != NULL);
 		vm_list[i] = NULL;
 	}
 	vm_count = 0;
@@ -707,10 +726,8 @@ void vm_start_all(void)
 			continue;
 		}
 		vm_list[vm_count++] = vm;
-		/* The first VM with a raw console gets the input focus. */
-		if (cfg->console_raw && !vm_console_focus())
-			vm_console_set_focus(vm);
 	}
+	console_boot_focus();
 	for (i = 0; i < vm_count; i++)
 		vm_launch(vm_list[i]);
 	flags = arch_irq_save();
@@ -720,7 +737,7 @@ void vm_start_all(void)
 	/* R1: pairs with the store_release of "done" in vm_run_this_cpu() and vm_restart(). */
 	for (i = 0; i < vm_count; i++)
 		while (!load_acquire(&vm_slot_done[i]))
-			cpu_relax();
+			cpu_relax_irq();	/* the console's interrupt may come meanwhile */
 	pr_plain("hv: all %u VMs stopped\n", vm_count);
 	/* No guest may keep a CPU from the hypervisor: every one must answer. */
 	smp_check_cpus_answer();
