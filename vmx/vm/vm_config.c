@@ -225,6 +225,13 @@ int vm_config_parse(const char *val, struct vm_config *out)
 			if (len < 0)
 				goto bad;
 			out->input_len = (unsigned int)len;
+		} else if (vm_key(f, n, "apicv", &v, &vn)) {
+			if (vm_word(v, vn, "on"))
+				out->apicv_off = false;
+			else if (vm_word(v, vn, "off"))
+				out->apicv_off = true;
+			else
+				goto bad;
 		} else if (vm_key(f, n, "io", &v, &vn)) {
 			if (vm_word(v, vn, "ignore"))
 				out->io = VM_IO_IGNORE;
@@ -249,7 +256,7 @@ int vm_config_parse(const char *val, struct vm_config *out)
 bad:
 	pr_warn("vm=%s: bad field \"%.*s\" (expected mod=NAME, mem=2..65536, "
 		"cpus=N[-M][+...], entry=real|prot|long, io=ignore|stop, console=line|raw, "
-		"input=TEXT, debug=badstate|zap|hang)\n", val, (int)n, f);
+		"apicv=on|off, input=TEXT, debug=badstate|zap|hang)\n", val, (int)n, f);
 	return -1;
 }
 
