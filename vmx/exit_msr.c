@@ -255,11 +255,16 @@ enum exit_action exit_wrmsr(struct vcpu *v)
 		vmcs_write(VMCS_GUEST_DEBUGCTL, val);
 		break;
 	case MSR_IA32_APIC_BASE:
-		/* VLAPIC_REMAP needs nothing: MMIO exits ask for the current base. */
+		/*
+		 * VLAPIC_REMAP needs nothing more: MMIO exits ask for the
+		 * current base, and the APIC virtualisation controls follow
+		 * the mode and base whatever the result.
+		 */
 		if (vlapic_base_write(v->lapic, val) == VLAPIC_GP) {
 			vcpu_inject_gp(v);
 			return EXIT_RESUME;
 		}
+		vcpu_apicv_controls(v);
 		vcpu_lapic_touched(v);
 		break;
 	case MSR_TSC_DEADLINE:
