@@ -195,7 +195,8 @@ static void vcpu_try_inject(struct vcpu *v)
 	vcpu_lapic_service(v);
 	if (v->run_state != VCPU_RUNNABLE)
 		return;
-	vcpu_apicv_sync(v);
+	if (v->vm->apicv)
+		vcpu_apicv_sync(v);
 	if (vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) {
 		/* An event is queued already: come back after it is delivered. */
 		WRITE_ONCE(v->intr_pending, 1);

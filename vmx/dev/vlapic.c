@@ -261,14 +261,15 @@ void vlapic_set_virtualised(struct vlapic *v, bool on)
 }
 
 /*
- * Move vectors accepted meanwhile into IRR, and their trigger modes into
+ * vlapic_pir_merge_locked() (vlapic_impl.h) without APIC virtualisation
+ * does nothing; with it, this moves vectors accepted meanwhile into IRR, and their trigger modes into
  * TMR.  The owner's, outside guest mode (the CPU writes IRR in guest mode).
  * Pairs with vlapic_accept_locked(): a sender ORs the level bit before the
  * request bit (both sequentially consistent), so a request bit taken here
  * comes with its level bit; only the level bits of the requests taken are
  * consumed, a later request's stays for the next merge.
  */
-void vlapic_pir_merge_locked(struct vlapic *v)
+void vlapic_pir_merge_slow(struct vlapic *v)
 {
 	for (u32 i = 0; i < 8; i++) {
 		u32 irr, lvl, off;

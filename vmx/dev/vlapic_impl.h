@@ -130,7 +130,14 @@ u8 vlapic_compute_apr_locked(const struct vlapic *v);
 void vlapic_raise_error_locked(struct vlapic *v, u32 bits, struct vlapic_defer *d);
 bool vlapic_accept_locked(struct vlapic *v, u8 vector, bool level, struct vlapic_defer *d);
 void vlapic_eoi_locked(struct vlapic *v, struct vlapic_defer *d);
-void vlapic_pir_merge_locked(struct vlapic *v);
+void vlapic_pir_merge_slow(struct vlapic *v);
+
+/* Vectors accepted while the CPU owned IRR (@virt) into IRR; the owner's only. */
+static inline void vlapic_pir_merge_locked(struct vlapic *v)
+{
+	if (v->virt)
+		vlapic_pir_merge_slow(v);
+}
 bool vlapic_lvt_fire_locked(struct vlapic *v, enum vlapic_lvt which, struct vlapic_defer *d);
 
 /* vlapic_timer.c */
