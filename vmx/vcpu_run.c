@@ -150,7 +150,7 @@ static void vcpu_set_exit_windows(struct vcpu *v, bool intr, bool nmi)
  * virtualisation the LAPIC's vectors are not injected: the CPU delivers
  * them from RVI (vcpu_apicv_sync()).
  */
-static int vcpu_next_vector(struct vcpu *v, bool *from_hc)
+static __always_inline int vcpu_next_vector(struct vcpu *v, bool *from_hc)
 {
 	int lapic_vec = v->vm->apicv ? -1 : vlapic_highest_pending(v->lapic);
 	u8 tpr = vlapic_tpr_read(v->lapic);
