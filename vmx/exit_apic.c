@@ -27,7 +27,7 @@
 /* APIC-access exit qualification: offset in bits 11:0, access type in 15:12. */
 #define APIC_ACCESS_OFFSET(q)	((u32)(q) & 0xfff)
 #define APIC_ACCESS_TYPE(q)	(((u32)(q) >> 12) & 0xf)
-#define APIC_ACCESS_LINEAR_MAX	2	/* 0 read, 1 write, 2 fetch: by an instruction */
+#define APIC_ACCESS_DATA_TYPES	2	/* 0 read, 1 write; 2 is a fetch, 3 and up event delivery */
 
 enum exit_action exit_apic_access(struct vcpu *v)
 {
@@ -35,7 +35,7 @@ enum exit_action exit_apic_access(struct vcpu *v)
 
 	vcpu_reinject_idt_vectoring(v);
 	/* An access while delivering an event (IDT or stack on the page), or a fetch. */
-	if (APIC_ACCESS_TYPE(q) >= APIC_ACCESS_LINEAR_MAX ||
+	if (APIC_ACCESS_TYPE(q) >= APIC_ACCESS_DATA_TYPES ||
 	    (vmcs_read(VMCS_IDT_VECT_INFO) & INTR_INFO_VALID)) {
 		vcpu_log_exit(v, "APIC access that is no data access of an instruction");
 		vm_stop(v->vm, "APIC access of type %u at offset %#x (rip %llx)",

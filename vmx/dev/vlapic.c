@@ -262,8 +262,9 @@ void vlapic_set_virtualised(struct vlapic *v, bool on)
 
 /*
  * vlapic_pir_merge_locked() (vlapic_impl.h) without APIC virtualisation
- * does nothing; with it, this moves vectors accepted meanwhile into IRR, and their trigger modes into
- * TMR.  The owner's, outside guest mode (the CPU writes IRR in guest mode).
+ * does nothing; with it, this moves vectors accepted meanwhile into IRR,
+ * and their trigger modes into TMR.  The owner's, outside guest mode (the
+ * CPU writes IRR in guest mode).
  * Pairs with vlapic_accept_locked(): a sender ORs the level bit before the
  * request bit (both sequentially consistent), so a request bit taken here
  * comes with its level bit; only the level bits of the requests taken are
@@ -386,7 +387,10 @@ bool vlapic_accept_locked(struct vlapic *v, u8 vector, bool level, struct vlapic
 	if (v->virt) {
 		u32 w = vector >> 5, bit = APIC_VEC_BIT(vector);
 
-		/* The level bit first: vlapic_pir_merge_locked() takes the request bit first. */
+		/*
+		 * Level bit before request bit: pairs with the merge
+		 * (vlapic_pir_merge_slow()), which takes the request word first.
+		 */
 		if (level)
 			(void)fetch_or(&v->pir_level[w], bit);
 		else
