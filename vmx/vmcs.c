@@ -54,6 +54,25 @@ static int vmx_adjust(const char *name, u32 msr, u32 required, u32 optional, u32
 	return 0;
 }
 
+/*
+ * APIC virtualisation: the TPR shadow, "virtualize APIC accesses",
+ * "APIC-register virtualization" and "virtual-interrupt delivery" (which
+ * needs external-interrupt exiting), and "virtualize x2APIC mode" on top.
+ * Used per VM (vm->apicv, from the same MSRs in vmx/caps.c), so only
+ * recorded here, with the primary controls the CPU keeps at 1.
+ */
+static void vmx_apicv_controls(struct vmx_controls *c, bool true_ctls)
+{
+	u64 pcap = rdmsr(true_ctls ? VMX_MSR_TRUE_PROCBASED : VMX_MSR_PROCBASED);
+	u32 p2 = (u32)(rdmsr(VMX_MSR_PROCBASED2) >> 32);
+	u32 need = PROC2_VIRT_APIC_ACCESS | PROC2_APIC_REG_VIRT | PROC2_VID;
+
+	c->proc_must = (u32)pcap;
+	c->apicv = ((pcap >> 32) & PROC_TPR_SHADOW) && (p2 & need) == need &&
+		   (c->pin & PIN_EXT_INTR_EXIT);
+	c->virt_x2apic = c->apicv && (p2 & PROC2_VIRT_X2APIC);
+}
+
 int vmx_controls_init(void)
 {
 	struct vmx_controls c = { 0 };
@@ -111,17 +130,7 @@ int vmx_controls_init(void)
 	if (!c.save_preempt)
 		c.exit &= ~EXIT_SAVE_PREEMPT;
 	c.rdtscp = c.proc2 & PROC2_RDTSCP;
-	/* APIC virtualisation: used per VM (vm->apicv), so only recorded here. */
-	{
-		u64 pcap = rdmsr(true_ctls ? VMX_MSR_TRUE_PROCBASED : VMX_MSR_PROCBASED);
-		u32 p2 = (u32)(rdmsr(VMX_MSR_PROCBASED2) >> 32);
-		u32 need = PROC2_VIRT_APIC_ACCESS | PROC2_APIC_REG_VIRT | PROC2_VID;
-
-		c.proc_must = (u32)pcap;
-		c.apicv = ((pcap >> 32) & PROC_TPR_SHADOW) && (p2 & need) == need &&
-			  (c.pin & PIN_EXT_INTR_EXIT);
-		c.virt_x2apic = c.apicv && (p2 & PROC2_VIRT_X2APIC);
-	}
+	vmx_apicv_controls(&c, true_ctls);
 	c.invpcid = c.proc2 & PROC2_INVPCID;
 	c.load_efer = (c.exit & EXIT_LOAD_EFER) && (c.exit & EXIT_SAVE_EFER) &&
 		      (c.entry & ENTRY_LOAD_EFER);
@@ -347,7 +356,6 @@ void vmcs_guest_reset(struct vcpu *v, bool sipi, u8 sipi_vector)
 static void vmcs_controls(struct vcpu *v, int *err)
 {
 	struct vm *vm = v->vm;
-
 	u32 proc = vmx_ctl.proc;
 
 	if (vm->apicv && !vmx_ctl.apicv) {
