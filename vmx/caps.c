@@ -9,17 +9,13 @@
 #include "lib/format.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "vmx/vmcs_defs.h"
 
 #define CPUID1_ECX_VMX	   BIT(5)
 #define FC_LOCKED	   BIT(0)
 #define FC_VMX_OUTSIDE_SMX BIT(2)
 
 #define BASIC_TRUE_CTLS	  BIT(55)
-#define PIN_PREEMPT_TIMER BIT(6)
-#define PROC_SECONDARY	  BIT(31)
-#define PROC2_EPT	  BIT(1)
-#define PROC2_VPID	  BIT(5)
-#define PROC2_UG	  BIT(7)
 
 #define EPT_CAP_EXEC_ONLY	BIT(0)
 #define EPT_CAP_WALK4		BIT(6)
@@ -126,8 +122,13 @@ bool vmx_caps_probe(struct vmx_caps *c)
 		c->invvpid_all = cap & VPID_CAP_ALL;
 		c->invvpid_single_globals = cap & VPID_CAP_SINGLE_GLOBALS;
 	}
+	/* Virtual-interrupt delivery needs external-interrupt exiting and the TPR shadow. */
+	c->apicv = allowed1(c->pinbased, PIN_EXT_INTR_EXIT) && allowed1(proc, PROC_TPR_SHADOW) &&
+		   allowed1(c->procbased2, PROC2_VIRT_APIC_ACCESS) &&
+		   allowed1(c->procbased2, PROC2_APIC_REG_VIRT) && allowed1(c->procbased2, PROC2_VID);
+	c->virt_x2apic = c->apicv && allowed1(c->procbased2, PROC2_VIRT_X2APIC);
 	/* Unrestricted guest needs EPT as well (SDM 26.2.1.1). */
-	c->unrestricted_guest = c->ept && allowed1(c->procbased2, PROC2_UG);
+	c->unrestricted_guest = c->ept && allowed1(c->procbased2, PROC2_UNRESTRICTED);
 	c->vmx = true;
 	return true;
 }
@@ -155,4 +156,6 @@ void vmx_caps_report(const struct vmx_caps *c)
 		yn(c->invvpid_single_globals));
 	pr_info("vmx: unrestricted guest %s, preemption timer %s (rate: TSC >> %u)\n",
 		yn(c->unrestricted_guest), yn(c->preemption_timer), c->preemption_timer_shift);
+	pr_info("vmx: APIC virtualisation %s (x2APIC mode %s), posted interrupts not used\n",
+		yn(c->apicv), yn(c->virt_x2apic));
 }

@@ -27,6 +27,14 @@ struct vmx_caps {
 	bool unrestricted_guest;
 	bool preemption_timer;
 	unsigned int preemption_timer_shift; /* TSC bits per timer tick */
+	/*
+	 * APIC virtualisation: TPR shadow, virtualize APIC accesses,
+	 * APIC-register virtualization and virtual-interrupt delivery, all
+	 * four (docs/platform.md "APIC virtualisation"); and on top of them
+	 * "virtualize x2APIC mode".  Posted interrupts are not used.
+	 */
+	bool apicv;
+	bool virt_x2apic;
 
 	u64 pinbased, procbased, procbased2, exit_ctls, entry_ctls; /* raw MSRs */
 	u64 ept_vpid_cap, misc;

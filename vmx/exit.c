@@ -226,6 +226,9 @@ static const exit_fn exit_table[EXIT_REASON_MAX] = {
 	[EXIT_REASON_EPT_MISCONFIG] = exit_ept_misconfig,
 	[EXIT_REASON_PREEMPT_TIMER] = exit_preempt_timer,
 	[EXIT_REASON_XSETBV] = exit_xsetbv,
+	[EXIT_REASON_APIC_ACCESS] = exit_apic_access,
+	[EXIT_REASON_EOI_INDUCED] = exit_eoi_induced,
+	[EXIT_REASON_APIC_WRITE] = exit_apic_write,
 };
 
 enum exit_action vmx_handle_exit(struct vcpu *v)

@@ -84,10 +84,15 @@ enum exit_action exit_cr_access(struct vcpu *v);
 enum exit_action exit_xsetbv(struct vcpu *v);
 enum exit_action exit_vmcall(struct vcpu *v);
 enum exit_action exit_ept_violation(struct vcpu *v);
+enum exit_action exit_apic_access(struct vcpu *v);
+enum exit_action exit_eoi_induced(struct vcpu *v);
+enum exit_action exit_apic_write(struct vcpu *v);
 enum exit_action exit_ept_misconfig(struct vcpu *v);
 
 /* Fill a VM's 4 KiB MSR bitmap: everything exits but the pass-through list. */
 void vm_msr_bitmap_init(u8 *bm);
+/* @bm = @base with the x2APIC registers virtualised ("virtualize x2APIC mode"). */
+void vm_msr_bitmap_x2apic_init(u8 *bm, const u8 *base);
 
 
 

@@ -18,6 +18,7 @@
 
 #include "arch/x86/cpu.h"
 #include "lib/printk.h"
+#include "lib/string.h"
 #include "vmx/dev/vlapic.h"
 #include "vmx/vcpu_lapic.h"
 #include "vmx/vcpu_run.h"
@@ -42,7 +43,7 @@ static const u32 msr_passthrough[] = {
 	MSR_SFMASK, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_TSC_AUX,
 };
 
-static void msr_bitmap_clear(u8 *bm, u32 msr)
+static void msr_bitmap_clear_rw(u8 *bm, u32 msr, bool read, bool write)
 {
 	u32 base;
 
@@ -52,8 +53,15 @@ static void msr_bitmap_clear(u8 *bm, u32 msr)
 		base = 1024, msr -= 0xc0000000u;
 	else
 		return;
-	bm[base + msr / 8] &= (u8)~(1u << (msr % 8));		/* read */
-	bm[base + 2048 + msr / 8] &= (u8)~(1u << (msr % 8));	/* write */
+	if (read)
+		bm[base + msr / 8] &= (u8)~(1u << (msr % 8));
+	if (write)
+		bm[base + 2048 + msr / 8] &= (u8)~(1u << (msr % 8));
+}
+
+static void msr_bitmap_clear(u8 *bm, u32 msr)
+{
+	msr_bitmap_clear_rw(bm, msr, true, true);
 }
 
 void vm_msr_bitmap_init(u8 *bm)
@@ -64,6 +72,39 @@ void vm_msr_bitmap_init(u8 *bm)
 		bm[i] = 0xff;
 	for (i = 0; i < ARRAY_SIZE(msr_passthrough); i++)
 		msr_bitmap_clear(bm, msr_passthrough[i]);
+}
+
+/*
+ * With "virtualize x2APIC mode" and APIC-register virtualization, an x2APIC
+ * RDMSR whose bitmap bit is clear reads the virtual-APIC page (the vlapic's
+ * register page) without an exit.  Let through the registers whose value
+ * is in the page as the guest must see it: not PPR (computed), the ICR (its
+ * destination is at 0x310, where an MSR read would take bits 63:32 from
+ * 0x304), the current count (computed), nor the MSRs that #GP on read
+ * (APR, EOI, RRD, DFR, SELF IPI, the holes).  Writes that exit nowhere:
+ * TPR, EOI and SELF IPI, virtualised with virtual-interrupt delivery; every
+ * other x2APIC write must exit, as its bitmap bit clear would send it to
+ * the physical APIC.
+ */
+void vm_msr_bitmap_x2apic_init(u8 *bm, const u8 *base)
+{
+	static const u32 reads[] = {
+		MSR_X2APIC_FIRST + 0x02, MSR_X2APIC_FIRST + 0x03, MSR_X2APIC_FIRST + 0x08,
+		MSR_X2APIC_FIRST + 0x0d, MSR_X2APIC_FIRST + 0x0f, MSR_X2APIC_FIRST + 0x28,
+		MSR_X2APIC_FIRST + 0x2f, MSR_X2APIC_FIRST + 0x32, MSR_X2APIC_FIRST + 0x33,
+		MSR_X2APIC_FIRST + 0x34, MSR_X2APIC_FIRST + 0x35, MSR_X2APIC_FIRST + 0x36,
+		MSR_X2APIC_FIRST + 0x37, MSR_X2APIC_FIRST + 0x38, MSR_X2APIC_FIRST + 0x3e,
+	};
+	unsigned int i;
+
+	memcpy(bm, base, PAGE_SIZE);
+	for (i = 0; i < ARRAY_SIZE(reads); i++)
+		msr_bitmap_clear_rw(bm, reads[i], true, false);
+	for (i = 0x10; i < 0x28; i++)		/* ISR, TMR, IRR */
+		msr_bitmap_clear_rw(bm, MSR_X2APIC_FIRST + i, true, false);
+	msr_bitmap_clear_rw(bm, MSR_X2APIC_FIRST + 0x08, false, true);	/* TPR */
+	msr_bitmap_clear_rw(bm, MSR_X2APIC_FIRST + 0x0b, false, true);	/* EOI */
+	msr_bitmap_clear_rw(bm, MSR_X2APIC_FIRST + 0x3f, false, true);	/* SELF IPI */
 }
 
 static bool msr_is_vmx(u32 msr)
@@ -216,11 +257,16 @@ enum exit_action exit_wrmsr(struct vcpu *v)
 		vmcs_write(VMCS_GUEST_DEBUGCTL, val);
 		break;
 	case MSR_IA32_APIC_BASE:
-		/* VLAPIC_REMAP needs nothing: MMIO exits ask for the current base. */
+		/*
+		 * VLAPIC_REMAP needs nothing more: MMIO exits ask for the
+		 * current base, and the APIC virtualisation controls follow
+		 * the mode and base whatever the result.
+		 */
 		if (vlapic_base_write(v->lapic, val) == VLAPIC_GP) {
 			vcpu_inject_gp(v);
 			return EXIT_RESUME;
 		}
+		vcpu_apicv_controls(v);
 		vcpu_lapic_touched(v);
 		break;
 	case MSR_TSC_DEADLINE:

@@ -69,6 +69,8 @@ struct vm_config {
 	enum vm_entry_mode entry;
 	enum vm_io_policy io;
 	bool console_raw;	/* console=raw: COM1 bytes unfiltered while it has the focus */
+	bool apicv_off;		/* apicv=off: emulate the local APICs even where the CPU
+				 * offers APIC virtualisation */
 	char input[128];	/* input=TEXT: bytes fed to COM1's receiver at start */
 	unsigned int input_len;
 	bool reset_restart;	/* on_reset=restart: a guest reset rebuilds the VM */
@@ -141,6 +143,9 @@ struct vcpu {
 	u64 idle_halts;		/* HLTs of the physical CPU while this vCPU idled */
 	u64 idle_polls;		/* idle loop turns spent polling (no TSC-deadline timer) */
 	u64 emulated;		/* instructions emulated (MMIO, string I/O) */
+	u32 proc_ctls;		/* primary controls without the window exits */
+	u32 proc2_ctls;		/* secondary controls as last written */
+	u32 eoi_exit[8];	/* EOI-exit bitmap as last written (APIC virtualisation) */
 };
 BUILD_BUG_ON(offsetof(struct vcpu, regs) != 0);
 
@@ -170,6 +175,9 @@ struct vm_mmu;
  * @stop_reason: why it stopped (set once, under @lock)
  * @io_bitmap:   pages A and B, shared by the VM's vCPUs, read-only after setup
  * @msr_bitmap:  4 KiB, read-only after setup
+ * @msr_bitmap_x2apic: the same with x2APIC register reads and the TPR, EOI
+ *               and SELF IPI writes let through, for vCPUs in x2APIC mode
+ *               with "virtualize x2APIC mode"; read-only after setup
  */
 struct vm {
 	/* Kept across a restart (vm_restart()); everything from mmu on is rebuilt. */
@@ -190,6 +198,9 @@ struct vm {
 	bool restart;			/* stopped by a reset with on_reset=restart (vm->lock) */
 	u8 *io_bitmap[2];		/* A (ports 0-0x7fff) and B */
 	u8 *msr_bitmap;
+	u8 *msr_bitmap_x2apic;		/* x2APIC registers virtualised (vcpu_apicv_controls()) */
+	bool apicv;			/* local APICs virtualised (docs/platform.md) */
+	void *apic_access;		/* the APIC-access page, mapped at PLAT_LAPIC_BASE */
 	u32 results_pass, results_fail;
 	struct vm_log log;		/* guest-triggered messages (vmx/vm/vm_log.h) */
 	struct vm_console console;	/* COM1's output (vmx/vm/vm_console.h) */

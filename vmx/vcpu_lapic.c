@@ -21,10 +21,12 @@
 #include "lib/printk.h"
 #include "vmx/dev/apic_regs.h"
 #include "vmx/dev/apic_route.h"
+#include "vmx/dev/platform.h"
 #include "vmx/dev/vlapic.h"
 #include "vmx/vcpu_run.h"
 #include "vmx/vm/vm.h"
 #include "vmx/vm/vm_log.h"
+#include "vmx/vmx_ops.h"
 
 static u64 lapic_now(void *ctx)
 {
@@ -127,6 +129,8 @@ int vcpu_lapic_create(struct vcpu *v)
 		pr_err("vm %s vcpu %u: no memory for its local APIC\n", v->vm->cfg.name, v->id);
 		return -1;
 	}
+	if (v->vm->apicv)
+		vlapic_set_virtualised(v->lapic, true);
 	v->vm->lapics[v->id] = v->lapic;
 	return 0;
 }
@@ -147,11 +151,61 @@ void vcpu_lapic_timer_sync(struct vcpu *v)
 	vcpu_timer_update(v);
 }
 
+void vcpu_apicv_controls(struct vcpu *v)
+{
+	const u8 *bm = v->vm->msr_bitmap;
+	u32 proc2;
+
+	if (!v->vm->apicv)
+		return;
+	proc2 = (v->proc2_ctls & ~(PROC2_VIRT_APIC_ACCESS | PROC2_VIRT_X2APIC)) |
+		PROC2_APIC_REG_VIRT | PROC2_VID;
+	switch (vlapic_mode(v->lapic)) {
+	case VLAPIC_XAPIC:
+		/* Only the page the VM's EPT maps to the APIC-access page (vm.c). */
+		if (vlapic_mmio_base(v->lapic) == PLAT_LAPIC_BASE)
+			proc2 |= PROC2_VIRT_APIC_ACCESS;
+		break;
+	case VLAPIC_X2APIC:
+		if (v->vm->msr_bitmap_x2apic) {
+			proc2 |= PROC2_VIRT_X2APIC;
+			bm = v->vm->msr_bitmap_x2apic;
+		}
+		break;
+	default:
+		break;
+	}
+	if (proc2 == v->proc2_ctls)
+		return;
+	v->proc2_ctls = proc2;
+	vmcs_write(VMCS_PROC_CTLS2, proc2);
+	vmcs_write(VMCS_MSR_BITMAP, arch_virt_to_phys(bm));
+}
+
+void vcpu_apicv_sync(struct vcpu *v)
+{
+	struct vlapic_virt_state st;
+
+	if (!v->vm->apicv)
+		return;
+	vlapic_virt_sync(v->lapic, &st);
+	vmcs_write(VMCS_GUEST_INTR_STATUS, st.rvi | (u32)st.svi << 8);
+	/* Level-triggered vectors (TMR) must exit on EOI to reach the I/O APIC. */
+	for (unsigned int i = 0; i < 4; i++) {
+		if (st.tmr[2 * i] == v->eoi_exit[2 * i] && st.tmr[2 * i + 1] == v->eoi_exit[2 * i + 1])
+			continue;
+		v->eoi_exit[2 * i] = st.tmr[2 * i];
+		v->eoi_exit[2 * i + 1] = st.tmr[2 * i + 1];
+		vmcs_write(VMCS_EOI_EXIT0 + 2 * i, st.tmr[2 * i] | (u64)st.tmr[2 * i + 1] << 32);
+	}
+}
+
 void vcpu_lapic_service(struct vcpu *v)
 {
 	if (unlikely(READ_ONCE(v->init_pending))) {
 		WRITE_ONCE(v->init_pending, 0);
 		vlapic_init_signal(v->lapic);
+		vcpu_apicv_sync(v);	/* IRR and ISR are empty now */
 		WRITE_ONCE(v->sipi, 0);
 		WRITE_ONCE(v->init_seen, 1);
 		WRITE_ONCE(v->run_state, VCPU_WAIT_SIPI);

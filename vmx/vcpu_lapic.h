@@ -22,6 +22,18 @@ static inline void vcpu_lapic_touched(struct vcpu *v)
 	WRITE_ONCE(v->intr_pending, 1);
 }
 
+/*
+ * APIC virtualisation (vm->apicv; nothing otherwise), owner only with the
+ * VMCS loaded.  vcpu_apicv_controls(): the secondary controls and MSR
+ * bitmap for the vlapic's mode (xAPIC at PLAT_LAPIC_BASE: virtualize APIC
+ * accesses; x2APIC: virtualize x2APIC mode where offered), after a write
+ * of IA32_APIC_BASE.  vcpu_apicv_sync(): pending vectors into IRR, then
+ * RVI, SVI and the EOI-exit bitmap from the page, before each entry that
+ * follows a LAPIC change.
+ */
+void vcpu_apicv_controls(struct vcpu *v);
+void vcpu_apicv_sync(struct vcpu *v);
+
 /* Serve remote requests the LAPIC made for @v (INIT to a started vCPU); owner only. */
 void vcpu_lapic_service(struct vcpu *v);
 

@@ -140,17 +140,19 @@ long vcpu_set_timer(struct vcpu *v, u64 delta, u64 vector)
 
 static void vcpu_set_exit_windows(struct vcpu *v, bool intr, bool nmi)
 {
-	vmcs_write(VMCS_PROC_CTLS, vmx_ctl.proc | (intr ? PROC_INTR_WINDOW_EXIT : 0) |
+	vmcs_write(VMCS_PROC_CTLS, v->proc_ctls | (intr ? PROC_INTR_WINDOW_EXIT : 0) |
 				   (nmi ? PROC_NMI_WINDOW_EXIT : 0));
 }
 
 /*
- * The next vector to deliver and whether it is HC_TIMER's (which bypasses
- * the LAPIC but not its task priority), or -1.  Owner only.
+ * The next vector to inject and whether it is HC_TIMER's (which bypasses
+ * the LAPIC but not its task priority), or -1.  Owner only.  With APIC
+ * virtualisation the LAPIC's vectors are not injected: the CPU delivers
+ * them from RVI (vcpu_apicv_sync()).
  */
-static int vcpu_next_vector(struct vcpu *v, bool *from_hc)
+static __always_inline int vcpu_next_vector(struct vcpu *v, bool *from_hc)
 {
-	int lapic_vec = vlapic_highest_pending(v->lapic);
+	int lapic_vec = v->vm->apicv ? -1 : vlapic_highest_pending(v->lapic);
 	u8 tpr = vlapic_tpr_read(v->lapic);
 
 	*from_hc = false;
@@ -172,7 +174,8 @@ static bool vcpu_halt_wakes(struct vcpu *v)
 
 	return READ_ONCE(v->nmi_pending) || READ_ONCE(v->init_pending) ||
 	       ((vmcs_read(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF) &&
-		vcpu_next_vector(v, &from_hc) >= 0);
+		(vcpu_next_vector(v, &from_hc) >= 0 ||
+		 (v->vm->apicv && vlapic_has_deliverable(v->lapic))));
 }
 
 /*
@@ -192,6 +195,8 @@ static void vcpu_try_inject(struct vcpu *v)
 	vcpu_lapic_service(v);
 	if (v->run_state != VCPU_RUNNABLE)
 		return;
+	if (v->vm->apicv)
+		vcpu_apicv_sync(v);
 	if (vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) {
 		/* An event is queued already: come back after it is delivered. */
 		WRITE_ONCE(v->intr_pending, 1);

@@ -10,7 +10,9 @@
 #include "lib/atomic.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "vmx/dev/vlapic.h"
 #include "vmx/vcpu.h"
+#include "vmx/vcpu_lapic.h"
 #include "vmx/vm/vm.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/vmx_error.h"
@@ -50,6 +52,25 @@ static int vmx_adjust(const char *name, u32 msr, u32 required, u32 optional, u32
 			missing);
 	*out = ((required | optional) & may) | must;
 	return 0;
+}
+
+/*
+ * APIC virtualisation: the TPR shadow, "virtualize APIC accesses",
+ * "APIC-register virtualization" and "virtual-interrupt delivery" (which
+ * needs external-interrupt exiting), and "virtualize x2APIC mode" on top.
+ * Used per VM (vm->apicv, from the same MSRs in vmx/caps.c), so only
+ * recorded here, with the primary controls the CPU keeps at 1.
+ */
+static void vmx_apicv_controls(struct vmx_controls *c, bool true_ctls)
+{
+	u64 pcap = rdmsr(true_ctls ? VMX_MSR_TRUE_PROCBASED : VMX_MSR_PROCBASED);
+	u32 p2 = (u32)(rdmsr(VMX_MSR_PROCBASED2) >> 32);
+	u32 need = PROC2_VIRT_APIC_ACCESS | PROC2_APIC_REG_VIRT | PROC2_VID;
+
+	c->proc_must = (u32)pcap;
+	c->apicv = ((pcap >> 32) & PROC_TPR_SHADOW) && (p2 & need) == need &&
+		   (c->pin & PIN_EXT_INTR_EXIT);
+	c->virt_x2apic = c->apicv && (p2 & PROC2_VIRT_X2APIC);
 }
 
 int vmx_controls_init(void)
@@ -109,6 +130,7 @@ int vmx_controls_init(void)
 	if (!c.save_preempt)
 		c.exit &= ~EXIT_SAVE_PREEMPT;
 	c.rdtscp = c.proc2 & PROC2_RDTSCP;
+	vmx_apicv_controls(&c, true_ctls);
 	c.invpcid = c.proc2 & PROC2_INVPCID;
 	c.load_efer = (c.exit & EXIT_LOAD_EFER) && (c.exit & EXIT_SAVE_EFER) &&
 		      (c.entry & ENTRY_LOAD_EFER);
@@ -350,10 +372,33 @@ void vmcs_guest_reset(struct vcpu *v, bool sipi, u8 sipi_vector)
 static void vmcs_controls(struct vcpu *v, int *err)
 {
 	struct vm *vm = v->vm;
+	u32 proc = vmx_ctl.proc;
 
+	if (vm->apicv && !vmx_ctl.apicv) {
+		pr_err("vm %s vcpu %u: cpu%u lacks the APIC virtualisation of the boot CPU\n",
+		       vm->cfg.name, v->id, arch_cpu_id());
+		*err = -1;
+		return;
+	}
+	/* With the TPR shadow, CR8 is the virtual-APIC page's TPR: no exits. */
+	if (vm->apicv)
+		proc = (proc | PROC_TPR_SHADOW) &
+		       ~((PROC_CR8_LOAD_EXIT | PROC_CR8_STORE_EXIT) & ~vmx_ctl.proc_must);
+	v->proc_ctls = proc;
+	v->proc2_ctls = vmx_ctl.proc2 & ~(vmx_ctl.vpid ? 0 : PROC2_VPID);
 	vmcs_w(v, VMCS_PIN_CTLS, vmx_ctl.pin, err);
-	vmcs_w(v, VMCS_PROC_CTLS, vmx_ctl.proc, err);
-	vmcs_w(v, VMCS_PROC_CTLS2, vmx_ctl.proc2 & ~(vmx_ctl.vpid ? 0 : PROC2_VPID), err);
+	vmcs_w(v, VMCS_PROC_CTLS, proc, err);
+	vmcs_w(v, VMCS_PROC_CTLS2, v->proc2_ctls, err);
+	if (vm->apicv) {
+		/* The vlapic's register page is the virtual-APIC page (docs/platform.md). */
+		vmcs_w(v, VMCS_VIRT_APIC_ADDR, arch_virt_to_phys(vlapic_page(v->lapic)), err);
+		vmcs_w(v, VMCS_APIC_ACCESS_ADDR, arch_virt_to_phys(vm->apic_access), err);
+		vmcs_w(v, VMCS_TPR_THRESHOLD, 0, err);	/* unused with virtual-interrupt delivery */
+		for (unsigned int i = 0; i < 4; i++)
+			vmcs_w(v, VMCS_EOI_EXIT0 + 2 * i, 0, err);
+		memset(v->eoi_exit, 0, sizeof(v->eoi_exit));
+		vmcs_w(v, VMCS_GUEST_INTR_STATUS, 0, err);
+	}
 	vmcs_w(v, VMCS_EXIT_CTLS, vmx_ctl.exit, err);
 	vmcs_w(v, VMCS_ENTRY_CTLS, vmx_ctl.entry, err);
 	vmcs_w(v, VMCS_EXCEPTION_BITMAP, 0, err);
@@ -415,6 +460,7 @@ int vmcs_setup(struct vcpu *v)
 	vmcs_guest_reset(v, false, 0);
 	if (err)
 		return -1;
+	vcpu_apicv_controls(v);
 	/* A reused VPID or EPTP must not find translations from its last owner. */
 	if (vmx_ctl.vpid && (vmx_ctl.ept_vpid_cap & BIT(41)))
 		vmx_invvpid(INVVPID_SINGLE, v->vpid, 0);

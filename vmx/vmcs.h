@@ -18,6 +18,9 @@ struct vmx_controls {
 	bool ept, vpid, unrestricted, preempt_timer, load_efer, load_pat;
 	bool save_preempt;	/* the timer's remaining value is saved at exit */
 	bool rdtscp, invpcid;
+	bool apicv;		/* TPR shadow, APIC accesses, APIC registers, VID (caps.h) */
+	bool virt_x2apic;	/* and "virtualize x2APIC mode" */
+	u32 proc_must;		/* primary controls the CPU keeps at 1 */
 	unsigned int preempt_shift;	/* timer ticks = TSC >> shift */
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	u64 ept_vpid_cap;

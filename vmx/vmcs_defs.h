@@ -16,6 +16,7 @@
 #define VMCS_GUEST_GS_SEL		0x080a
 #define VMCS_GUEST_LDTR_SEL		0x080c
 #define VMCS_GUEST_TR_SEL		0x080e
+#define VMCS_GUEST_INTR_STATUS		0x0810	/* RVI in bits 7:0, SVI in 15:8 */
 #define VMCS_HOST_ES_SEL		0x0c00
 #define VMCS_HOST_CS_SEL		0x0c02
 #define VMCS_HOST_SS_SEL		0x0c04
@@ -32,6 +33,9 @@
 #define VMCS_EXIT_MSR_LOAD_ADDR		0x2008
 #define VMCS_ENTRY_MSR_LOAD_ADDR	0x200a
 #define VMCS_TSC_OFFSET			0x2010
+#define VMCS_VIRT_APIC_ADDR		0x2012
+#define VMCS_APIC_ACCESS_ADDR		0x2014
+#define VMCS_EOI_EXIT0			0x201c	/* four 64-bit fields, 0x201c..0x2022 */
 #define VMCS_EPT_POINTER		0x201a
 #define VMCS_GUEST_PHYS_ADDR		0x2400
 #define VMCS_LINK_POINTER		0x2800
@@ -149,6 +153,7 @@
 #define PROC_CR3_STORE_EXIT		(1u << 16)
 #define PROC_CR8_LOAD_EXIT		(1u << 19)
 #define PROC_CR8_STORE_EXIT		(1u << 20)
+#define PROC_TPR_SHADOW			(1u << 21)
 #define PROC_NMI_WINDOW_EXIT		(1u << 22)
 #define PROC_MOV_DR_EXIT		(1u << 23)
 #define PROC_UNCOND_IO_EXIT		(1u << 24)
@@ -164,9 +169,12 @@
 #define PROC2_EPT			(1u << 1)
 #define PROC2_DESC_TABLE_EXIT		(1u << 2)
 #define PROC2_RDTSCP			(1u << 3)
+#define PROC2_VIRT_X2APIC		(1u << 4)
 #define PROC2_VPID			(1u << 5)
 #define PROC2_WBINVD_EXIT		(1u << 6)
 #define PROC2_UNRESTRICTED		(1u << 7)
+#define PROC2_APIC_REG_VIRT		(1u << 8)
+#define PROC2_VID			(1u << 9)
 #define PROC2_INVPCID			(1u << 12)
 #define PROC2_XSAVES			(1u << 20)
 
@@ -249,6 +257,7 @@
 #define EXIT_REASON_MCE_DURING_ENTRY	41
 #define EXIT_REASON_TPR_BELOW		43
 #define EXIT_REASON_APIC_ACCESS		44
+#define EXIT_REASON_EOI_INDUCED		45
 #define EXIT_REASON_GDTR_IDTR		46
 #define EXIT_REASON_LDTR_TR		47
 #define EXIT_REASON_EPT_VIOLATION	48
@@ -259,6 +268,7 @@
 #define EXIT_REASON_INVVPID		53
 #define EXIT_REASON_WBINVD		54
 #define EXIT_REASON_XSETBV		55
+#define EXIT_REASON_APIC_WRITE		56
 #define EXIT_REASON_RDRAND		57
 #define EXIT_REASON_INVPCID		58
 #define EXIT_REASON_VMFUNC		59

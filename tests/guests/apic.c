@@ -166,6 +166,10 @@ static u32 ioapic_rd(u32 reg)
 	return *(volatile u32 *)(uintptr_t)(IOAPIC + 0x10);
 }
 
+#define RTE_REMOTE_IRR	(1u << 14)
+#define RTE_LEVEL	(1u << 15)
+#define RTE_MASKED	(1u << 16)
+
 static char rx[80];
 static volatile u32 nrx;
 
@@ -198,6 +202,39 @@ static void test_ioapic_uart(void)
 		hits[0x34]);
 	CHECK_EQ(nrx, 10);
 	CHECK(!strcmp(rx, "interrupts"));
+}
+
+static volatile u32 level_rirr;
+
+/* Level-triggered: remote IRR is set while in service; the line drops before the EOI. */
+static void on_uart_level(u32 vector)
+{
+	level_rirr = ioapic_rd(0x10 + 2 * 4) & RTE_REMOTE_IRR;
+	outb(COM1 + 1, 0);				/* THR-empty interrupt off: line low */
+	hits[vector]++;
+	eoi();
+}
+
+/*
+ * GSI 4 level-triggered: the LAPIC's EOI must reach the I/O APIC and clear
+ * remote IRR (with virtual-interrupt delivery through the EOI-exit bitmap),
+ * or the second interrupt never comes.
+ */
+static void test_ioapic_level(void)
+{
+	gset_irq(0x35, on_uart_level);
+	ioapic_wr(0x10 + 2 * 4, 0x35 | RTE_LEVEL);	/* level, active high, fixed, unmasked */
+	for (u32 n = 1; n <= 2; n++) {
+		level_rirr = 0;
+		outb(COM1 + 1, 0x02);			/* THR-empty interrupt: line high at once */
+		CHECK(wait_hits(0x35, n));
+		CHECK(level_rirr);
+		CHECK_EQ(ioapic_rd(0x10 + 2 * 4) & RTE_REMOTE_IRR, 0);
+	}
+	ioapic_wr(0x10 + 2 * 4, RTE_MASKED);
+	gprintf("I/O APIC: level-triggered GSI 4: remote IRR set in service, cleared by the EOI "
+		"(%u interrupts)\n", hits[0x35]);
+	CHECK_EQ(hits[0x35], 2);
 }
 
 static void ap_main(u32 index)
@@ -248,6 +285,7 @@ int guest_main(void)
 	test_xapic();
 	test_timer();
 	test_ioapic_uart();
+	test_ioapic_level();
 	test_x2apic();
 	test_ipi_init_sipi();
 	return 0;

@@ -1349,6 +1349,70 @@ static void test_apic_write_exit(void)
 	vlapic_apic_write_exit(v, 0x3f8);		/* misaligned: ignored */
 }
 
+/* Virtual-interrupt delivery: the page is the CPU's while the guest runs. */
+static void test_virtualised(void)
+{
+	struct vlapic *v = make(2, true, false, TSC_HZ, TMR_HZ);
+	u32 *page = vlapic_page(v);
+	struct vlapic_virt_state st;
+
+#define PAGE_BIT(base, vec)	(page[APIC_VEC_REG(base, vec) / 4] & APIC_VEC_BIT(vec))
+	sw_enable(v);
+	vlapic_set_virtualised(v, true);
+	/* Accepted vectors wait outside the page until the owner syncs. */
+	CHECK(vlapic_accept(v, 0x61, false));
+	CHECK(vlapic_accept(v, 0x93, true));
+	CHECK(!PAGE_BIT(APIC_IRR, 0x61));
+	CHECK(!PAGE_BIT(APIC_IRR, 0x93));
+	CHECK_EQ(cpus[2].kicks, 2);
+	vlapic_virt_sync(v, &st);
+	CHECK_EQ(st.rvi, 0x93);
+	CHECK_EQ(st.svi, 0);
+	CHECK(PAGE_BIT(APIC_IRR, 0x61));
+	CHECK(PAGE_BIT(APIC_TMR, 0x93));
+	CHECK(!PAGE_BIT(APIC_TMR, 0x61));
+	CHECK_EQ(st.tmr[0x93 >> 5], APIC_VEC_BIT(0x93));
+	/* The CPU delivers 0x93: IRR -> ISR, as virtual-interrupt delivery does. */
+	page[APIC_VEC_REG(APIC_IRR, 0x93) / 4] &= ~APIC_VEC_BIT(0x93);
+	page[APIC_VEC_REG(APIC_ISR, 0x93) / 4] |= APIC_VEC_BIT(0x93);
+	vlapic_virt_sync(v, &st);
+	CHECK_EQ(st.rvi, 0x61);
+	CHECK_EQ(st.svi, 0x93);
+	CHECK_EQ(page[APIC_PPR / 4], 0x90);
+	CHECK_EQ(vlapic_highest_pending(v), -1);	/* 0x61 is below PPR */
+	/* Its EOI, virtualised: the CPU cleared ISR, the exit broadcasts the level vector. */
+	page[APIC_VEC_REG(APIC_ISR, 0x93) / 4] &= ~APIC_VEC_BIT(0x93);
+	vlapic_eoi_virtualised(v, 0x93);
+	CHECK_EQ(cpus[2].neoi, 1);
+	CHECK_EQ(cpus[2].eoi[0], 0x93);
+	CHECK_EQ(vlapic_highest_pending(v), 0x61);
+	/* An edge acceptance of the vector clears its TMR bit again. */
+	vlapic_accept(v, 0x93, false);
+	vlapic_virt_sync(v, &st);
+	CHECK(!PAGE_BIT(APIC_TMR, 0x93));
+	CHECK_EQ(st.tmr[0x93 >> 5], 0);
+	CHECK_EQ(st.rvi, 0x93);
+	/* The owner's own questions see vectors not yet merged. */
+	vlapic_accept(v, 0xa1, false);
+	CHECK_EQ(vlapic_highest_irr(v), 0xa1);
+	vlapic_accept(v, 0xb1, false);
+	CHECK_EQ(vlapic_highest_pending(v), 0xb1);
+	vlapic_accept(v, 0xc1, false);
+	CHECK(irr(v, 0xc1));
+	/* INIT drops everything pending, merged or not. */
+	vlapic_accept(v, 0xd1, false);
+	vlapic_init_signal(v);
+	vlapic_virt_sync(v, &st);
+	CHECK_EQ(st.rvi, 0);
+	CHECK_EQ(st.svi, 0);
+	/* Back to plain emulation: accepted vectors go straight to IRR. */
+	sw_enable(v);
+	vlapic_set_virtualised(v, false);
+	vlapic_accept(v, 0x71, false);
+	CHECK(PAGE_BIT(APIC_IRR, 0x71));
+#undef PAGE_BIT
+}
+
 static void test_init_signal(void)
 {
 	struct vlapic *v = make(1, true, false, TSC_HZ, TMR_HZ);
@@ -1406,6 +1470,7 @@ int main(int argc, char **argv)
 	test_route();
 	test_lint_and_lvt();
 	test_apic_write_exit();
+	test_virtualised();
 	test_init_signal();
 	test_bad_config();
 	for (unsigned int i = 0; i < NCPU; i++)

@@ -8,6 +8,7 @@
  */
 #include "vmx/dev/vlapic_impl.h"
 
+#include "lib/atomic.h"
 #include "lib/platform.h"
 #include "lib/printk.h"
 #include "lib/string.h"
@@ -158,6 +159,11 @@ u8 vlapic_compute_apr_locked(const struct vlapic *v)
 static void regs_reset_locked(struct vlapic *v)
 {
 	memset(v->regs, 0, APIC_REG_PAGE_SIZE);
+	/* Vectors accepted before the reset go with IRR (atomic: senders OR into them). */
+	for (int i = 0; i < 8; i++) {
+		(void)xchg(&v->pir[i], 0u);
+		(void)xchg(&v->pir_level[i], 0u);
+	}
 	vlapic_set_reg(v, APIC_VERSION, version_value(v));
 	vlapic_set_reg(v, APIC_DFR, APIC_DFR_FLAT);
 	vlapic_set_reg(v, APIC_SVR, APIC_SVR_VECTOR);
@@ -245,6 +251,57 @@ void *vlapic_page(struct vlapic *v)
 	return v->regs;
 }
 
+void vlapic_set_virtualised(struct vlapic *v, bool on)
+{
+	unsigned long flags = spin_lock_irqsave(&v->lock);
+
+	vlapic_pir_merge_locked(v);
+	v->virt = on;
+	spin_unlock_irqrestore(&v->lock, flags);
+}
+
+/*
+ * vlapic_pir_merge_locked() (vlapic_impl.h) without APIC virtualisation
+ * does nothing; with it, this moves vectors accepted meanwhile into IRR,
+ * and their trigger modes into TMR.  The owner's, outside guest mode (the
+ * CPU writes IRR in guest mode).
+ * Pairs with vlapic_accept_locked(): a sender ORs the level bit before the
+ * request bit (both sequentially consistent), so a request bit taken here
+ * comes with its level bit; only the level bits of the requests taken are
+ * consumed, a later request's stays for the next merge.
+ */
+void vlapic_pir_merge_slow(struct vlapic *v)
+{
+	for (u32 i = 0; i < 8; i++) {
+		u32 irr, lvl, off;
+
+		if (!READ_ONCE(v->pir[i]))	/* a hint only: the xchg decides */
+			continue;
+		irr = xchg(&v->pir[i], 0u);
+		lvl = fetch_and(&v->pir_level[i], ~irr) & irr;
+		off = APIC_IRR + i * 16;
+		vlapic_set_reg(v, off, vlapic_reg(v, off) | irr);
+		off = APIC_TMR + i * 16;
+		vlapic_set_reg(v, off, (vlapic_reg(v, off) & ~irr) | lvl);
+	}
+}
+
+void vlapic_virt_sync(struct vlapic *v, struct vlapic_virt_state *st)
+{
+	unsigned long flags = spin_lock_irqsave(&v->lock);
+	int irr, isr;
+
+	vlapic_pir_merge_locked(v);
+	vlapic_update_ppr_locked(v);
+	irr = vec_highest(v, APIC_IRR);
+	isr = vec_highest(v, APIC_ISR);
+	st->rvi = irr < 0 ? 0 : (u8)irr;
+	st->svi = isr < 0 ? 0 : (u8)isr;
+	for (u32 i = 0; i < 8; i++)
+		st->tmr[i] = vlapic_reg(v, APIC_TMR + i * 16);
+	spin_unlock_irqrestore(&v->lock, flags);
+}
+
 /* ---------------------------------------------------- IA32_APIC_BASE */
 
 u64 vlapic_base_read(struct vlapic *v)
@@ -326,12 +383,26 @@ bool vlapic_accept_locked(struct vlapic *v, u8 vector, bool level, struct vlapic
 		vlapic_raise_error_locked(v, APIC_ESR_RECV_ILLEGAL, d);
 		return false;
 	}
+	d->kick = true;
+	if (v->virt) {
+		u32 w = vector >> 5, bit = APIC_VEC_BIT(vector);
+
+		/*
+		 * Level bit before request bit: pairs with the merge
+		 * (vlapic_pir_merge_slow()), which takes the request word first.
+		 */
+		if (level)
+			(void)fetch_or(&v->pir_level[w], bit);
+		else
+			(void)fetch_and(&v->pir_level[w], ~bit);
+		(void)fetch_or(&v->pir[w], bit);
+		return true;
+	}
 	vec_set(v, APIC_IRR, vector);
 	if (level)
 		vec_set(v, APIC_TMR, vector);
 	else
 		vec_clear(v, APIC_TMR, vector);
-	d->kick = true;
 	return true;
 }
 
@@ -493,6 +564,7 @@ static int highest_pending_locked(struct vlapic *v)
 
 	if (vlapic_cur_mode(v) == VLAPIC_DISABLED)
 		return -1;
+	vlapic_pir_merge_locked(v);
 	/* PPR from the page: a TPR shadow may have changed the TPR under us. */
 	ppr = vlapic_update_ppr_locked(v);
 	vec = vec_highest(v, APIC_IRR);
@@ -518,7 +590,10 @@ bool vlapic_has_deliverable(struct vlapic *v)
 int vlapic_highest_irr(struct vlapic *v)
 {
 	unsigned long flags = spin_lock_irqsave(&v->lock);
-	int vec = vlapic_cur_mode(v) == VLAPIC_DISABLED ? -1 : vec_highest(v, APIC_IRR);
+	int vec;
+
+	vlapic_pir_merge_locked(v);
+	vec = vlapic_cur_mode(v) == VLAPIC_DISABLED ? -1 : vec_highest(v, APIC_IRR);
 
 	spin_unlock_irqrestore(&v->lock, flags);
 	return vec;
@@ -527,7 +602,10 @@ int vlapic_highest_irr(struct vlapic *v)
 bool vlapic_ack(struct vlapic *v, u8 vector)
 {
 	unsigned long flags = spin_lock_irqsave(&v->lock);
-	bool ok = vec_test(v, APIC_IRR, vector);
+	bool ok;
+
+	vlapic_pir_merge_locked(v);
+	ok = vec_test(v, APIC_IRR, vector);
 
 	if (ok) {
 		vec_clear(v, APIC_IRR, vector);
@@ -584,19 +662,14 @@ void vlapic_lvt_event(struct vlapic *v, enum vlapic_lvt which)
 /* --------------------------------------------------------------- EOI */
 
 /*
- * EOI: retire the highest in-service vector.  A level-triggered one is
+ * The rest of an EOI of @vec, once it left ISR: a level-triggered vector is
  * broadcast to the I/O APIC unless the guest suppressed that (SVR bit 12),
- * and releases a LINT pin waiting on it.  No in-service vector: nothing.
+ * and releases a LINT pin waiting on it.
  */
-void vlapic_eoi_locked(struct vlapic *v, struct vlapic_defer *d)
+static void eoi_vector_locked(struct vlapic *v, u8 vec, struct vlapic_defer *d)
 {
-	int vec = vec_highest(v, APIC_ISR);
-
-	if (vec < 0)
-		return;
-	vec_clear(v, APIC_ISR, (u8)vec);
 	vlapic_update_ppr_locked(v);
-	if (!vec_test(v, APIC_TMR, (u8)vec))
+	if (!vec_test(v, APIC_TMR, vec))
 		return;
 	if (!(v->cfg.eoi_suppress && (vlapic_reg(v, APIC_SVR) & APIC_SVR_EOI_SUPPRESS)))
 		d->eoi = vec;
@@ -612,3 +685,24 @@ void vlapic_eoi_locked(struct vlapic *v, struct vlapic_defer *d)
 	}
 }
 
+/* EOI: retire the highest in-service vector; no in-service vector: nothing. */
+void vlapic_eoi_locked(struct vlapic *v, struct vlapic_defer *d)
+{
+	int vec = vec_highest(v, APIC_ISR);
+
+	if (vec < 0)
+		return;
+	vec_clear(v, APIC_ISR, (u8)vec);
+	eoi_vector_locked(v, (u8)vec, d);
+}
+
+void vlapic_eoi_virtualised(struct vlapic *v, u8 vector)
+{
+	struct vlapic_defer d;
+	unsigned long flags = vlapic_lock_defer(v, &d);
+
+	/* The CPU cleared the vector's ISR bit; a stale one would block its class. */
+	vec_clear(v, APIC_ISR, vector);
+	eoi_vector_locked(v, vector, &d);
+	vlapic_unlock_run(v, flags, &d);
+}

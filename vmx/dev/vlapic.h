@@ -303,4 +303,47 @@ bool vlapic_timer_fire(struct vlapic *v, u64 now);
 /* The register page (4 KiB, page-aligned, xAPIC layout): the virtual-APIC page. */
 void *vlapic_page(struct vlapic *v);
 
+/**
+ * vlapic_set_virtualised() - the page is a virtual-APIC page with
+ * virtual-interrupt delivery.
+ * @v:  the vlapic, before its vCPU first runs
+ * @on: true: the CPU updates IRR, ISR, PPR (and TPR, EOI) in the page while
+ *      the guest runs
+ *
+ * From then on vlapic_accept() and everything that accepts a vector (IPIs,
+ * the timer, LVT sources) leave the vector in a pending set, as a
+ * posted-interrupt descriptor would, instead of writing IRR while the CPU
+ * may be writing it too.  The owner merges the set into IRR at its defined
+ * points, always outside guest mode: vlapic_virt_sync(),
+ * vlapic_highest_pending(), vlapic_highest_irr(), vlapic_ack() and the
+ * register accessors (MMIO, MSR, APIC-write).
+ */
+void vlapic_set_virtualised(struct vlapic *v, bool on);
+
+/**
+ * struct vlapic_virt_state - what the VMCS needs after a sync.
+ * @rvi: highest vector in IRR (0 when none): the guest interrupt status' RVI
+ * @svi: highest vector in ISR (0 when none): its SVI
+ * @tmr: the TMR, eight 32-bit words: the level-triggered vectors, whose EOI
+ *       must exit (the EOI-exit bitmap) so that it reaches the I/O APIC
+ */
+struct vlapic_virt_state {
+	u8 rvi, svi;
+	u32 tmr[8];
+};
+
+/*
+ * Owner only, outside guest mode: merge pending vectors into IRR, refresh
+ * PPR in the page, and report RVI, SVI and the TMR for the VMCS.
+ */
+void vlapic_virt_sync(struct vlapic *v, struct vlapic_virt_state *st);
+
+/**
+ * vlapic_eoi_virtualised() - the CPU's EOI virtualisation retired @vector
+ * (an EOI-induced VM exit): ISR, SVI and PPR are already updated; this does
+ * the rest of an EOI (the broadcast of a level-triggered vector to the
+ * I/O APIC, a LINT pin's remote IRR).
+ */
+void vlapic_eoi_virtualised(struct vlapic *v, u8 vector);
+
 #endif /* VMX_DEV_VLAPIC_H */

@@ -30,6 +30,12 @@
  * @timer_cur0:    the count at @timer_start
  * @timer_deadline: guest TSC of the next expiry, 0 when not armed
  * @tsc_deadline:  IA32_TSC_DEADLINE (TSC-deadline mode)
+ * @virt:          virtual-interrupt delivery (vlapic_set_virtualised()): the CPU
+ *                 writes IRR/ISR/PPR in the page while the guest runs, so
+ *                 accepted vectors wait in @pir until the owner merges them
+ * @pir:           accepted fixed vectors not yet in IRR (@virt only); set with
+ *                 atomic ORs by any CPU, taken with xchg by the owner
+ * @pir_level:     their trigger modes (1 = level), same rules as @pir
  */
 struct vlapic {
 	spinlock_t lock;
@@ -48,6 +54,9 @@ struct vlapic {
 	u32 timer_cur0;
 	u64 timer_deadline;
 	u64 tsc_deadline;
+	bool virt;
+	u32 pir[8];
+	u32 pir_level[8];
 };
 
 #define VLAPIC_DEFER_EVENTS	4
@@ -121,6 +130,14 @@ u8 vlapic_compute_apr_locked(const struct vlapic *v);
 void vlapic_raise_error_locked(struct vlapic *v, u32 bits, struct vlapic_defer *d);
 bool vlapic_accept_locked(struct vlapic *v, u8 vector, bool level, struct vlapic_defer *d);
 void vlapic_eoi_locked(struct vlapic *v, struct vlapic_defer *d);
+void vlapic_pir_merge_slow(struct vlapic *v);
+
+/* Vectors accepted while the CPU owned IRR (@virt) into IRR; the owner's only. */
+static inline void vlapic_pir_merge_locked(struct vlapic *v)
+{
+	if (v->virt)
+		vlapic_pir_merge_slow(v);
+}
 bool vlapic_lvt_fire_locked(struct vlapic *v, enum vlapic_lvt which, struct vlapic_defer *d);
 
 /* vlapic_timer.c */

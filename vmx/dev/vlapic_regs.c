@@ -234,6 +234,7 @@ u64 vlapic_mmio_read(struct vlapic *v, u64 offset, unsigned int size)
 	if (offset >= APIC_REG_PAGE_SIZE || !size)
 		return ones;
 	flags = vlapic_lock_defer(v, &d);
+	vlapic_pir_merge_locked(v);
 	if (vlapic_cur_mode(v) != VLAPIC_XAPIC) {
 		vlapic_unlock_run(v, flags, &d);
 		return ones;
@@ -343,6 +344,7 @@ int vlapic_msr_read(struct vlapic *v, u32 msr, u64 *val)
 		return VLAPIC_GP;
 	off = X2APIC_MSR_OFFSET(msr);
 	flags = vlapic_lock_defer(v, &d);
+	vlapic_pir_merge_locked(v);
 	if (vlapic_cur_mode(v) != VLAPIC_X2APIC || !x2apic_reg_exists(off) || off == APIC_EOI ||
 	    off == APIC_SELF_IPI)
 		ret = VLAPIC_GP;

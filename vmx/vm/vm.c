@@ -151,7 +151,8 @@ static int vm_alloc_memory(struct vm *vm)
 			       (unsigned long long)(vm->mem_size >> 20));
 			return -1;
 		}
-		if (vm->nchunks == VM_MAX_CHUNKS || vm->nchunks == EPT_MAX_SLOTS) {
+		/* One slot stays free for the APIC-access page (vm_add_slots()). */
+		if (vm->nchunks == VM_MAX_CHUNKS || vm->nchunks == EPT_MAX_SLOTS - 1) {
 			pmm_free(pa, order);
 			pr_err("vm %s: memory too fragmented (more than %u blocks)\n",
 			       vm->cfg.name, vm->nchunks);
@@ -179,6 +180,23 @@ static int vm_add_slots(struct vm *vm)
 			.base_gfn = c->gpa >> PAGE_SHIFT,
 			.npages = c->size >> PAGE_SHIFT,
 			.base_pfn = c->hpa >> PAGE_SHIFT,
+		};
+
+		if (ept_memslot_set(vm->mmu, &s))
+			return -1;
+	}
+	/*
+	 * With APIC virtualisation the xAPIC page's guest-physical address
+	 * maps the APIC-access page: accesses that reach it are virtualised
+	 * by the CPU or exit (SDM "APIC-access page"), whatever the page holds.
+	 */
+	if (vm->apic_access) {
+		struct ept_memslot s = {
+			.id = vm->nchunks + 1,
+			.kind = EPT_SLOT_RAM,
+			.base_gfn = PLAT_LAPIC_BASE >> PAGE_SHIFT,
+			.npages = 1,
+			.base_pfn = arch_virt_to_phys(vm->apic_access) >> PAGE_SHIFT,
 		};
 
 		if (ept_memslot_set(vm->mmu, &s))
@@ -244,6 +262,10 @@ static void vm_free_parts(struct vm *vm, bool mmu_ready)
 			arch_page_free(vm->io_bitmap[i]);
 	if (vm->msr_bitmap)
 		arch_page_free(vm->msr_bitmap);
+	if (vm->msr_bitmap_x2apic)
+		arch_page_free(vm->msr_bitmap_x2apic);
+	if (vm->apic_access)
+		arch_page_free(vm->apic_access);
 	kfree(vm->mmu);
 	/* Back to the state vm_build() starts from; what lies before mmu stays. */
 	memset(&vm->mmu, 0, sizeof(*vm) - offsetof(struct vm, mmu));
@@ -394,6 +416,21 @@ static int vm_build(struct vm *vm)
 	memset(vm->io_bitmap[0], 0xff, PAGE_SIZE);
 	memset(vm->io_bitmap[1], 0xff, PAGE_SIZE);
 	vm_msr_bitmap_init(vm->msr_bitmap);
+	/* APIC virtualisation where the CPU offers it and the VM did not say apicv=off. */
+	vm->apicv = vmx_caps.apicv && !cfg->apicv_off;
+	if (vm->apicv) {
+		vm->apic_access = arch_page_alloc();
+		if (vmx_caps.virt_x2apic)
+			vm->msr_bitmap_x2apic = arch_page_alloc();
+		if (!vm->apic_access || (vmx_caps.virt_x2apic && !vm->msr_bitmap_x2apic)) {
+			pr_err("vm %s: out of memory for its structures\n", cfg->name);
+			vm_free_parts(vm, false);
+			return -1;
+		}
+		memset(vm->apic_access, 0, PAGE_SIZE);
+		if (vm->msr_bitmap_x2apic)
+			vm_msr_bitmap_x2apic_init(vm->msr_bitmap_x2apic, vm->msr_bitmap);
+	}
 
 	mc.five_level = !vmx_caps.ept_4level && vmx_caps.ept_5level;
 	/* A 4 KiB mapping of all memory twice over (live + retired awaiting EBR), plus the top. */
@@ -416,10 +453,17 @@ static int vm_build(struct vm *vm)
 		vm->vcpus_running++;
 	/* No other CPU sees the VM before vm_start_all() publishes its vCPUs (R1). */
 	WRITE_ONCE(vm->state, VM_RUNNING);
-	pr_info("vm %s: %llu MiB in %u blocks, %u vCPUs, entry=%s, EPT %d-level, local APICs "
-		"emulated\n", cfg->name, (unsigned long long)cfg->mem_mib, vm->nchunks, vm->nvcpus,
+	pr_info("vm %s: %llu MiB in %u blocks, %u vCPUs, entry=%s, EPT %d-level, local APICs %s\n",
+		cfg->name, (unsigned long long)cfg->mem_mib, vm->nchunks, vm->nvcpus,
 		cfg->kernel[0] ? "kernel" : cfg->entry == VM_ENTRY_REAL ? "real" :
-		cfg->entry == VM_ENTRY_PROT ? "prot" : "long", vm->mmu->root_level);
+		cfg->entry == VM_ENTRY_PROT ? "prot" : "long",
+		vm->mmu->root_level,
+		vm->apicv ? (vmx_caps.virt_x2apic ?
+			     "virtualised (APIC-register virtualisation, virtual-interrupt delivery, "
+			     "x2APIC mode)" :
+			     "virtualised (APIC-register virtualisation, virtual-interrupt delivery)") :
+		cfg->apicv_off ? "emulated (apicv=off)" :
+		"emulated (the CPU has no APIC virtualisation)");
 	return 0;
 }
 

@@ -276,6 +276,13 @@ int vm_config_parse(const char *val, struct vm_config *out)
 				out->reset_restart = true;
 			else
 				goto bad;
+		} else if (vm_key(f, n, "apicv", &v, &vn)) {
+			if (vm_word(v, vn, "on"))
+				out->apicv_off = false;
+			else if (vm_word(v, vn, "off"))
+				out->apicv_off = true;
+			else
+				goto bad;
 		} else if (vm_key(f, n, "io", &v, &vn)) {
 			if (vm_word(v, vn, "ignore"))
 				out->io = VM_IO_IGNORE;
@@ -309,8 +316,7 @@ bad:
 	pr_warn("vm=%s: bad field \"%.*s\" (expected mod=NAME or kernel=NAME[,initrd=NAME]"
 		"[,mods=NAME+NAME...], mem=2..65536, "
 		"cpus=N[-M][+...], entry=real|prot|long, io=ignore|stop, console=line|raw, "
-		"on_reset=stop|restart, "
-		"input=TEXT, debug=badstate|zap|hang)\n", val, (int)n, f);
+		"on_reset=stop|restart, apicv=on|off, input=TEXT, debug=badstate|zap|hang)\n", val, (int)n, f);
 	return -1;
 }
 
