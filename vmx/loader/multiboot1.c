@@ -139,9 +139,10 @@ int multiboot1_load(struct loader_req *req)
 		return -1;
 	info[MBI_OFF_LOADER_NAME / 4] = (u32)gpa;
 	info[MBI_OFF_MODS_COUNT / 4] = req->nmods;
-	info[MBI_OFF_MODS_ADDR / 4] = (u32)w.at;
-	if (!loader_info_put(&w, NULL, (u64)req->nmods * 16 + 1, 16))
+	/* The module list: the (16-aligned) place reserved for it, not the unaligned end before. */
+	if (!(gpa = loader_info_put(&w, NULL, (u64)req->nmods * 16 + 1, 16)))
 		return -1;
+	info[MBI_OFF_MODS_ADDR / 4] = (u32)gpa;
 	for (i = 0; i < req->nmods; i++) {
 		u32 m[4] = { (u32)mods[i][0], (u32)mods[i][1], 0, 0 };
 		const char *s = req->mods[i].args;
