@@ -309,6 +309,137 @@ def image_with(img, off, data):
     return m
 
 
+# ---------------------------------------------------------------- loader
+
+def u16(v):
+    return struct.pack("<H", v & 0xFFFF)
+
+
+def loader_input(kernel, mem_mib=8, nmods=0, initrd=False, rsdp=False, cmdline=b"",
+                 blobs=b""):
+    """fuzz_loader.c's input: the 8-byte header, kernel, command line, modules."""
+    flags = nmods | (0x10 if initrd else 0) | (0x20 if rsdp else 0)
+    return (bytes([(mem_mib - 2) % 31, flags]) + u16(len(cmdline)) + u32(len(kernel)) +
+            bytes(kernel) + cmdline + blobs)
+
+
+def bzimage(payload=0x400, version=0x020F, setup_sects=1, reloc=1, pref=0x1000000,
+            init_size=0x100000, cmdline_size=255, initrd_max=0x7FFFFFFF, loadflags=1,
+            boot_flag=0xAA55, syssize=None):
+    setup = (setup_sects or 4) + 1
+    img = bytearray(setup * 512 + payload)
+    img[0x1F1] = setup_sects
+    img[0x1F4:0x1F8] = u32((payload + 15) // 16 if syssize is None else syssize)
+    img[0x1FE:0x200] = u16(boot_flag)
+    img[0x200:0x202] = bytes([0xEB, 0x66])
+    img[0x202:0x206] = b"HdrS"
+    img[0x206:0x208] = u16(version)
+    img[0x211] = loadflags
+    img[0x214:0x218] = u32(0x100000)
+    img[0x22C:0x230] = u32(initrd_max)
+    img[0x234] = reloc
+    img[0x238:0x23C] = u32(cmdline_size)
+    img[0x258:0x260] = u64(pref)
+    img[0x260:0x264] = u32(init_size)
+    for i in range(setup * 512, len(img)):
+        img[i] = (i * 7) & 0xFF
+    return img
+
+
+def elf(is64, entry, segs, size=0x1800):
+    """An x86 ELF executable; segs: (type, offset, vaddr, paddr, filesz, memsz)."""
+    img = bytearray(size)
+    img[0:16] = b"\x7fELF" + bytes([2 if is64 else 1, 1, 1]) + b"\0" * 9
+    img[16:20] = u16(2) + u16(62 if is64 else 3)
+    img[20:24] = u32(1)
+    if is64:
+        img[24:64] = u64(entry) + u64(64) + u64(0) + u32(0) + u16(64) + u16(56) + \
+            u16(len(segs)) + u16(0) * 3
+    else:
+        img[24:52] = u32(entry) + u32(64) + u32(0) + u32(0) + u16(52) + u16(32) + \
+            u16(len(segs)) + u16(0) * 3
+    at = 64
+    for t, off, va, pa, fs, ms in segs:
+        if is64:
+            ph = u32(t) + u32(7) + u64(off) + u64(va) + u64(pa) + u64(fs) + u64(ms) + u64(0x1000)
+        else:
+            ph = u32(t) + u32(off) + u32(va) + u32(pa) + u32(fs) + u32(ms) + u32(7) + u32(0x1000)
+        img[at:at + len(ph)] = ph
+        at += len(ph)
+    for i in range(0x1000, size):
+        img[i] = (i * 13) & 0xFF
+    return img
+
+
+def mb1_header(flags, addrs=()):
+    return u32(0x1BADB002) + u32(flags) + u32(-(0x1BADB002 + flags)) + \
+        b"".join(u32(a) for a in addrs)
+
+
+def mb2_hdr_tag(typ, body=b"", flags=0):
+    return pad8(u16(typ) + u16(flags) + u32(8 + len(body)) + body)
+
+
+def mb2_header(tags, arch=0):
+    body = b"".join(tags) + mb2_hdr_tag(0)
+    length = 16 + len(body)
+    return u32(0xE85250D6) + u32(arch) + u32(length) + u32(-(0xE85250D6 + arch + length)) + body
+
+
+def with_header(img, off, hdr):
+    img = bytearray(img)
+    img[off:off + len(hdr)] = hdr
+    return img
+
+
+KSEGS = [(1, 0x1000, 0xC0100000, 0x100000, 0x800, 0x800),
+         (1, 0x1000, 0xC0104000, 0x104000, 0x400, 0x2000)]
+INFO_REQ = mb2_hdr_tag(1, u32(1) + u32(3) + u32(4) + u32(6) + u32(15))
+
+
+def loader_seeds():
+    mods = b"module zero.".ljust(64, b"-") + b"module one.".ljust(64, b"+")
+    s = {}
+    s["bzimage"] = loader_input(bzimage(), mem_mib=20, cmdline=b"console=ttyS0 quiet")
+    s["bzimage-initrd-rsdp"] = loader_input(bzimage(initrd_max=0x17FFFFF), mem_mib=32,
+                                            initrd=True, rsdp=True, blobs=b"initrd" * 50)
+    s["bzimage-low"] = loader_input(bzimage(reloc=0, version=0x020A, setup_sects=0), mem_mib=20)
+    s["mb1-elf32"] = loader_input(with_header(elf(False, 0xC0100010, KSEGS), 0x400,
+                                              mb1_header(3)),
+                                  nmods=2, cmdline=b"mb1 args", blobs=mods)
+    s["mb1-aout"] = loader_input(with_header(bytearray(0x1000), 0x100,
+                                             mb1_header(0x10003, (0x200100, 0x200000, 0x200800,
+                                                                  0x203000, 0x200010))),
+                                 nmods=1, blobs=mods)
+    s["mb2-elf32"] = loader_input(with_header(elf(False, 0xC0100010, KSEGS), 0x400,
+                                              mb2_header([INFO_REQ])),
+                                  nmods=2, rsdp=True, cmdline=b"mb2 args", blobs=mods)
+    s["mb2-elf64"] = loader_input(with_header(elf(True, 0xFFFFFFFFC0100010,
+                                                  [(1, 0x1000, 0xFFFFFFFFC0100000, 0x100000,
+                                                    0x800, 0x800)]), 0x400,
+                                              mb2_header([mb2_hdr_tag(6)])), mem_mib=4)
+    s["mb2-address"] = loader_input(with_header(bytearray(0x1000), 0x100, mb2_header(
+        [mb2_hdr_tag(2, u32(0x300100) + u32(0x300000) + u32(0) + u32(0x304000)),
+         mb2_hdr_tag(3, u32(0x300200))])), nmods=3, blobs=mods + b"third")
+    # broken ones
+    s["bzimage-truncated"] = loader_input(bzimage(payload=0x2000)[:0x800])
+    s["bzimage-too-big"] = loader_input(bzimage(init_size=0x4000000), mem_mib=8)
+    s["mb2-required-unknown-tag"] = loader_input(with_header(elf(False, 0xC0100010, KSEGS),
+                                                             0x400,
+                                                             mb2_header([mb2_hdr_tag(42)])))
+    s["mb1-overlap"] = loader_input(with_header(elf(False, 0xC0100010,
+                                                    [KSEGS[0], (1, 0x1000, 0xC0104000, 0x100400,
+                                                                0x400, 0x400)]), 0x400,
+                                                mb1_header(3)))
+    s["mb1-firmware"] = loader_input(with_header(elf(False, 0xC0100010,
+                                                     [(1, 0x1000, 0xC0100000, 0xFF000,
+                                                       0x800, 0x2000)]), 0x400,
+                                                 mb1_header(3)))
+    s["too-many-modules"] = loader_input(with_header(elf(False, 0xC0100010, KSEGS), 0x400,
+                                                     mb1_header(3)), nmods=9, blobs=mods)
+    return s
+
+
 def write(target, seeds):
     d = os.path.join(ROOT, target)
     os.makedirs(d, exist_ok=True)
@@ -326,3 +457,4 @@ if __name__ == "__main__":
     write("cmdline", cmdline_seeds())
     write("acpi", acpi_seeds())
     write("shell", shell_seeds())
+    write("loader", loader_seeds())

@@ -2,7 +2,8 @@
 #
 # Test guests (included by the top Makefile): freestanding 32-bit images
 # built with gcc -m32 and nasm, plus flat real-mode and 64-bit images.
-# Each becomes build/guests/NAME.bin, a multiboot2 module for a vm= option.
+# Each becomes build/guests/NAME.bin, a multiboot2 module for a vm= option;
+# the multiboot test kernels stay ELF (build/guests/mb1kern.elf, mb2kern.elf).
 
 GB		:= $(B)/guests
 GUEST_CFLAGS	:= -m32 -std=gnu11 -Os -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie \
@@ -75,11 +76,30 @@ $(GB)/long.bin $(GB)/cr8.bin $(GB)/realinj.bin: $(GB)/%.bin: tests/guests/%.asm 
 	@echo "  NASM    $<"
 	$(Q)$(NASM) -f bin -I tests/guests/ $< -o $@
 
+# Multiboot test kernels: ELF images (not flattened) with the multiboot header
+# first (mbkern.ld), loaded by vm=...,kernel= (vmx/loader/).
+GUEST_MBKERN	:= mb1kern mb2kern
+$(patsubst %,$(GB)/%.elf,$(GUEST_MBKERN)): $(GB)/%.elf: $(GB)/%.o $(GUEST_LIB) \
+		tests/guests/mbkern.ld
+	@echo "  GUESTLD $@"
+	$(Q)$(LD) -m elf_i386 -nostdlib -z noexecstack --no-warn-rwx-segments --gc-sections \
+		-T tests/guests/mbkern.ld -o $@ $(filter %.o,$^)
+
+# Damaged kernels for the loader's refusal cases (cases/loadrefuse.case).
+GUEST_BADKERN	:= $(GB)/bz-trunc.bin $(GB)/bz-big.bin $(GB)/mb2-badtag.bin
+$(GB)/bz-trunc.bin: BADKERN_DEF := BZ_TRUNC
+$(GB)/bz-big.bin: BADKERN_DEF := BZ_BIG
+$(GB)/mb2-badtag.bin: BADKERN_DEF := MB2_BADTAG
+$(GUEST_BADKERN): tests/guests/badkern.asm
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $@"
+	$(Q)$(NASM) -f bin -D$(BADKERN_DEF) $< -o $@
+
 # The fuzzer's second case (gfuzz-haswell) runs another seed: a patched copy.
 $(GB)/gfuzz-s2.bin: $(GB)/gfuzz.bin tools/fuzz-guest
 	$(Q)tools/fuzz-guest --patch $< $@ --seed 2 --blocks 10000 2>/dev/null
 
-guests: $(GUEST_BINS) $(GB)/gfuzz-s2.bin
+guests: $(GUEST_BINS) $(GB)/gfuzz-s2.bin $(patsubst %,$(GB)/%.elf,$(GUEST_MBKERN)) $(GUEST_BADKERN)
 
 .PHONY: guests test-guests bench fuzz-guest
 
@@ -102,4 +122,4 @@ fuzz-guest: $(B)/hv.elf guests
 		$(if $(GFUZZ_VCPUS),--vcpus $(GFUZZ_VCPUS)) $(if $(GFUZZ_MODEL),--model $(GFUZZ_MODEL)) \
 		$(if $(GFUZZ_OPTIONS),--options $(GFUZZ_OPTIONS))
 
--include $(GUEST_LIB:.o=.d) $(patsubst %,$(GB)/%.d,$(GUEST_C))
+-include $(GUEST_LIB:.o=.d) $(patsubst %,$(GB)/%.d,$(GUEST_C) $(GUEST_MBKERN))

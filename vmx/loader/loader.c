@@ -133,8 +133,12 @@ int loader_load(struct loader_req *req)
 	if (req->nmods > LOADER_MAX_MODS)
 		return loader_fail(req, "more than %d modules", LOADER_MAX_MODS);
 	/* By the image's own format; multiboot2 first where a kernel carries both headers. */
-	if (bzimage_probe(k))
+	if (bzimage_probe(k)) {
+		if (req->nmods)
+			return loader_fail(req, "mods= is for multiboot kernels; a bzImage takes one "
+					   "initrd=");
 		return bzimage_load(req);
+	}
 	if (req->initrd.data)
 		return loader_fail(req, "initrd= is for Linux bzImages; this is not one");
 	if (multiboot2_probe(k))

@@ -44,9 +44,10 @@
 
 static long mb1_find(const struct loader_blob *k)
 {
-	u64 limit = MIN(k->size, (u64)MB1_SEARCH), off;
+	u64 off;
 
-	for (off = 0; off + 12 <= limit; off += 4) {
+	/* Two bounds, not a MIN(): cppcheck called that form always false (a false positive). */
+	for (off = 0; off + 12 <= k->size && off + 12 <= MB1_SEARCH; off += 4) {
 		const u8 *h = k->data + off;
 
 		if (get_unaligned_u32(h) == MB1_HEADER_MAGIC &&
@@ -139,9 +140,10 @@ int multiboot1_load(struct loader_req *req)
 		return -1;
 	info[MBI_OFF_LOADER_NAME / 4] = (u32)gpa;
 	info[MBI_OFF_MODS_COUNT / 4] = req->nmods;
-	info[MBI_OFF_MODS_ADDR / 4] = (u32)w.at;
-	if (!loader_info_put(&w, NULL, (u64)req->nmods * 16 + 1, 16))
+	/* The module list: the (16-aligned) place reserved for it, not the unaligned end before. */
+	if (!(gpa = loader_info_put(&w, NULL, (u64)req->nmods * 16 + 1, 16)))
 		return -1;
+	info[MBI_OFF_MODS_ADDR / 4] = (u32)gpa;
 	for (i = 0; i < req->nmods; i++) {
 		u32 m[4] = { (u32)mods[i][0], (u32)mods[i][1], 0, 0 };
 		const char *s = req->mods[i].args;
