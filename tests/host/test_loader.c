@@ -456,10 +456,31 @@ static void bz_refused(const struct bzopt *o, u64 cut, u64 mem, const char *cmdl
 	free(img);
 }
 
+/* A bzImage takes one initrd=, never multiboot modules. */
+static void bz_refuses_mods(void)
+{
+	static const u8 mod[16];
+	struct loader_req r;
+	struct tmem t;
+	u64 size;
+	u8 *img = make_bz(&BZ_DEFAULT, &size);
+
+	tmem_init(&t, MiB(32));
+	req_init(&r, &t, img, size, "");
+	r.mods[0] = (struct loader_blob){ .name = "m", .data = mod, .size = sizeof(mod),
+					  .args = "m" };
+	r.nmods = 1;
+	expect_refusal(&r, &t, "mods= is for multiboot kernels", __LINE__);
+	tmem_free(&t);
+	free(img);
+}
+
 static void test_bzimage_refusals(void)
 {
 	struct bzopt o = BZ_DEFAULT;
 	char longline[64];
+
+	bz_refuses_mods();
 
 	bz_refused(&o, 0x280, MiB(32), "", 0, "bzImage truncated: 640 bytes, less than", __LINE__);
 	bz_refused(&o, 4096, MiB(32), "", 0, "bzImage truncated: 4096 bytes, but its header says "
