@@ -186,7 +186,8 @@ struct vm {
 	u32 state;
 	spinlock_t lock;
 	char stop_reason[160];
-	unsigned int restarts;		/* how many times it was rebuilt after a reset */
+	unsigned int restarts;		/* how many times it was rebuilt */
+	bool done;			/* stopped for good and reported (vm_life_lock) */
 	struct vm_mmu *mmu;
 	struct vm_mem_chunk chunks[VM_MAX_CHUNKS];
 	unsigned int nchunks;
@@ -195,7 +196,8 @@ struct vm {
 	struct vlapic *lapics[VM_MAX_VCPUS];	/* vcpus[i]->lapic, for apic_route() */
 	unsigned int nvcpus;
 	unsigned int vcpus_running;	/* vCPUs not yet out of their run loop */
-	bool restart;			/* stopped by a reset with on_reset=restart (vm->lock) */
+	bool restart;			/* rebuild once stopped (vm->lock; vm_stop_va()) */
+	const char *restart_why;	/* "after the reset", "from the shell" */
 	u8 *io_bitmap[2];		/* A (ports 0-0x7fff) and B */
 	u8 *msr_bitmap;
 	u8 *msr_bitmap_x2apic;		/* x2APIC registers virtualised (vcpu_apicv_controls()) */

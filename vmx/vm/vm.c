@@ -502,7 +502,9 @@ u64 vm_eptp(struct vm *vm)
 
 /* ---------------------------------------------------------------- stop and report */
 
-static void vm_stop_va(struct vm *vm, bool reset, const char *fmt, va_list ap)
+enum vm_stop_kind { VM_STOP_PLAIN, VM_STOP_RESET, VM_STOP_RESTART };
+
+static void vm_stop_va(struct vm *vm, enum vm_stop_kind kind, const char *fmt, va_list ap)
 {
 	unsigned int i;
 
@@ -513,7 +515,8 @@ static void vm_stop_va(struct vm *vm, bool reset, const char *fmt, va_list ap)
 	}
 	fmt_vsnprintf(vm->stop_reason, sizeof(vm->stop_reason), fmt, ap);
 	/* Read by the last vCPU out (vm_run_this_cpu), after the store_release below. */
-	vm->restart = reset && vm->cfg.reset_restart;
+	vm->restart = kind == VM_STOP_RESTART || (kind == VM_STOP_RESET && vm->cfg.reset_restart);
+	vm->restart_why = kind == VM_STOP_RESTART ? "from the shell" : "after the reset";
 	/*
 	 * R1 (publish): the reason is written before the state says
 	 * STOPPED.  Pairs with the load_acquire in vm_is_stopped().
@@ -536,7 +539,7 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vm_stop_va(vm, false, fmt, ap);
+	vm_stop_va(vm, VM_STOP_PLAIN, fmt, ap);
 	va_end(ap);
 }
 
@@ -545,7 +548,7 @@ void vm_reset(struct vm *vm, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vm_stop_va(vm, true, fmt, ap);
+	vm_stop_va(vm, VM_STOP_RESET, fmt, ap);
 	va_end(ap);
 }
 
@@ -604,13 +607,34 @@ void vm_report(struct vm *vm)
 /* ---------------------------------------------------------------- start */
 
 /*
- * One flag per VM slot: 1 once the VM in it stopped for good and was
- * reported.  Kept outside struct vm, which a restart frees and replaces.
+ * VMs not yet stopped for good: vm_start_all() waits for 0, then sets
+ * vm_all_done and gives every VM's memory back; vm_start_again() may
+ * raise the count only before that, both under vm_life_lock.
  */
-static u32 vm_slot_done[VM_MAX];
+static spinlock_t vm_life_lock = SPINLOCK_INIT;
+static u32 vm_live;
+static bool vm_all_done;
 
-/* Hand each vCPU of @vm to its CPU: a launch IPI, or the caller's own loop for its CPU. */
-static void vm_launch(struct vm *vm)
+/* @vm stopped for good and was reported. */
+static void vm_retire(struct vm *vm)
+{
+	unsigned long flags = spin_lock_irqsave(&vm_life_lock);
+
+	vm->done = true;
+	/*
+	 * R1 (publish): the report before the count drops; pairs with the
+	 * load_acquire in vm_start_all(), so the summary comes after it.
+	 */
+	store_release(&vm_live, vm_live - 1);
+	spin_unlock_irqrestore(&vm_life_lock, flags);
+}
+
+/*
+ * Hand each vCPU of @vm to its CPU: a launch IPI, or, for the caller's
+ * own CPU, its own loop (@self_ipi false) or an IPI to itself (@self_ipi
+ * true: the caller is an interrupt handler, the vCPU runs after it).
+ */
+static void vm_launch(struct vm *vm, bool self_ipi)
 {
 	for (unsigned int j = 0; j < vm->nvcpus; j++) {
 		struct vcpu *v = vm->vcpus[j];
@@ -621,7 +645,7 @@ static void vm_launch(struct vm *vm)
 		 * IPI; pairs with the load_acquire in vm_run_this_cpu().
 		 */
 		store_release(&vmx_cpus[v->pcpu].vcpu, v);
-		if (v->pcpu != arch_cpu_id() && pc)
+		if ((self_ipi || v->pcpu != arch_cpu_id()) && pc)
 			lapic_send_fixed(pc->apic_id, VCPU_LAUNCH_VECTOR);
 	}
 }
@@ -634,19 +658,52 @@ static void vm_launch(struct vm *vm)
  * struct vm itself stays, so the VM list, the console's focus and the
  * shell keep a valid pointer; it reads as stopped until vm_build() ends.
  */
-static void vm_restart(struct vm *vm)
+static void vm_restart(struct vm *vm, const char *why, bool self_ipi)
 {
 	vm_free_parts(vm, true);
 	vm->restarts++;
-	pr_plain("hv: vm %s restarting after the reset (restart %u)\n", vm->cfg.name,
-		 vm->restarts);
+	pr_plain("hv: vm %s restarting %s (restart %u)\n", vm->cfg.name, why, vm->restarts);
 	if (vm_build(vm)) {
 		pr_plain("hv: vm %s not restarted (see the messages above)\n", vm->cfg.name);
-		/* R1 (publish): pairs with the load_acquire in vm_start_all(). */
-		store_release(&vm_slot_done[vm->id], 1);
+		vm_retire(vm);
 		return;
 	}
-	vm_launch(vm);
+	vm_launch(vm, self_ipi);
+}
+
+int vm_start_again(struct vm *vm)
+{
+	unsigned long flags = spin_lock_irqsave(&vm_life_lock);
+	int rc = 0;
+
+	if (vm_all_done)
+		rc = -1;		/* the VMs' memory is being given back */
+	else if (!vm->done)
+		rc = -2;		/* running, or its vCPUs are still on their way out */
+	else {
+		vm->done = false;
+		vm_live++;
+	}
+	spin_unlock_irqrestore(&vm_life_lock, flags);
+	if (rc)
+		return rc;
+	/* Its vCPUs have all left (done): no CPU touches its parts any more. */
+	vm_restart(vm, "from the shell", true);
+	return 0;
+}
+
+static void vm_stop_kind(struct vm *vm, enum vm_stop_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vm_stop_va(vm, kind, fmt, ap);
+	va_end(ap);
+}
+
+void vm_restart_request(struct vm *vm)
+{
+	vm_stop_kind(vm, VM_STOP_RESTART, "restart requested from the shell");
 }
 
 void vm_run_this_cpu(void)
@@ -672,15 +729,10 @@ void vm_run_this_cpu(void)
 			return;
 		vm_report(vm);
 		if (vm->restart) {
-			vm_restart(vm);
+			vm_restart(vm, vm->restart_why, false);
 			continue;
 		}
-		/*
-		 * R1 (publish): release "done" to the CPU waiting in
-		 * vm_start_all() (pairs with its load_acquire), so the summary
-		 * line comes after the report.
-		 */
-		store_release(&vm_slot_done[vm->id], 1);
+		vm_retire(vm);
 		return;
 	}
 }
@@ -772,16 +824,27 @@ void vm_start_all(void)
 		vm_list[vm_count++] = vm;
 	}
 	console_boot_focus();
+	vm_live = vm_count;	/* before any vCPU runs: no other CPU reads it yet */
 	for (i = 0; i < vm_count; i++)
-		vm_launch(vm_list[i]);
+		vm_launch(vm_list[i], false);
 	flags = arch_irq_save();
 	vm_run_this_cpu();
 	arch_irq_restore(flags);
-	/* Wait for every VM, so the summary is the last line. */
-	/* R1: pairs with the store_release of "done" in vm_run_this_cpu() and vm_restart(). */
-	for (i = 0; i < vm_count; i++)
-		while (!load_acquire(&vm_slot_done[i]))
+	/*
+	 * Wait for every VM, so the summary is the last line; then no VM may
+	 * start again (vm_start_again()) while their memory goes back.
+	 */
+	for (;;) {
+		/* R1: pairs with the store_release in vm_retire(). */
+		while (load_acquire(&vm_live))
 			cpu_relax_irq();	/* the console's interrupt may come meanwhile */
+		flags = spin_lock_irqsave(&vm_life_lock);
+		if (!vm_live)
+			vm_all_done = true;
+		spin_unlock_irqrestore(&vm_life_lock, flags);
+		if (vm_all_done)
+			break;
+	}
 	pr_plain("hv: all %u VMs stopped\n", vm_count);
 	/* No guest may keep a CPU from the hypervisor: every one must answer. */
 	smp_check_cpus_answer();

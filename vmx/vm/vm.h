@@ -75,6 +75,19 @@ void vm_stop(struct vm *vm, const char *fmt, ...) __printf(2, 3);
  */
 void vm_reset(struct vm *vm, const char *fmt, ...) __printf(2, 3);
 
+/* Stop @vm and rebuild it from its boot modules, whatever on_reset says (the shell). */
+void vm_restart_request(struct vm *vm);
+
+/**
+ * vm_start_again() - rebuild a VM that stopped for good and run it again
+ * (the shell's "vm start"), from an interrupt handler or the BSP.
+ * @vm: the VM
+ *
+ * Return: 0; -1 when hv has already given every VM's memory back (all
+ * stopped); -2 when @vm is still running or its vCPUs are on their way out.
+ */
+int vm_start_again(struct vm *vm);
+
 static inline bool vm_is_stopped(const struct vm *vm)
 {
 	/* R1 (publish): pairs with the store_release of STOPPED in vm_stop(). */
