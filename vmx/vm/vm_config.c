@@ -12,18 +12,15 @@
  *           vCPU 0 (the guest's BSP) runs on the lowest; VMs may not share CPUs
  * entry     start mode (default prot), see docs/vmx.md
  * io        ports without a device: ignore (default) or stop the VM
- * debug=badstate  test aid: vCPU 0's first VM entry has an invalid guest
- *           state (TR unusable), to exercise the entry-failure report
- * debug=zap test aid: about every 2M TSC ticks vCPU 0 alternately splits
- *           the VM's huge EPT leaves and zaps every mapping, so the remote
- *           flush (R11 kicks, INVEPT, R4 table frees after acknowledgement)
- *           runs on real VMX under a running guest
+ * debug     a test aid (badstate, zap, hang: vmx/debug/test_aids.h); the
+ *           release build has none and refuses the field
  *
  * Parsing runs while the command line is parsed, before any allocator
  * exists, so configurations are kept in a static table.
  */
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "vmx/debug/test_aids.h"
 #include "vmx/vm/vm.h"
 
 static struct vm_config vm_configs[VM_MAX];
@@ -204,13 +201,7 @@ int vm_config_parse(const char *val, struct vm_config *out)
 			else
 				goto bad;
 		} else if (vm_key(f, n, "debug", &v, &vn)) {
-			if (vm_word(v, vn, "badstate"))
-				out->debug_badstate = true;
-			else if (vm_word(v, vn, "zap"))
-				out->debug_zap = true;
-			else if (vm_word(v, vn, "hang"))
-				out->debug_hang = true;
-			else
+			if (!vm_test_aid_parse(out, v, vn))
 				goto bad;
 		} else if (vm_key(f, n, "console", &v, &vn)) {
 			if (vm_word(v, vn, "line"))
