@@ -31,6 +31,7 @@ B		:= build
 Q		:= $(if $(V),,@)
 
 WARN		:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+		   -Wmissing-declarations -Wredundant-decls -Wundef -Wtype-limits \
 		   -Wno-unused-parameter
 COMMON_CFLAGS	:= -std=gnu11 -g -I. $(WARN) -DHV_VERSION='"$(VERSION)"' -DHV_GIT_REV='"$(GIT_REV)"'
 

@@ -8,6 +8,7 @@ GB		:= $(B)/guests
 GUEST_CFLAGS	:= -m32 -std=gnu11 -Os -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie \
 		   -fno-stack-protector -mgeneral-regs-only -fno-asynchronous-unwind-tables \
 		   -fcf-protection=none -Wall -Wextra -Werror -Wno-unused-parameter \
+		   -Wmissing-declarations -Wredundant-decls -Wundef -Wtype-limits \
 		   -I tests/guests/lib -I . -MMD -MP
 GUEST_C		:= cpuid msr io ept iso_a iso_b hypercall vmxinsn triple hlt hello bench smp invd zap forge stop flood state uart apic strio plat msrsweep iosweep ipistorm gfuzz edges
 GUEST_FLAT	:= realmode long cr8 realinj
