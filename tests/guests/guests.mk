@@ -30,10 +30,12 @@ $(GB)/lib/%.o: tests/guests/lib/%.c
 	@echo "  GUESTCC $<"
 	$(Q)$(CC) $(GUEST_CFLAGS) -c $< -o $@
 
-$(GB)/lib/start.o: tests/guests/lib/start.asm
+# Both share the IDT entry stubs of tests/guests/lib/idt_stubs.inc.
+GUEST_NASMFLAGS	:= -f elf32 -I tests/guests/lib/
+$(GB)/lib/start.o: tests/guests/lib/start.asm tests/guests/lib/idt_stubs.inc
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
-	$(Q)$(NASM) -f elf32 $< -o $@
+	$(Q)$(NASM) $(GUEST_NASMFLAGS) $< -o $@
 
 $(GB)/%.o: tests/guests/%.c
 	@mkdir -p $(dir $@)
@@ -52,10 +54,10 @@ GUEST_SMP	:= smp zap stop apic ipistorm gfuzz edges
 $(patsubst %,$(GB)/%.elf,$(GUEST_SMP)): $(GB)/ap_blob.o $(GB)/lib/aps.o
 
 # The guest fuzzer's entry stubs (docs/testing-hostile.md "Guest fuzzer").
-$(GB)/gfuzz_asm.o: tests/guests/gfuzz_asm.asm
+$(GB)/gfuzz_asm.o: tests/guests/gfuzz_asm.asm tests/guests/lib/idt_stubs.inc
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
-	$(Q)$(NASM) -f elf32 $< -o $@
+	$(Q)$(NASM) $(GUEST_NASMFLAGS) $< -o $@
 $(GB)/gfuzz.elf: $(GB)/gfuzz_asm.o
 
 $(GB)/%.elf: $(GB)/%.o $(GUEST_LIB) tests/guests/guest.ld
