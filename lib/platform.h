@@ -13,6 +13,8 @@
 
 /* Upper bound on CPUs (bare metal) or registered threads (hosted). */
 #define HV_MAX_CPUS	64
+/* The most VMs hv runs; the command line keeps as many vm= options. */
+#define HV_MAX_VMS	8
 
 /* Dense index of the calling CPU (hosted: of the calling thread), < HV_MAX_CPUS. */
 unsigned int arch_cpu_id(void);

@@ -154,10 +154,10 @@ static void test_more_options(void)
 	c = RUN("vm=linux,mem=64M \"vm=second one\"", 0, NULL);
 	CHECK_EQ(c.vm_count, 2);
 	CHECK(!strcmp(c.vm_opts[0], "linux,mem=64M") && !strcmp(c.vm_opts[1], "second one"));
-	for (unsigned int i = 0; i <= CMDLINE_MAX_VMS; i++)
+	for (unsigned int i = 0; i <= HV_MAX_VMS; i++)
 		n += (size_t)snprintf(line + n, sizeof(line) - n, "vm=v%u ", i);
 	c = RUN(line, 1, "too many vm= options");
-	CHECK_EQ(c.vm_count, CMDLINE_MAX_VMS);
+	CHECK_EQ(c.vm_count, HV_MAX_VMS);
 	RUN("vm", 1, "needs a value");
 
 	for (size_t i = 0; i < ARRAY_SIZE(faults); i++) {

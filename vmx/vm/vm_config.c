@@ -23,7 +23,7 @@
 #include "vmx/debug/test_aids.h"
 #include "vmx/vm/vm.h"
 
-static struct vm_config vm_configs[VM_MAX];
+static struct vm_config vm_configs[HV_MAX_VMS];
 static unsigned int vm_nconfigs;
 
 unsigned int vm_config_count(void)
@@ -248,8 +248,8 @@ int vm_config_add(const struct vm_config *cfg)
 {
 	unsigned int i;
 
-	if (vm_nconfigs == VM_MAX) {
-		pr_warn("vm=%s: at most %d VMs\n", cfg->name, VM_MAX);
+	if (vm_nconfigs == HV_MAX_VMS) {
+		pr_warn("vm=%s: at most %d VMs\n", cfg->name, HV_MAX_VMS);
 		return -1;
 	}
 	for (i = 0; i < vm_nconfigs; i++) {
