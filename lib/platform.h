@@ -49,7 +49,7 @@ s64 arch_wallclock_sec(void);
 /*
  * One zeroed 4 KiB page for hypervisor data structures (page tables, EBR
  * records, ...), or NULL when memory is exhausted; never panics.
- * arch_page_phys() gives the host-physical address an EPT entry stores;
+ * arch_virt_to_phys() gives the host-physical address an EPT entry stores;
  * arch_phys_to_virt() maps it back (hosted: the identity).
  */
 void *arch_page_alloc(void);
