@@ -130,8 +130,11 @@ release: $(RO)/hv.elf $(RO)/hv.iso
 
 # The image that make bench (and make RELEASE=1 in general) works on.
 HV_IMAGE	:= $(if $(filter 1,$(RELEASE)),$(RO)/hv.elf,$(B)/hv.elf)
+# Plain make: all (as the header and the README say); make RELEASE=1: release.
 ifeq ($(RELEASE),1)
 .DEFAULT_GOAL	:= release
+else
+.DEFAULT_GOAL	:= all
 endif
 
 # Hybrid BIOS+UEFI GRUB ISO.  HV_CMDLINE is the hypervisor command line.
