@@ -19,6 +19,7 @@
 #define VCPU_ZAP_PERIOD		(2ull << 20)
 
 const char hv_build_kind[] = "debug";
+const char vm_test_aid_usage[] = ", debug=badstate|zap|hang";
 
 static bool aid_is(const char *val, size_t n, const char *w)
 {

@@ -30,6 +30,9 @@ extern const char hv_build_kind[];
 /* debug zap: the preemption-timer slice that makes vCPU 0 exit to zap. */
 #define VCPU_ZAP_SLICE		(1ull << 20)
 
+/* For the vm= usage line: ", debug=badstate|zap|hang", or "" where there are none. */
+extern const char vm_test_aid_usage[];
+
 /**
  * vm_test_aid_parse() - the value of a vm=...,debug=AID field.
  * @cfg: the configuration being parsed

@@ -7,6 +7,7 @@
 #include "vmx/debug/test_aids.h"
 
 const char hv_build_kind[] = "release";
+const char vm_test_aid_usage[] = "";
 
 bool vm_test_aid_parse(struct vm_config *cfg, const char *val, size_t n)
 {

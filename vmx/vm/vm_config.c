@@ -240,7 +240,7 @@ int vm_config_parse(const char *val, struct vm_config *out)
 bad:
 	pr_warn("vm=%s: bad field \"%.*s\" (expected mod=NAME, mem=2..65536, "
 		"cpus=N[-M][+...], entry=real|prot|long, io=ignore|stop, console=line|raw, "
-		"input=TEXT, debug=badstate|zap|hang)\n", val, (int)n, f);
+		"input=TEXT%s)\n", val, (int)n, f, vm_test_aid_usage);
 	return -1;
 }
 
