@@ -4,6 +4,7 @@
 #
 #   make            build/hv.elf and the hosted test programs
 #   make iso        build/hv.iso (GRUB, legacy BIOS + UEFI)
+#   make RELEASE=1  build/release/hv.elf and hv.iso: no lock debugging, no test aids
 #   make run        boot it in Bochs with the serial console on this terminal
 #   make test       install what is missing, build, run every test
 #   make check      sparse, cppcheck, clang-tidy
@@ -30,6 +31,7 @@ B		:= build
 Q		:= $(if $(V),,@)
 
 WARN		:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+		   -Wmissing-declarations -Wredundant-decls -Wundef -Wtype-limits \
 		   -Wno-unused-parameter
 COMMON_CFLAGS	:= -std=gnu11 -g -I. $(WARN) -DHV_VERSION='"$(VERSION)"' -DHV_GIT_REV='"$(GIT_REV)"'
 
@@ -44,7 +46,9 @@ PORTABLE_EXTRA	:= $(wildcard boot/multiboot2.c boot/cmdline.c arch/x86/acpi_tabl
 # to VT-x lives in vmx/ itself.
 PORTABLE_SRCS	:= $(wildcard lib/*.c mm/*.c vmx/dev/*.c vmx/emul/*.c vmx/loader/*.c) $(PORTABLE_EXTRA)
 
-BARE_C_SRCS	:= $(filter-out $(PORTABLE_SRCS), \
+# vmx/debug/ (test aids) and vmx/release/ (their empty stand-ins) are the
+# two sides of the debug/release choice below.
+BARE_C_SRCS	:= $(filter-out $(PORTABLE_SRCS) vmx/release/%, \
 		   $(wildcard boot/*.c arch/x86/*.c vmx/*.c vmx/*/*.c)) $(PORTABLE_SRCS)
 BARE_ASM_SRCS	:= $(wildcard boot/*.asm arch/x86/*.asm vmx/*.asm)
 
@@ -88,6 +92,51 @@ $(B)/hv-reloc.elf: $(filter-out $(BO)/boot/header.asm.o,$(BARE_OBJS)) \
 		   $(BO)/boot/header-reloc.asm.o linker.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) $(BARE_LDFLAGS) -o $@ $(filter %.o,$^)
+
+# ---------------------------------------------------------------- release
+#
+# make RELEASE=1: build/release/hv.elf and build/release/hv.iso, the image for
+# a physical machine.  The same sources as build/hv.elf, but
+#   - lock debugging off: -DHV_RELEASE=1 makes LOCKDEP_ON 0 (lib/lockdep.h), so
+#     the owner tracking and assert_held*() compile away, and lib/lockdep.c is
+#     not linked, so a check that did not compile away fails the link (the
+#     lock statistics, lib/lock_stats.c, stay)
+#   - no test aids (vm=...,debug=): vmx/release/*.c replaces vmx/debug/*.c
+#   - no mutation hooks: those exist only in mutant builds anyway (lib/mutate.h)
+# Chosen here, by the objects linked; no source asks which build it is in.
+
+RO		:= $(B)/release
+RELEASE_CFLAGS	:= $(BARE_CFLAGS) -DHV_RELEASE=1
+RELEASE_C_SRCS	:= $(filter-out vmx/debug/% lib/lockdep.c,$(BARE_C_SRCS)) \
+		   $(wildcard vmx/release/*.c)
+RELEASE_OBJS	:= $(patsubst %.c,$(RO)/%.o,$(RELEASE_C_SRCS)) \
+		   $(patsubst %.asm,$(BO)/%.asm.o,$(BARE_ASM_SRCS))
+
+$(RO)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< [release]"
+	$(Q)$(CC) $(RELEASE_CFLAGS) -c $< -o $@
+
+$(RO)/lib/string.o: RELEASE_CFLAGS += -fno-tree-loop-distribute-patterns
+
+$(RO)/hv.elf: $(RELEASE_OBJS) linker.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) $(BARE_LDFLAGS) -o $@ $(RELEASE_OBJS)
+
+$(RO)/hv.iso: $(RO)/hv.elf tools/grub.cfg.in tools/mkiso FORCE
+	@echo "  ISO     $@"
+	$(Q)tools/mkiso $(RO)/hv.elf $@ -c "$(HV_CMDLINE)"
+
+release: $(RO)/hv.elf $(RO)/hv.iso
+
+# The image that make bench (and make RELEASE=1 in general) works on.
+HV_IMAGE	:= $(if $(filter 1,$(RELEASE)),$(RO)/hv.elf,$(B)/hv.elf)
+# Plain make: all (as the header and the README say); make RELEASE=1: release.
+ifeq ($(RELEASE),1)
+.DEFAULT_GOAL	:= release
+else
+.DEFAULT_GOAL	:= all
+endif
 
 # Hybrid BIOS+UEFI GRUB ISO.  HV_CMDLINE is the hypervisor command line.
 HV_CMDLINE	?=
@@ -290,7 +339,7 @@ linux: setup
 
 # ---------------------------------------------------------------- top level
 
-.PHONY: linux run-demo all iso test check mutation-test bench-host bench run run-kvm gdb \
+.PHONY: linux run-demo all iso release test check mutation-test bench-host bench run run-kvm gdb \
 	host-bins host-tests clean setup compile_commands.json fuzz fuzz-bins fuzz-smoke
 
 all: $(B)/hv.elf host-tests guests fuzz-bins
@@ -300,6 +349,7 @@ setup:
 
 test: setup
 	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory RELEASE=1 release
 	$(Q)tools/run-tests
 
 check:
@@ -320,7 +370,7 @@ clean:
 
 .SECONDARY:
 
--include $(BARE_OBJS:.o=.d) $(HOST_LIB_OBJS:.o=.d) \
+-include $(BARE_OBJS:.o=.d) $(RELEASE_OBJS:.o=.d) $(HOST_LIB_OBJS:.o=.d) \
 	 $(patsubst %.c,$(HB)/obj/%.d,$(wildcard tests/host/test_*.c) tests/host/zydis_diff.c \
 		    $(BENCH_SRCS)) \
 	 $(FUZZ_CORE_OBJS:.o=.d) $(FUZZ_SUPPORT:.o=.d) $(patsubst %.c,$(FB)/obj/%.d,$(FUZZ_SRCS))

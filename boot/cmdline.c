@@ -99,7 +99,7 @@ static const char *cmdline_nosmp(struct hv_config *cfg, const char *val)
 /* vm=...: kept as text; vmx/vm/vm_config.c parses and checks it when VMs start. */
 static const char *cmdline_vm(struct hv_config *cfg, const char *val)
 {
-	if (cfg->vm_count == CMDLINE_MAX_VMS)
+	if (cfg->vm_count == HV_MAX_VMS)
 		return "too many vm= options (at most 8)";
 	str_copy(cfg->vm_opts[cfg->vm_count++], val, CMDLINE_WORD_MAX);
 	return NULL;

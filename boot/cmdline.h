@@ -34,12 +34,12 @@
 #define BOOT_CMDLINE_H
 
 #include "lib/compiler.h"
+#include "lib/platform.h"
 #include "lib/printk.h"
 
 #define CMDLINE_DEFAULT_PORT	0x3f8
 #define CMDLINE_DEFAULT_BAUD	115200
 #define CMDLINE_WORD_MAX	256	/* longer words are reported and skipped */
-#define CMDLINE_MAX_VMS		8	/* vm= options kept */
 
 /* debug.fault=: the exception hv_main raises on purpose after the boot report. */
 enum cmdline_fault {
@@ -58,7 +58,7 @@ struct hv_config {
 	unsigned int maxcpus;		/* 0: no limit */
 	bool nosmp;
 	unsigned int errors;		/* words reported as bad or unknown */
-	char vm_opts[CMDLINE_MAX_VMS][CMDLINE_WORD_MAX];	/* vm= values, in order */
+	char vm_opts[HV_MAX_VMS][CMDLINE_WORD_MAX];	/* vm= values, in order */
 	unsigned int vm_count;
 	enum cmdline_fault debug_fault;
 	bool debug_nosipi;		/* debug.nosipi= given */

@@ -25,7 +25,7 @@
  * Address-space annotations for sparse (make check).  __ept marks EPT
  * entry pointers (only the accessors in mm/ept_entry.h may dereference
  * them), __guest marks guest-physical pointers that must go through a
- * translation, __phys marks host-physical addresses stored as pointers.
+ * translation.  Host-physical addresses are phys_addr_t, never pointers.
  * To gcc they are nothing.
  */
 #ifdef __CHECKER__

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Lock debugging: failure reports, the out-of-line checks behind
- * assert_held*(), and the statistics readers.
+ * Lock debugging: failure reports and the out-of-line checks behind
+ * assert_held*().  Linked only where LOCKDEP_ON is 1: the release build
+ * (make RELEASE=1) leaves this file out, so a check that does not compile
+ * away there fails its link.  The statistics are in lib/lock_stats.c.
  *
  * Failure messages are formatted here with a tiny local formatter and
  * written with arch_console_write(): printk takes a spinlock and may be
@@ -207,35 +209,4 @@ void lockdep_check_rw_write(const struct rwlock *l, const char *expr, const char
 	if (!rw_held_write(l))
 		lockdep_fail_lock("assert_held_write failed: rwlock not write-held by this cpu",
 				  expr, l, file, line);
-}
-
-static void stats_copy(const struct lock_stats *s, struct lock_stats *out)
-{
-	/* Racy snapshot by design: the holder updates with WRITE_ONCE. */
-	out->acquisitions = READ_ONCE(s->acquisitions);
-	out->contended = READ_ONCE(s->contended);
-	out->max_wait_ns = READ_ONCE(s->max_wait_ns);
-}
-
-void spin_lock_stats(const struct spinlock *l, struct lock_stats *out)
-{
-	stats_copy(&l->stats, out);
-}
-
-void mcs_lock_stats(const struct mcs_lock *l, struct lock_stats *out)
-{
-	stats_copy(&l->stats, out);
-}
-
-void rwlock_stats(const struct rwlock *l, struct lock_stats *out)
-{
-	stats_copy(&l->stats, out);
-}
-
-void lock_stats_note_wait(struct lock_stats *s, u64 wait_ns)
-{
-	WRITE_ONCE(s->acquisitions, s->acquisitions + 1);
-	WRITE_ONCE(s->contended, s->contended + 1);
-	if (wait_ns > s->max_wait_ns)
-		WRITE_ONCE(s->max_wait_ns, wait_ns);
 }

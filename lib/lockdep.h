@@ -7,11 +7,14 @@
  * and a per-CPU reader depth for rwlocks, and assert_held(),
  * assert_held_read() and assert_held_write() really check them; a failed
  * check prints "file:line: what (lock expression @address)" on the console
- * and stops the CPU.  Release builds (-DHV_RELEASE=1) compile the checks
- * and the tracking stores away; the fields stay so that layouts match.
+ * and stops the CPU.  The release build (make RELEASE=1, which compiles
+ * with -DHV_RELEASE=1) compiles the checks and the tracking stores away
+ * and does not link lib/lockdep.c at all; the fields stay so that layouts
+ * match.
  *
- * Statistics are kept in both builds and cost one plain increment inside
- * the critical section; wait time is measured only on the contended path.
+ * Statistics (lib/lock_stats.c) are kept in both builds and cost one plain
+ * increment inside the critical section; wait time is measured only on the
+ * contended path.
  */
 #ifndef LIB_LOCKDEP_H
 #define LIB_LOCKDEP_H

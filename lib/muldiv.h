@@ -14,12 +14,14 @@
 /* The 128-bit product a * b, as *hi:*lo. */
 static inline void mul_u64_u64(u64 a, u64 b, u64 *hi, u64 *lo)
 {
-	u64 al = (u32)a, ah = a >> 32, bl = (u32)b, bh = b >> 32;
+	/* Masks, not (u32) casts: sparse reports a cast that drops bits of a constant. */
+	const u64 m32 = 0xffffffffull;
+	u64 al = a & m32, ah = a >> 32, bl = b & m32, bh = b >> 32;
 	u64 ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
 	/* The middle column: never overflows (each term < 2^32 after the shift). */
-	u64 mid = (ll >> 32) + (u32)lh + (u32)hl;
+	u64 mid = (ll >> 32) + (lh & m32) + (hl & m32);
 
-	*lo = (mid << 32) | (u32)ll;
+	*lo = (mid << 32) | (ll & m32);
 	*hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
 }
 

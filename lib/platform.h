@@ -13,6 +13,8 @@
 
 /* Upper bound on CPUs (bare metal) or registered threads (hosted). */
 #define HV_MAX_CPUS	64
+/* The most VMs hv runs; the command line keeps as many vm= options. */
+#define HV_MAX_VMS	8
 
 /* Dense index of the calling CPU (hosted: of the calling thread), < HV_MAX_CPUS. */
 unsigned int arch_cpu_id(void);
@@ -47,7 +49,7 @@ s64 arch_wallclock_sec(void);
 /*
  * One zeroed 4 KiB page for hypervisor data structures (page tables, EBR
  * records, ...), or NULL when memory is exhausted; never panics.
- * arch_page_phys() gives the host-physical address an EPT entry stores;
+ * arch_virt_to_phys() gives the host-physical address an EPT entry stores;
  * arch_phys_to_virt() maps it back (hosted: the identity).
  */
 void *arch_page_alloc(void);

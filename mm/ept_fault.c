@@ -3,7 +3,7 @@
  * The EPT violation handler: shared-mode fault path (docs/ept.md,
  * "Fault path").  Rules R1 (publish child tables), R2 (cmpxchg installs),
  * R3 (back off on FROZEN), R9 (invalidation retry, mm/mmu_invalidate.h)
- * and the seed-03 level rules (mm/ept_level.h).
+ * and the mapping-level rules (mm/ept_level.h).
  */
 #include "lib/mutate.h"
 #include "lib/panic.h"
@@ -95,7 +95,7 @@ static int ept_fault_locked(struct vm_mmu *mmu, struct ept_fault *f, const struc
 
 	if (!root || READ_ONCE(root->invalid) || gfn >= ept_root_gfn_span(root->level))
 		return root ? EPT_FAULT_OUTSIDE : EPT_FAULT_RETRY;
-	/* R9 + seed-03 rule (a): only now may the level be consumed. */
+	/* R9 + mapping-level rule (a): only now may the level be consumed. */
 	if (!ept_level_check(mmu, tok))
 		return EPT_FAULT_RETRY;
 	target = ept_level_use(mmu, tok);

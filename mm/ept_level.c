@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Maximum mapping level (slot alignment, memory-type uniformity, dirty
- * logging) and the seed-03 consumption rules.  See mm/ept_level.h.
+ * logging) and the mapping-level consumption rules.  See mm/ept_level.h.
  */
 #include "mm/ept_level.h"
 

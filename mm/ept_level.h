@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Largest EPT leaf level allowed for a gfn, and the rules for consuming it
- * (the seed-03 "host mapping level" rules, adapted; docs/ept.md).
+ * (the mapping-level rules, docs/ept.md "Mapping-level rules").
  *
  * A level L > 1 is allowed for @gfn only when the whole L-aligned gfn range
  * around it

@@ -203,7 +203,7 @@ u64 ept_collapse_range(struct vm_mmu *mmu, gfn_t start, gfn_t end)
 		if (!slot)
 			continue;
 		/*
-		 * Seed-03 rule (a): we only saw a table here, which proves
+		 * Mapping-level rule (a): we only saw a table here, which proves
 		 * nothing about the backing, so the level must pass the
 		 * invalidation check under mmu_lock before it is consumed.
 		 * Under mmu_lock the sequence cannot move, so the snapshot is

@@ -4,7 +4,8 @@
  * and the MTRR-like memory-type ranges, published together as one
  * immutable struct ept_memmap.
  *
- * Update protocol (ept_memmap_update(), serialised by mmu->memmap_lock):
+ * Update protocol (ept_memslot_set(), ept_memmap_set_mtrr() and
+ * ept_memslot_dirty_log(), serialised by mmu->memmap_lock):
  *   1. build and validate a new map (a changed or deleted slot, or new
  *      memory types);
  *   2. if any existing translation changes (slot deleted, moved, its frames

@@ -77,7 +77,7 @@ bool vcpu_pio(struct vcpu *v, u16 port, unsigned int size, bool in, u32 *val)
 			size);
 		return false;
 	}
-	if (vm_log_port_first(v->vm, port, !in))
+	if (vm_log_first(v->vm, VM_LOG_PORT, port, !in))
 		vm_guest_warn(v->vm, "vm %s vcpu %u: %s of port %#x (size %u, rip %llx) has no "
 			      "device: %s\n", v->vm->cfg.name, v->id, in ? "read" : "write", port,
 			      size, (unsigned long long)vmcs_read(VMCS_GUEST_RIP),

@@ -115,15 +115,13 @@ static bool msr_is_vmx(u32 msr)
 /* #GP for an MSR we do not offer; each unknown number is logged once per VM. */
 static enum exit_action msr_fault(struct vcpu *v, u32 msr, bool write, u64 val)
 {
-	bool other;
-
-	if (!msr_is_vmx(msr) && vm_log_msr_first(v->vm, msr, write, &other))
+	if (!msr_is_vmx(msr) && vm_log_first(v->vm, VM_LOG_MSR, msr, write))
 		vm_guest_warn(v->vm, "vm %s vcpu %u: %s of unknown MSR %#x (value %llx, rip %llx): "
 			      "#GP%s\n", v->vm->cfg.name, v->id, write ? "write" : "read", msr,
 			      (unsigned long long)val,
 			      (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
-			      other ? " (other MSRs outside the architectural ranges: not logged)"
-				    : "");
+			      vm_log_msr_tracked(msr) ? "" :
+			      " (other MSRs outside the architectural ranges: not logged)");
 	vcpu_inject_gp(v);
 	return EXIT_RESUME;
 }

@@ -32,7 +32,6 @@ BUILD_BUG_ON(sizeof(struct vmx_gprs) != 16 * 8);	/* vmx/entry.asm GPR(n) */
 
 #define VM_NAME_MAX	16
 #define VM_MOD_MAX	32
-#define VM_MAX		8
 #define VM_MAX_VCPUS	8
 
 enum vm_entry_mode {

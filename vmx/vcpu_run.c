@@ -15,6 +15,8 @@
 #include "vmx/dev/vlapic.h"
 #include "vmx/vcpu_lapic.h"
 
+#include "vmx/debug/test_aids.h"
+
 #include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/percpu.h"
@@ -32,10 +34,6 @@
 #include "vmx/vmx_error.h"
 #include "vmx/vmx_ops.h"
 #include "vmx/watchdog.h"
-
-/* debug=zap: zap period and the shorter slice that makes vCPU 0 exit to do it. */
-#define VCPU_ZAP_PERIOD		(2ull << 20)
-#define VCPU_ZAP_SLICE		(1ull << 20)
 
 /* A kick that arrives while the CPU is outside the guest with IF=1: just EOI. */
 static void vcpu_kick_handler(struct trap_frame *f)
@@ -389,30 +387,6 @@ static void vcpu_entry_failed(struct vcpu *v, int rc)
 	}
 }
 
-/*
- * debug=zap: alternately split every huge EPT leaf of the VM down to 4 KiB
- * and remove every mapping, while its vCPUs run.  The zap requests a flush
- * of every vCPU (kicks, INVEPT, acknowledgements) and retires the emptied
- * 4 KiB tables through EBR, whose grace period waits for those
- * acknowledgements (R4): the whole remote-flush protocol on real VMX.  The
- * guest only sees extra EPT faults.
- */
-static void vcpu_debug_zap(struct vcpu *v)
-{
-	u64 now = rdtsc(), gfns = v->vm->mem_size >> PAGE_SHIFT;
-
-	if (now - v->zap_last < VCPU_ZAP_PERIOD)
-		return;
-	if (v->zaps & 1) {
-		v->zapped += ept_zap_range(v->vm->mmu, 0, gfns);
-	} else if (ept_split_range(v->vm->mmu, 0, gfns, EPT_LEVEL_4K) < 0) {
-		pr_warn("vm %s debug=zap: split ran out of table pages\n", v->vm->cfg.name);
-	}
-	v->zaps++;
-	v->zap_last = rdtsc();
-	v->zap_max_ticks = MAX(v->zap_max_ticks, v->zap_last - now);
-}
-
 extern int vmx_enter(struct vmx_gprs *regs, u64 launched, u64 *host_rsp_cache);
 
 /* The loop proper; returns when the VM stops. */
@@ -470,8 +444,8 @@ static void vcpu_loop(struct vcpu *v, struct ebr_rec *rec)
 		watchdog_beat(WD_RUNNING, vm->cfg.name, v->id);
 		watchdog_poll();
 		act = vmx_handle_exit(v);
-		if (unlikely(vm->cfg.debug_zap) && v->id == 0)
-			vcpu_debug_zap(v);
+		if (unlikely(vm->cfg.debug_zap))
+			vcpu_test_aids_exit(v);
 		if (unlikely(act != EXIT_RESUME)) {
 			if (act == EXIT_STOP)
 				return;
@@ -506,11 +480,7 @@ void vcpu_run(struct vcpu *v)
 	v->preempt_val = (u32)(VCPU_SLICE_TICKS >> vmx_ctl.preempt_shift);
 	if (vm->cfg.debug_zap)
 		vcpu_update_preempt(v);
-	if (vm->cfg.debug_badstate && v->id == 0) {
-		pr_warn("vm %s: debug=badstate: entering with an unusable TR on purpose\n",
-			vm->cfg.name);
-		vmcs_write(VMCS_GUEST_TR_AR, 0x10000);
-	}
+	vcpu_test_aids_setup(v);
 	/* A clean CPU: nothing of an earlier guest, XCR0 = x87 as after reset. */
 	host_state_scrub();
 	v->xcr0 = 1;
@@ -519,14 +489,7 @@ void vcpu_run(struct vcpu *v)
 		arch_cpu_id(), v->vpid, (unsigned long long)vm_eptp(vm));
 
 	watchdog_beat(WD_RUNNING, vm->cfg.name, v->id);
-	if (vm->cfg.debug_hang && v->id == 0) {
-		/* Test aid: this CPU goes silent with interrupts off until the watchdog tells. */
-		pr_warn("vm %s: debug=hang: cpu%u stops answering on purpose\n", vm->cfg.name,
-			arch_cpu_id());
-		while (!watchdog_reported_self())
-			cpu_relax();
-		watchdog_beat(WD_RUNNING, vm->cfg.name, v->id);
-	}
+	vcpu_test_aids_running(v);
 	ebr_online(rec);
 	vcpu_loop(v, rec);
 	ebr_offline(rec);
@@ -534,27 +497,7 @@ void vcpu_run(struct vcpu *v)
 
 
 	vm_console_flush(vm);
-	if (vm->cfg.debug_zap && v->id == 0) {
-		struct ept_mmu_stats st;
-
-		ept_mmu_stats_read(vm->mmu, &st);
-		pr_plain("hv: vm %s debug=zap: %llu splits and zaps (longest %llu TSC ticks) "
-			 "removed %llu leaves; huge leaves split %llu, tables removed %llu, EPT flush "
-			 "requests %llu\n", vm->cfg.name, (unsigned long long)v->zaps,
-			 (unsigned long long)v->zap_max_ticks, (unsigned long long)v->zapped,
-			 (unsigned long long)st.splits, (unsigned long long)st.tables_removed,
-			 (unsigned long long)st.flushes);
-		for (unsigned int i = 0; i < vm->nvcpus; i++) {
-			const struct ept_flush_vcpu *fv = &vm->mmu->flush.vcpu[vm->vcpus[i]->flush_id];
-
-			pr_plain("hv: vm %s debug=zap: vcpu %u kicked %llu times, acknowledged %llu "
-				 "flushes, %llu interrupt exits, %llu EPT violations\n", vm->cfg.name, i,
-				 (unsigned long long)READ_ONCE(fv->kicks),
-				 (unsigned long long)READ_ONCE(fv->acks),
-				 (unsigned long long)vm->vcpus[i]->exit_counts[EXIT_REASON_EXT_INTR],
-				 (unsigned long long)vm->vcpus[i]->exit_counts[EXIT_REASON_EPT_VIOLATION]);
-		}
-	}
+	vcpu_test_aids_report(v);
 	vmx_clear(v->vmcs_pa);
 	/* Nothing the guest left in the registers stays behind it. */
 	host_state_scrub();

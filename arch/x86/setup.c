@@ -30,6 +30,7 @@
 #include "lib/printk.h"
 #include "mm/pmm.h"
 #include "vmx/caps.h"
+#include "vmx/debug/test_aids.h"
 #include "vmx/vm/vm.h"
 
 /* Memory map entries listed one per line in the boot report. */
@@ -202,7 +203,8 @@ void hv_main(u32 magic, u32 info_pa)
 	uart_init(UART_COM1, UART_DEFAULT_BAUD);
 	uart_write("\n", 1); /* ends the "hv: early 12345" progress line */
 	pic_disable();
-	pr_info("hv %s (git %s): x86-64 VMX hypervisor\n", HV_VERSION, HV_GIT_REV);
+	pr_info("hv %s (git %s, %s build): x86-64 VMX hypervisor\n", HV_VERSION, HV_GIT_REV,
+		hv_build_kind);
 
 	if (magic != MB2_BOOTLOADER_MAGIC)
 		panic("not booted by a multiboot2 loader (magic %#x)", magic);

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # Shared helpers for the boot integration tests (sourced by tests/boot/*).
 # Each test builds its own ISO under build/boot-tests/ (grub-mkrescue, ~1 s)
 # from build/hv.elf, boots it, and checks the serial log.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 
 BT_DIR=build/boot-tests
 ELF=${HV_ELF:-build/hv.elf}
@@ -49,7 +50,7 @@ bt_before() {
 	local a b
 	a=$(grep -anE -- "$2" "$1" | head -1 | cut -d: -f1)
 	b=$(grep -anE -- "$3" "$1" | head -1 | cut -d: -f1)
-	[ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ] || bt_fail "$4: /$2/ (line ${a:-none}) not before /$3/ (line ${b:-none})"
+	{ [ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ]; } || bt_fail "$4: /$2/ (line ${a:-none}) not before /$3/ (line ${b:-none})"
 	echo "ok: $4"
 }
 
@@ -78,7 +79,7 @@ bt_check_report() {
 bt_check_mem() {
 	local mem
 	mem=$(bt_ready_field "$1" mem)
-	[ -n "$mem" ] && [ "$mem" -le "$2" ] && [ "$mem" -ge $(($2 - 16)) ] ||
+	{ [ -n "$mem" ] && [ "$mem" -le "$2" ] && [ "$mem" -ge $(($2 - 16)) ]; } ||
 		bt_fail "ready line says mem=${mem:-?} MiB for a ${2} MiB machine"
 	echo "ok: mem=$mem MiB for -m ${2}M"
 }

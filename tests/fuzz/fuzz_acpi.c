@@ -87,14 +87,19 @@ static unsigned int slot_of(u64 pa)
 /* Room for one more mapping: double maps[] and rebuild the index when full. */
 static void maps_reserve(void)
 {
+	void *grown;
+
 	if (nmaps < maps_cap)
 		return;
 	maps_cap = maps_cap ? 2 * maps_cap : 64;
 	nslots = 2 * maps_cap;
-	maps = realloc(maps, maps_cap * sizeof(*maps));
+	grown = realloc(maps, maps_cap * sizeof(*maps));
+	if (!grown)
+		abort();
+	maps = grown;
 	free(slots);
 	slots = calloc(nslots, sizeof(*slots));
-	if (!maps || !slots)
+	if (!slots)
 		abort();
 	for (unsigned int i = 0; i < nmaps; i++)
 		slots[slot_of(maps[i].pa)] = i + 1;

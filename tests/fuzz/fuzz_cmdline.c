@@ -28,8 +28,8 @@ static void check_config(int rejected, size_t len)
 	FUZZ_CHECK(cfg.debug_fault <= CMDLINE_FAULT_NMI);
 	FUZZ_CHECK(cfg.debug_nosipi || !cfg.debug_nosipi_apic);
 
-	FUZZ_CHECK(cfg.vm_count <= CMDLINE_MAX_VMS);
-	for (unsigned int i = 0; i < CMDLINE_MAX_VMS; i++) {
+	FUZZ_CHECK(cfg.vm_count <= HV_MAX_VMS);
+	for (unsigned int i = 0; i < HV_MAX_VMS; i++) {
 		const char *o = cfg.vm_opts[i];
 		size_t n = strnlen(o, CMDLINE_WORD_MAX);
 

@@ -185,7 +185,7 @@ static void run_one(const u8 *data, size_t size)
 	for (unsigned int s = 0; s < X86_SEG_COUNT; s++) {
 		c.seg[s].limit = mode == X86_MODE_16 ? 0xFFFF : 0xFFFFFFFF;
 		c.seg[s].ar = X86_AR_P | X86_AR_S | X86_AR_TYPE_WRITABLE |
-			      (data[0] & (8 << (s % 4)) ? X86_AR_TYPE_DOWN : 0);
+			      ((data[0] & (8 << (s % 4))) ? X86_AR_TYPE_DOWN : 0);
 	}
 	/* registers: half point into the window, half are the seed's */
 	memcpy(&seed, data + 2, sizeof(seed));

@@ -100,6 +100,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	if (!ram)
 		abort();
 	memcpy(ram, data + HDR, vm.size);
+	/* Read by the callbacks through env's context pointer. */
+	// cppcheck-suppress unreadVariable
 	vm.ram = ram;
 	env.mem_size = vm.size;
 	memcpy(in, r, sizeof(in));

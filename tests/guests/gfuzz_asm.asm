@@ -1,7 +1,7 @@
 ; SPDX-License-Identifier: MIT
 ;
 ; The guest fuzzer's low level (tests/guests/gfuzz.c): the 256 IDT entry
-; stubs and their common path, a per-vCPU try/abort pair, the ring-3 entry
+; stubs (lib/idt_stubs.inc) and their common path, a per-vCPU try/abort pair, the ring-3 entry
 ; and a stack switch.  Unlike lib/start.asm's gtry(), nothing here is
 ; global state: every vCPU passes its own jump buffer, so several vCPUs
 ; fault at the same time.
@@ -11,6 +11,8 @@
 ; gf_trap(struct gf_frame *).  gf_trap either returns (IRET back: an
 ; interrupt, a single step) or calls gf_longjmp() to abandon the faulting
 ; code and return from gf_try().
+
+%include "idt_stubs.inc"
 
 bits 32
 section .text
@@ -102,7 +104,8 @@ gf_on_stack:
 	jmp	.hang
 
 ; Common path: [esp] = vector, [esp + 4] = error code (0 if none), then
-; the CPU's frame.  struct gf_frame in gfuzz.c follows this layout.
+; the CPU's frame (lib/idt_stubs.inc).  struct gf_frame in gfuzz.c follows
+; this layout.
 trap_common:
 	pushad
 	push	ds
@@ -124,28 +127,9 @@ trap_common:
 	add	esp, 8
 	iretd
 
-%macro STUB 1
-stub_%1:
-%if (%1 == 8) || (%1 >= 10 && %1 <= 14) || (%1 == 17) || (%1 == 21) || (%1 == 29) || (%1 == 30)
-	push	dword %1		; the CPU pushed the error code already
-%else
-	push	dword 0
-	push	dword %1
-%endif
-	jmp	trap_common
-%endmacro
-
-%assign i 0
-%rep 256
-STUB i
-%assign i i + 1
-%endrep
+IDT_STUBS trap_common
 
 section .rodata
 align 4
 gf_stub_table:
-%assign i 0
-%rep 256
-	dd	stub_ %+ i
-%assign i i + 1
-%endrep
+	IDT_STUB_TABLE

@@ -9,6 +9,7 @@ GB		:= $(B)/guests
 GUEST_CFLAGS	:= -m32 -std=gnu11 -Os -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie \
 		   -fno-stack-protector -mgeneral-regs-only -fno-asynchronous-unwind-tables \
 		   -fcf-protection=none -Wall -Wextra -Werror -Wno-unused-parameter \
+		   -Wmissing-declarations -Wredundant-decls -Wundef -Wtype-limits \
 		   -I tests/guests/lib -I . -MMD -MP
 GUEST_C		:= cpuid msr io ept iso_a iso_b hypercall vmxinsn triple hlt hello bench benchvid smp invd zap forge stop flood state uart apic strio plat msrsweep iosweep ipistorm gfuzz edges echo
 GUEST_FLAT	:= realmode long cr8 realinj
@@ -30,10 +31,12 @@ $(GB)/lib/%.o: tests/guests/lib/%.c
 	@echo "  GUESTCC $<"
 	$(Q)$(CC) $(GUEST_CFLAGS) -c $< -o $@
 
-$(GB)/lib/start.o: tests/guests/lib/start.asm
+# Both share the IDT entry stubs of tests/guests/lib/idt_stubs.inc.
+GUEST_NASMFLAGS	:= -f elf32 -I tests/guests/lib/
+$(GB)/lib/start.o: tests/guests/lib/start.asm tests/guests/lib/idt_stubs.inc
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
-	$(Q)$(NASM) -f elf32 $< -o $@
+	$(Q)$(NASM) $(GUEST_NASMFLAGS) $< -o $@
 
 $(GB)/%.o: tests/guests/%.c
 	@mkdir -p $(dir $@)
@@ -52,10 +55,10 @@ GUEST_SMP	:= smp zap stop apic ipistorm gfuzz edges
 $(patsubst %,$(GB)/%.elf,$(GUEST_SMP)): $(GB)/ap_blob.o $(GB)/lib/aps.o
 
 # The guest fuzzer's entry stubs (docs/testing-hostile.md "Guest fuzzer").
-$(GB)/gfuzz_asm.o: tests/guests/gfuzz_asm.asm
+$(GB)/gfuzz_asm.o: tests/guests/gfuzz_asm.asm tests/guests/lib/idt_stubs.inc
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
-	$(Q)$(NASM) -f elf32 $< -o $@
+	$(Q)$(NASM) $(GUEST_NASMFLAGS) $< -o $@
 $(GB)/gfuzz.elf: $(GB)/gfuzz_asm.o
 
 $(GB)/%.elf: $(GB)/%.o $(GUEST_LIB) tests/guests/guest.ld
@@ -107,10 +110,11 @@ guests: $(GUEST_BINS) $(GB)/gfuzz-s2.bin $(patsubst %,$(GB)/%.elf,$(GUEST_MBKERN
 test-guests: $(B)/hv.elf guests
 	$(Q)tests/guests/run-guest-test --all
 
-# Exit round-trip benchmark in a guest under Bochs.
-bench: $(B)/hv.elf guests linux
-	$(Q)tools/exit-bench
-	$(Q)tools/boot-bench
+# Exit round-trip benchmark in a guest under Bochs; make bench RELEASE=1
+# measures build/release/hv.elf instead (the Makefile's HV_IMAGE).
+bench: $(HV_IMAGE) guests linux
+	$(Q)HV_ELF=$(HV_IMAGE) tools/exit-bench
+	$(Q)HV_ELF=$(HV_IMAGE) tools/boot-bench
 
 # The guest fuzzer for longer, with a seed of your choice (tools/fuzz-guest,
 # docs/testing-hostile.md "Guest fuzzer"): make fuzz-guest SEED=7 MINUTES=10;

@@ -23,6 +23,8 @@ struct rmap_audit_count {
 	u64 entries, matches;
 };
 
+/* The visitor type (rmap_for_each()) passes a writable entry pointer. */
+// cppcheck-suppress constParameter
 static void rmap_audit_count_visit(u64 __ept *sptep, void *arg)
 {
 	struct rmap_audit_count *c = arg;

@@ -87,16 +87,16 @@ static void test_console(void)
 	CHECK_EQ(c.console_port, 0x3f8);
 	c = RUN("console=0x10000", 1, "out of range");
 	CHECK_EQ(c.console_port, 0x3f8);
-	c = RUN("console=0", 1, "out of range");
+	(void)RUN("console=0", 1, "out of range");
 	c = RUN("console=com2,1234", 1, "baud rate must divide 115200");
 	CHECK(c.console_port == 0x3f8 && c.console_baud == 115200);	/* all or nothing */
-	c = RUN("console=com2,0", 1, "baud");
-	c = RUN("console=com2,230400", 1, "baud");
-	c = RUN("console=com2,fast", 1, "baud rate must be a decimal number");
-	c = RUN("console=com2,", 1, "baud");
-	c = RUN("console=", 1, "needs a value");
-	c = RUN("console", 1, "needs a value");
-	c = RUN("console=0x3f8x", 1, "port must be");
+	(void)RUN("console=com2,0", 1, "baud");
+	(void)RUN("console=com2,230400", 1, "baud");
+	(void)RUN("console=com2,fast", 1, "baud rate must be a decimal number");
+	(void)RUN("console=com2,", 1, "baud");
+	(void)RUN("console=", 1, "needs a value");
+	(void)RUN("console", 1, "needs a value");
+	(void)RUN("console=0x3f8x", 1, "port must be");
 }
 
 static void test_loglevel(void)
@@ -154,10 +154,10 @@ static void test_more_options(void)
 	c = RUN("vm=linux,mem=64M \"vm=second one\"", 0, NULL);
 	CHECK_EQ(c.vm_count, 2);
 	CHECK(!strcmp(c.vm_opts[0], "linux,mem=64M") && !strcmp(c.vm_opts[1], "second one"));
-	for (unsigned int i = 0; i <= CMDLINE_MAX_VMS; i++)
+	for (unsigned int i = 0; i <= HV_MAX_VMS; i++)
 		n += (size_t)snprintf(line + n, sizeof(line) - n, "vm=v%u ", i);
 	c = RUN(line, 1, "too many vm= options");
-	CHECK_EQ(c.vm_count, CMDLINE_MAX_VMS);
+	CHECK_EQ(c.vm_count, HV_MAX_VMS);
 	RUN("vm", 1, "needs a value");
 
 	for (size_t i = 0; i < ARRAY_SIZE(faults); i++) {

@@ -48,7 +48,7 @@ static void sleep_ms(long ms)
 static void test_basic(void)
 {
 	struct ebr_rec *r;
-	struct obj o[4];
+	struct obj o[4] = {};
 	struct ebr_stats st;
 	u64 tag;
 

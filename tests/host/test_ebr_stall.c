@@ -41,6 +41,7 @@ static void stall_reader(struct ebr_rec *r)
 {
 	struct tt_thread *t = tt_self;
 	struct tt_obj *held[TT_MAX_SLOTS];
+	const unsigned int nslots = tt_cfg.nslots;	/* fixed while the threads run */
 	struct ebr_stats st;
 	double start, until, exit_time;
 	struct timespec ms = { .tv_sec = 0, .tv_nsec = 1000000 };
@@ -49,7 +50,7 @@ static void stall_reader(struct ebr_rec *r)
 	ebr_enter(r);
 	WRITE_ONCE(stall_seq, READ_ONCE(tt_retire_seq));
 	WRITE_ONCE(stall_active, 1);
-	for (unsigned int i = 0; i < tt_cfg.nslots; i++) {
+	for (unsigned int i = 0; i < nslots; i++) {
 		/* Pairs with the writers' cmpxchg (object init before publish). */
 		held[i] = load_acquire(&tt_slots[i]);
 		t->last_gen[i] = READ_ONCE(held[i]->gen);
@@ -57,7 +58,7 @@ static void stall_reader(struct ebr_rec *r)
 	start = test_elapsed();
 	until = start + stall_seconds;
 	while (test_elapsed() < until && !READ_ONCE(tt_stop)) {
-		for (unsigned int i = 0; i < tt_cfg.nslots; i++)
+		for (unsigned int i = 0; i < nslots; i++)
 			tt_check(t, i, held[i]);
 		ebr_stats_read(&tt_dom, &st);
 		if (st.pending > stall_max_pending)
@@ -99,7 +100,7 @@ static void stall_round(const char *label, bool in_section, double seconds)
 	printf("%s: reader stalled %.2fs; peak pending %llu (bound %u = 2 * %u writers * hard %u), "
 	       "waits_for_backlog %llu, nowait_over_hard %llu, pending growth %.0f/s; "
 	       "drained %.3fs after the reader left; early frees %llu\n", label, seconds,
-	       (unsigned long long)stall_max_pending, 2 * c.writers * HARD, c.writers, HARD,
+	       (unsigned long long)stall_max_pending, 2 * c.writers * HARD, c.writers, (unsigned int)HARD,
 	       (unsigned long long)st.waits_for_backlog, (unsigned long long)st.nowait_over_hard,
 	       stall_max_pending / seconds, stall_drain_s, (unsigned long long)stall_early_frees);
 	CHECK_EQ(stall_early_frees, 0);

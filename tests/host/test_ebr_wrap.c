@@ -15,7 +15,6 @@ static u64 wd_ran, wd_bad;
 
 struct wnode {
 	struct ebr_node node;
-	u64 tag_seen;
 };
 
 static void wd_cb(struct ebr_node *n)

@@ -19,7 +19,6 @@ struct fvcpu {
 	int id;
 	u32 kick;
 	u64 flushes, entries, misses, kicks;
-	u64 flushed_gen;
 };
 
 static struct ept_flush fl;

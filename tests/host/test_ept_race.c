@@ -202,7 +202,7 @@ int main(int argc, char **argv)
 	ept_mmu_stats_read(&mmu, &st);
 	printf("[%.2fs] race 1: %llu ops, faults %llu fixed %llu frozen_backoffs %llu cmpxchg_fails %llu"
 	       " tables_removed %llu teardown_spins %llu\n",
-	       test_elapsed(), (unsigned long long)(w[0].n + w[1].n + w[2].n), (unsigned long long)st.faults,
+	       test_elapsed(), ((unsigned long long)w[0].n + w[1].n + w[2].n), (unsigned long long)st.faults,
 	       (unsigned long long)st.fixed, (unsigned long long)st.frozen_backoffs,
 	       (unsigned long long)st.cmpxchg_fails, (unsigned long long)st.tables_removed,
 	       (unsigned long long)st.teardown_spins);
@@ -250,7 +250,7 @@ int main(int argc, char **argv)
 	WRITE_ONCE(mmu.yield_every, 0);
 	ept_mmu_stats_read(&mmu, &st);
 	printf("[%.2fs] race 3: %llu ops, splits %llu collapses %llu yields %llu poison_seen %llu\n",
-	       test_elapsed(), (unsigned long long)(w[0].n + w[1].n + w[2].n),
+	       test_elapsed(), ((unsigned long long)w[0].n + w[1].n + w[2].n),
 	       (unsigned long long)st.splits, (unsigned long long)st.collapses,
 	       (unsigned long long)st.yields, (unsigned long long)st.poison_seen);
 	CHECK(st.splits > 0);

@@ -169,7 +169,7 @@ static void test_against_libc(unsigned long iters)
 			fl += (size_t)sprintf(fmt + fl, "%u", (unsigned int)(test_rand(&rng) % 30));
 		if (test_rand(&rng) % 3 == 0 && conv[0] != 'c')
 			fl += (size_t)sprintf(fmt + fl, ".%u", (unsigned int)(test_rand(&rng) % 25));
-		strcpy(fmt + fl, conv);
+		snprintf(fmt + fl, sizeof(fmt) - fl, "%s", conv);
 		/* Shrink the value sometimes so small magnitudes and zero get covered. */
 		if (test_rand(&rng) % 3 == 0)
 			v %= 1000;

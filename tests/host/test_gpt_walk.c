@@ -1294,7 +1294,7 @@ static void ref_model(const struct gpt_walk_ctx *c, u64 gla, unsigned int acc,
 	const bool user_mode = (acc & GPT_ACC_USER) || (c->cpl == 3 && !implicit);
 	bool rw_all = true, us_all = true, xd_any = false, ok;
 	u64 table = c->cr3 & addr_field, leaf = 0, e[4];
-	u32 fault_bits = 0;
+	u32 fault_bits;
 
 	*o = (struct ref_result){ .status = GPT_OK };
 	if ((gla >> 47) != 0 && (gla >> 47) != 0x1ffff) {
@@ -1321,9 +1321,8 @@ static void ref_model(const struct gpt_walk_ctx *c, u64 gla, unsigned int acc,
 		if (i == 0 && ps)
 			bad = true;			/* PML4E: PS must be 0 */
 		if (i == 1 && ps) {
-			if (!c->gbpages)
-				bad = true;
-			else if (v & 0x3fffe000)	/* 1 GiB page: bits 29:13 */
+			/* No 1 GiB pages, or reserved bits 29:13 of one set. */
+			if (!c->gbpages || (v & 0x3fffe000))
 				bad = true;
 			is_leaf = true;
 		}

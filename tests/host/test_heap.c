@@ -163,7 +163,7 @@ static void test_bad_frees(void)
 	kfree(small);
 	kfree(big);
 	capture_begin(&c);
-	kfree(small);		/* double free, small */
+	kfree(small);		/* double free, small */	// NOLINT(clang-analyzer-unix.Malloc): on purpose
 	kfree(big);		/* double free, large */
 	kfree(foreign + 64);	/* not from the heap */
 	{

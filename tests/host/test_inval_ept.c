@@ -87,7 +87,7 @@ static void check_leaves(pfn_t base)
 			if (stale_leaves++ < 5)
 				fprintf(stderr, "stale leaf: gfn 0x%llx maps pfn 0x%llx, map says 0x%llx\n",
 					(unsigned long long)g, (unsigned long long)pfn,
-					(unsigned long long)(base + g));
+					((unsigned long long)base + g));
 		}
 	}
 }

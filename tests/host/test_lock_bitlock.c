@@ -211,7 +211,7 @@ static void test_basic(void)
 	bitlock_unlock_readonly(&w, v);
 	CHECK_EQ(w, 0x2000);
 
-	v = bitlock_lock(&w);
+	CHECK_EQ(bitlock_lock(&w), 0x2000);
 	bitlock_unlock(&w, 0);			/* emptied by the holder */
 	CHECK_EQ(bitlock_lock(&w), 0);
 }

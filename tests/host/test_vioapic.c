@@ -523,8 +523,10 @@ static void *thread_main(void *arg)
 
 				taken[pin]++;
 				line_set(pin, false);
-			} else {
+			} else if (vec >= 0x30 && vec < 0x30 + EDGE_PINS) {
 				taken[vec - 0x30]++;
+			} else {
+				test_fail(__FILE__, __LINE__, "vector %#x of no pin", vec);
 			}
 			vlapic_mmio_write(v, APIC_EOI, 4, 0);
 		}

@@ -42,7 +42,7 @@ static struct cons_switch con_switch;
 static struct cons_edit con_edit;
 static bool con_ready;
 static spinlock_t con_pend_lock = SPINLOCK_INIT;
-static struct con_pend con_pend[VM_MAX];
+static struct con_pend con_pend[HV_MAX_VMS];
 
 void console_term_write(const char *s, size_t len)
 {
@@ -124,7 +124,7 @@ static void con_pend_push(struct vm *vm, struct con_pend *p)
 
 void console_vm_rx_room(struct vm *vm)
 {
-	struct con_pend *p = &con_pend[vm->id % VM_MAX];
+	struct con_pend *p = &con_pend[vm->id % HV_MAX_VMS];
 	unsigned long flags = arch_irq_save();
 
 	spin_lock(&con_pend_lock);
@@ -136,7 +136,7 @@ void console_vm_rx_room(struct vm *vm)
 /* A byte for the VM with the focus: behind what it holds already, never dropped quietly. */
 static void con_to_vm(struct vm *vm, u8 c)
 {
-	struct con_pend *p = &con_pend[vm->id % VM_MAX];
+	struct con_pend *p = &con_pend[vm->id % HV_MAX_VMS];
 	u64 refused = 0;
 
 	spin_lock(&con_pend_lock);

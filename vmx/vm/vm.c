@@ -34,7 +34,7 @@
 #include "vmx/vmx_cpu.h"
 #include "vmx/vmx_error.h"
 
-struct vm *vm_list[VM_MAX];
+struct vm *vm_list[HV_MAX_VMS];
 unsigned int vm_count;
 
 /* ---------------------------------------------------------------- VPIDs */

@@ -19,7 +19,7 @@
  */
 #define VCPU_SLICE_TICKS	(1ull << 22)
 
-extern struct vm *vm_list[VM_MAX];
+extern struct vm *vm_list[HV_MAX_VMS];
 extern unsigned int vm_count;
 
 /**

@@ -21,21 +21,18 @@
  *           fault) does: stop the VM (default) or restart it from its boot
  *           modules on fresh memory
  * io        ports without a device: ignore (default) or stop the VM
- * debug=badstate  test aid: vCPU 0's first VM entry has an invalid guest
- *           state (TR unusable), to exercise the entry-failure report
- * debug=zap test aid: about every 2M TSC ticks vCPU 0 alternately splits
- *           the VM's huge EPT leaves and zaps every mapping, so the remote
- *           flush (R11 kicks, INVEPT, R4 table frees after acknowledgement)
- *           runs on real VMX under a running guest
+ * debug     a test aid (badstate, zap, hang: vmx/debug/test_aids.h); the
+ *           release build has none and refuses the field
  *
  * Parsing runs while the command line is parsed, before any allocator
  * exists, so configurations are kept in a static table.
  */
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "vmx/debug/test_aids.h"
 #include "vmx/vm/vm.h"
 
-static struct vm_config vm_configs[VM_MAX];
+static struct vm_config vm_configs[HV_MAX_VMS];
 static unsigned int vm_nconfigs;
 
 unsigned int vm_config_count(void)
@@ -248,13 +245,7 @@ int vm_config_parse(const char *val, struct vm_config *out)
 			else
 				goto bad;
 		} else if (vm_key(f, n, "debug", &v, &vn)) {
-			if (vm_word(v, vn, "badstate"))
-				out->debug_badstate = true;
-			else if (vm_word(v, vn, "zap"))
-				out->debug_zap = true;
-			else if (vm_word(v, vn, "hang"))
-				out->debug_hang = true;
-			else
+			if (!vm_test_aid_parse(out, v, vn))
 				goto bad;
 		} else if (vm_key(f, n, "console", &v, &vn)) {
 			if (vm_word(v, vn, "line"))
@@ -316,7 +307,8 @@ bad:
 	pr_warn("vm=%s: bad field \"%.*s\" (expected mod=NAME or kernel=NAME[,initrd=NAME]"
 		"[,mods=NAME+NAME...], mem=2..65536, "
 		"cpus=N[-M][+...], entry=real|prot|long, io=ignore|stop, console=line|raw, "
-		"on_reset=stop|restart, apicv=on|off, input=TEXT, debug=badstate|zap|hang)\n", val, (int)n, f);
+		"on_reset=stop|restart, apicv=on|off, input=TEXT%s)\n", val, (int)n, f,
+		vm_test_aid_usage);
 	return -1;
 }
 
@@ -324,8 +316,8 @@ int vm_config_add(const struct vm_config *cfg)
 {
 	unsigned int i;
 
-	if (vm_nconfigs == VM_MAX) {
-		pr_warn("vm=%s: at most %d VMs\n", cfg->name, VM_MAX);
+	if (vm_nconfigs == HV_MAX_VMS) {
+		pr_warn("vm=%s: at most %d VMs\n", cfg->name, HV_MAX_VMS);
 		return -1;
 	}
 	for (i = 0; i < vm_nconfigs; i++) {

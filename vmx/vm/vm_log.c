@@ -47,38 +47,40 @@ static void count_access(struct vm_log_count *tab, unsigned int *n, u64 *uncount
 		tab[i].reads++;
 }
 
-bool vm_log_port_first(struct vm *vm, u16 port, bool write)
+/* Index of the range of VM_LOG_MSR_SPAN that holds @msr, or -1. */
+static int msr_range(u32 msr)
 {
-	bool first;
-
-	spin_lock(&vm->log.lock);
-	count_access(vm->log.ports, &vm->log.nports, &vm->log.ports_uncounted, port, write);
-	first = test_and_set(vm->log.port_seen, port);
-	spin_unlock(&vm->log.lock);
-	return first;
+	for (int r = 0; r < VM_LOG_MSR_RANGES; r++)
+		if (msr - msr_range_base[r] < VM_LOG_MSR_SPAN)
+			return r;
+	return -1;
 }
 
-bool vm_log_msr_first(struct vm *vm, u32 msr, bool write, bool *other)
+bool vm_log_msr_tracked(u32 msr)
 {
-	bool first;
-	unsigned int r;
+	return msr_range(msr) >= 0;
+}
 
-	*other = true;
-	spin_lock(&vm->log.lock);
-	count_access(vm->log.msrs, &vm->log.nmsrs, &vm->log.msrs_uncounted, msr, write);
-	for (r = 0; r < VM_LOG_MSR_RANGES; r++) {
-		if (msr - msr_range_base[r] < VM_LOG_MSR_SPAN) {
-			*other = false;
-			break;
+bool vm_log_first(struct vm *vm, enum vm_log_kind kind, u32 what, bool write)
+{
+	struct vm_log *l = &vm->log;
+	int r = kind == VM_LOG_MSR ? msr_range(what) : 0;
+	bool first;
+
+	spin_lock(&l->lock);
+	if (kind == VM_LOG_PORT) {
+		count_access(l->ports, &l->nports, &l->ports_uncounted, what, write);
+		first = test_and_set(l->port_seen, what & 0xffff);
+	} else {
+		count_access(l->msrs, &l->nmsrs, &l->msrs_uncounted, what, write);
+		if (r < 0) {
+			first = !l->msr_other;
+			l->msr_other = true;
+		} else {
+			first = test_and_set(l->msr_seen[r], what - msr_range_base[r]);
 		}
 	}
-	if (*other) {
-		first = !vm->log.msr_other;
-		vm->log.msr_other = true;
-	} else {
-		first = test_and_set(vm->log.msr_seen[r], msr - msr_range_base[r]);
-	}
-	spin_unlock(&vm->log.lock);
+	spin_unlock(&l->lock);
 	return first;
 }
 

@@ -54,18 +54,27 @@ struct vm;
 
 void vm_log_init(struct vm *vm);
 
-/*
- * True the first time @port is reported on @vm; false ever after.  Every
- * call also counts the access (@write or a read) for the stop report.
- */
-bool vm_log_port_first(struct vm *vm, u16 port, bool write);
+/* What vm_log_first() is told about: a port without a device, a refused MSR. */
+enum vm_log_kind {
+	VM_LOG_PORT,
+	VM_LOG_MSR,
+};
 
-/*
- * True the first time @msr is reported on @vm.  An MSR outside the ranges
- * counts as seen once any MSR outside them was: *@other tells the caller
- * to say so in its line.
+/**
+ * vm_log_first() - note an access nothing answered; say whether to log it.
+ * @vm:    the VM
+ * @kind:  a port (@what < 0x10000) or an MSR
+ * @what:  the port or MSR number
+ * @write: a write, else a read (counted for the stop report)
+ *
+ * Return: true the first time @what of @kind is reported on @vm, false ever
+ * after.  The MSRs outside the VM_LOG_MSR_RANGES count as one: the first of
+ * them is reported (vm_log_msr_tracked() tells the caller to say so).
  */
-bool vm_log_msr_first(struct vm *vm, u32 msr, bool write, bool *other);
+bool vm_log_first(struct vm *vm, enum vm_log_kind kind, u32 what, bool write);
+
+/* True when @msr lies in one of the ranges whose MSRs are logged one by one. */
+bool vm_log_msr_tracked(u32 msr);
 
 /*
  * For the stop report: "hv: vm NAME port 0x2e9 had no device: N reads, N

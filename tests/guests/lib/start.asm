@@ -9,6 +9,8 @@
 ; is active the stub abandons the faulting code and returns the vector from
 ; gtry(), else the exception is reported as a failure.
 
+%include "idt_stubs.inc"
+
 bits 32
 section .text.start
 global _start
@@ -91,31 +93,12 @@ exc_common:
 	add	esp, 8
 	iret
 
-%macro STUB 1
-stub_%1:
-%if (%1 == 8) || (%1 >= 10 && %1 <= 14) || (%1 == 17) || (%1 == 21)
-	push	dword %1		; the CPU pushed the error code already
-%else
-	push	dword 0
-	push	dword %1
-%endif
-	jmp	exc_common
-%endmacro
-
-%assign i 0
-%rep 256
-STUB i
-%assign i i + 1
-%endrep
+IDT_STUBS exc_common
 
 section .data
 align 4
 stub_table:
-%assign i 0
-%rep 256
-	dd	stub_ %+ i
-%assign i i + 1
-%endrep
+	IDT_STUB_TABLE
 
 idtr:
 	dw	256 * 8 - 1
