@@ -264,7 +264,7 @@ void tsc_calibrate(void)
 
 	if (measured && nominal && tsc_agree(measured, nominal)) {
 		tsc_set_hz(nominal, TSC_SRC_CPUID);
-		pr_info("tsc: %lu.%03lu MHz (CPUID, %s measured %lu.%03lu MHz)\n",
+		pr_info("tsc: %llu.%03llu MHz (CPUID, %s measured %llu.%03llu MHz)\n",
 			nominal / 1000000, nominal / 1000 % 1000, tsc_source_name(src),
 			measured / 1000000, measured / 1000 % 1000);
 		return;
@@ -272,18 +272,18 @@ void tsc_calibrate(void)
 	if (measured) {
 		tsc_set_hz(measured, src);
 		if (nominal)
-			pr_info("tsc: CPUID says %lu MHz but the TSC runs at a different rate\n",
+			pr_info("tsc: CPUID says %llu MHz but the TSC runs at a different rate\n",
 				nominal / 1000000);
-		pr_info("tsc: %lu.%03lu MHz (measured with the %s)\n", measured / 1000000,
+		pr_info("tsc: %llu.%03llu MHz (measured with the %s)\n", measured / 1000000,
 			measured / 1000 % 1000, tsc_source_name(src));
 		return;
 	}
 	if (nominal) {
 		tsc_set_hz(nominal, TSC_SRC_CPUID_ONLY);
-		pr_warn("tsc: no timer to measure against; trusting CPUID: %lu MHz\n",
+		pr_warn("tsc: no timer to measure against; trusting CPUID: %llu MHz\n",
 			nominal / 1000000);
 		return;
 	}
-	pr_err("tsc: cannot determine the TSC frequency; assuming %lu MHz, timeouts are approximate\n",
+	pr_err("tsc: cannot determine the TSC frequency; assuming %llu MHz, timeouts are approximate\n",
 	       TSC_ASSUMED_HZ / 1000000);
 }

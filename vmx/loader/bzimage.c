@@ -19,7 +19,7 @@
 #include "lib/unaligned.h"
 
 #define BZ_CMDLINE_GPA		(LOADER_INFO_GPA + LINUX_BOOT_PARAMS_SIZE)
-#define BZ_LOW_LOAD		0x100000ul	/* where a non-relocatable bzImage is loaded */
+#define BZ_LOW_LOAD		0x100000ull	/* where a non-relocatable bzImage is loaded */
 
 bool bzimage_probe(const struct loader_blob *k)
 {
@@ -72,8 +72,8 @@ static int bz_place_initrd(struct loader_req *req, const u8 *img, u64 run_end, u
 		return loader_fail(req, "initrd \"%s\" is empty", rd->name);
 	top = MIN(top, req->mem->size);
 	if (rd->size > top || (at = (top - rd->size) & PAGE_MASK) < ALIGN_UP(run_end, PAGE_SIZE))
-		return loader_fail(req, "initrd \"%s\" of %lu bytes does not fit between the "
-				   "kernel's run area (ends at %#lx) and %#lx: give the VM more mem=",
+		return loader_fail(req, "initrd \"%s\" of %llu bytes does not fit between the "
+				   "kernel's run area (ends at %#llx) and %#llx: give the VM more mem=",
 				   rd->name, rd->size, run_end, top);
 	if (loader_check_area(req, "the initrd", at, rd->size) ||
 	    loader_write(req, at, rd->data, rd->size))
@@ -95,7 +95,7 @@ int bzimage_load(struct loader_req *req)
 	unsigned int setup_sects;
 
 	if (size < SH_END_MAX)
-		return loader_fail(req, "bzImage truncated: %lu bytes, less than its setup header",
+		return loader_fail(req, "bzImage truncated: %llu bytes, less than its setup header",
 				   size);
 	if (get_unaligned_u16(img + SH_BOOT_FLAG) != SH_BOOT_FLAG_MAGIC)
 		return loader_fail(req, "bad bzImage: boot flag %#x, not 0xaa55",
@@ -110,20 +110,20 @@ int bzimage_load(struct loader_req *req)
 	setup_size = (u64)(setup_sects + 1) * 512;
 	sys_bytes = (u64)get_unaligned_u32(img + SH_SYSSIZE) * 16;
 	if (size <= setup_size || size - setup_size < sys_bytes)
-		return loader_fail(req, "bzImage truncated: %lu bytes, but its header says %lu "
-				   "(setup) + %lu (kernel)", size, setup_size, sys_bytes);
+		return loader_fail(req, "bzImage truncated: %llu bytes, but its header says %llu "
+				   "(setup) + %llu (kernel)", size, setup_size, sys_bytes);
 	payload = size - setup_size;
 	pref = get_unaligned_u64(img + SH_PREF_ADDRESS);
 	init_size = get_unaligned_u32(img + SH_INIT_SIZE);
 	load = img[SH_RELOCATABLE] ? pref : BZ_LOW_LOAD;
 	if (pref & (PAGE_SIZE - 1) || pref < BZ_LOW_LOAD || init_size < payload)
-		return loader_fail(req, "bad bzImage header: pref_address %#lx, init_size %#lx for "
-				   "a kernel of %#lx bytes", pref, init_size, payload);
+		return loader_fail(req, "bad bzImage header: pref_address %#llx, init_size %#llx for "
+				   "a kernel of %#llx bytes", pref, init_size, payload);
 	/* The kernel decompresses itself into [pref, pref + init_size). */
 	run_end = pref + init_size;
 	if (run_end > req->mem->size || load + payload > req->mem->size)
-		return loader_fail(req, "the kernel needs memory up to %#lx, more than the VM's "
-				   "%lu MiB: give it more mem=", MAX(run_end, load + payload),
+		return loader_fail(req, "the kernel needs memory up to %#llx, more than the VM's "
+				   "%llu MiB: give it more mem=", MAX(run_end, load + payload),
 				   req->mem->size >> 20);
 	if (cmdlen > get_unaligned_u32(img + SH_CMDLINE_SIZE) ||
 	    BZ_CMDLINE_GPA + cmdlen + 1 > LOADER_INFO_END)

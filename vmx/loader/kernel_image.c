@@ -75,7 +75,7 @@ int kernel_image_load_elf(struct loader_req *req, struct kernel_image *ki)
 	if (phentsize < (is64 ? 56u : 32u) || phnum == 0 || phnum > ELF_MAX_PHDRS ||
 	    phoff > size || (u64)phnum * phentsize > size - phoff)
 		return loader_fail(req, "ELF program headers truncated or malformed (%u of %u "
-				   "bytes at %#lx)", phnum, phentsize, phoff);
+				   "bytes at %#llx)", phnum, phentsize, phoff);
 	for (i = 0; i < phnum; i++) {
 		struct elf_seg s;
 		char what[32];
@@ -84,15 +84,15 @@ int kernel_image_load_elf(struct loader_req *req, struct kernel_image *ki)
 		if (s.type != PT_LOAD || !s.memsz)
 			continue;
 		if (s.filesz > s.memsz || s.offset > size || s.filesz > size - s.offset)
-			return loader_fail(req, "ELF segment %u truncated: %#lx bytes at file offset "
-					   "%#lx of a %#lx-byte image", i, s.filesz, s.offset, size);
+			return loader_fail(req, "ELF segment %u truncated: %#llx bytes at file offset "
+					   "%#llx of a %#llx-byte image", i, s.filesz, s.offset, size);
 		fmt_snprintf(what, sizeof(what), "ELF segment %u", i);
 		if (loader_check_area(req, what, s.paddr, s.memsz))
 			return -1;
 		for (j = 0; j < nload; j++)
 			if (s.paddr < segs[j].paddr + segs[j].memsz &&
 			    segs[j].paddr < s.paddr + s.memsz)
-				return loader_fail(req, "ELF segments overlap at [%#lx, %#lx)",
+				return loader_fail(req, "ELF segments overlap at [%#llx, %#llx)",
 						   MAX(s.paddr, segs[j].paddr),
 						   MIN(s.paddr + s.memsz,
 						       segs[j].paddr + segs[j].memsz));
@@ -106,7 +106,7 @@ int kernel_image_load_elf(struct loader_req *req, struct kernel_image *ki)
 	if (!nload)
 		return loader_fail(req, "ELF image without a loadable segment");
 	if (!entry_found)
-		return loader_fail(req, "entry %#lx outside the image's segments", entry);
+		return loader_fail(req, "entry %#llx outside the image's segments", entry);
 	ki->start = ~0ull;
 	ki->end = 0;
 	for (i = 0; i < nload; i++) {
@@ -128,7 +128,7 @@ int kernel_image_load_addrs(struct loader_req *req, const struct kernel_load_add
 
 	if (a->header_addr < a->load_addr || a->header_addr - a->load_addr > a->header_off)
 		return loader_fail(req, "bad multiboot address fields: header_addr %#x, "
-				   "load_addr %#x with the header at file offset %#lx",
+				   "load_addr %#x with the header at file offset %#llx",
 				   a->header_addr, a->load_addr, a->header_off);
 	file_off = a->header_off - (a->header_addr - a->load_addr);
 	len = a->load_end_addr ? (u64)a->load_end_addr - a->load_addr : size - file_off;
@@ -136,16 +136,16 @@ int kernel_image_load_addrs(struct loader_req *req, const struct kernel_load_add
 		return loader_fail(req, "bad multiboot address fields: load_end_addr %#x is not "
 				   "above load_addr %#x", a->load_end_addr, a->load_addr);
 	if (len > size - file_off)
-		return loader_fail(req, "image truncated: its header asks for %#lx bytes from file "
-				   "offset %#lx, the file has %#lx", len, file_off, size);
+		return loader_fail(req, "image truncated: its header asks for %#llx bytes from file "
+				   "offset %#llx, the file has %#llx", len, file_off, size);
 	bss = a->bss_end_addr ? a->bss_end_addr : a->load_addr + len;
 	if (bss < a->load_addr + len)
 		return loader_fail(req, "bad multiboot address fields: bss_end_addr %#x below the "
-				   "end of the image %#lx", a->bss_end_addr, a->load_addr + len);
+				   "end of the image %#llx", a->bss_end_addr, a->load_addr + len);
 	if (loader_check_area(req, "the kernel", a->load_addr, bss - a->load_addr))
 		return -1;
 	if (entry < a->load_addr || entry >= bss)
-		return loader_fail(req, "entry %#x outside the image [%#x, %#lx)", entry,
+		return loader_fail(req, "entry %#x outside the image [%#x, %#llx)", entry,
 				   a->load_addr, bss);
 	if (loader_write(req, a->load_addr, req->kernel.data + file_off, len) ||
 	    loader_zero(req, a->load_addr + len, bss - (a->load_addr + len)))
@@ -164,7 +164,7 @@ int kernel_image_load_addrs(struct loader_req *req, const struct kernel_load_add
 int kernel_image_boot(struct loader_req *req, const struct kernel_image *ki, u32 magic, u32 info)
 {
 	if (ki->entry >= (1ull << 32))
-		return loader_fail(req, "entry %#lx above 4 GiB: multiboot enters in 32-bit mode",
+		return loader_fail(req, "entry %#llx above 4 GiB: multiboot enters in 32-bit mode",
 				   ki->entry);
 	if (loader_write_gdt(req, MB_BOOT_CS, MB_BOOT_DS))
 		return -1;
@@ -181,7 +181,7 @@ u64 loader_info_put(struct loader_info *w, const void *src, u64 len, u64 align)
 	u64 at = ALIGN_UP(w->at, align);
 
 	if (at + len > LOADER_INFO_END || at + len < at) {
-		loader_fail(w->req, "boot information larger than the %lu bytes at %#lx "
+		loader_fail(w->req, "boot information larger than the %llu bytes at %#llx "
 			    "(too many modules or too long command lines)",
 			    LOADER_INFO_END - LOADER_INFO_GPA, LOADER_INFO_GPA);
 		return 0;

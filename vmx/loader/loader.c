@@ -10,8 +10,8 @@
 #include "vmx/dev/platform.h"
 
 /* The legacy BIOS area: VGA memory, option ROMs, the ACPI tables, the BIOS. */
-#define LOADER_FW_START		0xa0000ul
-#define LOADER_FW_END		0x100000ul
+#define LOADER_FW_START		0xa0000ull
+#define LOADER_FW_END		0x100000ull
 
 int loader_fail(struct loader_req *req, const char *fmt, ...)
 {
@@ -50,15 +50,15 @@ int loader_check_area(struct loader_req *req, const char *what, u64 gpa, u64 len
 	u64 mem = req->mem->size;
 
 	if (gpa + len < gpa || gpa + len > mem)
-		return loader_fail(req, "%s [%#lx, %#lx) does not fit in the VM's %lu MiB",
+		return loader_fail(req, "%s [%#llx, %#llx) does not fit in the VM's %llu MiB",
 				   what, gpa, gpa + len, mem >> 20);
 	if (loader_overlaps(gpa, len, LOADER_LOW_START, LOADER_LOW_END - LOADER_LOW_START))
-		return loader_fail(req, "%s [%#lx, %#lx) overlaps the boot information at "
-				   "[%#lx, %#lx)", what, gpa, gpa + len, LOADER_LOW_START,
+		return loader_fail(req, "%s [%#llx, %#llx) overlaps the boot information at "
+				   "[%#llx, %#llx)", what, gpa, gpa + len, LOADER_LOW_START,
 				   LOADER_LOW_END);
 	if (loader_overlaps(gpa, len, LOADER_FW_START, LOADER_FW_END - LOADER_FW_START))
-		return loader_fail(req, "%s [%#lx, %#lx) overlaps the firmware area at "
-				   "[%#lx, %#lx)", what, gpa, gpa + len, LOADER_FW_START,
+		return loader_fail(req, "%s [%#llx, %#llx) overlaps the firmware area at "
+				   "[%#llx, %#llx)", what, gpa, gpa + len, LOADER_FW_START,
 				   LOADER_FW_END);
 	return 0;
 }
@@ -66,14 +66,14 @@ int loader_check_area(struct loader_req *req, const char *what, u64 gpa, u64 len
 int loader_write(struct loader_req *req, u64 gpa, const void *src, u64 len)
 {
 	if (len && req->mem->write(req->mem->ctx, gpa, src, len))
-		return loader_fail(req, "write of %lu bytes at %#lx outside guest RAM", len, gpa);
+		return loader_fail(req, "write of %llu bytes at %#llx outside guest RAM", len, gpa);
 	return 0;
 }
 
 int loader_zero(struct loader_req *req, u64 gpa, u64 len)
 {
 	if (len && req->mem->zero(req->mem->ctx, gpa, len))
-		return loader_fail(req, "clear of %lu bytes at %#lx outside guest RAM", len, gpa);
+		return loader_fail(req, "clear of %llu bytes at %#llx outside guest RAM", len, gpa);
 	return 0;
 }
 

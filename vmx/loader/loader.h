@@ -92,9 +92,9 @@ struct loader_range {
 unsigned int loader_memory_map(u64 mem_size, struct loader_range map[LOADER_MAP_MAX]);
 
 /* Guest-physical area the hypervisor's boot structures use (GDT, boot information). */
-#define LOADER_LOW_START	0x7000ul	/* VM_GDT_GPA: the boot GDT */
-#define LOADER_INFO_GPA		0x8000ul	/* boot_params or multiboot information */
-#define LOADER_INFO_END		0x20000ul	/* ... with its strings, below 128 KiB */
+#define LOADER_LOW_START	0x7000ull	/* VM_GDT_GPA: the boot GDT */
+#define LOADER_INFO_GPA		0x8000ull	/* boot_params or multiboot information */
+#define LOADER_INFO_END		0x20000ull	/* ... with its strings, below 128 KiB */
 #define LOADER_LOW_END		LOADER_INFO_END
 
 int loader_fail(struct loader_req *req, const char *fmt, ...) __printf(2, 3);

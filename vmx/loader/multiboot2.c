@@ -95,7 +95,7 @@ static int mb2_parse_header(struct loader_req *req, u64 off, struct mb2_header *
 		flags = get_unaligned_u16(h + t + 2);
 		size = get_unaligned_u32(h + t + 4);
 		if (size < 8 || size > len - t)
-			return loader_fail(req, "multiboot2 header tag %u at offset %#lx has bad size "
+			return loader_fail(req, "multiboot2 header tag %u at offset %#llx has bad size "
 					   "%u", type, t, size);
 		switch (type) {
 		case MB2_HT_END:
@@ -226,7 +226,7 @@ int multiboot2_load(struct loader_req *req)
 			return -1;
 		if (mh.have_entry) {
 			if (mh.entry < ki.start || mh.entry >= ki.end)
-				return loader_fail(req, "entry tag %#x outside the image [%#lx, %#lx)",
+				return loader_fail(req, "entry tag %#x outside the image [%#llx, %#llx)",
 						   mh.entry, ki.start, ki.end);
 			ki.entry = mh.entry;
 		}
