@@ -98,11 +98,15 @@ $(B)/hv.iso: $(B)/hv.elf tools/grub.cfg.in tools/mkiso FORCE
 iso: $(B)/hv.iso
 
 # The demo image: hv and one small guest (tests/guests/hello.c) started by
-# RUN_CMDLINE; it prints through its trapped COM1 and reports PASS.
+# RUN_CMDLINE; it prints through its trapped COM1 and reports PASS.  The echo
+# guest (tests/guests/echo.c) is on it too: mod=echo keeps a VM that answers
+# what is typed to it (docs/console.md).
 RUN_CMDLINE	?= vm=demo,mod=hello,mem=16,cpus=0
-$(B)/run.iso: $(B)/hv.elf $(B)/guests/hello.bin tools/grub.cfg.in tools/mkiso FORCE
+$(B)/run.iso: $(B)/hv.elf $(B)/guests/hello.bin $(B)/guests/echo.bin tools/grub.cfg.in \
+	      tools/mkiso FORCE
 	@echo "  ISO     $@"
-	$(Q)tools/mkiso $(B)/hv.elf $@ -c "$(RUN_CMDLINE)" -m $(B)/guests/hello.bin
+	$(Q)tools/mkiso $(B)/hv.elf $@ -c "$(RUN_CMDLINE)" -m $(B)/guests/hello.bin \
+		-m $(B)/guests/echo.bin
 
 # Bochs (VMX emulation) booting the demo with the serial console on this
 # terminal; BOCHS_ARGS e.g. "--cpus 2 --model corei7_skylake_x".
