@@ -157,11 +157,15 @@ $(B)/run.iso: $(B)/hv.elf tools/grub.cfg.in tools/mkiso FORCE
 		-m "$(LINUX_OUT)/bzImage:$(RUN_GUEST_ARGS)" -m $(LINUX_OUT)/initramfs.cpio.gz
 
 # The small demo guest instead (tests/guests/hello.c): it prints through its
-# trapped COM1 and reports PASS.
+# trapped COM1 and reports PASS.  The echo guest (tests/guests/echo.c) is on
+# the image too: DEMO_CMDLINE="vm=echo,mod=echo,mem=4,cpus=0" keeps a VM that
+# answers what is typed to it (docs/console.md).
 DEMO_CMDLINE	?= vm=demo,mod=hello,mem=16,cpus=0
-$(B)/demo.iso: $(B)/hv.elf $(B)/guests/hello.bin tools/grub.cfg.in tools/mkiso FORCE
+$(B)/demo.iso: $(B)/hv.elf $(B)/guests/hello.bin $(B)/guests/echo.bin tools/grub.cfg.in \
+	       tools/mkiso FORCE
 	@echo "  ISO     $@"
-	$(Q)tools/mkiso $(B)/hv.elf $@ -c "$(DEMO_CMDLINE)" -m $(B)/guests/hello.bin
+	$(Q)tools/mkiso $(B)/hv.elf $@ -c "$(DEMO_CMDLINE)" -m $(B)/guests/hello.bin \
+		-m $(B)/guests/echo.bin
 
 # Bochs (VMX emulation) with the serial console on this terminal; BOCHS_ARGS
 # e.g. "--cpus 4 --model corei7_skylake_x" (hv gives the VM the CPUs RUN_CMDLINE names).

@@ -73,7 +73,9 @@ static void trap_irq_entry(struct trap_frame *f)
 
 bool trap_register_irq(unsigned int vector, trap_irq_fn fn)
 {
-	if (vector < 32 || vector > 255 || !fn || READ_ONCE(trap_irqs[vector]))
+	if (vector < 32 || vector > 255 || !fn)
+		return false;
+	if (READ_ONCE(trap_irqs[vector]))
 		return false;
 	/*
 	 * R1 (publish after init): the handler before the IDT path can reach

@@ -245,24 +245,29 @@ static void cmd_vmcs(const struct shell_parsed *p)
 			 vcpu_peek_fields[i].name, vcpu_peek_fields[i].enc, ULL(s.field[i]));
 }
 
+/* One dump line: @n (1..16) bytes at @p, shown as at @addr. */
+static void shell_dump_line(const char *tag, u64 addr, const u8 *p, unsigned int n)
+{
+	char hex[16 * 3 + 1], text[17];
+
+	memset(hex, ' ', sizeof(hex) - 1);
+	hex[sizeof(hex) - 1] = '\0';
+	for (unsigned int b = 0; b < n && b < 16; b++) {
+		static const char digits[] = "0123456789abcdef";
+
+		hex[3 * b] = digits[p[b] >> 4];
+		hex[3 * b + 1] = digits[p[b] & 15];
+		text[b] = guest_text_byte(p[b]);
+	}
+	text[MIN(n, 16u)] = '\0';
+	pr_plain("%s %016llx: %s|%s|\n", tag, ULL(addr), hex, text);
+}
+
 /* Hex and (filtered) text, 16 bytes a line, addresses from @addr. */
 static void shell_dump(const char *tag, u64 addr, const u8 *buf, unsigned int len)
 {
-	for (unsigned int off = 0; off < len; off += 16) {
-		char hex[16 * 3 + 1], text[17];
-		unsigned int n = MIN(16u, len - off), i;
-
-		for (i = 0; i < 16; i++) {
-			if (i < n)
-				fmt_snprintf(hex + 3 * i, 4, "%02x ", buf[off + i]);
-			else
-				memcpy(hex + 3 * i, "   ", 4);
-		}
-		for (i = 0; i < n; i++)
-			text[i] = guest_text_byte(buf[off + i]);
-		text[n] = '\0';
-		pr_plain("%s %016llx: %s|%s|\n", tag, ULL(addr + off), hex, text);
-	}
+	for (unsigned int off = 0; off < len; off += 16)
+		shell_dump_line(tag, addr + off, buf + off, MIN(16u, len - off));
 }
 
 static bool shell_dump_len(const struct shell_parsed *p, unsigned int idx, unsigned int *len)

@@ -53,18 +53,20 @@ static unsigned int shell_split(char *line, char *words[SHELL_MAX_WORDS])
 {
 	unsigned int n = 0, i = 0;
 
-	while (line[i] && i < SHELL_LINE_MAX) {
-		while (line[i] && shell_blank(line[i]))
+	while (i < SHELL_LINE_MAX && line[i]) {
+		while (i < SHELL_LINE_MAX && line[i] && shell_blank(line[i]))
 			i++;
-		if (!line[i] || i >= SHELL_LINE_MAX)
+		if (i >= SHELL_LINE_MAX || !line[i])
 			break;
 		if (n == SHELL_MAX_WORDS)
 			return n;
 		words[n++] = &line[i];
-		while (line[i] && !shell_blank(line[i]) && i < SHELL_LINE_MAX)
+		while (i < SHELL_LINE_MAX && line[i] && !shell_blank(line[i]))
 			i++;
-		if (line[i])
+		if (i < SHELL_LINE_MAX && line[i])
 			line[i++] = '\0';
+		else
+			line[i] = '\0';	/* a word cut at SHELL_LINE_MAX ends there */
 	}
 	return n;
 }
