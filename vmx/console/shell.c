@@ -514,6 +514,38 @@ static void cmd_vm_stop(const struct shell_parsed *p)
 	vm_stop(vm, "stopped from the shell");
 }
 
+static void cmd_vm_start(const struct shell_parsed *p)
+{
+	struct vm *vm = shell_vm(p->str[0]);
+
+	if (!vm)
+		return;
+	switch (vm_start_again(vm)) {
+	case 0:
+		break;
+	case -1:
+		pr_plain("vm %s: every VM has stopped and hv gave their memory back\n", vm->cfg.name);
+		break;
+	default:
+		pr_plain("vm %s is running (vm restart rebuilds a running VM)\n", vm->cfg.name);
+		break;
+	}
+}
+
+static void cmd_vm_restart(const struct shell_parsed *p)
+{
+	struct vm *vm = shell_vm(p->str[0]);
+
+	if (!vm)
+		return;
+	if (vm_is_stopped(vm)) {
+		pr_plain("vm %s is stopped (vm start runs it again)\n", vm->cfg.name);
+		return;
+	}
+	pr_plain("hv: vm %s: restart requested from the shell\n", vm->cfg.name);
+	vm_restart_request(vm);
+}
+
 static void cmd_reboot(const struct shell_parsed *p)
 {
 	pr_plain("hv: rebooting\n");
@@ -537,7 +569,8 @@ static const shell_fn shell_fns[SHELL_NCMDS] = {
 	[SHELL_EXITS] = cmd_exits,	 [SHELL_LOCKS] = cmd_locks,
 	[SHELL_EBR] = cmd_ebr,		 [SHELL_LOGLEVEL] = cmd_loglevel,
 	[SHELL_CPUID] = cmd_cpuid,	 [SHELL_RDMSR] = cmd_rdmsr,
-	[SHELL_VM_STOP] = cmd_vm_stop,	 [SHELL_REBOOT] = cmd_reboot,
+	[SHELL_VM_STOP] = cmd_vm_stop,	 [SHELL_VM_START] = cmd_vm_start,
+	[SHELL_VM_RESTART] = cmd_vm_restart, [SHELL_REBOOT] = cmd_reboot,
 };
 
 void shell_run(char *line)

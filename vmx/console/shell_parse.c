@@ -34,6 +34,10 @@ const struct shell_cmd_desc shell_cmds[SHELL_NCMDS] = {
 			     0, { U } },
 	[SHELL_VM_STOP]	 = { "vm stop", "vm stop NAME", "stop a VM (the others keep running)", 1, 0,
 			     { N } },
+	[SHELL_VM_START] = { "vm start", "vm start NAME",
+			     "build a stopped VM again from its boot modules and run it", 1, 0, { N } },
+	[SHELL_VM_RESTART] = { "vm restart", "vm restart NAME",
+			       "stop a VM and build it again from its boot modules", 1, 0, { N } },
 	[SHELL_REBOOT]	 = { "reboot", "reboot", "reset the machine", 0, 0, { 0 } },
 };
 
@@ -126,7 +130,8 @@ static int shell_lookup(char *const *words, unsigned int n, unsigned int *used)
 		}
 		if ((size_t)(sp - name) != len0 || strncmp(name, words[0], len0))
 			continue;
-		family = (int)c;	/* "vm" alone or "vm frob": that family's usage */
+		if (family < 0)		/* "vm" alone or "vm frob": the family's first usage */
+			family = (int)c;
 		if (n > 1 && !strcmp(sp + 1, words[1])) {
 			*used = 2;
 			return (int)c;
