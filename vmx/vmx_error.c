@@ -130,12 +130,7 @@ void vmx_report_insn_error(const char *what)
 	       (unsigned long long)err, vmx_insn_error_str((u32)err));
 }
 
-struct vmcs_seg_fields {
-	const char *name;
-	u32 sel, base, limit, ar;
-};
-
-static const struct vmcs_seg_fields dump_segs[] = {
+const struct vmcs_seg_fields vmcs_guest_segs[VMCS_GUEST_NSEGS] = {
 	{ "cs", VMCS_GUEST_CS_SEL, VMCS_GUEST_CS_BASE, VMCS_GUEST_CS_LIMIT, VMCS_GUEST_CS_AR },
 	{ "ss", VMCS_GUEST_SS_SEL, VMCS_GUEST_SS_BASE, VMCS_GUEST_SS_LIMIT, VMCS_GUEST_SS_AR },
 	{ "ds", VMCS_GUEST_DS_SEL, VMCS_GUEST_DS_BASE, VMCS_GUEST_DS_LIMIT, VMCS_GUEST_DS_AR },
@@ -159,8 +154,8 @@ void vmx_dump_vmcs(const char *p)
 	pr_err("%s guest cr0=%llx cr3=%llx cr4=%llx efer=%llx dr7=%llx pending_dbg=%llx\n", p,
 	       RD(VMCS_GUEST_CR0), RD(VMCS_GUEST_CR3), RD(VMCS_GUEST_CR4), RD(VMCS_GUEST_EFER),
 	       RD(VMCS_GUEST_DR7), RD(VMCS_GUEST_PENDING_DBG));
-	for (i = 0; i < ARRAY_SIZE(dump_segs); i++) {
-		const struct vmcs_seg_fields *s = &dump_segs[i];
+	for (i = 0; i < VMCS_GUEST_NSEGS; i++) {
+		const struct vmcs_seg_fields *s = &vmcs_guest_segs[i];
 
 		pr_err("%s guest %-4s sel=%04llx base=%llx limit=%llx ar=%llx\n", p, s->name,
 		       RD(s->sel), RD(s->base), RD(s->limit), RD(s->ar));

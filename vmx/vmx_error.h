@@ -22,6 +22,15 @@ void vmx_report_insn_error(const char *what);
  */
 void vmx_dump_vmcs(const char *prefix);
 
+/* The VMCS fields of each guest segment register, for dumps (CS, SS, DS, ES, FS, GS, LDTR, TR). */
+struct vmcs_seg_fields {
+	const char *name;
+	u32 sel, base, limit, ar;
+};
+
+#define VMCS_GUEST_NSEGS	8
+extern const struct vmcs_seg_fields vmcs_guest_segs[VMCS_GUEST_NSEGS];
+
 /* Explain a VM-entry failure exit (reason 33/34/41) for @v, then dump. */
 void vmx_report_entry_failure(struct vcpu *v, u32 reason, u64 qual);
 

@@ -186,17 +186,6 @@ static u64 shell_guest_cr(const struct vcpu_snapshot *s, u32 cr, u32 mask, u32 s
 
 static void cmd_regs(const struct shell_parsed *p)
 {
-	static const struct { const char *name; u32 sel, base, limit, ar; } segs[] = {
-		{ "cs", VMCS_GUEST_CS_SEL, VMCS_GUEST_CS_BASE, VMCS_GUEST_CS_LIMIT, VMCS_GUEST_CS_AR },
-		{ "ss", VMCS_GUEST_SS_SEL, VMCS_GUEST_SS_BASE, VMCS_GUEST_SS_LIMIT, VMCS_GUEST_SS_AR },
-		{ "ds", VMCS_GUEST_DS_SEL, VMCS_GUEST_DS_BASE, VMCS_GUEST_DS_LIMIT, VMCS_GUEST_DS_AR },
-		{ "es", VMCS_GUEST_ES_SEL, VMCS_GUEST_ES_BASE, VMCS_GUEST_ES_LIMIT, VMCS_GUEST_ES_AR },
-		{ "fs", VMCS_GUEST_FS_SEL, VMCS_GUEST_FS_BASE, VMCS_GUEST_FS_LIMIT, VMCS_GUEST_FS_AR },
-		{ "gs", VMCS_GUEST_GS_SEL, VMCS_GUEST_GS_BASE, VMCS_GUEST_GS_LIMIT, VMCS_GUEST_GS_AR },
-		{ "tr", VMCS_GUEST_TR_SEL, VMCS_GUEST_TR_BASE, VMCS_GUEST_TR_LIMIT, VMCS_GUEST_TR_AR },
-		{ "ldtr", VMCS_GUEST_LDTR_SEL, VMCS_GUEST_LDTR_BASE, VMCS_GUEST_LDTR_LIMIT,
-		  VMCS_GUEST_LDTR_AR },
-	};
 	static struct vcpu_snapshot s;
 	struct vm *vm = shell_vm(p->str[0]);
 	struct vcpu *v = vm ? shell_vcpu(vm, p->num[1]) : NULL;
@@ -215,11 +204,13 @@ static void cmd_regs(const struct shell_parsed *p)
 		 v->id, ULL(r[GPR_R8]), ULL(r[GPR_R9]), ULL(r[GPR_R10]), ULL(r[GPR_R11]));
 	pr_plain("regs %s %u: r12 %016llx r13 %016llx r14 %016llx r15 %016llx\n", vm->cfg.name,
 		 v->id, ULL(r[GPR_R12]), ULL(r[GPR_R13]), ULL(r[GPR_R14]), ULL(r[GPR_R15]));
-	for (unsigned int i = 0; i < ARRAY_SIZE(segs); i++)
+	for (unsigned int i = 0; i < VMCS_GUEST_NSEGS; i++)
 		pr_plain("regs %s %u: %-4s sel %04llx base %016llx limit %08llx ar %05llx\n",
-			 vm->cfg.name, v->id, segs[i].name, ULL(vcpu_snap_get(&s, segs[i].sel)),
-			 ULL(vcpu_snap_get(&s, segs[i].base)), ULL(vcpu_snap_get(&s, segs[i].limit)),
-			 ULL(vcpu_snap_get(&s, segs[i].ar)));
+			 vm->cfg.name, v->id, vmcs_guest_segs[i].name,
+			 ULL(vcpu_snap_get(&s, vmcs_guest_segs[i].sel)),
+			 ULL(vcpu_snap_get(&s, vmcs_guest_segs[i].base)),
+			 ULL(vcpu_snap_get(&s, vmcs_guest_segs[i].limit)),
+			 ULL(vcpu_snap_get(&s, vmcs_guest_segs[i].ar)));
 	pr_plain("regs %s %u: gdtr %016llx/%04llx idtr %016llx/%04llx\n", vm->cfg.name, v->id,
 		 ULL(vcpu_snap_get(&s, VMCS_GUEST_GDTR_BASE)),
 		 ULL(vcpu_snap_get(&s, VMCS_GUEST_GDTR_LIMIT)),

@@ -7,6 +7,7 @@
 
 #include "lib/format.h"
 #include "lib/string.h"
+#include "lib/unaligned.h"
 #include "vmx/dev/platform.h"
 
 /* The legacy BIOS area: VGA memory, option ROMs, the ACPI tables, the BIOS. */
@@ -117,6 +118,26 @@ int loader_place_modules(struct loader_req *req, u64 start, u64 ranges[][2])
 		at = ALIGN_UP(at + m->size, PAGE_SIZE);
 	}
 	return 0;
+}
+
+long loader_find_header(const struct loader_blob *k, u32 magic, unsigned int align, u64 search,
+			unsigned int nwords)
+{
+	u64 off, len = (u64)nwords * 4;
+
+	/* Two bounds, not a MIN(): cppcheck called that form always false (a false positive). */
+	for (off = 0; off + len <= k->size && off + len <= search; off += align) {
+		const u8 *h = k->data + off;
+		u32 sum = 0;
+
+		if (get_unaligned_u32(h) != magic)
+			continue;
+		for (unsigned int i = 0; i < nwords; i++)
+			sum += get_unaligned_u32(h + 4 * i);
+		if (sum == 0)
+			return (long)off;
+	}
+	return -1;
 }
 
 int loader_load(struct loader_req *req)

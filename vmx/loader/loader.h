@@ -119,6 +119,14 @@ void loader_mem_kib(u64 mem_size, u32 *lower, u32 *upper);
 /* Place the modules page-aligned from @start upward; their [start, end) into @ranges. */
 int loader_place_modules(struct loader_req *req, u64 start, u64 ranges[][2]);
 
+/*
+ * The offset of a multiboot-style header in the first @search bytes of @k:
+ * @magic at a multiple of @align, its first @nwords words (the magic
+ * included) summing to zero.  -1 when there is none.
+ */
+long loader_find_header(const struct loader_blob *k, u32 magic, unsigned int align, u64 search,
+			unsigned int nwords);
+
 /* The loaders: probe says whether the image is of that format; load is 0 or -1. */
 bool bzimage_probe(const struct loader_blob *k);
 int bzimage_load(struct loader_req *req);

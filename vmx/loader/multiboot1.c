@@ -44,18 +44,8 @@
 
 static long mb1_find(const struct loader_blob *k)
 {
-	u64 off;
-
-	/* Two bounds, not a MIN(): cppcheck called that form always false (a false positive). */
-	for (off = 0; off + 12 <= k->size && off + 12 <= MB1_SEARCH; off += 4) {
-		const u8 *h = k->data + off;
-
-		if (get_unaligned_u32(h) == MB1_HEADER_MAGIC &&
-		    (u32)(get_unaligned_u32(h) + get_unaligned_u32(h + 4) +
-			  get_unaligned_u32(h + 8)) == 0)
-			return (long)off;
-	}
-	return -1;
+	/* Magic, flags and checksum sum to zero. */
+	return loader_find_header(k, MB1_HEADER_MAGIC, 4, MB1_SEARCH, 3);
 }
 
 bool multiboot1_probe(const struct loader_blob *k)

@@ -33,18 +33,8 @@
 
 static long mb2_find(const struct loader_blob *k)
 {
-	u64 off;
-
-	/* Two bounds, not a MIN(): cppcheck called that form always false (a false positive). */
-	for (off = 0; off + 16 <= k->size && off + 16 <= MB2_SEARCH; off += 8) {
-		const u8 *h = k->data + off;
-
-		if (get_unaligned_u32(h) == MB2_HEADER_MAGIC &&
-		    (u32)(get_unaligned_u32(h) + get_unaligned_u32(h + 4) +
-			  get_unaligned_u32(h + 8) + get_unaligned_u32(h + 12)) == 0)
-			return (long)off;
-	}
-	return -1;
+	/* Magic, architecture, header length and checksum sum to zero. */
+	return loader_find_header(k, MB2_HEADER_MAGIC, 8, MB2_SEARCH, 4);
 }
 
 bool multiboot2_probe(const struct loader_blob *k)
