@@ -123,7 +123,7 @@ static enum shell_parse_status parse(const char *s, struct shell_parsed *p)
 {
 	static char buf[256];
 
-	strcpy(buf, s);
+	snprintf(buf, sizeof(buf), "%s", s);
 	return shell_parse(buf, p);
 }
 
@@ -175,10 +175,12 @@ static void test_parse(void)
 
 		CHECK(d->name && d->usage && d->help);
 		CHECK(!strncmp(d->usage, d->name, strlen(d->name)));
-		strcpy(line, d->name);
-		for (unsigned int a = 0; a < d->nreq; a++)
-			strcat(line, d->kind[a] == SHELL_ARG_NAME ? " vm0" :
-				     d->kind[a] == SHELL_ARG_LEVEL ? " info" : " 7");
+		size_t at = (size_t)snprintf(line, sizeof(line), "%s", d->name);
+
+		for (unsigned int a = 0; a < d->nreq && at < sizeof(line); a++)
+			at += (size_t)snprintf(line + at, sizeof(line) - at, "%s",
+					       d->kind[a] == SHELL_ARG_NAME ? " vm0" :
+					       d->kind[a] == SHELL_ARG_LEVEL ? " info" : " 7");
 		CHECK_EQ(parse(line, &p), SHELL_PARSE_OK);
 		CHECK_EQ(p.cmd, c);
 	}

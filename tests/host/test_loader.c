@@ -15,6 +15,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Allocation that never returns NULL: a test without memory cannot go on. */
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+static void *xrealloc(void *old, size_t n)
+{
+	void *p = realloc(old, n);
+
+	if (!p)
+		abort();
+	return p;
+}
+
 #define FILL		0xcc		/* guest RAM before a load: bss must not keep it */
 #define GIB4		(1ull << 32)
 
@@ -79,8 +107,7 @@ static void tmem_init(struct tmem *t, u64 size)
 {
 	memset(t, 0, sizeof(*t));
 	t->low_size = size;
-	t->low = malloc(size);
-	CHECK(t->low != NULL);
+	t->low = xmalloc(size);
 	memset(t->low, FILL, size);
 	t->mem = (struct loader_mem){ .ctx = t, .size = size, .write = tmem_write,
 				      .zero = tmem_zero };
@@ -93,8 +120,7 @@ static void tmem_init_big(struct tmem *t, u64 size)
 	t->mem.size = size;
 	t->high_base = GIB4;
 	t->high_size = MiB(1);
-	t->high = malloc(t->high_size);
-	CHECK(t->high != NULL);
+	t->high = xmalloc(t->high_size);
 	memset(t->high, FILL, t->high_size);
 }
 
@@ -260,9 +286,8 @@ static const struct bzopt BZ_DEFAULT = {
 static u8 *make_bz(const struct bzopt *o, u64 *size)
 {
 	u64 setup = (u64)((o->setup_sects ? o->setup_sects : 4) + 1) * 512;
-	u8 *img = malloc(setup + o->payload);
+	u8 *img = xmalloc(setup + o->payload);
 
-	CHECK(img != NULL);
 	pattern(img, setup + o->payload, 0x11);
 	img[0x1ef] = 0x5a;			/* the sentinel: never copied */
 	img[SH_SETUP_SECTS] = o->setup_sects;
@@ -446,7 +471,7 @@ static void bz_refused(const struct bzopt *o, u64 cut, u64 mem, const char *cmdl
 	tmem_init(&t, mem);
 	req_init(&r, &t, img, size, cmdline);
 	if (rd_size) {
-		rd = calloc(1, rd_size);
+		rd = xcalloc(1, rd_size);
 		r.initrd = (struct loader_blob){ .name = "rd", .data = rd, .size = rd_size,
 						 .args = "" };
 	}
@@ -553,7 +578,10 @@ struct seg {
 static void make_elf(u8 *img, bool is64, u16 machine, u64 entry, const struct seg *s,
 		     unsigned int n)
 {
-	memcpy(img, "\177ELF", 4);
+	img[0] = 0x7f;
+	img[1] = 'E';
+	img[2] = 'L';
+	img[3] = 'F';
 	img[4] = is64 ? 2 : 1;
 	img[5] = 1;
 	img[6] = 1;
@@ -622,9 +650,8 @@ static const struct seg KSEGS[] = {
 
 static u8 *make_kernel(bool is64, struct seg *segs, unsigned int n, u64 entry)
 {
-	u8 *img = malloc(IMG_SIZE);
+	u8 *img = xmalloc(IMG_SIZE);
 
-	CHECK(img != NULL);
 	pattern(img, IMG_SIZE, 0x37);
 	make_elf(img, is64, is64 ? 62 : 3, entry, segs, n);
 	return img;
@@ -756,7 +783,7 @@ static void test_multiboot1(void)
 	 * The a.out kludge: header at file 0x400 says it is at 0x200400, the
 	 * image from file 0 to 0x2800 at 0x200000, bss to 0x204000.
 	 */
-	img = malloc(IMG_SIZE);
+	img = xmalloc(IMG_SIZE);
 	pattern(img, IMG_SIZE, 0x21);
 	mb1_header(img + MB_HDR_OFF, 0x10002);
 	put32(img + MB_HDR_OFF + 12, 0x200400);
@@ -998,7 +1025,7 @@ static void test_multiboot2(void)
 	free(img);
 
 	/* the address tag: header at file 0x400 = 0x300400, image from file 0, bss to 0x305000 */
-	img = malloc(IMG_SIZE);
+	img = xmalloc(IMG_SIZE);
 	pattern(img, IMG_SIZE, 0x44);
 	tl = tag_hdr(tags, 2, 0, 24);
 	put32(tags + 8, 0x300400);
@@ -1044,7 +1071,7 @@ static void refused_img(const u8 *img, u64 size, unsigned int nmods, const char 
 static void elf_refused(bool is64, const struct seg *segs, unsigned int n, u64 entry,
 			const char *what, int line)
 {
-	u8 *img = malloc(IMG_SIZE);
+	u8 *img = xmalloc(IMG_SIZE);
 
 	pattern(img, IMG_SIZE, 0x37);
 	make_elf(img, is64, is64 ? 62 : 3, entry, segs, n);
@@ -1148,7 +1175,7 @@ static void test_elf_refusals(void)
 		memcpy(s, KSEGS, sizeof(s));
 		s[0].paddr = GIB4;
 		s[0].vaddr = GIB4;
-		img = malloc(IMG_SIZE);
+		img = xmalloc(IMG_SIZE);
 		pattern(img, IMG_SIZE, 0x37);
 		make_elf(img, true, 62, GIB4 + 0x10, s, 3);
 		mb2_header(img + MB_HDR_OFF, NULL, 0, 0);
@@ -1195,7 +1222,7 @@ static void test_mb1_refusals(void)
 	}
 	/* the header beyond the first 8 KiB is not found */
 	memset(img + MB_HDR_OFF, 0, 12);
-	img = realloc(img, 0x4000);
+	img = xrealloc(img, 0x4000);
 	pattern(img + IMG_SIZE, 0x1000, 0);
 	mb1_header(img + 0x2000, 0x3);
 	refused_img(img, 0x4000, 0, "no multiboot1 or multiboot2 header", __LINE__);
@@ -1325,7 +1352,7 @@ static void test_refusals(void)
 	struct seg s[3];
 	struct loader_req r;
 	struct tmem t;
-	static u8 bigmods[LOADER_MAX_MODS][3000];
+	static const u8 bigmods[LOADER_MAX_MODS][3000];
 	static char longarg[0x4000];
 	u8 *img, junk[512], rd[16] = { 0 };
 
@@ -1366,7 +1393,7 @@ static void test_refusals(void)
 
 	/* modules that do not fit in RAM */
 	r.mods[7].size = MiB(4);
-	r.mods[7].data = calloc(1, MiB(4));
+	r.mods[7].data = xcalloc(1, MiB(4));
 	REFUSED(&r, &t, "module \"m\" [0x");
 	CHECK(strstr(r.err, "does not fit in the VM's 4 MiB") != NULL);
 	free((void *)r.mods[7].data);
