@@ -516,3 +516,115 @@ static void bench_ebr_grace(void)
 	}
 }
 BENCH(ebr_grace, bench_ebr_grace);
+
+/* ------------------------------------------------------------ instructions */
+
+/*
+ * Instruction counts on one thread (--icount): what each operation costs
+ * when nothing contends, for every implementation.
+ *   ebr_read, ebr_read_qsbr_k1/k64  per read section (as the timed rows)
+ *   ebr_retire                      per retire of one object, including its
+ *                                   share of the polls, grace periods and
+ *                                   the free callback (one writer, no reader;
+ *                                   ours and ck_epoch: liburcu frees on its
+ *                                   own worker thread, whose instructions
+ *                                   would be counted or not by chance)
+ *   ebr_grace_L0                    per synchronize with no reader
+ */
+#define EB_IC_SECTIONS	100000
+#define EB_IC_RETIRES	20000
+#define EB_IC_SYNCS	2000
+
+struct eb_ic_arg {
+	const struct ebr_bench_ops *ops;
+	const char *bench;
+	unsigned int what;	/* 0 read, 1 retire, 2 synchronize */
+	unsigned int qs_every;
+};
+
+static void eb_ic_retire_n(const struct ebr_bench_ops *ops, u64 n)
+{
+	for (u64 i = 0; i < n; i++) {
+		struct ebr_bench_obj *o = eb_new_obj(i);
+		/* Publishes o's init and unlinks the old object (full barrier). */
+		struct ebr_bench_obj *old = xchg(&eb_slots[i % EB_SLOTS], o);
+
+		ops->retire(old);
+		if (ops->quiescent)
+			ops->quiescent();
+	}
+	ops->drain();
+}
+
+static void *eb_ic_thread(void *p)
+{
+	struct eb_ic_arg *a = p;
+	const struct ebr_bench_ops *ops = a->ops;
+
+	ops->init();
+	ops->thread_enter();
+	switch (a->what) {
+	case 0:
+		ops->read_loop(1000, a->qs_every);
+		bench_icount_begin();
+		ops->read_loop(EB_IC_SECTIONS, a->qs_every);
+		bench_icount_end(a->bench, ops->impl, 1, EB_IC_SECTIONS);
+		break;
+	case 1:
+		for (unsigned int i = 0; i < EB_SLOTS; i++)
+			eb_slots[i] = eb_new_obj(i);
+		eb_ic_retire_n(ops, 1000);
+		bench_icount_begin();
+		eb_ic_retire_n(ops, EB_IC_RETIRES);
+		bench_icount_end(a->bench, ops->impl, 1, EB_IC_RETIRES);
+		for (unsigned int i = 0; i < EB_SLOTS; i++) {
+			eb_slots[i]->canary = EBR_BENCH_DEAD;
+			free(eb_slots[i]);
+		}
+		break;
+	default:
+		for (unsigned int i = 0; i < 100; i++)
+			ops->synchronize();
+		bench_icount_begin();
+		for (unsigned int i = 0; i < EB_IC_SYNCS; i++)
+			ops->synchronize();
+		bench_icount_end(a->bench, ops->impl, 1, EB_IC_SYNCS);
+		break;
+	}
+	ops->thread_exit();
+	return NULL;
+}
+
+static void eb_ic_row(const char *bench, const struct ebr_bench_ops *ops, unsigned int what,
+		      unsigned int qs_every)
+{
+	struct eb_ic_arg a = { .ops = ops, .bench = bench, .what = what, .qs_every = qs_every };
+
+	bench_run_threads(1, eb_ic_thread, &a, sizeof(a));
+}
+
+static void icount_ebr_read(void)
+{
+	for (unsigned int k = 0; k < ARRAY_SIZE(eb_all); k++)
+		if (!eb_all[k]->qsbr)
+			eb_ic_row("ebr_read", eb_all[k], 0, 0);
+	eb_ic_row("ebr_read_qsbr_k1", &eb_ours, 0, 1);
+	eb_ic_row("ebr_read_qsbr_k1", &ebr_bench_urcu_qsbr, 0, 1);
+	eb_ic_row("ebr_read_qsbr_k64", &eb_ours, 0, 64);
+	eb_ic_row("ebr_read_qsbr_k64", &ebr_bench_urcu_qsbr, 0, 64);
+}
+BENCH_ICOUNT(ebr_read, icount_ebr_read);
+
+static void icount_ebr_retire(void)
+{
+	eb_ic_row("ebr_retire", &eb_ours, 1, 0);
+	eb_ic_row("ebr_retire", &eb_ck_ops, 1, 0);
+}
+BENCH_ICOUNT(ebr_retire, icount_ebr_retire);
+
+static void icount_ebr_grace(void)
+{
+	for (unsigned int k = 0; k < ARRAY_SIZE(eb_all); k++)
+		eb_ic_row("ebr_grace_L0", eb_all[k], 2, 0);
+}
+BENCH_ICOUNT(ebr_grace, icount_ebr_grace);
