@@ -515,7 +515,11 @@ int main(int argc, char **argv)
 		d->fn();
 		ran++;
 	}
-	if (!ran) {
+	if (!ran && bench_opts.icount) {
+		/* Benchmarks whose threads cannot be counted deterministically have none. */
+		printf("bench-host: no instruction counts for '%s'\n",
+		       bench_opts.filter ? bench_opts.filter : "");
+	} else if (!ran) {
 		fprintf(stderr, "bench-host: no benchmark matches '%s'\n",
 			bench_opts.filter ? bench_opts.filter : "");
 		return 2;
