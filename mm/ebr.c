@@ -391,18 +391,15 @@ static void ebr_run(struct ebr_node *n)
  * ready.  Callbacks run on the calling CPU without any EBR lock held; they
  * may retire further objects.
  *
- * A poll that finds the advance held by the same record, with the same
- * state word, as the previous poll of this record, and the epoch where it
- * was then, returns at once: nothing became ready (readiness depends only
- * on the epoch, which cannot move while that record stays), and untagged
+ * A poll returns at once while the epoch is where this record's previous
+ * poll left it and the record that held that poll's advance still holds it
+ * (protecting in an older epoch): the advance would fail again, nothing
+ * became ready (readiness depends only on the epoch), and untagged
  * callbacks are tagged by a later poll, with a later epoch, which only
  * delays them.  That keeps a retiring CPU past the soft backlog limit
  * (one poll per retire) from paying a whole poll, two locked RMWs and
- * the queue's lock, per retire while a reader is descheduled inside a
- * section.  The state word cannot return to the same value while the
- * epoch stays (a record re-entering observes the current epoch, and a
- * QSBR record's epoch only grows), so an unchanged value is the same
- * section.
+ * the queue's lock, per retire while a reader stays in one section, or
+ * is descheduled inside it.
  *
  * Return: true if any callback ran.
  */
@@ -421,14 +418,16 @@ bool ebr_poll(struct ebr_rec *r)
 	 * Plain reads, a heuristic only: the skip frees nothing, and the next
 	 * full poll reads everything it decides on with acquire.
 	 */
-	if (r->poll_blocker && READ_ONCE(*r->poll_blocker) == r->poll_blocked_state &&
-	    READ_ONCE(d->epoch) == r->poll_blocked_epoch)
-		return false;
+	if (r->poll_blocker && READ_ONCE(d->epoch) == r->poll_blocked_epoch) {
+		u64 s = READ_ONCE(*r->poll_blocker);
+
+		if ((s & 1) && s != ebr_state_of(r->poll_blocked_epoch))
+			return false;
+	}
 	r->in_poll = true;
 	r->poll_blocker = NULL;
 	if (!ebr_try_advance(d, &why) && why.state) {
 		r->poll_blocker = why.state;
-		r->poll_blocked_state = why.seen;
 		r->poll_blocked_epoch = READ_ONCE(d->epoch);
 	}
 	flags = spin_lock_irqsave(&r->lock);

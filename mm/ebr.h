@@ -98,10 +98,10 @@ struct ebr_bucket {
  * @pending: callbacks queued on this record (new + tagged).
  * @running: batches of this record's callbacks being run by its owner
  *           (ebr_barrier() waits for 0).
- * @poll_blocker/@poll_blocked_state/@poll_blocked_epoch: owner-private: the
- *           record whose state word held the advance that this record's
- *           last ebr_poll() attempted, the value it held it with, and the
- *           epoch then; while both are unchanged no advance can happen and
+ * @poll_blocker/@poll_blocked_epoch: owner-private: the state word of
+ *           the record that held the advance this record's last ebr_poll()
+ *           attempted, and the epoch then; while the epoch stays and that
+ *           record still protects in an older one, no advance can happen and
  *           ebr_poll() returns at once (see there).
  */
 struct ebr_rec {
@@ -115,7 +115,6 @@ struct ebr_rec {
 	u32 retires_since_poll;
 	u32 cpu;
 	const u64 *poll_blocker;
-	u64 poll_blocked_state;
 	u64 poll_blocked_epoch;
 
 	/* Line 2: the callback queue. */
