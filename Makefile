@@ -200,11 +200,15 @@ FORCE:
 # ---------------------------------------------------------------- hosted
 #
 # HVARIANT picks one hosted build: host (plain -O2), host-tsan, host-asan,
-# or mut-<SITE> (a mutant, -DMUTATE_<SITE>=1; see tools/mutation-test).
+# host-release (-O2 in the release configuration: -DHV_RELEASE=1 and no
+# lib/lockdep.c, the same link-time choice as make RELEASE=1; make bench-host
+# measures it), or mut-<SITE> (a mutant, -DMUTATE_<SITE>=1; see
+# tools/mutation-test).
 
 HVARIANT	?= host
 HB		:= $(B)/$(HVARIANT)
 HOST_CFLAGS_host	:= -O2
+HOST_CFLAGS_host-release	:= -O2 -DHV_RELEASE=1
 HOST_CFLAGS_host-tsan	:= -O1 -fsanitize=thread
 HOST_CFLAGS_host-asan	:= -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 			   -fno-omit-frame-pointer
@@ -217,7 +221,9 @@ HOST_LDLIBS	:= -pthread -lm
 
 HOST_SUPPORT	:= $(filter-out tests/host/test_%.c tests/host/zydis_diff.c,$(wildcard tests/host/*.c))
 HOST_TESTS	:= $(patsubst tests/host/%.c,$(HB)/%,$(wildcard tests/host/test_*.c))
-HOST_LIB_OBJS	:= $(patsubst %.c,$(HB)/obj/%.o,$(PORTABLE_SRCS) $(HOST_SUPPORT))
+HOST_PORTABLE	:= $(if $(filter host-release,$(HVARIANT)),$(filter-out lib/lockdep.c,$(PORTABLE_SRCS)), \
+		   $(PORTABLE_SRCS))
+HOST_LIB_OBJS	:= $(patsubst %.c,$(HB)/obj/%.o,$(HOST_PORTABLE) $(HOST_SUPPORT))
 
 $(HB)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -362,9 +368,25 @@ check:
 mutation-test:
 	$(Q)tools/mutation-test
 
+# make bench-host: the release configuration (host-release) timed against the
+# comparison libraries, then the debug build's own rows (impl ours_debug), then
+# instructions per operation of both under callgrind (unit "instructions"):
+# all rows in build/bench-host.json.  BENCH_ARGS, e.g. --filter ebr --runs 11.
+BENCH_ARGS	?=
+BENCH_JSON	:= $(B)/bench-host.json
+BENCH_CG	:= $(B)/bench-icount/cg.out
+BENCH_VALGRIND	:= valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file=$(BENCH_CG) -q
 bench-host: setup
+	$(Q)$(MAKE) --no-print-directory HVARIANT=host-release $(B)/host-release/bench-host
 	$(Q)$(MAKE) --no-print-directory HVARIANT=host $(B)/host/bench-host
-	$(Q)$(B)/host/bench-host --json $(B)/bench-host.json
+	$(Q)$(B)/host-release/bench-host --json $(BENCH_JSON) $(BENCH_ARGS)
+	$(Q)$(B)/host/bench-host --debug-build --append --json $(BENCH_JSON) $(BENCH_ARGS)
+	$(Q)rm -rf $(dir $(BENCH_CG)) && mkdir -p $(dir $(BENCH_CG))
+	$(Q)$(BENCH_VALGRIND) $(B)/host-release/bench-host --icount $(BENCH_CG) \
+		--append --json $(BENCH_JSON) $(BENCH_ARGS)
+	$(Q)rm -rf $(dir $(BENCH_CG)) && mkdir -p $(dir $(BENCH_CG))
+	$(Q)$(BENCH_VALGRIND) $(B)/host/bench-host --icount $(BENCH_CG) --debug-build \
+		--append --json $(BENCH_JSON) $(BENCH_ARGS)
 
 compile_commands.json:
 	$(Q)tools/compile-commands > $@

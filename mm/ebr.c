@@ -131,6 +131,7 @@ void ebr_register(struct ebr_rec *r)
 	r->online = false;
 	r->in_poll = false;
 	r->retires_since_poll = 0;
+	r->poll_blocker = NULL;
 	WRITE_ONCE(r->state, 0);
 	/*
 	 * R5: make the record part of every later scan before it can ever
@@ -174,15 +175,18 @@ void ebr_online(struct ebr_rec *r)
 	r->online = true;
 	if (r->depth++)
 		return;		/* already protecting, observed epoch kept */
-	/* R5: as in ebr_enter(), an offline->online step is a new section. */
-	store_release(&r->state, ebr_state_of(READ_ONCE(r->domain->epoch)));
 	/*
-	 * R5: store->load fence before the first protected load.  Pairs with
-	 * the full barrier between an unlink and its tag: the r->lock RMW in
-	 * ebr_retire(), or the smp_mb() in ebr_synchronize().
+	 * R5: as in ebr_enter(), an offline->online step is a new section:
+	 * publish it with an xchg, the store and the store->load fence before
+	 * the first protected load in one locked instruction.  Pairs with the
+	 * full barrier between an unlink and its tag: the r->lock RMW in
+	 * ebr_retire(), or the smp_mb() in ebr_synchronize().  The R5_ONLINE
+	 * mutant is a plain release store.
 	 */
-	if (!mutated(R5_ONLINE))
-		smp_mb();
+	if (mutated(R5_ONLINE))
+		store_release(&r->state, ebr_state_of(READ_ONCE(r->domain->epoch)));
+	else
+		(void)xchg(&r->state, ebr_state_of(READ_ONCE(r->domain->epoch)));
 }
 
 /**
@@ -262,7 +266,7 @@ static bool ebr_try_advance(struct ebr_domain *d, struct ebr_blocker *why)
 		 * to epoch g, its reads of the old objects happen before
 		 * our advance and thus before their free.  Pairs with the
 		 * store_release in ebr_exit() / ebr_quiescent() /
-		 * ebr_offline() / ebr_enter().
+		 * ebr_offline() and the xchg in ebr_enter() / ebr_online().
 		 */
 		u64 s = load_acquire(&d->recs[i].state);
 
@@ -387,20 +391,45 @@ static void ebr_run(struct ebr_node *n)
  * ready.  Callbacks run on the calling CPU without any EBR lock held; they
  * may retire further objects.
  *
+ * A poll returns at once while the epoch is where this record's previous
+ * poll left it and the record that held that poll's advance still holds it
+ * (protecting in an older epoch): the advance would fail again, nothing
+ * became ready (readiness depends only on the epoch), and untagged
+ * callbacks are tagged by a later poll, with a later epoch, which only
+ * delays them.  That keeps a retiring CPU past the soft backlog limit
+ * (one poll per retire) from paying a whole poll, two locked RMWs and
+ * the queue's lock, per retire while a reader stays in one section, or
+ * is descheduled inside it.
+ *
  * Return: true if any callback ran.
  */
 bool ebr_poll(struct ebr_rec *r)
 {
 	struct ebr_domain *d = r->domain;
 	struct ebr_node *run = NULL, **tail = &run;
+	struct ebr_blocker why;
 	unsigned long flags;
 	u64 n = 0;
 
 	if (r->in_poll)
 		return false;	/* a callback polled again: the outer poll continues */
-	r->in_poll = true;
 	r->retires_since_poll = 0;
-	ebr_try_advance(d, NULL);
+	/*
+	 * Plain reads, a heuristic only: the skip frees nothing, and the next
+	 * full poll reads everything it decides on with acquire.
+	 */
+	if (r->poll_blocker && READ_ONCE(d->epoch) == r->poll_blocked_epoch) {
+		u64 s = READ_ONCE(*r->poll_blocker);
+
+		if ((s & 1) && s != ebr_state_of(r->poll_blocked_epoch))
+			return false;
+	}
+	r->in_poll = true;
+	r->poll_blocker = NULL;
+	if (!ebr_try_advance(d, &why) && why.state) {
+		r->poll_blocker = why.state;
+		r->poll_blocked_epoch = READ_ONCE(d->epoch);
+	}
 	flags = spin_lock_irqsave(&r->lock);
 	ebr_tag_new(r, &tail, &n);
 	n += ebr_take_ready(r, ebr_epoch(d), &tail);

@@ -40,6 +40,7 @@
 
 #include "lib/atomic.h"
 #include "lib/compiler.h"
+#include "lib/lockdep.h"
 #include "lib/mutate.h"
 #include "lib/panic.h"
 #include "lib/platform.h"
@@ -97,6 +98,11 @@ struct ebr_bucket {
  * @pending: callbacks queued on this record (new + tagged).
  * @running: batches of this record's callbacks being run by its owner
  *           (ebr_barrier() waits for 0).
+ * @poll_blocker/@poll_blocked_epoch: owner-private: the state word of
+ *           the record that held the advance this record's last ebr_poll()
+ *           attempted, and the epoch then; while the epoch stays and that
+ *           record still protects in an older one, no advance can happen and
+ *           ebr_poll() returns at once (see there).
  */
 struct ebr_rec {
 	/* Line 1: scanned by advancers, written by the owner. */
@@ -108,6 +114,8 @@ struct ebr_rec {
 	struct ebr_domain *domain;
 	u32 retires_since_poll;
 	u32 cpu;
+	const u64 *poll_blocker;
+	u64 poll_blocked_epoch;
 
 	/* Line 2: the callback queue. */
 	spinlock_t lock __cacheline_aligned;
@@ -202,28 +210,36 @@ static __always_inline u64 ebr_state_of(u64 e)
  * @r: the calling CPU's record
  *
  * On a record that already protects (nested, or QSBR-online) this only
- * counts the depth.  Otherwise it publishes "protecting in epoch e" and
- * fences.
+ * counts the depth.  Otherwise it publishes "protecting in epoch e" with
+ * one exchange, which is also the fence.
  */
 static __always_inline void ebr_enter(struct ebr_rec *r)
 {
-	if (r->depth++)
+	u64 s;
+
+	if (r->depth) {
+		r->depth++;
 		return;
+	}
+	r->depth = 1;
+	s = ebr_state_of(READ_ONCE(r->domain->epoch));
 	/*
 	 * R5: publish "active in epoch e" before loading any protected
-	 * pointer.  The release half lets an advancer's load_acquire of this
-	 * word order our previous section's reads before its free (TSan sees
-	 * that edge); it does not stop the store sinking below later loads.
+	 * pointer: a store->load (SB) order, which only a fence or a locked
+	 * RMW gives.  The xchg is both the store and that full barrier (one
+	 * locked instruction where a store and a fence were two).  Pairs with
+	 * the full barrier between an updater's unlink and the load of the
+	 * epoch it tags with (the r->lock RMW in ebr_retire(), the smp_mb()
+	 * in ebr_synchronize()): either the scan after the next advance sees
+	 * us protecting, or we see the unlink.  Its release half also lets an
+	 * advancer's load_acquire of this word order our previous section's
+	 * reads before its free (TSan sees that edge).  The R5_ENTER mutant
+	 * is a plain release store: no store->load order.
 	 */
-	store_release(&r->state, ebr_state_of(READ_ONCE(r->domain->epoch)));
-	/*
-	 * R5: store->load (SB) fence.  Pairs with the full barrier between an
-	 * updater's unlink and the load of the epoch it tags with (the r->lock
-	 * RMW in ebr_retire(), the smp_mb() in ebr_synchronize()): either the
-	 * scan after the next advance sees us protecting, or we see the unlink.
-	 */
-	if (!mutated(R5_ENTER))
-		smp_mb();
+	if (mutated(R5_ENTER))
+		store_release(&r->state, s);
+	else
+		(void)xchg(&r->state, s);
 }
 
 /**
@@ -275,18 +291,30 @@ static __always_inline void ebr_quiescent(struct ebr_rec *r)
 {
 	/*
 	 * R6: acquire the epoch: an unlink tagged before the advance to it is
-	 * visible to our following loads.  Pairs with the cmpxchg in
-	 * ebr_try_advance().
+	 * visible to our following loads.  Pairs with the store_release of
+	 * the epoch in ebr_try_advance().
 	 */
-	u64 s;
+	u64 s = ebr_state_of(load_acquire(&r->domain->epoch));
 
+	/*
+	 * A quiescent state inside a section would end its protection.  Debug
+	 * builds check that on every call (the release build only when the
+	 * epoch moved, below), as they check lock ownership (lib/lockdep.h).
+	 */
+	if (LOCKDEP_ON)
+		ASSERT(!r->online || r->depth == 1);
+	/*
+	 * Common case first: the record already reports this epoch (no
+	 * advance since the last quiescent state).  Then it is nothing to
+	 * report whatever the mode: an offline record's state is 0, and an
+	 * EBR section's state is left as it is either way.
+	 */
+	if (likely(s == r->state))
+		return;
 	if (!r->online)
 		return;		/* offline or plain EBR: nothing to report */
 	/* A quiescent state inside a section would end its protection. */
 	ASSERT(r->depth == 1);
-	s = ebr_state_of(load_acquire(&r->domain->epoch));
-	if (s == r->state)
-		return;
 	/*
 	 * R6: our earlier protected loads happen before the new epoch is
 	 * published.  Pairs with the load_acquire scan in ebr_try_advance().

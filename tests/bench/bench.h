@@ -10,11 +10,26 @@
  * function runs its workload for every implementation it compares, each
  * bench_opts.runs times, and hands the samples to bench_record().  At the
  * end bench-host prints the median of every (bench, impl, threads) row and,
- * for every (bench, threads) group that has an "ours" row, the ratio of
- * ours to every other impl of the group; --json FILE writes the rows as a
- * JSON list of {"bench", "impl", "threads", "median", "unit", "better"}.
+ * for every (bench, threads, unit) group that has an "ours" row, the ratio
+ * of ours to every other impl of the group; --json FILE writes the rows as a
+ * JSON list of {"bench", "impl", "threads", "median", "min", "max", "runs",
+ * "unit", "better"}.
  *
- * Impl names used across the project: ours, ck_epoch, urcu_qsbr,
+ * Instruction counts (--icount PREFIX, run under valgrind --tool=callgrind
+ * --collect-atstart=no --callgrind-out-file=PREFIX; make bench-host does
+ * that): instead of the timed functions, bench-host runs the functions
+ * registered with BENCH_ICOUNT(name, fn).  Each runs a fixed number of
+ * operations of every implementation on one thread between
+ * bench_icount_begin() and bench_icount_end(), which records a row with
+ * unit "instructions" (per operation).  The count does not depend on the
+ * machine's load: it is the same from run to run.
+ *
+ * --debug-build marks the binary built with lock debugging (make
+ * bench-host builds both): its "ours" rows are recorded as "ours_debug",
+ * its comparison rows are dropped (the release binary has them), and
+ * --append adds the rows to an existing --json file.
+ *
+ * Impl names used across the project: ours, ours_debug, ck_epoch, urcu_qsbr,
  * urcu_memb, urcu_mb, ck_ticket, ck_mcs, pthread, global_lock, lockless,
  * write_lock.  Recorded bench names should start with the registered name
  * so that --filter selects what the user expects.
@@ -51,6 +66,9 @@ struct bench_options {
 	bool quick;		/* --quick: shorten every workload (smoke test) */
 	const char *filter;	/* --filter SUBSTR, NULL = all */
 	const char *json;	/* --json FILE, NULL = none */
+	bool append;		/* --append: add to the rows already in --json FILE */
+	bool debug_build;	/* --debug-build: "ours" is "ours_debug", others dropped */
+	const char *icount;	/* --icount PREFIX: callgrind's output file, NULL = time */
 	unsigned int ncpus;	/* online CPUs; threads are pinned modulo this */
 };
 
@@ -61,19 +79,38 @@ typedef void (*bench_fn)(void);
 struct bench_desc {
 	const char *name;
 	bench_fn fn;
+	bool icount;			/* registered with BENCH_ICOUNT() */
 	struct bench_desc *next;	/* registry link, owned by the framework */
 };
 
-/* Add @d to the registry (normally through BENCH()). */
+/* Add @d to the registry (normally through BENCH() or BENCH_ICOUNT()). */
 void bench_register(struct bench_desc *d);
 
 /* Register @fn under @name from a constructor. */
 #define BENCH(name, fn)							\
-	static struct bench_desc bench_desc_##name = { #name, fn, NULL };	\
+	static struct bench_desc bench_desc_##name = { #name, fn, false, NULL }; \
 	static void __attribute__((constructor)) bench_ctor_##name(void)	\
 	{								\
 		bench_register(&bench_desc_##name);			\
 	}
+
+/* Register @fn, an instruction-count function, under @name (--icount). */
+#define BENCH_ICOUNT(name, fn)						\
+	static struct bench_desc bench_icdesc_##name = { #name, fn, true, NULL }; \
+	static void __attribute__((constructor)) bench_icctor_##name(void)	\
+	{								\
+		bench_register(&bench_icdesc_##name);			\
+	}
+
+/*
+ * Count the instructions of the code between these two calls (on the
+ * calling thread; other threads must be idle) and record them as a row
+ * "@bench @impl @threads" of @ops operations, in instructions per operation.
+ * Only under --icount.  Run the code once before, uncounted, so that lazy
+ * symbol binding and first-touch paths are not counted.
+ */
+void bench_icount_begin(void);
+void bench_icount_end(const char *bench, const char *impl, unsigned int threads, u64 ops);
 
 /**
  * bench_record() - store one row of results.

@@ -16,7 +16,13 @@
  *                        callback poisons and frees: retire->free Mops/s
  *                        (the clock stops when everything is freed), and
  *   ebr_retire_peak      the peak number of retired-not-yet-freed objects.
+ *   ebr_retire_limit_waits  (ours) retires that waited at the hard backlog
+ *                        limit, per run: a reader descheduled inside a
+ *                        section stops every advance, and past the limit
+ *                        the writer waits for it where the others go on.
  *                        ours: ebr_retire (default backlog limits);
+ *                        ours_nolimit: the same code, hard limit 2^30 (what
+ *                        the bound costs; not a configuration hv uses);
  *                        ck_epoch: ck_epoch_call + ck_epoch_poll every 64;
  *                        urcu_*: call_rcu (freed by its worker thread).
  *   ebr_grace_L<ns>      synchronize latency (p50, and _p99) seen by one
@@ -86,19 +92,26 @@ static double ours_read_loop(u64 n, unsigned int qs_every)
 	unsigned int left = qs_every;
 	struct timespec a;
 
-	if (qs_every)
-		ebr_online(r);
+	if (!qs_every) {
+		/* The same loop as ck_read_loop(), with no QSBR test in it. */
+		clock_gettime(EBR_BENCH_READ_CLOCK, &a);
+		for (u64 i = 0; i < n; i++) {
+			ebr_enter(r);
+			ebr_exit(r);
+		}
+		return eb_ns_since(EBR_BENCH_READ_CLOCK, &a) / (double)n;
+	}
+	ebr_online(r);
 	clock_gettime(EBR_BENCH_READ_CLOCK, &a);
 	for (u64 i = 0; i < n; i++) {
 		ebr_enter(r);
 		ebr_exit(r);
-		if (qs_every && !--left) {
+		if (!--left) {
 			ebr_quiescent(r);
 			left = qs_every;
 		}
 	}
-	if (qs_every)
-		ebr_offline(r);
+	ebr_offline(r);
 	return eb_ns_since(EBR_BENCH_READ_CLOCK, &a) / (double)n;
 }
 
@@ -133,11 +146,34 @@ static void ours_drain(void)
 	ebr_barrier(&eb_dom);
 }
 
+static u64 ours_limit_waits(void)
+{
+	struct ebr_stats st;
+
+	ebr_stats_read(&eb_dom, &st);
+	return st.waits_for_backlog;
+}
+
+static void ours_nolimit_init(void)
+{
+	ebr_domain_init(&eb_dom);
+	ebr_set_backlog(&eb_dom, EBR_BACKLOG_SOFT, 1U << 30);
+}
+
 static const struct ebr_bench_ops eb_ours = {
 	.impl = "ours", .init = ours_init,
 	.thread_enter = ours_thread_enter, .thread_exit = ours_thread_exit,
 	.read_loop = ours_read_loop, .read_lock = ours_lock, .read_unlock = ours_unlock,
 	.synchronize = ours_sync, .retire = ours_retire, .drain = ours_drain,
+	.limit_waits = ours_limit_waits,
+};
+
+static const struct ebr_bench_ops eb_ours_nolimit = {
+	.impl = "ours_nolimit", .init = ours_nolimit_init,
+	.thread_enter = ours_thread_enter, .thread_exit = ours_thread_exit,
+	.read_loop = ours_read_loop, .read_lock = ours_lock, .read_unlock = ours_unlock,
+	.synchronize = ours_sync, .retire = ours_retire, .drain = ours_drain,
+	.limit_waits = ours_limit_waits,
 };
 
 /* ------------------------------------------------------------ ck_epoch */
@@ -292,7 +328,7 @@ BENCH(ebr_read, bench_ebr_read);
 
 static struct ebr_bench_obj *eb_slots[EB_SLOTS];
 static u32 eb_writers_left;
-static u64 eb_retired, eb_peak, eb_bad_reads;
+static u64 eb_retired, eb_peak, eb_bad_reads, eb_limit_waits;
 
 struct eb_rt_arg {
 	const struct ebr_bench_ops *ops;
@@ -364,6 +400,8 @@ static void *eb_retire_thread(void *p)
 	}
 	ops->drain();
 	a->ns = eb_ns_since(CLOCK_MONOTONIC, &t0);
+	if (ops->limit_waits)
+		eb_limit_waits = ops->limit_waits();
 	WRITE_ONCE(eb_retired, a->n);
 	WRITE_ONCE(eb_writers_left, 0);
 	ops->thread_exit();
@@ -372,11 +410,15 @@ static void *eb_retire_thread(void *p)
 
 static void bench_ebr_retire(void)
 {
+	static const struct ebr_bench_ops *const impls[] = {
+		&eb_ours, &eb_ck_ops, &ebr_bench_urcu_qsbr, &ebr_bench_urcu_memb,
+		&ebr_bench_urcu_mb, &eb_ours_nolimit,
+	};
 	const unsigned int threads = 2;	/* one reader, one writer */
 
-	for (unsigned int k = 0; k < ARRAY_SIZE(eb_all); k++) {
-		const struct ebr_bench_ops *ops = eb_all[k];
-		double tput[BENCH_MAX_RUNS], peak[BENCH_MAX_RUNS];
+	for (unsigned int k = 0; k < ARRAY_SIZE(impls); k++) {
+		const struct ebr_bench_ops *ops = impls[k];
+		double tput[BENCH_MAX_RUNS], peak[BENCH_MAX_RUNS], waits[BENCH_MAX_RUNS];
 
 		for (unsigned int run = 0; run < bench_opts.runs; run++) {
 			struct eb_rt_arg args[2];
@@ -384,7 +426,7 @@ static void bench_ebr_retire(void)
 			ops->init();
 			for (unsigned int i = 0; i < EB_SLOTS; i++)
 				eb_slots[i] = eb_new_obj(i);
-			eb_freed = eb_peak = eb_bad_reads = 0;
+			eb_freed = eb_peak = eb_bad_reads = eb_limit_waits = 0;
 			WRITE_ONCE(eb_writers_left, 1);
 			memset(args, 0, sizeof(args));
 			for (unsigned int t = 0; t < threads; t++) {
@@ -403,6 +445,7 @@ static void bench_ebr_retire(void)
 			}
 			tput[run] = (double)args[1].n / args[1].ns * 1e3;
 			peak[run] = (double)eb_peak;
+			waits[run] = (double)eb_limit_waits;
 			for (unsigned int i = 0; i < EB_SLOTS; i++) {
 				eb_slots[i]->canary = EBR_BENCH_DEAD;
 				free(eb_slots[i]);
@@ -412,6 +455,9 @@ static void bench_ebr_retire(void)
 			     BENCH_HIGHER);
 		bench_record("ebr_retire_peak", ops->impl, threads, peak, bench_opts.runs,
 			     "objects", BENCH_LOWER);
+		if (ops->limit_waits)
+			bench_record("ebr_retire_limit_waits", ops->impl, threads, waits,
+				     bench_opts.runs, "waits", BENCH_LOWER);
 	}
 }
 BENCH(ebr_retire, bench_ebr_retire);
@@ -516,3 +562,115 @@ static void bench_ebr_grace(void)
 	}
 }
 BENCH(ebr_grace, bench_ebr_grace);
+
+/* ------------------------------------------------------------ instructions */
+
+/*
+ * Instruction counts on one thread (--icount): what each operation costs
+ * when nothing contends, for every implementation.
+ *   ebr_read, ebr_read_qsbr_k1/k64  per read section (as the timed rows)
+ *   ebr_retire                      per retire of one object, including its
+ *                                   share of the polls, grace periods and
+ *                                   the free callback (one writer, no reader;
+ *                                   ours and ck_epoch: liburcu frees on its
+ *                                   own worker thread, whose instructions
+ *                                   would be counted or not by chance)
+ *   ebr_grace_L0                    per synchronize with no reader
+ */
+#define EB_IC_SECTIONS	100000
+#define EB_IC_RETIRES	20000
+#define EB_IC_SYNCS	2000
+
+struct eb_ic_arg {
+	const struct ebr_bench_ops *ops;
+	const char *bench;
+	unsigned int what;	/* 0 read, 1 retire, 2 synchronize */
+	unsigned int qs_every;
+};
+
+static void eb_ic_retire_n(const struct ebr_bench_ops *ops, u64 n)
+{
+	for (u64 i = 0; i < n; i++) {
+		struct ebr_bench_obj *o = eb_new_obj(i);
+		/* Publishes o's init and unlinks the old object (full barrier). */
+		struct ebr_bench_obj *old = xchg(&eb_slots[i % EB_SLOTS], o);
+
+		ops->retire(old);
+		if (ops->quiescent)
+			ops->quiescent();
+	}
+	ops->drain();
+}
+
+static void *eb_ic_thread(void *p)
+{
+	struct eb_ic_arg *a = p;
+	const struct ebr_bench_ops *ops = a->ops;
+
+	ops->init();
+	ops->thread_enter();
+	switch (a->what) {
+	case 0:
+		ops->read_loop(1000, a->qs_every);
+		bench_icount_begin();
+		ops->read_loop(EB_IC_SECTIONS, a->qs_every);
+		bench_icount_end(a->bench, ops->impl, 1, EB_IC_SECTIONS);
+		break;
+	case 1:
+		for (unsigned int i = 0; i < EB_SLOTS; i++)
+			eb_slots[i] = eb_new_obj(i);
+		eb_ic_retire_n(ops, 1000);
+		bench_icount_begin();
+		eb_ic_retire_n(ops, EB_IC_RETIRES);
+		bench_icount_end(a->bench, ops->impl, 1, EB_IC_RETIRES);
+		for (unsigned int i = 0; i < EB_SLOTS; i++) {
+			eb_slots[i]->canary = EBR_BENCH_DEAD;
+			free(eb_slots[i]);
+		}
+		break;
+	default:
+		for (unsigned int i = 0; i < 100; i++)
+			ops->synchronize();
+		bench_icount_begin();
+		for (unsigned int i = 0; i < EB_IC_SYNCS; i++)
+			ops->synchronize();
+		bench_icount_end(a->bench, ops->impl, 1, EB_IC_SYNCS);
+		break;
+	}
+	ops->thread_exit();
+	return NULL;
+}
+
+static void eb_ic_row(const char *bench, const struct ebr_bench_ops *ops, unsigned int what,
+		      unsigned int qs_every)
+{
+	struct eb_ic_arg a = { .ops = ops, .bench = bench, .what = what, .qs_every = qs_every };
+
+	bench_run_threads(1, eb_ic_thread, &a, sizeof(a));
+}
+
+static void icount_ebr_read(void)
+{
+	for (unsigned int k = 0; k < ARRAY_SIZE(eb_all); k++)
+		if (!eb_all[k]->qsbr)
+			eb_ic_row("ebr_read", eb_all[k], 0, 0);
+	eb_ic_row("ebr_read_qsbr_k1", &eb_ours, 0, 1);
+	eb_ic_row("ebr_read_qsbr_k1", &ebr_bench_urcu_qsbr, 0, 1);
+	eb_ic_row("ebr_read_qsbr_k64", &eb_ours, 0, 64);
+	eb_ic_row("ebr_read_qsbr_k64", &ebr_bench_urcu_qsbr, 0, 64);
+}
+BENCH_ICOUNT(ebr_read, icount_ebr_read);
+
+static void icount_ebr_retire(void)
+{
+	eb_ic_row("ebr_retire", &eb_ours, 1, 0);
+	eb_ic_row("ebr_retire", &eb_ck_ops, 1, 0);
+}
+BENCH_ICOUNT(ebr_retire, icount_ebr_retire);
+
+static void icount_ebr_grace(void)
+{
+	for (unsigned int k = 0; k < ARRAY_SIZE(eb_all); k++)
+		eb_ic_row("ebr_grace_L0", eb_all[k], 2, 0);
+}
+BENCH_ICOUNT(ebr_grace, icount_ebr_grace);

@@ -52,6 +52,8 @@ struct ebr_bench_ops {
 	void (*retire)(struct ebr_bench_obj *o);
 	/* Wait until every object this thread retired has been freed. */
 	void (*drain)(void);
+	/* Retires that waited at a backlog limit so far (NULL: no limit). */
+	u64 (*limit_waits)(void);
 };
 
 extern const struct ebr_bench_ops ebr_bench_urcu_qsbr;

@@ -47,6 +47,7 @@ struct be_arg {
 	bool zapper;
 	u64 zaps;
 	u64 deadline_ns;
+	const char *icount_bench, *icount_impl;	/* --icount: count the fault loop */
 };
 
 static bool be_stop;
@@ -74,6 +75,8 @@ static void *be_populate_thread(void *p)
 
 	ept_mmu_cpu_register(&be_mmu);
 	bench_barrier_wait(&be_bar);
+	if (a->icount_bench)
+		bench_icount_begin();
 	for (u64 i = 0; i < a->n; i++) {
 		/* Overlap: every thread walks the whole range from its own offset. */
 		u64 idx = a->overlap ? (i + a->id * (a->n / a->nthreads)) % a->n : i;
@@ -84,14 +87,21 @@ static void *be_populate_thread(void *p)
 			;
 		a->faults++;
 	}
+	if (a->icount_bench)
+		bench_icount_end(a->icount_bench, a->icount_impl, 1, a->n);
 	ept_mmu_cpu_unregister(&be_mmu);
 	return NULL;
 }
 
-/* One populate run; returns Mfaults/s (faults over the threads' wall time). */
-static double be_populate_once(bool huge, bool overlap, unsigned int nthreads, bool exclusive)
+/*
+ * One populate run; returns Mfaults/s (faults over the threads' wall time).
+ * With @icount_bench (one thread), counts the fault loop's instructions.
+ */
+static double be_populate_run(bool huge, bool overlap, unsigned int nthreads, bool exclusive,
+			      const char *icount_bench)
 {
-	u64 per = bench_opts.quick ? (huge ? 512 : 8192) : (huge ? 4096 : 65536);
+	u64 per = bench_opts.quick || icount_bench ? (huge ? 512 : 8192) :
+		  (huge ? 4096 : 65536);
 	u64 stride = huge ? 512 : 1;
 	u64 gfns = (overlap ? per : per * nthreads) * stride;
 	struct be_arg a[2];
@@ -108,6 +118,8 @@ static double be_populate_once(bool huge, bool overlap, unsigned int nthreads, b
 		a[i].lo = overlap ? 0 : i * per;
 		a[i].n = per;
 		a[i].stride = stride;
+		a[i].icount_bench = icount_bench;
+		a[i].icount_impl = exclusive ? "global_lock" : "ours";
 	}
 	bench_barrier_init(&be_bar, nthreads);
 	t0 = bench_now_ns();
@@ -117,6 +129,11 @@ static double be_populate_once(bool huge, bool overlap, unsigned int nthreads, b
 		faults += a[i].faults;
 	ept_mmu_destroy(&be_mmu);
 	return (double)faults * 1e3 / (double)(t1 - t0);
+}
+
+static double be_populate_once(bool huge, bool overlap, unsigned int nthreads, bool exclusive)
+{
+	return be_populate_run(huge, overlap, nthreads, exclusive, NULL);
 }
 
 static void be_populate(const char *name, bool huge, bool overlap)
@@ -198,6 +215,21 @@ static void bench_ept_populate(void)
 		     bench_opts.runs, "x (2 threads / 1 thread)", BENCH_HIGHER);
 }
 BENCH(ept_populate, bench_ept_populate);
+
+/*
+ * Instructions per fault on one thread, shared mode (ours) against the same
+ * code under the exclusive lock (global_lock): what a lone faulting CPU pays
+ * for the concurrency it does not use.
+ */
+static void icount_ept_populate(void)
+{
+	be_populate_once(false, false, 1, false);	/* first touch of the heap */
+	for (int ex = 0; ex <= 1; ex++) {
+		be_populate_run(false, false, 1, ex, "ept_populate_disjoint_4k");
+		be_populate_run(true, false, 1, ex, "ept_populate_disjoint_2m");
+	}
+}
+BENCH_ICOUNT(ept_populate, icount_ept_populate);
 
 static void *be_zvf_thread(void *p)
 {

@@ -49,9 +49,8 @@ static unsigned long uncontended_iters(void)
 
 enum u_impl { U_OURS, U_OURS_MCS, U_CK_TICKET, U_CK_MCS, U_PSPIN, U_PMUTEX, U_NIMPL };
 
-static double uncontended_once(enum u_impl which)
+static double uncontended_n(enum u_impl which, unsigned long n)
 {
-	unsigned long n = uncontended_iters();
 	struct mcs_node node;
 	struct ck_spinlock_mcs ck_node;
 
@@ -75,6 +74,8 @@ static double uncontended_once(enum u_impl which)
 		return 0;
 	}
 }
+
+static double uncontended_once(enum u_impl which);
 
 static void bench_lock_uncontended(void)
 {
@@ -107,6 +108,40 @@ static void bench_lock_uncontended(void)
 			     BENCH_LOWER);
 }
 BENCH(lock_uncontended, bench_lock_uncontended)
+
+static double uncontended_once(enum u_impl which)
+{
+	return uncontended_n(which, uncontended_iters());
+}
+
+/* Instructions per lock+unlock pair, the rows of lock_uncontended. */
+#define U_ICOUNT_PAIRS	100000
+
+static void icount_lock_uncontended(void)
+{
+	static const struct {
+		const char *bench, *impl;
+		enum u_impl which;
+	} rowsdef[] = {
+		{ "lock_uncontended", "ours", U_OURS },
+		{ "lock_uncontended", "ck_ticket", U_CK_TICKET },
+		{ "lock_uncontended", "ck_mcs", U_CK_MCS },
+		{ "lock_uncontended", "pthread", U_PSPIN },
+		{ "lock_uncontended_mcs", "ours", U_OURS_MCS },
+		{ "lock_uncontended_mcs", "ck_mcs", U_CK_MCS },
+		{ "lock_uncontended_mutex", "ours", U_OURS },
+		{ "lock_uncontended_mutex", "pthread", U_PMUTEX },
+	};
+
+	pthread_spin_init(&u_pspin, PTHREAD_PROCESS_PRIVATE);
+	for (unsigned int i = 0; i < ARRAY_SIZE(rowsdef); i++) {
+		uncontended_n(rowsdef[i].which, 1000);	/* lazy binding, first touch */
+		bench_icount_begin();
+		uncontended_n(rowsdef[i].which, U_ICOUNT_PAIRS);
+		bench_icount_end(rowsdef[i].bench, rowsdef[i].impl, 1, U_ICOUNT_PAIRS);
+	}
+}
+BENCH_ICOUNT(lock_uncontended, icount_lock_uncontended)
 
 /* ------------------------------------------------------------ contended */
 
@@ -353,3 +388,45 @@ static void bench_rwlock_read_mostly(void)
 		     "us", BENCH_LOWER);
 }
 BENCH(rwlock_read_mostly, bench_rwlock_read_mostly)
+
+/*
+ * Instructions of one uncontended read_lock+read_unlock pair and of one
+ * write_lock+write_unlock pair, on one thread: the fast paths that
+ * rwlock_read_mostly's operations take.
+ */
+static void rw_icount_pairs(bool ours, bool write, u64 n)
+{
+	for (u64 i = 0; i < n; i++) {
+		if (ours) {
+			if (write) {
+				write_lock(&rw_ours);
+				write_unlock(&rw_ours);
+			} else {
+				read_lock(&rw_ours);
+				read_unlock(&rw_ours);
+			}
+		} else {
+			if (write)
+				pthread_rwlock_wrlock(&rw_pthread);
+			else
+				pthread_rwlock_rdlock(&rw_pthread);
+			pthread_rwlock_unlock(&rw_pthread);
+		}
+	}
+}
+
+static void icount_rwlock(void)
+{
+	const u64 n = 100000;
+
+	for (int w = 0; w <= 1; w++) {
+		for (int ours = 1; ours >= 0; ours--) {
+			rw_icount_pairs(ours, w, 1000);
+			bench_icount_begin();
+			rw_icount_pairs(ours, w, n);
+			bench_icount_end(w ? "rwlock_read_mostly_write_pair" : "rwlock_read_mostly_read_pair",
+					 ours ? "ours" : "pthread", 1, n);
+		}
+	}
+}
+BENCH_ICOUNT(rwlock_read_mostly, icount_rwlock)

@@ -3,7 +3,8 @@
  * bench-host: runs the benchmarks registered with BENCH() (tests/bench/),
  * prints the median of every row and the "ours" ratios, writes --json.
  *
- * usage: bench-host [--json FILE] [--filter SUBSTR] [--runs N] [--quick] [--list]
+ * usage: bench-host [--json FILE [--append]] [--filter SUBSTR] [--runs N] [--quick]
+ *                   [--debug-build] [--icount PREFIX] [--list]
  */
 #include "tests/bench/bench.h"
 #include "lib/atomic.h"
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <valgrind/callgrind.h>
 
 struct bench_options bench_opts = { .runs = 7 };
 
@@ -77,6 +79,12 @@ void bench_record(const char *bench, const char *impl, unsigned int threads,
 			bench ? bench : "(null)", impl ? impl : "(null)", nsamples);
 		exit(2);
 	}
+	if (bench_opts.debug_build) {
+		/* The release binary records the comparisons; ours is ours_debug here. */
+		if (strcmp(impl, "ours"))
+			return;
+		impl = "ours_debug";
+	}
 	if (nrows == cap_rows) {
 		cap_rows = cap_rows ? cap_rows * 2 : 64;
 		rows = realloc(rows, cap_rows * sizeof(*rows));
@@ -121,7 +129,7 @@ static void print_ratios(void)
 			const struct bench_row *x = &rows[j];
 
 			if (j == i || is_ours(x) || strcmp(x->bench, o->bench) ||
-			    x->threads != o->threads)
+			    x->threads != o->threads || strcmp(x->unit, o->unit))
 				continue;
 			printf("  %-34s %3u thr  ours/%-10s = %6.2fx  (%s is better)\n", o->bench,
 			       o->threads, x->impl, x->median != 0 ? o->median / x->median : 0.0,
@@ -144,15 +152,58 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/*
+ * --append: the rows already in @path, without the closing bracket, or
+ * NULL (*@len = 0) if there are none.
+ */
+static char *json_read_rows(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t n = 0;
+
+	*len = 0;
+	if (!f)
+		return NULL;
+	buf = malloc(1 << 22);
+	if (buf)
+		n = fread(buf, 1, (1 << 22) - 1, f);
+	fclose(f);
+	if (!buf)
+		return NULL;
+	/* Cut at the closing bracket and the whitespace before it. */
+	while (n && buf[n - 1] != ']')
+		n--;
+	if (n)
+		n--;
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
+	if (n <= 1 || !memchr(buf, '{', n)) {
+		free(buf);
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
 static int write_json(const char *path)
 {
+	size_t old_len = 0;
+	char *old = bench_opts.append ? json_read_rows(path, &old_len) : NULL;
 	FILE *f = fopen(path, "w");
 
 	if (!f) {
 		fprintf(stderr, "bench-host: cannot write %s: %s\n", path, strerror(errno));
+		free(old);
 		return -1;
 	}
-	fprintf(f, "[\n");
+	if (old) {
+		fwrite(old, 1, old_len, f);
+		fprintf(f, "%s\n", nrows ? "," : "");
+		free(old);
+	} else {
+		fprintf(f, "[\n");
+	}
 	for (unsigned int i = 0; i < nrows; i++) {
 		const struct bench_row *r = &rows[i];
 
@@ -160,7 +211,8 @@ static int write_json(const char *path)
 		json_str(f, r->bench);
 		fprintf(f, ", \"impl\": ");
 		json_str(f, r->impl);
-		fprintf(f, ", \"threads\": %u, \"median\": %.6g, \"unit\": ", r->threads, r->median);
+		fprintf(f, ", \"threads\": %u, \"median\": %.6g, \"min\": %.6g, \"max\": %.6g, "
+			"\"runs\": %u, \"unit\": ", r->threads, r->median, r->min, r->max, r->n);
 		json_str(f, r->unit);
 		fprintf(f, ", \"better\": \"%s\"}%s\n", r->better == BENCH_LOWER ? "lower" : "higher",
 			i + 1 < nrows ? "," : "");
@@ -170,7 +222,7 @@ static int write_json(const char *path)
 		fprintf(stderr, "bench-host: error writing %s\n", path);
 		return -1;
 	}
-	printf("wrote %u rows to %s\n", nrows, path);
+	printf("%s %u rows to %s\n", bench_opts.append ? "appended" : "wrote", nrows, path);
 	return 0;
 }
 
@@ -198,6 +250,55 @@ double bench_tsc_per_ns(void)
 		tsc_per_ns = (double)(c1 - c0) / (double)(n1 - n0);
 	}
 	return tsc_per_ns;
+}
+
+/* ------------------------------------------------------------ instructions */
+
+static unsigned int icount_dumps;	/* callgrind dumps so far: PREFIX.1, .2, ... */
+
+void bench_icount_begin(void)
+{
+	CALLGRIND_ZERO_STATS;
+	CALLGRIND_TOGGLE_COLLECT;
+}
+
+/* The "summary:" (total instructions) of callgrind dump number @k. */
+static u64 icount_read_dump(unsigned int k)
+{
+	char path[4096], line[512];
+	u64 total = 0;
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s.%u", bench_opts.icount, k);
+	f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "bench-host: no callgrind dump %s: %s\n", path, strerror(errno));
+		exit(2);
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "summary:", 8)) {
+			total = strtoull(line + 8, NULL, 10);
+			found = true;
+			break;
+		}
+	}
+	fclose(f);
+	if (!found) {
+		fprintf(stderr, "bench-host: no summary line in %s\n", path);
+		exit(2);
+	}
+	return total;
+}
+
+void bench_icount_end(const char *bench, const char *impl, unsigned int threads, u64 ops)
+{
+	double per;
+
+	CALLGRIND_TOGGLE_COLLECT;
+	CALLGRIND_DUMP_STATS_AT(bench);
+	per = (double)icount_read_dump(++icount_dumps) / (double)(ops ? ops : 1);
+	bench_record(bench, impl, threads, &per, 1, "instructions", BENCH_LOWER);
 }
 
 /* ------------------------------------------------------------ threads */
@@ -318,8 +419,15 @@ void bench_barrier_wait(struct bench_barrier *b)
 static void usage(const char *argv0)
 {
 	fprintf(stderr,
-		"usage: %s [--json FILE] [--filter SUBSTR] [--runs N] [--quick] [--list]\n"
+		"usage: %s [--json FILE [--append]] [--filter SUBSTR] [--runs N] [--quick]\n"
+		"          [--debug-build] [--icount PREFIX] [--list]\n"
 		"  --json FILE     write the rows as a JSON list\n"
+		"  --append        add the rows to those already in the --json file\n"
+		"  --debug-build   this is the lock-debugging build: record ours as ours_debug,\n"
+		"                  drop the comparison rows\n"
+		"  --icount PREFIX instructions per operation instead of times; run under\n"
+		"                  valgrind --tool=callgrind --collect-atstart=no\n"
+		"                  --callgrind-out-file=PREFIX\n"
 		"  --filter SUBSTR run only benchmarks whose name contains SUBSTR\n"
 		"  --runs N        runs per row, median reported (default 7, max %d)\n"
 		"  --quick         short workloads (smoke test)\n"
@@ -350,6 +458,12 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			bench_opts.runs = (unsigned int)v;
+		} else if (!strcmp(a, "--append")) {
+			bench_opts.append = true;
+		} else if (!strcmp(a, "--debug-build")) {
+			bench_opts.debug_build = true;
+		} else if (!strcmp(a, "--icount") && i + 1 < argc) {
+			bench_opts.icount = argv[++i];
 		} else if (!strcmp(a, "--quick")) {
 			bench_opts.quick = true;
 		} else if (!strcmp(a, "--list")) {
@@ -366,8 +480,13 @@ int main(int argc, char **argv)
 	bench_opts.ncpus = ncpu > 0 ? (unsigned int)ncpu : 1;
 	if (list) {
 		for (struct bench_desc *d = bench_list; d; d = d->next)
-			printf("%s\n", d->name);
+			printf("%s%s\n", d->name, d->icount ? " (instructions)" : "");
 		return 0;
+	}
+	if (bench_opts.icount && !RUNNING_ON_VALGRIND) {
+		fprintf(stderr, "%s: --icount runs under valgrind --tool=callgrind "
+			"--collect-atstart=no --callgrind-out-file=%s\n", argv[0], bench_opts.icount);
+		return 2;
 	}
 	/*
 	 * Keep freed memory in the process: with glibc's defaults a large
@@ -379,9 +498,16 @@ int main(int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 256 << 20);
 	mallopt(M_TRIM_THRESHOLD, 1 << 30);
 	pin_to(0);
-	printf("bench-host: %u cpus, %u runs per row%s, tsc %.3f GHz\n", bench_opts.ncpus,
-	       bench_opts.runs, bench_opts.quick ? ", quick" : "", bench_tsc_per_ns());
+	if (bench_opts.icount)
+		printf("bench-host: instructions per operation (callgrind)%s\n",
+		       bench_opts.debug_build ? ", debug build" : "");
+	else
+		printf("bench-host: %u cpus, %u runs per row%s%s, tsc %.3f GHz\n",
+		       bench_opts.ncpus, bench_opts.runs, bench_opts.quick ? ", quick" : "",
+		       bench_opts.debug_build ? ", debug build" : "", bench_tsc_per_ns());
 	for (struct bench_desc *d = bench_list; d; d = d->next) {
+		if (d->icount != !!bench_opts.icount)
+			continue;
 		if (bench_opts.filter && !strstr(d->name, bench_opts.filter))
 			continue;
 		printf("%s:\n", d->name);
@@ -389,12 +515,17 @@ int main(int argc, char **argv)
 		d->fn();
 		ran++;
 	}
-	if (!ran) {
+	if (!ran && bench_opts.icount) {
+		/* Benchmarks whose threads cannot be counted deterministically have none. */
+		printf("bench-host: no instruction counts for '%s'\n",
+		       bench_opts.filter ? bench_opts.filter : "");
+	} else if (!ran) {
 		fprintf(stderr, "bench-host: no benchmark matches '%s'\n",
 			bench_opts.filter ? bench_opts.filter : "");
 		return 2;
 	}
-	print_ratios();
+	if (!bench_opts.debug_build)
+		print_ratios();
 	if (bench_opts.json && write_json(bench_opts.json))
 		return 1;
 	return 0;

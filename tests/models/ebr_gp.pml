@@ -26,9 +26,9 @@ active proctype reader()
 	do
 	:: k < 2 ->
 		e = epoch;
-		r_store_state(e * 2 + 1);		/* ebr_enter(): R5 store */
+		r_store_state(e * 2 + 1);		/* ebr_enter(): R5 xchg, store part */
 #ifndef MUTATE_R5_ENTER
-		r_fence();				/* ebr_enter(): R5 smp_mb() */
+		r_fence();				/* ebr_enter(): R5, the xchg's fence */
 #endif
 		p = ptr;				/* load_acquire(slot) */
 		if

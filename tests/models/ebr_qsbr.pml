@@ -25,9 +25,9 @@ active proctype reader()
 	bit p;
 
 	e = epoch;
-	r_store_state(e * 2 + 1);		/* ebr_online(): R5 store */
+	r_store_state(e * 2 + 1);		/* ebr_online(): R5 xchg, store part */
 #ifndef MUTATE_R5_ONLINE
-	r_fence();				/* ebr_online(): R5 smp_mb() */
+	r_fence();				/* ebr_online(): R5, the xchg's fence */
 #endif
 	do
 	:: k < 2 ->
