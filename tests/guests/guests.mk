@@ -9,7 +9,7 @@ GUEST_CFLAGS	:= -m32 -std=gnu11 -Os -ffreestanding -fno-builtin -nostdlib -fno-p
 		   -fno-stack-protector -mgeneral-regs-only -fno-asynchronous-unwind-tables \
 		   -fcf-protection=none -Wall -Wextra -Werror -Wno-unused-parameter \
 		   -I tests/guests/lib -I . -MMD -MP
-GUEST_C		:= cpuid msr io ept iso_a iso_b hypercall vmxinsn triple hlt hello bench benchvid smp invd zap forge stop flood state uart apic strio plat msrsweep iosweep ipistorm gfuzz edges echo
+GUEST_C		:= cpuid msr io ept iso_a iso_b hypercall vmxinsn triple hlt hello bench benchvid smp invd zap forge stop flood state uart apic strio plat msrsweep iosweep ipistorm gfuzz edges echo gdbt
 GUEST_FLAT	:= realmode long cr8 realinj
 GUEST_BINS	:= $(patsubst %,$(GB)/%.bin,$(GUEST_C) $(GUEST_FLAT))
 GUEST_LIB	:= $(GB)/lib/start.o $(GB)/lib/lib.o $(GB)/lib/string.o

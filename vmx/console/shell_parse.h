@@ -31,6 +31,7 @@ enum shell_cmd_id {
 	SHELL_RDMSR,
 	SHELL_VM_STOP,
 	SHELL_REBOOT,
+	SHELL_GDB,
 	SHELL_NCMDS,
 };
 
