@@ -37,11 +37,6 @@
 #define GDB_HW_BPS		4	/* DR0..DR3 */
 #define GDB_IRQ_BUDGET		8192
 #define INT3			0xcc
-#define DR6_FIXED		0xffff0ff0ull
-#define DR6_HIT_BITS		0x600full	/* B0-B3, BD, BS */
-#define DR7_FIXED		0x400ull	/* bit 10 reads as 1 */
-#define X86_EXC_DB		1
-#define X86_EXC_BP		3
 
 /* What a vCPU publishes when it holds, and what GDB leaves for it (R17). */
 struct gdb_vcpu {
@@ -126,19 +121,19 @@ static void dr_write(unsigned int n, u64 v)
 /* DR7 for GDB's breakpoints: Ln for each, R/W = 00 (execution), LEN = 00. */
 static u64 gdb_dr7(u32 mask)
 {
-	u64 dr7 = DR7_FIXED;
+	u64 dr7 = X86_DR7_FIXED;
 
 	for (unsigned int i = 0; i < GDB_HW_BPS; i++)
 		if (mask & BIT(i))
-			dr7 |= BIT(2 * i);
+			dr7 |= X86_DR7_L(i);
 	return dr7;
 }
 
 /* The CPU lets us set the monitor trap flag (the primary controls' allowed-1 bits). */
 static bool gdb_mtf_ok(void)
 {
-	u64 basic = rdmsr(0x480);	/* IA32_VMX_BASIC: bit 55, the TRUE_* MSRs exist */
-	u64 cap = rdmsr(basic & BIT(55) ? 0x48e : 0x482);
+	bool true_ctls = rdmsr(VMX_MSR_BASIC) & VMX_BASIC_TRUE_CTLS;
+	u64 cap = rdmsr(true_ctls ? VMX_MSR_TRUE_PROCBASED : VMX_MSR_PROCBASED);
 
 	return (cap >> 32) & PROC_MTF;
 }
@@ -227,6 +222,12 @@ void gdb_vcpu_hold_begin(struct vcpu *v)
 	g->dirty = 0;
 	g->run = false;
 	g->step = false;
+	/*
+	 * R17: the resume number we hold under, read before we count
+	 * ourselves: no resume can come before the count is complete, so the
+	 * next new number is the one that lets us go.  Pairs with the
+	 * store_release in gdb_resume().
+	 */
 	g->seq = load_acquire(&gdb_resume_seq);
 	gdb_count_held();
 }
@@ -249,7 +250,8 @@ bool gdb_vcpu_hold_done(struct vcpu *v)
 	 * began since (another vCPU's breakpoint) cannot be complete without
 	 * us: we see its gdb_halt and stay, counted again, with the copy we
 	 * published still right (we never ran); or we go, and its kick brings
-	 * us back.
+	 * us back.  Pairs with the store_release of gdb_halt in gdb_halt_vm(),
+	 * which that vCPU makes before it counts itself (a full barrier).
 	 */
 	if (READ_ONCE(gdb_halt)) {
 		g->run = false;
@@ -300,7 +302,7 @@ void gdb_vcpu_hold_end(struct vcpu *v)
 			v->proc_ctls |= PROC_MOV_DR_EXIT;
 		}
 		for (unsigned int i = 0; i < GDB_HW_BPS; i++)
-			dr_write(i, mask & BIT(i) ? READ_ONCE(gdb_hw_addr[i]) : 0);
+			dr_write(i, (mask & BIT(i)) ? READ_ONCE(gdb_hw_addr[i]) : 0);
 		vmcs_write(VMCS_GUEST_DR7, gdb_dr7(mask));
 		vmcs_write(VMCS_EXCEPTION_BITMAP, BIT(X86_EXC_DB) | BIT(X86_EXC_BP));
 		g->stepping = g->step;
@@ -760,7 +762,7 @@ bool gdb_exit_exception(struct vcpu *v, u32 info)
 		struct gdb_vcpu *g = &gdb_vcpus[v->id];
 
 		/* BS: the single step's trap (TF), GDB's step. */
-		if (g->stepping && (qual & BIT(14)) && gdb_step_end(v))
+		if (g->stepping && (qual & X86_DR6_BS) && gdb_step_end(v))
 			return true;
 		if (gdb_mine(v) && (qual & READ_ONCE(gdb_hw_mask) & 0xf)) {
 			/* A fault at the instruction: RF lets it run when GDB goes on. */
@@ -770,9 +772,9 @@ bool gdb_exit_exception(struct vcpu *v, u32 info)
 		}
 		/* The guest's: its DR6 says why, then the #DB it would have taken. */
 		if (g->owns_dr)
-			g->guest_dr6 = DR6_FIXED | (qual & DR6_HIT_BITS);
+			g->guest_dr6 = X86_DR6_FIXED | (qual & X86_DR6_HITS);
 		else
-			dr_write(6, DR6_FIXED | (qual & DR6_HIT_BITS));
+			dr_write(6, X86_DR6_FIXED | (qual & X86_DR6_HITS));
 		if (INTR_INFO_TYPE(info) == INTR_TYPE_PRIV_SW_EXC)
 			vmcs_write(VMCS_ENTRY_INSN_LEN, vmcs_read(VMCS_EXIT_INSN_LEN));
 		vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | (INTR_INFO_TYPE(info) << 8) | vec);
