@@ -51,6 +51,7 @@ struct gdb_vcpu {
 	u32 seq;		/* gdb_resume_seq when it last looked */
 	bool stepping;		/* MTF (and TF) armed for GDB */
 	bool tf_was_set;	/* the guest's own RFLAGS.TF when the step began */
+	u64 step_rip;		/* RIP when the step began */
 	bool owns_dr;		/* DR0-3/DR7 are GDB's; the guest's are below */
 	u64 guest_dr[4], guest_dr6, guest_dr7;
 } __cacheline_aligned;
@@ -147,6 +148,15 @@ static bool gdb_step_end(struct vcpu *v)
 	struct gdb_vcpu *g = &gdb_vcpus[v->id];
 	u64 rf = vmcs_read(VMCS_GUEST_RFLAGS);
 
+	/*
+	 * An end with RIP where the step began ran no instruction: Bochs 2.7
+	 * reports one (MTF, or TF's #DB) at the entry after an exit that came
+	 * in the middle of the instruction (an EPT violation on its first
+	 * access).  Keep stepping.  The price: "stepi" on a jump to itself
+	 * never ends (Ctrl-C stops it).
+	 */
+	if (g->stepping && vmcs_read(VMCS_GUEST_RIP) == g->step_rip)
+		return true;
 	v->proc_ctls &= ~PROC_MTF;
 	vmcs_write(VMCS_PROC_CTLS, v->proc_ctls);
 	WRITE_ONCE(v->intr_pending, 1);		/* window exits back on the controls */
@@ -319,6 +329,7 @@ void gdb_vcpu_hold_end(struct vcpu *v)
 			if (gdb_mtf_ok())
 				v->proc_ctls |= PROC_MTF;
 			g->tf_was_set = rf & X86_RFLAGS_TF;
+			g->step_rip = vmcs_read(VMCS_GUEST_RIP);
 			vmcs_write(VMCS_GUEST_RFLAGS, rf | X86_RFLAGS_TF);
 		}
 	} else {
