@@ -280,11 +280,15 @@ static void gdb_cmd_write_mem(struct gdb_proto *p, const char *a, size_t alen, b
 {
 	static u8 mem[GDB_MEM_MAX];
 	const char *s = a;
-	u64 addr, len;
+	u64 addr = 0, len = 0;
 	size_t dlen;
 
-	if (gdb_addr_len(&s, &addr, &len, ':') || len > GDB_MEM_MAX) {
-		gdb_send_err(p, len > GDB_MEM_MAX ? GDB_E_LEN : GDB_E_SYNTAX);
+	if (gdb_addr_len(&s, &addr, &len, ':')) {
+		gdb_send_err(p, GDB_E_SYNTAX);
+		return;
+	}
+	if (len > GDB_MEM_MAX) {
+		gdb_send_err(p, GDB_E_LEN);
 		return;
 	}
 	dlen = (size_t)(a + alen - s);
