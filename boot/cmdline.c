@@ -20,8 +20,8 @@ struct cmdline_option {
 	const char *(*set)(struct hv_config *cfg, const char *val);
 };
 
-/* console=com1..com4|PORT[,BAUD]: applied only if both parts are valid. */
-static const char *cmdline_console(struct hv_config *cfg, const char *val)
+/* com1..com4|PORT[,BAUD] into *@port and *@baud: both or neither; NULL or why not. */
+static const char *cmdline_serial(const char *val, u16 *port_out, u32 *baud_out)
 {
 	static const struct {
 		const char *name;
@@ -29,7 +29,7 @@ static const char *cmdline_console(struct hv_config *cfg, const char *val)
 	} ports[] = { { "com1", 0x3f8 }, { "com2", 0x2f8 }, { "com3", 0x3e8 }, { "com4", 0x2e8 } };
 	const char *comma = strchr(val, ',');
 	size_t nlen = comma ? (size_t)(comma - val) : strlen(val);
-	u64 port = 0, baud = cfg->console_baud;
+	u64 port = 0, baud = *baud_out;
 	const char *end;
 	bool found = false;
 
@@ -52,8 +52,28 @@ static const char *cmdline_console(struct hv_config *cfg, const char *val)
 		if (baud == 0 || baud > 115200 || 115200 % baud)
 			return "baud rate must divide 115200 (e.g. 9600, 38400, 115200)";
 	}
-	cfg->console_port = (u16)port;
-	cfg->console_baud = (u32)baud;
+	*port_out = (u16)port;
+	*baud_out = (u32)baud;
+	return NULL;
+}
+
+/* console=com1..com4|PORT[,BAUD]: applied only if both parts are valid. */
+static const char *cmdline_console(struct hv_config *cfg, const char *val)
+{
+	return cmdline_serial(val, &cfg->console_port, &cfg->console_baud);
+}
+
+/* gdb=com1..com4|PORT[,BAUD]: the GDB stub's serial port (vmx/gdb/, docs/gdb.md). */
+static const char *cmdline_gdb(struct hv_config *cfg, const char *val)
+{
+	u16 port;
+	u32 baud = CMDLINE_DEFAULT_BAUD;
+	const char *why = cmdline_serial(val, &port, &baud);
+
+	if (why)
+		return why;
+	cfg->gdb_port = port;
+	cfg->gdb_baud = baud;
 	return NULL;
 }
 
@@ -145,6 +165,7 @@ static const char *cmdline_debug_rsdpscan(struct hv_config *cfg, const char *val
 
 static const struct cmdline_option cmdline_options[] = {
 	{ "console", true, cmdline_console },
+	{ "gdb", true, cmdline_gdb },
 	{ "loglevel", true, cmdline_loglevel },
 	{ "maxcpus", true, cmdline_maxcpus },
 	{ "nosmp", false, cmdline_nosmp },

@@ -54,6 +54,8 @@ enum cmdline_fault {
 struct hv_config {
 	u16 console_port;
 	u32 console_baud;
+	u16 gdb_port;			/* gdb=: the GDB stub's UART, 0 = none */
+	u32 gdb_baud;
 	enum log_level loglevel;
 	unsigned int maxcpus;		/* 0: no limit */
 	bool nosmp;

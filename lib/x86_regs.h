@@ -68,4 +68,17 @@
 #define PKRU_AD(key)	   (1u << (2 * (key)))
 #define PKRU_WD(key)	   (1u << (2 * (key) + 1))
 
+/* Exception vectors the GDB stub traps (vmx/gdb/gdb_stub.c). */
+#define X86_EXC_DB	   1
+#define X86_EXC_BP	   3
+
+/* Debug registers: DR6 as after reset, its hit bits (B0-B3, BD, BS); DR7's fixed bit 10. */
+#define X86_DR6_FIXED	   0xffff0ff0ull
+#define X86_DR6_B(n)	   (1ull << (n))
+#define X86_DR6_BD	   (1ull << 13)
+#define X86_DR6_BS	   (1ull << 14)
+#define X86_DR6_HITS	   (0xfull | X86_DR6_BD | X86_DR6_BS)
+#define X86_DR7_FIXED	   (1ull << 10)
+#define X86_DR7_L(n)	   (1ull << (2 * (n)))	/* local enable of DRn */
+
 #endif /* LIB_X86_REGS_H */

@@ -10,6 +10,7 @@
 #include "arch/x86/lapic.h"
 #include "arch/x86/traps.h"
 #include "lib/printk.h"
+#include "vmx/gdb/gdb_stub.h"
 #include "vmx/vm/vm.h"
 #include "vmx/vmx_error.h"
 #include "vmx/vmx_ops.h"
@@ -94,7 +95,8 @@ static enum exit_action exit_unexpected(struct vcpu *v)
 }
 
 /*
- * NMI or exception.  The exception bitmap is 0, so only NMIs arrive here
+ * NMI or exception.  The exception bitmap is 0 except while GDB is attached
+ * (#BP and #DB: vmx/gdb/gdb_stub.c), so otherwise only NMIs arrive here
  * (NMI exiting is on).  Guests own no NMI source and kicks are fixed IPIs,
  * so an NMI is the host's, e.g. the panic path stopping every CPU: hand it
  * to the host's NMI handler, which decides.
@@ -108,6 +110,8 @@ static enum exit_action exit_exception_nmi(struct vcpu *v)
 		__asm__ __volatile__("int $2" ::: "memory");
 		return EXIT_RESUME;
 	}
+	if (gdb_exit_exception(v, info))
+		return EXIT_RESUME;
 	return exit_unexpected(v);
 }
 
@@ -189,6 +193,21 @@ static enum exit_action exit_entry_failure(struct vcpu *v)
 	return EXIT_STOP;
 }
 
+/* Monitor trap flag: only GDB's single step sets it. */
+static enum exit_action exit_mtf(struct vcpu *v)
+{
+	gdb_exit_mtf(v);
+	return EXIT_RESUME;
+}
+
+/* MOV DR: exits only while GDB owns the debug registers (the guest's copy is GDB's stub's). */
+static enum exit_action exit_dr_access(struct vcpu *v)
+{
+	if (gdb_exit_dr(v, vmcs_read(VMCS_EXIT_QUAL)))
+		return EXIT_RESUME;
+	return exit_unexpected(v);
+}
+
 typedef enum exit_action (*exit_fn)(struct vcpu *v);
 
 static const exit_fn exit_table[EXIT_REASON_MAX] = {
@@ -225,6 +244,8 @@ static const exit_fn exit_table[EXIT_REASON_MAX] = {
 	[EXIT_REASON_EPT_VIOLATION] = exit_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG] = exit_ept_misconfig,
 	[EXIT_REASON_PREEMPT_TIMER] = exit_preempt_timer,
+	[EXIT_REASON_MTF] = exit_mtf,
+	[EXIT_REASON_DR_ACCESS] = exit_dr_access,
 	[EXIT_REASON_XSETBV] = exit_xsetbv,
 	[EXIT_REASON_APIC_ACCESS] = exit_apic_access,
 	[EXIT_REASON_EOI_INDUCED] = exit_eoi_induced,

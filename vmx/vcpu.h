@@ -73,6 +73,7 @@ struct vm_config {
 	char input[128];	/* input=TEXT: bytes fed to COM1's receiver at start */
 	unsigned int input_len;
 	bool reset_restart;	/* on_reset=restart: a guest reset rebuilds the VM */
+	bool gdb_wait;		/* gdb: the GDB stub's VM, held before its first instruction */
 	bool debug_badstate;	/* test aid: enter vCPU 0 with an invalid guest state */
 	bool debug_zap;		/* test aid: vCPU 0 splits / zaps all EPT mappings every ~2M ticks */
 	bool debug_hang;	/* test aid: vCPU 0's CPU goes silent until the watchdog reports it */

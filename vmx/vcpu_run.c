@@ -26,6 +26,7 @@
 #include "lib/printk.h"
 #include "mm/ept_mmu.h"
 #include "vmx/exit.h"
+#include "vmx/gdb/gdb_stub.h"
 #include "vmx/host_state.h"
 #include "vmx/vm/hypercall.h"
 #include "vmx/vm/vm.h"
@@ -329,6 +330,27 @@ static void vcpu_idle_sleep(struct vcpu *v)
 }
 
 /*
+ * Hold for GDB (vmx/gdb/gdb_stub.c, rule R17): publish the state, sleep
+ * until GDB lets this vCPU go (or the VM stops), take GDB's changes back.
+ * The EBR record is offline meanwhile, as in vcpu_idle() (@rec NULL when
+ * the caller has it offline already).
+ */
+static void vcpu_gdb_hold(struct vcpu *v, struct ebr_rec *rec)
+{
+	if (rec)
+		ebr_offline(rec);
+	gdb_vcpu_hold_begin(v);
+	while (!gdb_vcpu_hold_done(v)) {
+		watchdog_beat(WD_IDLE, v->vm->cfg.name, v->id);
+		watchdog_poll();
+		vcpu_idle_sleep(v);
+	}
+	gdb_vcpu_hold_end(v);
+	if (rec)
+		ebr_online(rec);
+}
+
+/*
  * Wait outside the guest: for a SIPI (AP not started) or for an event
  * (HLT), with the CPU halted in between (vcpu_idle_sleep()).  The EBR
  * record is offline meanwhile, so grace periods do not wait for an idle
@@ -341,6 +363,10 @@ static void vcpu_idle(struct vcpu *v, struct ebr_rec *rec)
 	while (!vm_is_stopped(v->vm)) {
 		watchdog_beat(WD_IDLE, v->vm->cfg.name, v->id);
 		watchdog_poll();
+		if (unlikely(gdb_vcpu_must_hold(v))) {
+			vcpu_gdb_hold(v, NULL);
+			continue;
+		}
 		if (v->run_state == VCPU_WAIT_SIPI) {
 			/*
 			 * R1 (publish): pairs with the store_release of v->sipi
@@ -405,6 +431,10 @@ static void vcpu_loop(struct vcpu *v, struct ebr_rec *rec)
 			     READ_ONCE(v->intr_pending))) {
 			if (vm_is_stopped(vm))
 				return;
+			if (unlikely(gdb_vcpu_must_hold(v))) {
+				vcpu_gdb_hold(v, rec);
+				continue;
+			}
 			if (v->run_state != VCPU_RUNNABLE) {
 				vcpu_idle(v, rec);
 				continue;
@@ -490,6 +520,9 @@ void vcpu_run(struct vcpu *v)
 
 	watchdog_beat(WD_RUNNING, vm->cfg.name, v->id);
 	vcpu_test_aids_running(v);
+	/* vm=...,gdb: held before the first instruction until GDB lets it go. */
+	if (unlikely(gdb_vcpu_must_hold(v)))
+		vcpu_gdb_hold(v, NULL);
 	ebr_online(rec);
 	vcpu_loop(v, rec);
 	ebr_offline(rec);

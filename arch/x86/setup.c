@@ -23,6 +23,7 @@
 #include "arch/x86/tsc.h"
 #include "arch/x86/uart.h"
 #include "vmx/console/console.h"
+#include "vmx/gdb/gdb_stub.h"
 #include "boot/cmdline.h"
 #include "boot/multiboot2.h"
 #include "lib/panic.h"
@@ -241,6 +242,8 @@ void hv_main(u32 magic, u32 info_pa)
 
 	/* Console input (vmx/console/): taken from the first time this CPU enables interrupts. */
 	console_init();
+	/* gdb=: the GDB stub's serial port (vmx/gdb/), its interrupt on this CPU too. */
+	gdb_stub_init(hv_config.gdb_port, hv_config.gdb_baud);
 
 	/* The VMs of the vm= options (vmx/vm/vm.c); returns when all have stopped. */
 	vm_start_all();

@@ -49,6 +49,14 @@ u16 uart_port(void)
  */
 bool uart_init(u16 port, u32 baud)
 {
+	if (!uart_port_setup(port, baud))
+		return false;
+	uart_base = port;
+	return true;
+}
+
+bool uart_port_setup(u16 port, u32 baud)
+{
 	u32 divisor;
 
 	if (!baud || baud > UART_CLOCK || UART_CLOCK % baud)
@@ -69,8 +77,16 @@ bool uart_init(u16 port, u32 baud)
 	outb(port + UART_LCR, LCR_8N1);
 	outb(port + UART_FCR, FCR_ENABLE_CLEAR | FCR_TRIGGER_14);
 	outb(port + UART_MCR, MCR_DTR_RTS); /* OUT2 off: no IRQ (uart_rx_irq_enable()) */
-	uart_base = port;
 	return true;
+}
+
+void uart_port_putc(u16 port, u8 c)
+{
+	unsigned int spins = 0;
+
+	while (!(inb(port + UART_LSR) & LSR_THRE) && spins++ < UART_SPIN_MAX)
+		pause();
+	outb(port + UART_THR, c);
 }
 
 void uart_putc(char c)
@@ -119,17 +135,27 @@ void uart_flush(void)
 		pause();
 }
 
+int uart_port_getc(u16 port)
+{
+	if (!(inb(port + UART_LSR) & LSR_DR))
+		return -1;
+	return inb(port + UART_THR);	/* RBR: same offset, read */
+}
+
 int uart_getc(void)
 {
-	if (!(inb(uart_base + UART_LSR) & LSR_DR))
-		return -1;
-	return inb(uart_base + UART_THR);	/* RBR: same offset, read */
+	return uart_port_getc(uart_base);
+}
+
+void uart_port_rx_irq_enable(u16 port)
+{
+	/* Interrupt at the first byte (trigger level 1): a person types one at a time. */
+	outb(port + UART_FCR, FCR_RX_TRIGGER_1);
+	outb(port + UART_IER, IER_RDI);
+	outb(port + UART_MCR, MCR_DTR_RTS | MCR_OUT2);
 }
 
 void uart_rx_irq_enable(void)
 {
-	/* Interrupt at the first byte (trigger level 1): a person types one at a time. */
-	outb(uart_base + UART_FCR, FCR_RX_TRIGGER_1);
-	outb(uart_base + UART_IER, IER_RDI);
-	outb(uart_base + UART_MCR, MCR_DTR_RTS | MCR_OUT2);
+	uart_port_rx_irq_enable(uart_base);
 }

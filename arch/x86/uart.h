@@ -36,4 +36,14 @@ int uart_getc(void);
  */
 void uart_rx_irq_enable(void);
 
+/*
+ * Another 16550 than the console's (the GDB stub's, vmx/gdb/): programmed
+ * like uart_init() but not made the console; raw bytes out (no "\n"
+ * translation), polled; input by interrupt as above.
+ */
+bool uart_port_setup(u16 port, u32 baud);
+void uart_port_putc(u16 port, u8 c);
+int uart_port_getc(u16 port);
+void uart_port_rx_irq_enable(u16 port);
+
 #endif /* ARCH_X86_UART_H */

@@ -170,6 +170,35 @@ def shell_seeds():
     }
 
 
+# ---------------------------------------------------------------- gdb
+
+def gdb_pkt(data):
+    """One framed GDB remote-protocol packet: $DATA#CS."""
+    if isinstance(data, str):
+        data = data.encode("latin-1")
+    return b"$" + data + b"#" + ("%02x" % (sum(data) & 0xFF)).encode()
+
+
+def gdb_seeds():
+    """What GDB (or a broken peer) sends fuzz_gdb's stub: packets, acks, Ctrl-C, garbage."""
+    return {
+        "attach": b"+" + b"".join(gdb_pkt(p) for p in (
+            "qSupported:multiprocess+;swbreak+;hwbreak+;qRelocInsn+;xmlRegisters=i386",
+            "vMustReplyEmpty", "Hg0", "qXfer:features:read:target.xml:0,ffb",
+            "qXfer:features:read:target.xml:7fd,ffb", "qTStatus", "?", "qfThreadInfo",
+            "qsThreadInfo", "qAttached", "Hc-1", "qC", "qOffsets", "g")),
+        "regs": b"".join(gdb_pkt(p) for p in ("p10", "P10=0010000000000000", "p0", "Hg2", "g",
+                                               "T1", "T2", "T9")),
+        "mem": b"".join(gdb_pkt(p) for p in ("m1000,10", "M1000,2:9090", "X1000,0:",
+                                              b"X1000,3:}\x03\x00a", "m0,ffffffff")),
+        "bp": b"".join(gdb_pkt(p) for p in ("Z0,1000,1", "vCont;c", "z0,1000,1", "Z1,1004,1",
+                                             "c", "z1,1004,1", "s", "vCont;s:1;c", "D")),
+        "ctrlc": gdb_pkt("c") + b"\x03\x03" + gdb_pkt("?") + gdb_pkt("k"),
+        "malformed": b"$g#00$g#zz$" + b"q" * 5000 + b"#00-$m1000#00" + gdb_pkt("Zx") +
+                     gdb_pkt("G00") + gdb_pkt("p") + gdb_pkt("Hzz") + gdb_pkt("vCont;q") + b"}}$}",
+    }
+
+
 # ---------------------------------------------------------------- ACPI
 
 BASE = 0xE0000
@@ -458,3 +487,4 @@ if __name__ == "__main__":
     write("acpi", acpi_seeds())
     write("shell", shell_seeds())
     write("loader", loader_seeds())
+    write("gdb", gdb_seeds())

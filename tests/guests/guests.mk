@@ -11,7 +11,7 @@ GUEST_CFLAGS	:= -m32 -std=gnu11 -Os -ffreestanding -fno-builtin -nostdlib -fno-p
 		   -fcf-protection=none -Wall -Wextra -Werror -Wno-unused-parameter \
 		   -Wmissing-declarations -Wredundant-decls -Wundef -Wtype-limits \
 		   -I tests/guests/lib -I . -MMD -MP
-GUEST_C		:= cpuid msr io ept iso_a iso_b hypercall vmxinsn triple hlt hello bench benchvid smp invd zap forge stop flood state uart apic strio plat msrsweep iosweep ipistorm gfuzz edges echo
+GUEST_C		:= cpuid msr io ept iso_a iso_b hypercall vmxinsn triple hlt hello bench benchvid smp invd zap forge stop flood state uart apic strio plat msrsweep iosweep ipistorm gfuzz edges echo gdbt
 GUEST_FLAT	:= realmode long cr8 realinj
 GUEST_BINS	:= $(patsubst %,$(GB)/%.bin,$(GUEST_C) $(GUEST_FLAT))
 GUEST_LIB	:= $(GB)/lib/start.o $(GB)/lib/lib.o $(GB)/lib/string.o

@@ -99,6 +99,25 @@ static void test_console(void)
 	(void)RUN("console=0x3f8x", 1, "port must be");
 }
 
+static void test_gdb(void)
+{
+	struct hv_config c;
+
+	c = RUN("", 0, NULL);
+	CHECK_EQ(c.gdb_port, 0);
+	c = RUN("gdb=com2", 0, NULL);
+	CHECK(c.gdb_port == 0x2f8 && c.gdb_baud == 115200);
+	c = RUN("gdb=0x2e8,9600", 0, NULL);
+	CHECK(c.gdb_port == 0x2e8 && c.gdb_baud == 9600);
+	CHECK(c.console_port == 0x3f8 && c.console_baud == 115200);	/* the console's own */
+	c = RUN("gdb=com7", 1, "\"gdb=com7\" ignored: port must be");
+	CHECK_EQ(c.gdb_port, 0);
+	c = RUN("gdb=com2,1234", 1, "baud rate must divide 115200");
+	CHECK_EQ(c.gdb_port, 0);
+	c = RUN("gdb=0", 1, "out of range");
+	c = RUN("gdb", 1, "needs a value");
+}
+
 static void test_loglevel(void)
 {
 	static const char *const names[] = { "err", "warn", "info", "debug" };
@@ -267,6 +286,7 @@ int main(int argc, char **argv)
 	test_init(argc, argv, 0);
 	test_defaults();
 	test_console();
+	test_gdb();
 	test_loglevel();
 	test_cpus();
 	test_more_options();

@@ -27,6 +27,7 @@
 #include "mm/ept_mmu.h"
 #include "vmx/console/shell_parse.h"
 #include "vmx/console/vcpu_peek.h"
+#include "vmx/gdb/gdb_stub.h"
 #include "vmx/emul/gpt_walk.h"
 #include "vmx/vm/vm.h"
 #include "vmx/vm/vm_console.h"
@@ -549,6 +550,14 @@ static void cmd_reboot(const struct shell_parsed *p)
 	pr_plain("hv: reboot did not happen (neither 0xCF9 nor the i8042 reset this machine)\n");
 }
 
+static void cmd_gdb(const struct shell_parsed *p)
+{
+	struct vm *vm = shell_vm(p->str[0]);
+
+	if (vm)
+		gdb_select_vm(vm);
+}
+
 typedef void (*shell_fn)(const struct shell_parsed *p);
 
 static const shell_fn shell_fns[SHELL_NCMDS] = {
@@ -562,6 +571,7 @@ static const shell_fn shell_fns[SHELL_NCMDS] = {
 	[SHELL_CPUID] = cmd_cpuid,	 [SHELL_RDMSR] = cmd_rdmsr,
 	[SHELL_VM_STOP] = cmd_vm_stop,	 [SHELL_VM_START] = cmd_vm_start,
 	[SHELL_VM_RESTART] = cmd_vm_restart, [SHELL_REBOOT] = cmd_reboot,
+	[SHELL_GDB] = cmd_gdb,
 };
 
 void shell_run(char *line)

@@ -39,6 +39,8 @@ const struct shell_cmd_desc shell_cmds[SHELL_NCMDS] = {
 	[SHELL_VM_RESTART] = { "vm restart", "vm restart NAME",
 			       "stop a VM and build it again from its boot modules", 1, 0, { N } },
 	[SHELL_REBOOT]	 = { "reboot", "reboot", "reset the machine", 0, 0, { 0 } },
+	[SHELL_GDB]	 = { "gdb", "gdb NAME", "let GDB debug vm NAME on the gdb= port (docs/gdb.md)",
+			     1, 0, { N } },
 };
 
 #undef N

@@ -33,6 +33,7 @@ enum shell_cmd_id {
 	SHELL_VM_START,
 	SHELL_VM_RESTART,
 	SHELL_REBOOT,
+	SHELL_GDB,
 	SHELL_NCMDS,
 };
 

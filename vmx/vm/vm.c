@@ -23,6 +23,7 @@
 #include "mm/pmm.h"
 #include "vmx/caps.h"
 #include "vmx/console/console.h"
+#include "vmx/gdb/gdb_stub.h"
 #include "vmx/dev/apic_route.h"
 #include "vmx/dev/platform.h"
 #include "vmx/dev/uart16550.h"
@@ -824,6 +825,7 @@ void vm_start_all(void)
 			continue;
 		}
 		vm_list[vm_count++] = vm;
+		gdb_vm_created(vm);
 	}
 	console_boot_focus();
 	vm_live = vm_count;	/* before any vCPU runs: no other CPU reads it yet */

@@ -201,7 +201,9 @@ int vm_config_parse(const char *val, struct vm_config *out)
 		f = p;
 		n = strchr(p, ',') ? (size_t)(strchr(p, ',') - p) : strlen(p);
 		p += n;
-		if (vm_key(f, n, "mod", &v, &vn)) {
+		if (vm_word(f, n, "gdb")) {
+			out->gdb_wait = true;	/* held at its first instruction for GDB */
+		} else if (vm_key(f, n, "mod", &v, &vn)) {
 			if (vn == 0 || vn >= VM_MOD_MAX)
 				goto bad;
 			memcpy(out->mod, v, vn);
@@ -307,7 +309,7 @@ bad:
 	pr_warn("vm=%s: bad field \"%.*s\" (expected mod=NAME or kernel=NAME[,initrd=NAME]"
 		"[,mods=NAME+NAME...], mem=2..65536, "
 		"cpus=N[-M][+...], entry=real|prot|long, io=ignore|stop, console=line|raw, "
-		"on_reset=stop|restart, apicv=on|off, input=TEXT%s)\n", val, (int)n, f,
+		"on_reset=stop|restart, apicv=on|off, input=TEXT, gdb%s)\n", val, (int)n, f,
 		vm_test_aid_usage);
 	return -1;
 }
