@@ -166,6 +166,13 @@ static int str_digit(char c)
 	return 99;
 }
 
+int hex_digit_value(char c)
+{
+	int d = str_digit(c);
+
+	return d < 16 ? d : -1;
+}
+
 int str_to_u64(const char *s, const char **end, unsigned int base, u64 *out)
 {
 	const char *p = s;

@@ -24,6 +24,9 @@ char *strchr(const char *s, int c);
 char *strrchr(const char *s, int c);
 char *strstr(const char *haystack, const char *needle);
 
+/* The value of the hex digit @c (either case), or -1. */
+int hex_digit_value(char c);
+
 /* Error codes of str_to_u64(). */
 #define STR_EINVAL	(-1)	/* no digits, or a base that is not 0, 2..36 */
 #define STR_ERANGE	(-2)	/* value does not fit in 64 bits */

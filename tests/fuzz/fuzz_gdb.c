@@ -9,6 +9,7 @@
  * the fake is only asked for threads and lengths in range.
  */
 #include "tests/fuzz/fuzz.h"
+#include "lib/string.h"
 #include "vmx/gdb/gdb_proto.h"
 
 #include <string.h>
@@ -106,13 +107,13 @@ static void f_write(void *ctx, const u8 *buf, size_t len)
 			FUZZ_CHECK(++out_len <= 2 * GDB_PKT_MAX);
 			break;
 		case OUT_C1:
-			FUZZ_CHECK(gdb_hex_val((char)c) >= 0);
-			out_cs = (u8)(gdb_hex_val((char)c) << 4);
+			FUZZ_CHECK(hex_digit_value((char)c) >= 0);
+			out_cs = (u8)(hex_digit_value((char)c) << 4);
 			out_state = OUT_C2;
 			break;
 		case OUT_C2:
-			FUZZ_CHECK(gdb_hex_val((char)c) >= 0);
-			FUZZ_CHECK((u8)(out_cs | gdb_hex_val((char)c)) == out_sum);
+			FUZZ_CHECK(hex_digit_value((char)c) >= 0);
+			FUZZ_CHECK((u8)(out_cs | hex_digit_value((char)c)) == out_sum);
 			out_state = OUT_IDLE;
 			break;
 		}

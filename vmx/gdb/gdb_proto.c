@@ -21,17 +21,6 @@
 
 static const char hexdig[] = "0123456789abcdef";
 
-int gdb_hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int gdb_parse_hex(const char **s, u64 *out)
 {
 	const char *q = *s;
@@ -39,7 +28,7 @@ int gdb_parse_hex(const char **s, u64 *out)
 	unsigned int n = 0;
 	int d;
 
-	while ((d = gdb_hex_val(*q)) >= 0) {
+	while ((d = hex_digit_value(*q)) >= 0) {
 		if (++n > 16)
 			return -1;
 		v = (v << 4) | (u64)d;
@@ -56,7 +45,7 @@ int gdb_parse_hex(const char **s, u64 *out)
 static int gdb_unhex(const char *s, u8 *dst, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		int hi = gdb_hex_val(s[2 * i]), lo = hi < 0 ? -1 : gdb_hex_val(s[2 * i + 1]);
+		int hi = hex_digit_value(s[2 * i]), lo = hi < 0 ? -1 : hex_digit_value(s[2 * i + 1]);
 
 		if (lo < 0)
 			return -1;
@@ -691,7 +680,7 @@ void gdb_proto_rx(struct gdb_proto *p, u8 c)
 		p->buf[p->len++] = (char)c;
 		break;
 	case GDB_RX_CSUM1:
-		d = gdb_hex_val((char)c);
+		d = hex_digit_value((char)c);
 		if (d < 0) {
 			p->stats_bad_csum++;
 			p->rx = GDB_RX_IDLE;
@@ -702,7 +691,7 @@ void gdb_proto_rx(struct gdb_proto *p, u8 c)
 		p->rx = GDB_RX_CSUM2;
 		break;
 	case GDB_RX_CSUM2:
-		d = gdb_hex_val((char)c);
+		d = hex_digit_value((char)c);
 		if (d < 0) {
 			p->stats_bad_csum++;
 			p->rx = GDB_RX_IDLE;

@@ -145,8 +145,6 @@ void gdb_proto_rx(struct gdb_proto *p, u8 c);
  */
 void gdb_proto_stopped(struct gdb_proto *p, enum gdb_stop_kind kind, int sig, unsigned int tid);
 
-/* Hex helpers, exported for the tests. */
-int gdb_hex_val(char c);
 /* Parse hex at *@s up to a non-hex character; 0, or -1 when none or more than 16 digits. */
 int gdb_parse_hex(const char **s, u64 *out);
 

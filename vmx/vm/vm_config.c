@@ -113,17 +113,6 @@ static bool vm_word(const char *v, size_t n, const char *w)
 	return strlen(w) == n && !memcmp(v, w, n);
 }
 
-static int vm_hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * input=TEXT: percent-encoded (%20 a space, %0a a newline, %25 a percent),
  * since the command line splits at spaces and the option at commas.
@@ -141,8 +130,8 @@ static int vm_parse_input(const char *v, size_t n, char *out, size_t size)
 
 			if (i + 2 >= n)
 				return -1;
-			hi = vm_hex_digit(v[i + 1]);
-			lo = vm_hex_digit(v[i + 2]);
+			hi = hex_digit_value(v[i + 1]);
+			lo = hex_digit_value(v[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -1;
 			c = (char)(hi << 4 | lo);
