@@ -250,7 +250,7 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			if (l == LEN_LL)
 				v = va_arg(ap, unsigned long long); // NOLINT(bugprone-branch-clone)
 			else if (l == LEN_L || l == LEN_Z || l == LEN_T)
-				v = va_arg(ap, unsigned long);
+				v = va_arg(ap, unsigned long); // NOLINT(bugprone-branch-clone)
 			else
 				v = va_arg(ap, unsigned int);
 			v = fmt_narrow(v, l, *fmt == 'd' || *fmt == 'i');

@@ -115,7 +115,9 @@ static void test_gdb(void)
 	c = RUN("gdb=com2,1234", 1, "baud rate must divide 115200");
 	CHECK_EQ(c.gdb_port, 0);
 	c = RUN("gdb=0", 1, "out of range");
+	CHECK_EQ(c.gdb_port, 0);
 	c = RUN("gdb", 1, "needs a value");
+	CHECK_EQ(c.gdb_port, 0);
 }
 
 static void test_loglevel(void)

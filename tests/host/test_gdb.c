@@ -215,9 +215,9 @@ static void test_framing(void)
 	/* NAK: the last reply again. */
 	CHECK(!strcmp(pkt("qC"), "QC1"));
 	{
-		char last[64];
+		static char last[sizeof(tx)];
 
-		strcpy(last, tx + 1);
+		memcpy(last, tx + 1, strlen(tx + 1) + 1);
 		tx_len = 0;
 		raw("-", 1);
 		CHECK(!strcmp(tx, last));
@@ -252,7 +252,7 @@ static void test_regs(void)
 	CHECK(!strncmp(r, "0010000000000000", 16));
 	/* eflags (4 bytes) after rip */
 	CHECK(!strncmp(r + 17 * 16, "11100000", 8));
-	strcpy(buf, r);
+	snprintf(buf, sizeof(buf), "%s", r);
 	buf[0] = 'f';
 	buf[1] = 'f';
 	CHECK(!strcmp(pkt_n((char[]){ 0 }, 0), ""));
@@ -260,7 +260,7 @@ static void test_regs(void)
 		static char g[GDB_REGS_BYTES * 2 + 2];
 
 		g[0] = 'G';
-		strcpy(g + 1, buf);
+		snprintf(g + 1, sizeof(g) - 1, "%s", buf);
 		CHECK(!strcmp(pkt(g), "OK"));
 		CHECK_EQ(fk.regs[1][GDB_RAX], 0x10ff);
 		/* Wrong length, bad hex */
