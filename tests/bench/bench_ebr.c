@@ -592,7 +592,10 @@ static void eb_ic_retire_n(const struct ebr_bench_ops *ops, u64 n)
 {
 	for (u64 i = 0; i < n; i++) {
 		struct ebr_bench_obj *o = eb_new_obj(i);
-		/* Publishes o's init and unlinks the old object (full barrier). */
+		/*
+		 * Publishes o's init and unlinks the old object (full barrier);
+		 * pairs with the readers' load_acquire of the slot.
+		 */
 		struct ebr_bench_obj *old = xchg(&eb_slots[i % EB_SLOTS], o);
 
 		ops->retire(old);

@@ -159,7 +159,11 @@ u8 vlapic_compute_apr_locked(const struct vlapic *v)
 static void regs_reset_locked(struct vlapic *v)
 {
 	memset(v->regs, 0, APIC_REG_PAGE_SIZE);
-	/* Vectors accepted before the reset go with IRR (atomic: senders OR into them). */
+	/*
+	 * Vectors accepted before the reset go with IRR.  Atomicity only: the
+	 * xchg pairs with the senders' fetch_or into @pir, so no concurrently
+	 * accepted vector is half-cleared; ordering comes from the vlapic lock.
+	 */
 	for (int i = 0; i < 8; i++) {
 		(void)xchg(&v->pir[i], 0u);
 		(void)xchg(&v->pir_level[i], 0u);

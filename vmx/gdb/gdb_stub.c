@@ -375,6 +375,7 @@ static void gdb_halt_vm(struct vm *vm)
 /* @v met a GDB event (its exit handler): the first one is the stop's reason. */
 static void gdb_vcpu_event(struct vcpu *v, enum gdb_stop_kind kind)
 {
+	/* First event wins; ordered before gdb_halt by the release in gdb_halt_vm() (R17). */
 	cmpxchg(&gdb_event, 0, GDB_EVENT(kind, v->id + 1));
 	/* R17: the event, then gdb_halt, then (in gdb_vcpu_hold_begin()) the count. */
 	gdb_halt_vm(v->vm);
@@ -746,7 +747,10 @@ void gdb_vm_created(struct vm *vm)
 		 vm->cfg.name, gdb_port);
 	WRITE_ONCE(gdb_active, 1);
 	gdb_waiting = true;
-	/* Not started yet: each vCPU looks before its first entry (vcpu_run()). */
+	/*
+	 * Not started yet: each vCPU looks before its first entry (vcpu_run()).
+	 * R17: pairs with the load_acquire of gdb_halt in gdb_vcpu_must_hold().
+	 */
 	store_release(&gdb_halt, 1);
 }
 

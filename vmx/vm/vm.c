@@ -515,7 +515,11 @@ static void vm_stop_va(struct vm *vm, enum vm_stop_kind kind, const char *fmt, v
 		return;
 	}
 	fmt_vsnprintf(vm->stop_reason, sizeof(vm->stop_reason), fmt, ap);
-	/* Read by the last vCPU out (vm_run_this_cpu), after the store_release below. */
+	/*
+	 * Under vm->lock, published with the reason by the store_release of
+	 * STOPPED below; the last vCPU out reads it after its own load_acquire
+	 * of the state (vm_is_stopped()) and the fetch_sub in vm_run_this_cpu().
+	 */
 	vm->restart = kind == VM_STOP_RESTART || (kind == VM_STOP_RESET && vm->cfg.reset_restart);
 	vm->restart_why = kind == VM_STOP_RESTART ? "from the shell" : "after the reset";
 	/*
