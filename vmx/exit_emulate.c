@@ -88,7 +88,7 @@ static enum x86_emul_status emul_mmio(struct vcpu *v, u64 gpa, u64 *val, unsigne
 		  : vdev_mmio_read(&v->vm->bus, gpa, size, val))
 		return X86_EMUL_DONE;
 	pr_err("vm %s vcpu %u: %u-byte %s at guest-physical %#llx: no device there\n",
-	       v->vm->cfg.name, v->id, size, write ? "write" : "read", (unsigned long long)gpa);
+	       v->vm->cfg.name, v->id, size, write ? "write" : "read", gpa);
 	return X86_EMUL_UNHANDLED;
 }
 
@@ -127,7 +127,7 @@ static enum x86_emul_status emul_access(struct x86_emul_ctxt *c, u64 la, u64 *va
 		return X86_EMUL_RETRY;
 	default:
 		pr_err("vm %s vcpu %u: linear %#llx: its page tables lie outside guest RAM\n",
-		       vm->cfg.name, e->v->id, (unsigned long long)la);
+		       vm->cfg.name, e->v->id, la);
 		return X86_EMUL_UNHANDLED;
 	}
 	for (unsigned int i = 0; i < r.nr; i++) {
@@ -144,7 +144,7 @@ static enum x86_emul_status emul_access(struct x86_emul_ctxt *c, u64 la, u64 *va
 			return emul_mmio(e->v, gpa, val, size, access & GPT_ACC_WRITE);
 		} else {
 			pr_err("vm %s vcpu %u: an access at %#llx crosses into device memory\n",
-			       vm->cfg.name, e->v->id, (unsigned long long)la);
+			       vm->cfg.name, e->v->id, la);
 			return X86_EMUL_UNHANDLED;
 		}
 		done += len;
@@ -338,10 +338,10 @@ enum exit_action vcpu_emulate(struct vcpu *v, const char *why)
 	}
 	pr_err("vm %s vcpu %u: %s: cannot emulate the instruction at rip %llx: %02x %02x %02x %02x "
 	       "%02x %02x %02x %02x %02x %02x %02x %02x %02x %02x %02x (%zu bytes readable)\n",
-	       v->vm->cfg.name, v->id, why, (unsigned long long)e.c.rip, bytes[0], bytes[1],
+	       v->vm->cfg.name, v->id, why, e.c.rip, bytes[0], bytes[1],
 	       bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9],
 	       bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], n);
 	vm_stop(v->vm, "%s: instruction at rip %llx could not be emulated", why,
-		(unsigned long long)e.c.rip);
+		e.c.rip);
 	return EXIT_STOP;
 }

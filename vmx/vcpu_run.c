@@ -402,7 +402,7 @@ static void vcpu_entry_failed(struct vcpu *v, int rc)
 
 		pr_err("vm %s vcpu %u: %s failed: VM-instruction error %llu: %s\n",
 		       v->vm->cfg.name, v->id, v->launched ? "VMRESUME" : "VMLAUNCH",
-		       (unsigned long long)err, vmx_insn_error_str((u32)err));
+		       err, vmx_insn_error_str((u32)err));
 		vmx_dump_vmcs("  ");
 		vm_stop(v->vm, "%s failed on vcpu %u: %s", v->launched ? "VMRESUME" : "VMLAUNCH",
 			v->id, vmx_insn_error_str((u32)err));
@@ -516,7 +516,7 @@ void vcpu_run(struct vcpu *v)
 	v->xcr0 = 1;
 	WRITE_ONCE(v->run_state, v->id == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI);
 	pr_info("vm %s vcpu %u running on cpu%u (vpid %u, eptp %llx)\n", vm->cfg.name, v->id,
-		arch_cpu_id(), v->vpid, (unsigned long long)vm_eptp(vm));
+		arch_cpu_id(), v->vpid, vm_eptp(vm));
 
 	watchdog_beat(WD_RUNNING, vm->cfg.name, v->id);
 	vcpu_test_aids_running(v);

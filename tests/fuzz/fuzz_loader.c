@@ -188,8 +188,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		check_success(r);
 		if (verbose)
 			fprintf(stderr, "loader: %s at [%#llx, %#llx), entry %#x\n", r->format,
-				(unsigned long long)r->kernel_start,
-				(unsigned long long)r->kernel_end, r->boot.eip);
+				r->kernel_start,
+				r->kernel_end, r->boot.eip);
 	} else {
 		FUZZ_CHECK(r->err[0] && memchr(r->err, 0, sizeof(r->err)));
 		if (verbose)

@@ -148,8 +148,8 @@ static int vm_alloc_memory(struct vm *vm)
 			order--;
 		if (!pa) {
 			pr_err("vm %s: out of memory after %llu of %llu MiB\n", vm->cfg.name,
-			       (unsigned long long)(gpa >> 20),
-			       (unsigned long long)(vm->mem_size >> 20));
+			       (gpa >> 20),
+			       (vm->mem_size >> 20));
 			return -1;
 		}
 		/* One slot stays free for the APIC-access page (vm_add_slots()). */
@@ -455,7 +455,7 @@ static int vm_build(struct vm *vm)
 	/* No other CPU sees the VM before vm_start_all() publishes its vCPUs (R1). */
 	WRITE_ONCE(vm->state, VM_RUNNING);
 	pr_info("vm %s: %llu MiB in %u blocks, %u vCPUs, entry=%s, EPT %d-level, local APICs %s\n",
-		cfg->name, (unsigned long long)cfg->mem_mib, vm->nchunks, vm->nvcpus,
+		cfg->name, cfg->mem_mib, vm->nchunks, vm->nvcpus,
 		cfg->kernel[0] ? "kernel" : cfg->entry == VM_ENTRY_REAL ? "real" :
 		cfg->entry == VM_ENTRY_PROT ? "prot" : "long",
 		vm->mmu->root_level,
@@ -568,9 +568,9 @@ static void vm_report_com1(struct vm *vm)
 	uart_stats(com1, &bytes, &accesses);
 	if (bytes)
 		pr_plain("hv: vm %s COM1: %llu bytes out, %llu register accesses (%llu.%02llu per "
-			 "byte)\n", vm->cfg.name, (unsigned long long)bytes,
-			 (unsigned long long)accesses, (unsigned long long)(accesses / bytes),
-			 (unsigned long long)(accesses * 100 / bytes % 100));
+			 "byte)\n", vm->cfg.name, bytes,
+			 accesses, (accesses / bytes),
+			 (accesses * 100 / bytes % 100));
 }
 
 void vm_report(struct vm *vm)
@@ -590,22 +590,22 @@ void vm_report(struct vm *vm)
 		total += counts[r];
 	pr_plain("hv: vm %s stopped: %s\n", vm->cfg.name, vm->stop_reason);
 	pr_plain("hv: vm %s exits: total %llu, results %u pass %u fail\n", vm->cfg.name,
-		 (unsigned long long)total, vm->results_pass, vm->results_fail);
+		 total, vm->results_pass, vm->results_fail);
 	for (r = 0; r <= EXIT_REASON_MAX; r++)
 		if (counts[r])
 			pr_plain("hv: vm %s exits: %3u %-28s %llu\n", vm->cfg.name, r,
 				 r < EXIT_REASON_MAX ? vmx_exit_reason_str(r) : "(other)",
-				 (unsigned long long)counts[r]);
+				 counts[r]);
 	pr_plain("hv: vm %s idle: %llu CPU halts, %llu polls\n", vm->cfg.name,
-		 (unsigned long long)halts, (unsigned long long)polls);
+		 halts, polls);
 	if (emulated)
 		pr_plain("hv: vm %s emulated: %llu instructions (MMIO, string I/O)\n",
-			 vm->cfg.name, (unsigned long long)emulated);
+			 vm->cfg.name, emulated);
 	vm_report_com1(vm);
 	vm_log_report_unclaimed(vm);
 	if (vm_log_suppressed(vm))
 		pr_plain("hv: vm %s log: %llu guest-triggered messages suppressed (at most %u "
-			 "every %llu s)\n", vm->cfg.name, (unsigned long long)vm_log_suppressed(vm),
+			 "every %llu s)\n", vm->cfg.name, vm_log_suppressed(vm),
 			 VM_LOG_BURST, VM_LOG_INTERVAL_NS / 1000000000ull);
 }
 
@@ -787,9 +787,9 @@ static void vm_free_all(u64 pages_before, const struct heap_stats *hs_before)
 			   pages_before + hs_before->small_pages;
 	pr_plain("hv: memory after the VMs: %llu free pages (%llu before), %llu live heap objects "
 		 "(%llu before), %llu heap pages (%llu before): %s\n",
-		 (unsigned long long)pages_after, (unsigned long long)pages_before,
-		 (unsigned long long)heap_live_after, (unsigned long long)heap_live_before,
-		 (unsigned long long)hs.small_pages, (unsigned long long)hs_before->small_pages,
+		 pages_after, pages_before,
+		 heap_live_after, heap_live_before,
+		 hs.small_pages, hs_before->small_pages,
 		 balanced ? "balanced" : "LEAKED");
 }
 

@@ -85,13 +85,13 @@ static int vm_load_flat(struct vm *vm)
 	size = m->end - m->start;
 	if (vm->cfg.entry == VM_ENTRY_REAL && size > 0x70000) {
 		pr_err("vm %s: real-mode image of %llu bytes does not fit below 0x80000\n",
-		       vm->cfg.name, (unsigned long long)size);
+		       vm->cfg.name, size);
 		return -1;
 	}
 	if (load + size > vm->mem_size) {
 		pr_err("vm %s: image of %llu bytes does not fit in %llu MiB at %#llx\n",
-		       vm->cfg.name, (unsigned long long)size,
-		       (unsigned long long)vm->cfg.mem_mib, (unsigned long long)load);
+		       vm->cfg.name, size,
+		       vm->cfg.mem_mib, load);
 		return -1;
 	}
 	if (vm_write_guest(vm, load, arch_phys_to_virt(m->start), size) ||
@@ -100,7 +100,7 @@ static int vm_load_flat(struct vm *vm)
 	if (vm->cfg.entry == VM_ENTRY_LONG && vm_write_long_mode_tables(vm))
 		return -1;
 	pr_info("vm %s: module \"%s\" (%llu bytes) loaded at %#llx\n", vm->cfg.name,
-		vm->cfg.mod, (unsigned long long)size, (unsigned long long)load);
+		vm->cfg.mod, size, load);
 	return 0;
 }
 
@@ -190,8 +190,8 @@ static int vm_load_kernel(struct vm *vm)
 	}
 	vm->boot = req->boot;
 	pr_info("vm %s: kernel \"%s\" (%llu bytes, %s) at [%#llx, %#llx), entry %#x%s%s\n",
-		vm->cfg.name, vm->cfg.kernel, (unsigned long long)req->kernel.size, req->format,
-		(unsigned long long)req->kernel_start, (unsigned long long)req->kernel_end,
+		vm->cfg.name, vm->cfg.kernel, req->kernel.size, req->format,
+		req->kernel_start, req->kernel_end,
 		req->boot.eip, req->initrd.data ? ", initrd " : "",
 		req->initrd.data ? vm->cfg.initrd : "");
 	rc = 0;
