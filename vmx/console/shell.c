@@ -29,6 +29,7 @@
 #include "vmx/console/vcpu_peek.h"
 #include "vmx/gdb/gdb_stub.h"
 #include "vmx/emul/gpt_walk.h"
+#include "vmx/vm/guest_mem.h"
 #include "vmx/vm/vm.h"
 #include "vmx/vm/vm_console.h"
 #include "vmx/vmx_cpu.h"
@@ -281,9 +282,9 @@ static void cmd_mem(const struct shell_parsed *p)
 
 	if (!vm || !shell_dump_len(p, 2, &len))
 		return;
-	if (!vm_guest_range_ok(vm, gpa, len) || vm_read_guest(vm, gpa, buf, len)) {
+	if (!guest_range_ok(vm, gpa, len) || copy_from_guest(vm, buf, gpa, len)) {
 		pr_plain("mem: %#llx+%u is not in vm %s's RAM (%llu MiB from 0)\n", gpa, len,
-			 vm->cfg.name, (vm->mem_size >> 20));
+			 vm->cfg.name, vm->mem_size >> 20);
 		return;
 	}
 	shell_dump("mem", gpa, buf, len);
@@ -324,12 +325,6 @@ static void cmd_hmem(const struct shell_parsed *p)
 	shell_dump("hmem", hpa, arch_phys_to_virt(hpa), len);
 }
 
-static int shell_read_gpa(void *opaque, u64 gpa, u64 *val, unsigned int size)
-{
-	*val = 0;
-	return vm_read_guest(opaque, gpa, val, size) ? -1 : 0;
-}
-
 static void cmd_gva(const struct shell_parsed *p)
 {
 	static const char *const modes[] = { "paging off", "32-bit", "PAE", "4-level", "5-level" };
@@ -352,7 +347,7 @@ static void cmd_gva(const struct shell_parsed *p)
 		.cpl = (u8)((vcpu_snap_get(&s, VMCS_GUEST_SS_AR) >> 5) & 3),
 		.maxphyaddr = (u8)(cpuid_count(0x80000008u, 0).eax & 0xff),
 		.gbpages = cpuid_count(0x80000001u, 0).edx & BIT(26),
-		.read_gpa = shell_read_gpa,
+		.read_gpa = guest_gpt_read,
 		.opaque = vm,
 	};
 	for (unsigned int i = 0; i < 4; i++)

@@ -30,6 +30,7 @@
 #include "vmx/exit.h"
 #include "vmx/vcpu_lapic.h"
 #include "vmx/vm/acpi_build.h"
+#include "vmx/vm/guest_mem.h"
 #include "vmx/vcpu_run.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_cpu.h"
@@ -66,70 +67,6 @@ static void vpid_free(u16 vpid)
 }
 
 /* ---------------------------------------------------------------- memory */
-
-static void *vm_gpa_ptr(struct vm *vm, gpa_t gpa, u64 *avail)
-{
-	unsigned int i;
-
-	for (i = 0; i < vm->nchunks; i++) {
-		const struct vm_mem_chunk *c = &vm->chunks[i];
-
-		if (gpa >= c->gpa && gpa - c->gpa < c->size) {
-			*avail = c->size - (gpa - c->gpa);
-			return (u8 *)arch_phys_to_virt(c->hpa) + (gpa - c->gpa);
-		}
-	}
-	return NULL;
-}
-
-static int vm_copy_guest(struct vm *vm, gpa_t gpa, void *buf, size_t len, bool write)
-{
-	u8 *p = buf;
-
-	if (gpa + len < gpa)
-		return -1;
-	while (len) {
-		u64 avail;
-		u8 *g = vm_gpa_ptr(vm, gpa, &avail);
-		size_t n;
-
-		if (!g)
-			return -1;
-		n = MIN((u64)len, avail);
-		if (write)
-			memcpy(g, p, n);
-		else
-			memcpy(p, g, n);
-		p += n;
-		gpa += n;
-		len -= n;
-	}
-	return 0;
-}
-
-void *vm_guest_ptr(struct vm *vm, gpa_t gpa, u64 len)
-{
-	u64 avail;
-	void *p = vm_gpa_ptr(vm, gpa, &avail);
-
-	return p && len <= avail ? p : NULL;
-}
-
-bool vm_guest_range_ok(struct vm *vm, gpa_t gpa, u64 len)
-{
-	/* Chunks cover [0, mem_size) without holes (vm_alloc_memory). */
-	return gpa + len >= gpa && gpa + len <= vm->mem_size;
-}
-
-int vm_read_guest(struct vm *vm, gpa_t gpa, void *dst, size_t len)
-{
-	return vm_copy_guest(vm, gpa, dst, len, false);
-}
-
-int vm_write_guest(struct vm *vm, gpa_t gpa, const void *src, size_t len)
-{
-	return vm_copy_guest(vm, gpa, (void *)src, len, true);
-}
 
 /* Back [0, mem) with the largest free blocks, one memory slot each. */
 static int vm_alloc_memory(struct vm *vm)
@@ -350,7 +287,7 @@ static int vm_place_acpi(struct vm *vm)
 	}
 	rc = acpi_build(&cfg, buf, size, PLAT_ACPI_AREA_GPA, &info);
 	if (!rc)
-		rc = vm_write_guest(vm, PLAT_ACPI_AREA_GPA, buf, info.size);
+		rc = copy_to_guest(vm, PLAT_ACPI_AREA_GPA, buf, info.size);
 	kfree(buf);
 	if (rc) {
 		pr_err("vm %s: its ACPI tables could not be built (%d)\n", vm->cfg.name, rc);

@@ -12,6 +12,7 @@
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "vmx/loader/loader.h"
+#include "vmx/vm/guest_mem.h"
 
 /* The GDT every protected/long-mode guest starts with (see VM_GDT_GPA). */
 static const u64 vm_boot_gdt[4] = {
@@ -28,17 +29,17 @@ static int vm_write_long_mode_tables(struct vm *vm)
 	unsigned int i, j;
 
 	e = (VM_PML4_GPA + PAGE_SIZE) | 3;
-	if (vm_write_guest(vm, VM_PML4_GPA, &e, 8))
+	if (copy_to_guest(vm, VM_PML4_GPA, &e, 8))
 		return -1;
 	for (i = 0; i < 4; i++) {
 		gpa_t pd = VM_PML4_GPA + (2 + i) * PAGE_SIZE;
 
 		e = pd | 3;
-		if (vm_write_guest(vm, VM_PML4_GPA + PAGE_SIZE + i * 8, &e, 8))
+		if (copy_to_guest(vm, VM_PML4_GPA + PAGE_SIZE + i * 8, &e, 8))
 			return -1;
 		for (j = 0; j < 512; j++) {
 			e = (((u64)i << 30) + ((u64)j << 21)) | 0x83;	/* P, RW, PS */
-			if (vm_write_guest(vm, pd + j * 8, &e, 8))
+			if (copy_to_guest(vm, pd + j * 8, &e, 8))
 				return -1;
 		}
 	}
@@ -94,8 +95,8 @@ static int vm_load_flat(struct vm *vm)
 		       vm->cfg.mem_mib, load);
 		return -1;
 	}
-	if (vm_write_guest(vm, load, arch_phys_to_virt(m->start), size) ||
-	    vm_write_guest(vm, VM_GDT_GPA, vm_boot_gdt, sizeof(vm_boot_gdt)))
+	if (copy_to_guest(vm, load, arch_phys_to_virt(m->start), size) ||
+	    copy_to_guest(vm, VM_GDT_GPA, vm_boot_gdt, sizeof(vm_boot_gdt)))
 		return -1;
 	if (vm->cfg.entry == VM_ENTRY_LONG && vm_write_long_mode_tables(vm))
 		return -1;
@@ -118,22 +119,12 @@ static const char *vm_module_args(const struct mb2_module *m)
 
 static int vm_loader_write(void *ctx, u64 gpa, const void *src, u64 len)
 {
-	return vm_write_guest(ctx, gpa, src, len);
+	return copy_to_guest(ctx, gpa, src, len);
 }
 
 static int vm_loader_zero(void *ctx, u64 gpa, u64 len)
 {
-	static const u8 zeros[256];
-
-	while (len) {
-		u64 n = MIN(len, (u64)sizeof(zeros));
-
-		if (vm_write_guest(ctx, gpa, zeros, n))
-			return -1;
-		gpa += n;
-		len -= n;
-	}
-	return 0;
+	return clear_guest(ctx, gpa, len);
 }
 
 /* Fill @b from the boot module named @name; -1 with a message when there is none. */
@@ -180,7 +171,7 @@ static int vm_load_kernel(struct vm *vm)
 		if (vm_find_blob(vm, "mods=", vm->cfg.mods[i], false, &req->mods[i]))
 			goto out;
 	req->nmods = vm->cfg.nmods;
-	if (vm->acpi_rsdp && !vm_read_guest(vm, vm->acpi_rsdp, rsdp, sizeof(rsdp))) {
+	if (vm->acpi_rsdp && !copy_from_guest(vm, rsdp, vm->acpi_rsdp, sizeof(rsdp))) {
 		req->rsdp_gpa = vm->acpi_rsdp;
 		req->rsdp = rsdp;
 	}
