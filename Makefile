@@ -40,7 +40,7 @@ COMMON_CFLAGS	:= -std=gnu11 -g -I. $(WARN) -DHV_VERSION='"$(VERSION)"' -DHV_GIT_
 # Portable files outside lib/ and mm/: pure parsers and builders that hosted
 # tests cover (vmx/vm/'s other files are bare metal only).
 PORTABLE_EXTRA	:= $(wildcard boot/multiboot2.c boot/cmdline.c arch/x86/acpi_tables.c \
-		   vmx/vm/aml.c vmx/vm/acpi_build.c vmx/vm/hypercall_abi.c \
+		   arch/x86/smp_lowmem.c vmx/vm/aml.c vmx/vm/acpi_build.c vmx/vm/hypercall_abi.c \
 		   vmx/console/cons_edit.c vmx/console/shell_parse.c \
 		   vmx/gdb/gdb_proto.c vmx/gdb/gdb_tdesc.c)
 # Device models, the instruction emulator and the guest loaders are portable by rule: their glue
@@ -82,7 +82,7 @@ $(B)/hv.elf: $(BARE_OBJS) linker.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) $(BARE_LDFLAGS) -o $@ $(BARE_OBJS)
 
-# Test image for tests/boot/relocated: the same objects, but a multiboot2
+# Test image for tests/boot/cases/relocated.case: the same objects, but a multiboot2
 # header whose relocatable tag makes GRUB load the image at 16 MiB or above.
 $(BO)/boot/header-reloc.asm.o: boot/header.asm
 	@mkdir -p $(dir $@)

@@ -4,7 +4,8 @@
  * from real memory maps, edge cases near 2^64, and random maps checked
  * against a brute-force search over every page-aligned candidate.
  *
- * Built and run by tests/smp/run-lowmem; exits non-zero on any mismatch.
+ * Built by the Makefile with the other hosted tests (tests/smp.tests runs the
+ * ASan+UBSan build); exits non-zero on any mismatch.
  * usage: test_lowmem [ITERATIONS] [SEED]
  */
 #include "arch/x86/smp_lowmem.h"
