@@ -281,6 +281,8 @@ $(HB)/bench-host: $(BENCH_OBJS) $(HOST_LIB_OBJS)
 # coverage, ASan and UBSan, and with the other tests/fuzz/*.c (support).
 # A new target is a new fuzz_<name>.c plus tests/fuzz/corpus/<name>/ (seeds).
 #
+# The core's guest memory accesses (vmx/vm/guest_mem.h) reach a buffer:
+# tests/host/guest_mem_buf.c, as in the hosted tests.
 # --wrap routes the core's console writes and phys->virt lookups through
 # tests/fuzz/support.c (a target may replace the latter, see fuzz_acpi.c):
 # still a link-time choice, the sources are the same as in every build.
@@ -296,7 +298,8 @@ FUZZ_BINS	:= $(patsubst tests/fuzz/%.c,$(FB)/%,$(FUZZ_SRCS))
 FUZZ_SUPPORT	:= $(patsubst %.c,$(FB)/obj/%.o, \
 		   $(filter-out $(FUZZ_SRCS),$(wildcard tests/fuzz/*.c)))
 # An archive, so that each program takes only the core objects it needs.
-FUZZ_CORE_OBJS	:= $(patsubst %.c,$(FB)/obj/%.o,$(PORTABLE_SRCS) tests/host/shim.c)
+FUZZ_CORE_OBJS	:= $(patsubst %.c,$(FB)/obj/%.o,$(PORTABLE_SRCS) tests/host/shim.c \
+		   tests/host/guest_mem_buf.c)
 FUZZ_SECONDS	?= 60
 
 $(FB)/obj/%.o: %.c

@@ -6,6 +6,11 @@
  * faulting when any byte lies outside them.  Pointers into guest RAM are
  * __guest (lib/compiler.h): sparse (make check) rejects a dereference
  * anywhere but in vmx/vm/guest_mem.c.  docs/development.md, "Guest memory".
+ *
+ * The portable loaders (vmx/loader/) call it too; the link chooses who
+ * answers: vmx/vm/guest_mem.c in hv, tests/host/guest_mem_buf.c (a buffer)
+ * in the hosted tests and the fuzzers.  Only lib/ headers here, so that
+ * portable code may include it.
  */
 #ifndef VMX_VM_GUEST_MEM_H
 #define VMX_VM_GUEST_MEM_H

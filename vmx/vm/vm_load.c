@@ -117,16 +117,6 @@ static const char *vm_module_args(const struct mb2_module *m)
 	return c;
 }
 
-static int vm_loader_write(void *ctx, u64 gpa, const void *src, u64 len)
-{
-	return copy_to_guest(ctx, gpa, src, len);
-}
-
-static int vm_loader_zero(void *ctx, u64 gpa, u64 len)
-{
-	return clear_guest(ctx, gpa, len);
-}
-
 /* Fill @b from the boot module named @name; -1 with a message when there is none. */
 static int vm_find_blob(struct vm *vm, const char *what, const char *name, bool kernel_args,
 			struct loader_blob *b)
@@ -148,10 +138,6 @@ static int vm_find_blob(struct vm *vm, const char *what, const char *name, bool 
 /* kernel=: the loaders choose by the image's format; vCPU 0 starts as they say. */
 static int vm_load_kernel(struct vm *vm)
 {
-	const struct loader_mem mem = {
-		.ctx = vm, .size = vm->mem_size,
-		.write = vm_loader_write, .zero = vm_loader_zero,
-	};
 	struct loader_req *req;
 	u8 rsdp[36];
 	unsigned int i;
@@ -162,7 +148,8 @@ static int vm_load_kernel(struct vm *vm)
 		pr_err("vm %s: out of memory for its loader\n", vm->cfg.name);
 		return -1;
 	}
-	req->mem = &mem;
+	req->vm = vm;
+	req->mem_size = vm->mem_size;
 	if (vm_find_blob(vm, "kernel=", vm->cfg.kernel, true, &req->kernel) ||
 	    (vm->cfg.initrd[0] &&
 	     vm_find_blob(vm, "initrd=", vm->cfg.initrd, false, &req->initrd)))
