@@ -14,10 +14,17 @@
  * reports a quiescent state so that a guest that only ever takes fast exits
  * does not hold grace periods back.  Anything pending on the vCPU itself
  * (a virtual timer, an interrupt to inject) sends the exit the slow way.
+ *
+ * Every exit is traced here (vmx/stats/trace_ring.h) and timed from here:
+ * a fast exit is accounted in its latency histogram at the end, a slow one
+ * by the run loop right before the next VM entry (vcpu_exit_accounted()).
  */
 #include "vmx/exit.h"
 
+#include "arch/x86/cpu.h"
 #include "mm/ebr.h"
+#include "vmx/stats/exit_stats.h"
+#include "vmx/stats/trace_ring.h"
 #include "vmx/vm/hypercall.h"
 #include "vmx/vmx_ops.h"
 
@@ -33,30 +40,38 @@ int vmx_exit_fastpath(struct vmx_gprs *regs);
 int vmx_exit_fastpath(struct vmx_gprs *regs)
 {
 	struct vcpu *v = container_of(regs, struct vcpu, regs);
+	u64 exit_tsc = rdtsc();
 	u32 reason = (u32)vmcs_read(VMCS_EXIT_REASON);
+	struct trace_ring *tr = v->trace;
 
 	/* Every exit passes here first: the slow path uses this copy. */
 	v->exit_reason = reason;
+	if (tr)
+		trace_ring_put(tr, exit_tsc, v->trace_who, reason, vmcs_read(VMCS_GUEST_RIP));
 	if (unlikely(v->timer_deadline || v->intr_pending))
-		return 0;
+		goto slow;
 	switch (reason) {
 	case EXIT_REASON_CPUID:
 		exit_cpuid(v);
 		break;
 	case EXIT_REASON_VMCALL:
 		if ((u32)regs->r[GPR_RAX] != HC_NOP)
-			return 0;
+			goto slow;
 		regs->r[GPR_RAX] = HC_OK;
 		vcpu_skip_insn_fast(v);
 		break;
 	case EXIT_REASON_IO:
 		if (!exit_io_fast(v))
-			return 0;
+			goto slow;
 		break;
 	default:
-		return 0;
+		goto slow;
 	}
-	v->exit_counts[reason]++;
+	/* The reasons above are basic reasons in the table: their own rows. */
+	exit_stats_account(v->stats, reason, rdtsc() - exit_tsc);
 	ebr_quiescent(v->ebr_rec);
 	return 1;
+slow:
+	v->exit_tsc = exit_tsc;
+	return 0;
 }

@@ -25,6 +25,9 @@ enum vmx_gpr {
 	GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
 };
 
+struct exit_stats;
+struct trace_ring;
+
 struct vmx_gprs {
 	u64 r[16];	/* r[GPR_RSP] unused: the VMCS holds RSP */
 };
@@ -139,7 +142,10 @@ struct vcpu {
 	u32 exit_reason;
 	bool exit_done;		/* the fast path finished this exit, which stopped the VM */
 	u64 exit_qual;
-	u64 exit_counts[EXIT_REASON_MAX + 1];	/* last slot: reasons above the table */
+	u64 exit_tsc;		/* TSC at the exit the slow path handles, 0 once accounted */
+	struct exit_stats *stats;	/* exit counts and latencies (vmx/stats/exit_stats.h) */
+	struct trace_ring *trace;	/* this CPU's ring while it runs us; NULL: trace=off */
+	u32 trace_who;		/* TRACE_WHO(TRACE_EXIT, vm, vcpu), for the fast path */
 	u64 idle_halts;		/* HLTs of the physical CPU while this vCPU idled */
 	u64 idle_polls;		/* idle loop turns spent polling (no TSC-deadline timer) */
 	u64 emulated;		/* instructions emulated (MMIO, string I/O) */
