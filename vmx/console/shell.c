@@ -5,8 +5,8 @@
  * console.c), so it never races vm_start_all(), which creates and frees the
  * VMs on the same CPU with interrupts off.  It reads other CPUs' state in
  * four ways only: statistics counters read racily (torn-free u64 loads, no
- * ordering: a count may be one exit old, R17), trace rings by snapshot
- * (R18), locks' and EBR's own statistics readers, and vCPU registers
+ * ordering: a count may be one exit old, R18), trace rings by snapshot
+ * (R19), locks' and EBR's own statistics readers, and vCPU registers
  * through vcpu_peek() (an IPI and a bounded wait, vmx/console/vcpu_peek.c).
  * The statistics commands are in vmx/console/shell_stats.c.  Whatever a guest controls that it prints
  * (guest memory) goes through lib/guest_text.h.
@@ -75,7 +75,7 @@ static const char *shell_run_state(u32 s)
 	}
 }
 
-/* Exits of @v so far: the owner's histograms, read racily (R17). */
+/* Exits of @v so far: the owner's histograms, read racily (R18). */
 static u64 shell_vcpu_exits(const struct vcpu *v)
 {
 	return exit_stats_total(v->stats);

@@ -2,8 +2,8 @@
 /*
  * "exits NAME", "trace [CPU]" and "ept NAME [GPA]" (docs/console.md).  Like
  * every command they run on the BSP with interrupts off (vmx/console/
- * shell.c).  Exit histograms are read racily (R17), trace rings by
- * snapshot (R18), the EPT through the iterator inside an EBR section of the
+ * shell.c).  Exit histograms are read racily (R18), trace rings by
+ * snapshot (R19), the EPT through the iterator inside an EBR section of the
  * VM's domain, holding a reference to its active root (R7), no lock.
  */
 #include "vmx/console/shell_stats.h"

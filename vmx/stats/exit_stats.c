@@ -9,7 +9,7 @@ u64 exit_stats_read_row(const struct exit_stats *s, unsigned int row, u64 *out)
 	u64 sum = 0;
 
 	for (unsigned int b = 0; b < EXIT_LAT_BUCKETS; b++) {
-		/* R17: racy, tear-free; pairs with nothing (statistics). */
+		/* R18: racy, tear-free; pairs with nothing (statistics). */
 		u64 n = READ_ONCE(s->hist[row][b]);
 
 		out[b] += n;

@@ -47,7 +47,7 @@ void trace_event(u32 who, u32 data, u64 arg)
 
 	if (!r)
 		return;
-	flags = arch_irq_save();	/* R18: one writer: no interrupt writes in between */
+	flags = arch_irq_save();	/* R19: one writer: no interrupt writes in between */
 	trace_ring_put(r, rdtsc(), who, data, arg);
 	arch_irq_restore(flags);
 }

@@ -6,7 +6,7 @@
 
 unsigned int trace_ring_snapshot(const struct trace_ring *r, struct trace_event *out, u64 *first)
 {
-	/* R18: events before h1 are complete; pairs with trace_ring_put()'s store_release. */
+	/* R19: events before h1 are complete; pairs with trace_ring_put()'s store_release. */
 	u64 h1 = load_acquire(&r->head), h2, lo, keep;
 	unsigned int n = 0;
 
@@ -19,12 +19,12 @@ unsigned int trace_ring_snapshot(const struct trace_ring *r, struct trace_event 
 		out[i - lo].data = READ_ONCE(e->data);
 		out[i - lo].arg = READ_ONCE(e->arg);
 	}
-	/* R18: the copy before the second look at head; pairs with trace_ring_put()'s smp_wmb(). */
+	/* R19: the copy before the second look at head; pairs with trace_ring_put()'s smp_wmb(). */
 	smp_rmb();
 	h2 = READ_ONCE(r->head);
 	/* Event i was left alone by the writer iff i + N > h2 (trace_ring.h). */
 	keep = h2 >= TRACE_RING_EVENTS ? h2 - TRACE_RING_EVENTS + 1 : 0;
-	if (mutated(R18_TRACE_SNAPSHOT))
+	if (mutated(R19_TRACE_SNAPSHOT))
 		keep = lo;	/* mutant: trusts every slot it copied */
 	if (keep < lo)
 		keep = lo;

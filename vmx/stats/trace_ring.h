@@ -3,7 +3,7 @@
  * A per-CPU ring of recent events (exits, injections, kicks, EPT flushes),
  * cheap enough to stay on: a writer fills one slot and bumps a counter.
  *
- * R18 (docs/locking.md).  One writer per ring, its own CPU, with interrupts
+ * R19 (docs/locking.md).  One writer per ring, its own CPU, with interrupts
  * off (no nesting), never blocking.  A reader on any CPU takes a snapshot:
  * head h1 (acquire), copies the slots of events [h1 - N, h1), then reads
  * head h2 again.  Event n's slot is rewritten only by event n + N, which is
@@ -56,10 +56,10 @@ static __always_inline void trace_ring_put(struct trace_ring *r, u64 tsc, u32 wh
 	u64 n = r->head;
 	struct trace_event *e = &r->ev[n & (TRACE_RING_EVENTS - 1)];
 
-	if (mutated(R18_TRACE_PUBLISH))
+	if (mutated(R19_TRACE_PUBLISH))
 		WRITE_ONCE(r->head, n + 1);	/* mutant: published before it is written */
 	/*
-	 * R18: event n overwrites event n - N.  Its stores come after the
+	 * R19: event n overwrites event n - N.  Its stores come after the
 	 * store of head = n (the last event's publication), so a reader whose
 	 * copy saw them reads head >= n afterwards and drops event n - N (it
 	 * keeps only events > head - N).  Pairs with the smp_rmb() in
@@ -71,8 +71,8 @@ static __always_inline void trace_ring_put(struct trace_ring *r, u64 tsc, u32 wh
 	e->who = who;
 	e->data = data;
 	e->arg = arg;
-	/* R18: publish after the slot is written; pairs with the reader's load_acquire. */
-	if (!mutated(R18_TRACE_PUBLISH))
+	/* R19: publish after the slot is written; pairs with the reader's load_acquire. */
+	if (!mutated(R19_TRACE_PUBLISH))
 		store_release(&r->head, n + 1);
 }
 
