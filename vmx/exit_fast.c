@@ -15,9 +15,10 @@
  * does not hold grace periods back.  Anything pending on the vCPU itself
  * (a virtual timer, an interrupt to inject) sends the exit the slow way.
  *
- * Every exit is traced here (vmx/stats/trace_ring.h) and timed from here:
- * a fast exit is accounted in its latency histogram at the end, a slow one
- * by the run loop right before the next VM entry (vcpu_exit_accounted()).
+ * Every exit is traced here (vmx/stats/trace_ring.h) and timed from the
+ * stub's TSC stamp (v->exit_tsc): a fast exit is accounted in its latency
+ * histogram at the end, a slow one by the run loop right before the next VM
+ * entry (vcpu_exit_accounted()).
  */
 #include "vmx/exit.h"
 
@@ -40,44 +41,37 @@ int vmx_exit_fastpath(struct vmx_gprs *regs);
 int vmx_exit_fastpath(struct vmx_gprs *regs)
 {
 	struct vcpu *v = container_of(regs, struct vcpu, regs);
+	u32 reason = (u32)vmcs_read(VMCS_EXIT_REASON);
 	struct trace_ring *tr = v->trace;
-	u32 tsc_lo, tsc_hi, reason;
 
-	/* The TSC in halves: the fast path's latency needs only the low one. */
-	__asm__ __volatile__("rdtsc" : "=a"(tsc_lo), "=d"(tsc_hi));
-	reason = (u32)vmcs_read(VMCS_EXIT_REASON);
 	/* Every exit passes here first: the slow path uses this copy. */
 	v->exit_reason = reason;
 	if (tr)
-		trace_ring_put(tr, ((u64)tsc_hi << 32) | tsc_lo, v->trace_who, reason,
-			       vmcs_read(VMCS_GUEST_RIP));
+		trace_ring_put(tr, v->exit_tsc, v->trace_who, reason, vmcs_read(VMCS_GUEST_RIP));
 	if (unlikely(v->timer_deadline || v->intr_pending))
-		goto slow;
+		return 0;
 	switch (reason) {
 	case EXIT_REASON_CPUID:
 		exit_cpuid(v);
 		break;
 	case EXIT_REASON_VMCALL:
 		if ((u32)regs->r[GPR_RAX] != HC_NOP)
-			goto slow;
+			return 0;
 		regs->r[GPR_RAX] = HC_OK;
 		vcpu_skip_insn_fast(v);
 		break;
 	case EXIT_REASON_IO:
 		if (!exit_io_fast(v))
-			goto slow;
+			return 0;
 		break;
 	default:
-		goto slow;
+		return 0;
 	}
 	/*
 	 * A basic reason of the table: its own row.  A fast exit takes far
 	 * less than 2^32 ticks, so the low halves give its latency.
 	 */
-	exit_stats_account_short(v->stats, reason, (u32)rdtsc() - tsc_lo);
+	exit_stats_account_short(v->stats, reason, (u32)rdtsc() - (u32)v->exit_tsc);
 	ebr_quiescent(v->ebr_rec);
 	return 1;
-slow:
-	v->exit_tsc = ((u64)tsc_hi << 32) | tsc_lo;
-	return 0;
 }

@@ -105,6 +105,7 @@ struct vlapic;
 struct vcpu {
 	struct vmx_gprs regs;
 	u64 host_rsp;
+	u64 exit_tsc;		/* TSC at the last VM exit, stored by vmx/entry.asm */
 	bool launched;
 	u32 intr_pending;	/* remote: look for an interrupt to inject (vmx/vcpu_lapic.c) */
 	u8 hc_vector;		/* HC_TIMER's vector, pending while hc_pending */
@@ -142,7 +143,7 @@ struct vcpu {
 	u32 exit_reason;
 	bool exit_done;		/* the fast path finished this exit, which stopped the VM */
 	u64 exit_qual;
-	u64 exit_tsc;		/* TSC at the exit the slow path handles, 0 once accounted */
+	bool exit_untimed;	/* the slow path's exit is not in the histogram yet */
 	struct exit_stats *stats;	/* exit counts and latencies (vmx/stats/exit_stats.h) */
 	struct trace_ring *trace;	/* this CPU's ring while it runs us; NULL: trace=off */
 	u32 trace_who;		/* TRACE_WHO(TRACE_EXIT, vm, vcpu), for the fast path */
@@ -154,6 +155,7 @@ struct vcpu {
 	u32 eoi_exit[8];	/* EOI-exit bitmap as last written (APIC virtualisation) */
 };
 BUILD_BUG_ON(offsetof(struct vcpu, regs) != 0);
+BUILD_BUG_ON(offsetof(struct vcpu, exit_tsc) != 17 * 8);	/* vmx/entry.asm VCPU_EXIT_TSC */
 
 /* VM states (vm->state). */
 enum vm_state {

@@ -428,14 +428,14 @@ extern int vmx_enter(struct vmx_gprs *regs, u64 launched, u64 *host_rsp_cache);
 
 /*
  * The exit the slow path handled is over: count it in its reason's latency
- * histogram, from the exit (stamped by vmx_exit_fastpath()) to now, right
- * before the next entry or the end of the run loop.  A HLT's figure holds
- * the time the vCPU slept.
+ * histogram, from the exit (stamped by the exit stub, vmx/entry.asm) to
+ * now, right before the next entry or the end of the run loop.  A HLT's
+ * figure holds the time the vCPU slept.
  */
 static void vcpu_exit_accounted(struct vcpu *v)
 {
 	exit_stats_account(v->stats, exit_stats_row(v->exit_reason), rdtsc() - v->exit_tsc);
-	v->exit_tsc = 0;
+	v->exit_untimed = false;
 }
 
 /* The loop proper; returns when the VM stops. */
@@ -486,7 +486,7 @@ static void vcpu_loop(struct vcpu *v, struct ebr_rec *rec)
 			ept_flush_vcpu_exit(fl, id);
 			return;
 		}
-		if (v->exit_tsc)
+		if (v->exit_untimed)
 			vcpu_exit_accounted(v);
 		rc = vmx_enter(&v->regs, v->launched, &v->host_rsp);
 		ept_flush_vcpu_exit(fl, id);
@@ -496,6 +496,7 @@ static void vcpu_loop(struct vcpu *v, struct ebr_rec *rec)
 			return;
 		}
 		v->launched = true;
+		v->exit_untimed = true;
 		watchdog_beat(WD_RUNNING, vm->cfg.name, v->id);
 		watchdog_poll();
 		act = vmx_handle_exit(v);
@@ -552,7 +553,7 @@ void vcpu_run(struct vcpu *v)
 		vcpu_gdb_hold(v, NULL);
 	ebr_online(rec);
 	vcpu_loop(v, rec);
-	if (v->exit_tsc)
+	if (v->exit_untimed)
 		vcpu_exit_accounted(v);
 	ebr_offline(rec);
 	watchdog_beat(WD_OFF, vm->cfg.name, v->id);

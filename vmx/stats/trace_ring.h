@@ -40,7 +40,9 @@ struct trace_event {
 	u32 who;	/* TRACE_WHO() */
 	u32 data;
 	u64 arg;
+	u64 unused;	/* never written: 32 bytes index with one shift */
 };
+BUILD_BUG_ON(sizeof(struct trace_event) != 32);
 
 struct trace_ring {
 	u64 head;	/* events written so far; event n is in ev[n % N] */
