@@ -38,6 +38,19 @@ int vmx_exit_fastpath(struct vmx_gprs *regs);
  * Return: 1 when the exit is done and the guest can be resumed, 0 for the
  * slow path (the run loop then dispatches the exit as usual).
  */
+/*
+ * A fast exit is done: count it in row @row (a constant: the increment's
+ * address is then one register plus an offset) with its latency, and report
+ * the quiescent state.  A fast exit takes far less than 2^32 ticks, so the
+ * low halves of the TSC give its latency.
+ */
+static __always_inline int vmx_exit_fast_done(struct vcpu *v, unsigned int row)
+{
+	exit_stats_account_short(v->stats, row, (u32)rdtsc() - (u32)v->exit_tsc);
+	ebr_quiescent(v->ebr_rec);
+	return 1;
+}
+
 int vmx_exit_fastpath(struct vmx_gprs *regs)
 {
 	struct vcpu *v = container_of(regs, struct vcpu, regs);
@@ -53,25 +66,18 @@ int vmx_exit_fastpath(struct vmx_gprs *regs)
 	switch (reason) {
 	case EXIT_REASON_CPUID:
 		exit_cpuid(v);
-		break;
+		return vmx_exit_fast_done(v, EXIT_REASON_CPUID);
 	case EXIT_REASON_VMCALL:
 		if ((u32)regs->r[GPR_RAX] != HC_NOP)
 			return 0;
 		regs->r[GPR_RAX] = HC_OK;
 		vcpu_skip_insn_fast(v);
-		break;
+		return vmx_exit_fast_done(v, EXIT_REASON_VMCALL);
 	case EXIT_REASON_IO:
 		if (!exit_io_fast(v))
 			return 0;
-		break;
+		return vmx_exit_fast_done(v, EXIT_REASON_IO);
 	default:
 		return 0;
 	}
-	/*
-	 * A basic reason of the table: its own row.  A fast exit takes far
-	 * less than 2^32 ticks, so the low halves give its latency.
-	 */
-	exit_stats_account_short(v->stats, reason, (u32)rdtsc() - (u32)v->exit_tsc);
-	ebr_quiescent(v->ebr_rec);
-	return 1;
 }

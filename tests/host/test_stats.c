@@ -2,9 +2,11 @@
 /*
  * vmx/stats/: the exit-latency buckets, labels and histogram readers, the
  * trace ring's snapshot on one thread and against a writer thread (R19: a
- * snapshot never holds a torn or misnumbered event), and the event text.
+ * snapshot never holds a torn or misnumbered event), the event text, and
+ * the EPT statistics and walk over a hand-built 4-level EPT.
  */
 #include "tests/host/harness.h"
+#include "vmx/stats/ept_report.h"
 #include "vmx/stats/exit_stats.h"
 #include "vmx/stats/trace_ring.h"
 
@@ -215,6 +217,86 @@ static void test_describe(void)
 	CHECK(!strcmp(buf, "invept type 2 (global)"));
 }
 
+static u64 __ept *test_table(void)
+{
+	void *p = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
+
+	if (!p) {
+		fprintf(stderr, "test_stats: out of memory\n");
+		exit(2);
+	}
+	memset(p, 0, PAGE_SIZE);
+	return (__force u64 __ept *)p;
+}
+
+static void test_ept_report(void)
+{
+	u64 __ept *l4 = test_table(), *l3 = test_table(), *l2 = test_table(), *l1 = test_table();
+	struct ept_walk_step steps[EPT_MAX_LEVEL];
+	struct ept_map_stats st;
+	unsigned int n;
+
+	/* gfn 0..511: a 2 MiB leaf; 512..1023: a table with 4K leaves at 0, 1, 5 and a
+	 * frozen entry at 2; 1 GiB..2 GiB: a 1 GiB leaf. */
+	ept_write_entry(&l4[0], ept_make_table_entry(l3));
+	ept_write_entry(&l3[0], ept_make_table_entry(l2));
+	ept_write_entry(&l3[1], ept_make_leaf(0x40000, EPT_LEVEL_1G, EPT_RWX, EPT_MT_WB, true));
+	ept_write_entry(&l2[0], ept_make_leaf(0x800, EPT_LEVEL_2M, EPT_R | EPT_X, EPT_MT_WB, false));
+	ept_write_entry(&l2[1], ept_make_table_entry(l1));
+	ept_write_entry(&l1[0], ept_make_leaf(0x1000, EPT_LEVEL_4K, EPT_RWX, EPT_MT_WB, true));
+	ept_write_entry(&l1[1], ept_make_leaf(0x1001, EPT_LEVEL_4K, EPT_R, EPT_MT_UC, false));
+	ept_write_entry(&l1[2], EPT_FROZEN);
+	ept_write_entry(&l1[5], ept_make_leaf(0x2005, EPT_LEVEL_4K, EPT_RWX, EPT_MT_WB, true));
+
+	ept_report_stats(l4, EPT_ROOT_LEVEL_4, &st);
+	CHECK_EQ(st.present[4], 1);
+	CHECK_EQ(st.present[3], 2);
+	CHECK_EQ(st.present[2], 2);
+	CHECK_EQ(st.present[1], 3);
+	CHECK_EQ(st.leaves[EPT_LEVEL_4K], 3);
+	CHECK_EQ(st.leaves[EPT_LEVEL_2M], 1);
+	CHECK_EQ(st.leaves[EPT_LEVEL_1G], 1);
+	CHECK_EQ(st.tables, 3);
+	CHECK_EQ(st.frozen, 1);
+	CHECK_EQ(st.poison, 0);
+	CHECK_EQ(st.mapped_bytes, 3 * 4096ull + (2ull << 20) + (1ull << 30));
+
+	/* A 4K leaf: four steps, the last one the leaf, the HPA keeps the page offset. */
+	n = ept_report_walk(l4, EPT_ROOT_LEVEL_4, (512 + 5) * 4096ull + 0x123, steps);
+	CHECK_EQ(n, 4);
+	for (unsigned int i = 0; i < n; i++)
+		CHECK_EQ(steps[i].level, 4 - (int)i);
+	CHECK(ept_is_leaf(steps[3].entry, 1));
+	CHECK_EQ(ept_report_leaf_hpa(steps[3].entry, 1, (512 + 5) * 4096ull + 0x123),
+		 0x2005123);
+	/* Inside the 2 MiB leaf: three steps. */
+	n = ept_report_walk(l4, EPT_ROOT_LEVEL_4, 0x12345, steps);
+	CHECK_EQ(n, 3);
+	CHECK(ept_is_leaf(steps[2].entry, 2));
+	CHECK_EQ(ept_report_leaf_hpa(steps[2].entry, 2, 0x12345), 0x812345);
+	/* The 1 GiB leaf: two steps. */
+	n = ept_report_walk(l4, EPT_ROOT_LEVEL_4, (1ull << 30) + 0x200000, steps);
+	CHECK_EQ(n, 2);
+	CHECK_EQ(ept_report_leaf_hpa(steps[1].entry, 3, (1ull << 30) + 0x200000),
+		 0x40200000);
+	/* Not mapped (4K) or frozen: the walk ends at that entry. */
+	n = ept_report_walk(l4, EPT_ROOT_LEVEL_4, (512 + 3) * 4096ull, steps);
+	CHECK_EQ(n, 4);
+	CHECK_EQ(steps[3].entry, 0);
+	n = ept_report_walk(l4, EPT_ROOT_LEVEL_4, (512 + 2) * 4096ull, steps);
+	CHECK_EQ(n, 4);
+	CHECK(ept_is_frozen(steps[3].entry));
+	/* Nothing at the root's entry, and past what a 4-level root covers. */
+	n = ept_report_walk(l4, EPT_ROOT_LEVEL_4, 1ull << 40, steps);
+	CHECK_EQ(n, 1);
+	CHECK_EQ(steps[0].entry, 0);
+	CHECK_EQ(ept_report_walk(l4, EPT_ROOT_LEVEL_4, 1ull << 48, steps), 0);
+	free((__force void *)l1);
+	free((__force void *)l2);
+	free((__force void *)l3);
+	free((__force void *)l4);
+}
+
 int main(int argc, char **argv)
 {
 	test_init(argc, argv, 1.0);
@@ -222,6 +304,7 @@ int main(int argc, char **argv)
 	test_histogram();
 	test_ring_single();
 	test_describe();
+	test_ept_report();
 	test_ring_race();
 	return test_finish();
 }

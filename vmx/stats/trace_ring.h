@@ -69,10 +69,11 @@ static __always_inline void trace_ring_put(struct trace_ring *r, u64 tsc, u32 wh
 	 * compiler.)
 	 */
 	smp_wmb();
-	e->tsc = tsc;
-	e->who = who;
-	e->data = data;
-	e->arg = arg;
+	/* Four plain stores (WRITE_ONCE only keeps the compiler from packing who and data). */
+	WRITE_ONCE(e->tsc, tsc);
+	WRITE_ONCE(e->who, who);
+	WRITE_ONCE(e->data, data);
+	WRITE_ONCE(e->arg, arg);
 	/* R19: publish after the slot is written; pairs with the reader's load_acquire. */
 	if (!mutated(R19_TRACE_PUBLISH))
 		store_release(&r->head, n + 1);
