@@ -181,6 +181,17 @@ static const char *test_reason(u32 r)
 	return r == 10 ? "CPUID" : "other";
 }
 
+/* The text of an event of @kind with @data and @arg (VM 0, vCPU 1). */
+static void test_text(unsigned int kind, u32 data, u64 arg, const char *want)
+{
+	struct trace_event e = { .tsc = 1, .who = TRACE_WHO(kind, 0, 1), .data = data, .arg = arg };
+	char buf[96];
+
+	trace_event_describe(&e, test_reason, buf, sizeof(buf));
+	if (strcmp(buf, want))
+		test_fail(__FILE__, __LINE__, "kind %u: \"%s\", want \"%s\"", kind, buf, want);
+}
+
 static void test_describe(void)
 {
 	struct trace_event e = { .tsc = 1, .who = TRACE_WHO(TRACE_EXIT, 2, 3), .data = 10,
@@ -190,31 +201,15 @@ static void test_describe(void)
 	CHECK_EQ(TRACE_WHO_KIND(e.who), TRACE_EXIT);
 	CHECK_EQ(TRACE_WHO_VM(e.who), 2);
 	CHECK_EQ(TRACE_WHO_VCPU(e.who), 3);
-	trace_event_describe(&e, test_reason, buf, sizeof(buf));
-	CHECK(!strcmp(buf, "exit 10 (CPUID) rip 0x100056"));
 	trace_event_describe(&e, NULL, buf, sizeof(buf));
 	CHECK(!strcmp(buf, "exit 10 (?) rip 0x100056"));
-	e.who = TRACE_WHO(TRACE_INJECT, 0, 0);
-	e.data = 0x80000020;
-	trace_event_describe(&e, test_reason, buf, sizeof(buf));
-	CHECK(!strcmp(buf, "inject vector 0x20 (external)"));
-	e.data = 0x80000b0e;
-	e.arg = 2;
-	trace_event_describe(&e, test_reason, buf, sizeof(buf));
-	CHECK(!strcmp(buf, "inject vector 0xe (exception) error code 0x2"));
-	e.who = TRACE_WHO(TRACE_KICK, 0, 1);
-	e.data = 3;
-	trace_event_describe(&e, test_reason, buf, sizeof(buf));
-	CHECK(!strcmp(buf, "kick to cpu 3"));
-	e.who = TRACE_WHO(TRACE_FLUSH, 0, 1);
-	e.data = 1;
-	e.arg = 0x1234005e;
-	trace_event_describe(&e, test_reason, buf, sizeof(buf));
-	CHECK(!strcmp(buf, "invept type 1 eptp 0x1234005e"));
-	e.data = 2;
-	e.arg = 0;
-	trace_event_describe(&e, test_reason, buf, sizeof(buf));
-	CHECK(!strcmp(buf, "invept type 2 (global)"));
+	test_text(TRACE_EXIT, 10, 0x100056, "exit 10 (CPUID) rip 0x100056");
+	test_text(TRACE_INJECT, 0x80000020, 0, "inject vector 0x20 (external)");
+	test_text(TRACE_INJECT, 0x80000b0e, 2, "inject vector 0xe (exception) error code 0x2");
+	test_text(TRACE_KICK, 3, 0, "kick to cpu 3");
+	test_text(TRACE_FLUSH, 1, 0x1234005e, "invept type 1 eptp 0x1234005e");
+	test_text(TRACE_FLUSH, 2, 0, "invept type 2 (global)");
+	test_text(TRACE_NKINDS, 0, 0, "event kind 5");
 }
 
 static u64 __ept *test_table(void)
