@@ -166,6 +166,15 @@ static void shell_ept_walk(struct vm *vm, struct ept_root *root, u64 gpa)
 	}
 }
 
+/* @gpa is in one of the VM's memory slots and the root covers it (inside EBR). */
+static bool shell_ept_in_slot(struct vm *vm, const struct ept_root *root, u64 gpa)
+{
+	const struct ept_memmap *map = ept_memmap_get(vm->mmu);
+
+	return map && gpa >> PAGE_SHIFT < ept_root_gfn_span(root->level) &&
+	       ept_memslot_find(map, gpa >> PAGE_SHIFT);
+}
+
 void cmd_ept(const struct shell_parsed *p)
 {
 	struct vm *vm = shell_vm(p->str[0]);
@@ -188,8 +197,7 @@ void cmd_ept(const struct shell_parsed *p)
 	ebr_enter(rec);
 	if (p->argc < 2) {
 		shell_ept_stats(vm, root);
-	} else if (!ept_memslot_find(ept_memmap_get(vm->mmu), p->num[1] >> PAGE_SHIFT) ||
-		   p->num[1] >> PAGE_SHIFT >= ept_root_gfn_span(root->level)) {
+	} else if (!shell_ept_in_slot(vm, root, p->num[1])) {
 		pr_plain("ept: %#llx is in no memory slot of vm %s (usage: %s)\n", ULL(p->num[1]),
 			 vm->cfg.name, shell_cmds[SHELL_EPT].usage);
 	} else {
