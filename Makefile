@@ -42,7 +42,8 @@ COMMON_CFLAGS	:= -std=gnu11 -g -I. $(WARN) -DHV_VERSION='"$(VERSION)"' -DHV_GIT_
 PORTABLE_EXTRA	:= $(wildcard boot/multiboot2.c boot/cmdline.c arch/x86/acpi_tables.c \
 		   arch/x86/smp_lowmem.c vmx/vm/aml.c vmx/vm/acpi_build.c vmx/vm/hypercall_abi.c \
 		   vmx/console/cons_edit.c vmx/console/shell_parse.c \
-		   vmx/gdb/gdb_proto.c vmx/gdb/gdb_tdesc.c)
+		   vmx/gdb/gdb_proto.c vmx/gdb/gdb_tdesc.c \
+		   vmx/stats/exit_stats.c vmx/stats/trace_ring.c vmx/stats/ept_report.c)
 # Device models, the instruction emulator and the guest loaders are portable by rule: their glue
 # to VT-x lives in vmx/ itself.
 PORTABLE_SRCS	:= $(wildcard lib/*.c mm/*.c vmx/dev/*.c vmx/emul/*.c vmx/loader/*.c) $(PORTABLE_EXTRA)

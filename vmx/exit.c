@@ -11,6 +11,7 @@
 #include "arch/x86/traps.h"
 #include "lib/printk.h"
 #include "vmx/gdb/gdb_stub.h"
+#include "vmx/stats/trace.h"
 #include "vmx/vm/vm.h"
 #include "vmx/vmx_error.h"
 #include "vmx/vmx_ops.h"
@@ -56,6 +57,7 @@ void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err)
 		vmcs_write(VMCS_ENTRY_EXC_ERRCODE, err);
 	}
 	vmcs_write(VMCS_ENTRY_INTR_INFO, info);
+	trace_event(TRACE_WHO(TRACE_INJECT, v->vm->id, v->id), info, err);
 }
 
 unsigned int vcpu_cpl(void)
@@ -258,7 +260,7 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
 	u32 basic = reason & 0xffff;
 	exit_fn fn;
 
-	v->exit_counts[basic < EXIT_REASON_MAX ? basic : EXIT_REASON_MAX]++;
+	/* Counted with its latency right before the next entry (vcpu_exit_accounted()). */
 	/*
 	 * The fast path finished this exit and it stopped the VM (a device's
 	 * stop request): nothing is left to dispatch.  Only that exit: any

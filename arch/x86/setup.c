@@ -33,6 +33,7 @@
 #include "vmx/caps.h"
 #include "vmx/debug/test_aids.h"
 #include "vmx/vm/vm.h"
+#include "vmx/stats/trace.h"
 
 /* Memory map entries listed one per line in the boot report. */
 #define SETUP_MMAP_SHOWN 24
@@ -230,6 +231,7 @@ void hv_main(u32 magic, u32 info_pa)
 
 	setup_platform();
 
+	trace_init(!hv_config.trace_off);
 	vmx_caps_probe(&vmx_caps);
 	vmx_caps_report(&vmx_caps);
 

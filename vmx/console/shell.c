@@ -4,10 +4,11 @@
  * the BSP with interrupts off, from the console's interrupt (vmx/console/
  * console.c), so it never races vm_start_all(), which creates and frees the
  * VMs on the same CPU with interrupts off.  It reads other CPUs' state in
- * three ways only: statistics counters read racily (torn-free u64 loads, no
- * ordering: a count may be one exit old), locks' and EBR's own statistics
- * readers, and vCPU registers through vcpu_peek() (an IPI and a bounded
- * wait, vmx/console/vcpu_peek.c).  Whatever a guest controls that it prints
+ * four ways only: statistics counters read racily (torn-free u64 loads, no
+ * ordering: a count may be one exit old, R18), trace rings by snapshot
+ * (R19), locks' and EBR's own statistics readers, and vCPU registers
+ * through vcpu_peek() (an IPI and a bounded wait, vmx/console/vcpu_peek.c).
+ * The statistics commands are in vmx/console/shell_stats.c.  Whatever a guest controls that it prints
  * (guest memory) goes through lib/guest_text.h.
  */
 #include "vmx/console/console.h"
@@ -26,8 +27,10 @@
 #include "mm/ebr.h"
 #include "mm/ept_mmu.h"
 #include "vmx/console/shell_parse.h"
+#include "vmx/console/shell_stats.h"
 #include "vmx/console/vcpu_peek.h"
 #include "vmx/gdb/gdb_stub.h"
+#include "vmx/stats/exit_stats.h"
 #include "vmx/emul/gpt_walk.h"
 #include "vmx/vm/guest_mem.h"
 #include "vmx/vm/vm.h"
@@ -43,7 +46,7 @@ static void shell_usage(enum shell_cmd_id c)
 	pr_plain("usage: %s\n", shell_cmds[c].usage);
 }
 
-static struct vm *shell_vm(const char *name)
+struct vm *shell_vm(const char *name)
 {
 	for (unsigned int i = 0; i < vm_count; i++)
 		if (!strcmp(vm_list[i]->cfg.name, name))
@@ -71,14 +74,10 @@ static const char *shell_run_state(u32 s)
 	}
 }
 
-/* Exits of @v so far: the owner's counters, read racily (statistics). */
+/* Exits of @v so far: the owner's histograms, read racily (R18). */
 static u64 shell_vcpu_exits(const struct vcpu *v)
 {
-	u64 n = 0;
-
-	for (unsigned int r = 0; r <= EXIT_REASON_MAX; r++)
-		n += READ_ONCE(v->exit_counts[r]);
-	return n;
+	return exit_stats_total(v->stats);
 }
 
 /* ---------------------------------------------------------------- commands */
@@ -387,26 +386,6 @@ static void cmd_gva(const struct shell_parsed *p)
 	}
 }
 
-static void cmd_exits(const struct shell_parsed *p)
-{
-	struct vm *vm = shell_vm(p->str[0]);
-	u64 total = 0;
-
-	if (!vm)
-		return;
-	for (unsigned int r = 0; r <= EXIT_REASON_MAX; r++) {
-		u64 n = 0;
-
-		for (unsigned int j = 0; j < vm->nvcpus; j++)
-			n += READ_ONCE(vm->vcpus[j]->exit_counts[r]);
-		total += n;
-		if (n)
-			pr_plain("exits %s: %3u %-28s %llu\n", vm->cfg.name, r,
-				 r < EXIT_REASON_MAX ? vmx_exit_reason_str(r) : "(other)", n);
-	}
-	pr_plain("exits %s: total %llu\n", vm->cfg.name, total);
-}
-
 static void shell_lock_line(const char *vm, const char *name, const struct lock_stats *st)
 {
 	pr_plain("lock %s %s: %llu acquisitions, %llu contended, longest wait %llu ns\n", vm, name,
@@ -559,8 +538,9 @@ static const shell_fn shell_fns[SHELL_NCMDS] = {
 	[SHELL_VCPUS] = cmd_vcpus,	 [SHELL_REGS] = cmd_regs,
 	[SHELL_VMCS] = cmd_vmcs,	 [SHELL_MEM] = cmd_mem,
 	[SHELL_HMEM] = cmd_hmem,	 [SHELL_GVA] = cmd_gva,
-	[SHELL_EXITS] = cmd_exits,	 [SHELL_LOCKS] = cmd_locks,
-	[SHELL_EBR] = cmd_ebr,		 [SHELL_LOGLEVEL] = cmd_loglevel,
+	[SHELL_EPT] = cmd_ept,		 [SHELL_EXITS] = cmd_exits,
+	[SHELL_LOCKS] = cmd_locks,	 [SHELL_EBR] = cmd_ebr,
+	[SHELL_TRACE] = cmd_trace,	 [SHELL_LOGLEVEL] = cmd_loglevel,
 	[SHELL_CPUID] = cmd_cpuid,	 [SHELL_RDMSR] = cmd_rdmsr,
 	[SHELL_VM_STOP] = cmd_vm_stop,	 [SHELL_VM_START] = cmd_vm_start,
 	[SHELL_VM_RESTART] = cmd_vm_restart, [SHELL_REBOOT] = cmd_reboot,

@@ -14,6 +14,7 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmx_ops.h"
 #include "vmx/watchdog.h"
+#include "vmx/stats/exit_stats.h"
 
 /* debug=zap: the period between two splits or zaps. */
 #define VCPU_ZAP_PERIOD		(2ull << 20)
@@ -109,7 +110,9 @@ void vcpu_test_aids_report(struct vcpu *v)
 			 "flushes, %llu interrupt exits, %llu EPT violations\n", vm->cfg.name, i,
 			 READ_ONCE(fv->kicks),
 			 READ_ONCE(fv->acks),
-			 vm->vcpus[i]->exit_counts[EXIT_REASON_EXT_INTR],
-			 vm->vcpus[i]->exit_counts[EXIT_REASON_EPT_VIOLATION]);
+			 exit_stats_count(vm->vcpus[i]->stats,
+							      EXIT_REASON_EXT_INTR),
+			 exit_stats_count(vm->vcpus[i]->stats,
+							      EXIT_REASON_EPT_VIOLATION));
 	}
 }

@@ -32,6 +32,7 @@
 #include "vmx/vm/acpi_build.h"
 #include "vmx/vm/guest_mem.h"
 #include "vmx/vcpu_run.h"
+#include "vmx/stats/exit_stats.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/vmx_error.h"
@@ -160,6 +161,9 @@ static int vm_create_vcpus(struct vm *vm)
 		if (!v)
 			return -1;
 		vm->vcpus[vm->nvcpus++] = v;	/* owned by the VM from here (vm_free) */
+		v->stats = kzalloc(sizeof(*v->stats));
+		if (!v->stats)
+			return -1;
 		v->vm = vm;
 		v->id = vm->nvcpus - 1;
 		v->pcpu = cpu;
@@ -193,6 +197,7 @@ static void vm_free_parts(struct vm *vm, bool mmu_ready)
 		if (vm->vcpus[i]->vmcs)
 			arch_page_free(vm->vcpus[i]->vmcs);
 		vcpu_lapic_destroy(vm->vcpus[i]);
+		kfree(vm->vcpus[i]->stats);
 		kfree(vm->vcpus[i]);
 	}
 	for (i = 0; i < 2; i++)
@@ -518,7 +523,7 @@ void vm_report(struct vm *vm)
 
 	for (i = 0; i < vm->nvcpus; i++) {
 		for (r = 0; r <= EXIT_REASON_MAX; r++)
-			counts[r] += vm->vcpus[i]->exit_counts[r];
+			counts[r] += exit_stats_count(vm->vcpus[i]->stats, r);
 		halts += vm->vcpus[i]->idle_halts;
 		polls += vm->vcpus[i]->idle_polls;
 		emulated += vm->vcpus[i]->emulated;
