@@ -167,8 +167,17 @@ static enum exit_action exit_monitor_mwait(struct vcpu *v)
 	return EXIT_RESUME;
 }
 
+/*
+ * The slice ran out.  Host interrupts that came while the guest ran are
+ * taken here through the IDT (the console's UART, the shell's snapshot
+ * IPI): real VT-x turns them into exits whatever the guest's RFLAGS.IF,
+ * but Bochs 2.7 holds them while the guest runs with IF = 0, and a guest
+ * that keeps IF = 0 for long would otherwise starve them for as long
+ * (docs/vmx.md, "Bochs 2.7 caveat").
+ */
 static enum exit_action exit_preempt_timer(struct vcpu *v)
 {
+	irq_window();
 	vcpu_preempt_expired(v);
 	return EXIT_RESUME;	/* the run loop checks timers and requests */
 }

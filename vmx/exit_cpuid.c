@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * CPUID.  The host's answer, with what guests must not see removed (VMX,
- * SMX, MONITOR, performance monitoring, FSRM that Bochs
+ * SMX, MONITOR, performance monitoring, XSAVES, FSRM that Bochs
  * mis-emulates for Linux), the topology made per-vCPU, the hypervisor bit
  * set, and our own leaves at 0x40000000.  Kept short: this is the exit the
  * benchmark times.
@@ -34,6 +34,7 @@
 #define C7_EDX_FSRM		BIT(4)
 #define C7_EDX_CET_IBT		BIT(20)
 #define C81_EDX_RDTSCP		BIT(27)
+#define CD1_EAX_XSAVES		BIT(3)		/* XSAVES/XRSTORS and IA32_XSS */
 
 /* "hvhvhvhvhvhv" in EBX, ECX, EDX. */
 #define HV_SIG			0x76687668u
@@ -158,6 +159,18 @@ enum exit_action exit_cpuid(struct vcpu *v)
 		case 0x15:
 		case 0x16:
 			cpuid_tsc_leaves(leaf, &r);
+			break;
+		case 0xd:
+			/*
+			 * No XSAVES: its VM-execution control stays off (the
+			 * instruction raises #UD) and there is no IA32_XSS, so
+			 * no supervisor state components either.
+			 */
+			if (sub == 1) {
+				r.eax &= ~CD1_EAX_XSAVES;
+				r.ecx = 0;
+				r.edx = 0;
+			}
 			break;
 		case 0x80000001u:
 			if (!vmx_ctl.rdtscp)

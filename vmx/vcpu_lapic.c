@@ -182,14 +182,24 @@ void vcpu_apicv_controls(struct vcpu *v)
 	vmcs_write(VMCS_MSR_BITMAP, arch_virt_to_phys(bm));
 }
 
-void vcpu_apicv_sync(struct vcpu *v)
+/*
+ * Bochs 2.7 delivers a virtual interrupt that RVI requests at VM entry even
+ * when the guest runs with RFLAGS.IF = 0: a Linux guest took its
+ * function-call IPI inside a spin_lock_irqsave() section and deadlocked on
+ * its own runqueue lock (docs/platform.md, "APIC virtualisation").  The SDM
+ * delivers only once the guest can take interrupts, so holding RVI at 0
+ * until the interrupt-window exit changes nothing on hardware but one exit.
+ */
+bool vcpu_apicv_sync(struct vcpu *v, bool can_take)
 {
 	struct vlapic_virt_state st;
+	bool held;
 
 	if (!v->vm->apicv)
-		return;
+		return false;
 	vlapic_virt_sync(v->lapic, &st);
-	vmcs_write(VMCS_GUEST_INTR_STATUS, st.rvi | (u32)st.svi << 8);
+	held = !can_take && st.rvi;
+	vmcs_write(VMCS_GUEST_INTR_STATUS, (held ? 0 : st.rvi) | (u32)st.svi << 8);
 	/* Level-triggered vectors (TMR) must exit on EOI to reach the I/O APIC. */
 	for (unsigned int i = 0; i < 4; i++) {
 		if (st.tmr[2 * i] == v->eoi_exit[2 * i] && st.tmr[2 * i + 1] == v->eoi_exit[2 * i + 1])
@@ -198,6 +208,7 @@ void vcpu_apicv_sync(struct vcpu *v)
 		v->eoi_exit[2 * i + 1] = st.tmr[2 * i + 1];
 		vmcs_write(VMCS_EOI_EXIT0 + 2 * i, st.tmr[2 * i] | (u64)st.tmr[2 * i + 1] << 32);
 	}
+	return held;
 }
 
 void vcpu_lapic_service(struct vcpu *v)
@@ -205,7 +216,7 @@ void vcpu_lapic_service(struct vcpu *v)
 	if (unlikely(READ_ONCE(v->init_pending))) {
 		WRITE_ONCE(v->init_pending, 0);
 		vlapic_init_signal(v->lapic);
-		vcpu_apicv_sync(v);	/* IRR and ISR are empty now */
+		vcpu_apicv_sync(v, true);	/* IRR and ISR are empty now */
 		WRITE_ONCE(v->sipi, 0);
 		WRITE_ONCE(v->init_seen, 1);
 		WRITE_ONCE(v->run_state, VCPU_WAIT_SIPI);

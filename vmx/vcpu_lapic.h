@@ -29,10 +29,13 @@ static inline void vcpu_lapic_touched(struct vcpu *v)
  * accesses; x2APIC: virtualize x2APIC mode where offered), after a write
  * of IA32_APIC_BASE.  vcpu_apicv_sync(): pending vectors into IRR, then
  * RVI, SVI and the EOI-exit bitmap from the page, before each entry that
- * follows a LAPIC change.
+ * follows a LAPIC change.  With @can_take false (the guest blocks
+ * interrupts: RFLAGS.IF = 0, or an STI / MOV SS shadow) RVI is left at 0
+ * and it returns true when a vector was held back, so that the caller asks
+ * for an interrupt-window exit and syncs again there.
  */
 void vcpu_apicv_controls(struct vcpu *v);
-void vcpu_apicv_sync(struct vcpu *v);
+bool vcpu_apicv_sync(struct vcpu *v, bool can_take);
 
 /* Serve remote requests the LAPIC made for @v (INIT to a started vCPU); owner only. */
 void vcpu_lapic_service(struct vcpu *v);

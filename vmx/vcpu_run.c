@@ -193,7 +193,7 @@ static bool vcpu_halt_wakes(struct vcpu *v)
 static void vcpu_try_inject(struct vcpu *v)
 {
 	u64 rflags, intr;
-	bool from_hc, want_intr = false, want_nmi = false;
+	bool from_hc, can_take, want_intr = false, want_nmi = false;
 	int vec;
 
 	/* Cleared before the look: see vmx/vcpu_lapic.c on the pairing. */
@@ -201,15 +201,17 @@ static void vcpu_try_inject(struct vcpu *v)
 	vcpu_lapic_service(v);
 	if (v->run_state != VCPU_RUNNABLE)
 		return;
-	if (v->vm->apicv)
-		vcpu_apicv_sync(v);
+	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+	rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+	can_take = (rflags & X86_RFLAGS_IF) && !(intr & (INTERRUPT_STI | INTERRUPT_MOV_SS));
+	if (v->vm->apicv && vcpu_apicv_sync(v, can_take))
+		want_intr = true;	/* RVI held back until the window */
 	if (vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) {
 		/* An event is queued already: come back after it is delivered. */
 		WRITE_ONCE(v->intr_pending, 1);
 		vcpu_set_exit_windows(v, true, false);
 		return;
 	}
-	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
 	if (READ_ONCE(v->nmi_pending)) {
 		if (!(intr & (INTERRUPT_STI | INTERRUPT_MOV_SS | INTERRUPT_NMI))) {
 			WRITE_ONCE(v->nmi_pending, 0);
@@ -217,15 +219,14 @@ static void vcpu_try_inject(struct vcpu *v)
 			trace_event(TRACE_WHO(TRACE_INJECT, v->vm->id, v->id),
 				    INTR_INFO_VALID | (INTR_TYPE_NMI << 8) | 2, 0);
 			WRITE_ONCE(v->intr_pending, 1);	/* then look at vectors again */
-			vcpu_set_exit_windows(v, false, false);
+			vcpu_set_exit_windows(v, want_intr, false);
 			return;
 		}
 		want_nmi = true;
 	}
 	vec = vcpu_next_vector(v, &from_hc);
 	if (vec >= 0) {
-		rflags = vmcs_read(VMCS_GUEST_RFLAGS);
-		if ((rflags & X86_RFLAGS_IF) && !(intr & (INTERRUPT_STI | INTERRUPT_MOV_SS))) {
+		if (can_take) {
 			if (from_hc)
 				v->hc_pending = false;
 			else

@@ -188,13 +188,19 @@ static inline void sti_hlt(void)
 }
 
 /*
- * One turn of a wait loop run with interrupts off that lets pending
- * interrupts in: STI's shadow covers the NOP, so they are taken between it
- * and the CLI, and the loop goes on with interrupts off.
+ * Let pending interrupts in and go on with interrupts off: STI's shadow
+ * covers the NOP, so they are taken between it and the CLI.
  */
+static inline void irq_window(void)
+{
+	__asm__ __volatile__("sti; nop; cli" ::: "memory");
+}
+
+/* One turn of a wait loop run with interrupts off that lets pending interrupts in. */
 static inline void cpu_relax_irq(void)
 {
-	__asm__ __volatile__("sti; nop; cli; pause" ::: "memory");
+	irq_window();
+	__asm__ __volatile__("pause" ::: "memory");
 }
 
 static inline u64 read_rflags(void)

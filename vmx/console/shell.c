@@ -153,9 +153,20 @@ static void cmd_vcpus(const struct shell_parsed *p)
 	for (unsigned int j = 0; j < vm->nvcpus; j++) {
 		struct vcpu *v = vm->vcpus[j];
 
-		pr_plain("vm %s vcpu %u: cpu %u, %s, vpid %u, %llu exits\n", vm->cfg.name, j,
-			 v->pcpu, shell_run_state(READ_ONCE(v->run_state)), v->vpid,
-			 shell_vcpu_exits(v));
+		/*
+		 * The pending flags and the timer are owner state read without
+		 * a hand-off: a moment's picture for a person, tear-free only.
+		 */
+		u64 deadline = READ_ONCE(v->timer_deadline), now = rdtsc();
+
+		pr_plain("vm %s vcpu %u: cpu %u, %s, vpid %u, %llu exits, pending intr %u nmi %u "
+			 "init %u, timer %s%llu us\n", vm->cfg.name, j, v->pcpu,
+			 shell_run_state(READ_ONCE(v->run_state)), v->vpid,
+			 shell_vcpu_exits(v), READ_ONCE(v->intr_pending),
+			 READ_ONCE(v->nmi_pending), READ_ONCE(v->init_pending),
+			 !deadline ? "off " : deadline < now ? "due -" : "in ",
+			 deadline ? tsc_ticks_to_ns(deadline < now ? now - deadline :
+						   deadline - now) / 1000 : 0);
 	}
 }
 
