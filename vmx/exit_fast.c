@@ -14,8 +14,13 @@
  * reports a quiescent state so that a guest that only ever takes fast exits
  * does not hold grace periods back.  Anything pending on the vCPU itself
  * (a virtual timer, an interrupt to inject) sends the exit the slow way.
+ *
+ * The stub reloads only the guest registers a C call may clobber, and RBX
+ * (CPUID's output): a fast exit must not change the guest's RBP or R12-R15
+ * (vmx/entry.asm).
  */
 #include "vmx/exit.h"
+#include "vmx/exit_io.h"
 
 #include "mm/ebr.h"
 #include "vmx/vm/hypercall.h"

@@ -138,7 +138,7 @@ struct vcpu {
 	u64 tsc_adjust;		/* IA32_TSC_ADJUST as the guest sees it */
 	u32 exit_reason;
 	bool exit_done;		/* the fast path finished this exit, which stopped the VM */
-	u64 exit_qual;
+	u64 exit_qual;		/* the I/O fast path keeps an IN's qualification here across the device call */
 	u64 exit_counts[EXIT_REASON_MAX + 1];	/* last slot: reasons above the table */
 	u64 idle_halts;		/* HLTs of the physical CPU while this vCPU idled */
 	u64 idle_polls;		/* idle loop turns spent polling (no TSC-deadline timer) */
