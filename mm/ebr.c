@@ -191,8 +191,12 @@ void ebr_online(struct ebr_rec *r)
 {
 	ASSERT(!r->online);
 	r->online = true;
-	if (r->depth++)
-		return;		/* already protecting, observed epoch kept */
+	if (r->depth++) {
+		/* Already protecting, observed epoch kept: ebr_quiescent() compares with it. */
+		r->qs_epoch = r->state >> 1;
+		return;
+	}
+	r->qs_epoch = READ_ONCE(r->domain->epoch);
 	/*
 	 * R5: as in ebr_enter(), an offline->online step is a new section:
 	 * publish it with an xchg, the store and the store->load fence before
@@ -202,9 +206,9 @@ void ebr_online(struct ebr_rec *r)
 	 * mutant is a plain release store.
 	 */
 	if (mutated(R5_ONLINE))
-		store_release(&r->state, ebr_state_of(READ_ONCE(r->domain->epoch)));
+		store_release(&r->state, ebr_state_of(r->qs_epoch));
 	else
-		(void)xchg(&r->state, ebr_state_of(READ_ONCE(r->domain->epoch)));
+		(void)xchg(&r->state, ebr_state_of(r->qs_epoch));
 }
 
 /**

@@ -131,6 +131,7 @@ struct ebr_rec {
 	u32 cpu;
 	const u64 *poll_blocker;
 	u64 poll_blocked_epoch;
+	u64 qs_epoch;		/* owner-private: see ebr_quiescent() */
 
 	/* Line 2: the callback queue. */
 	spinlock_t lock __cacheline_aligned;
@@ -308,7 +309,7 @@ static __always_inline void ebr_quiescent(struct ebr_rec *r)
 	 * visible to our following loads.  Pairs with the store_release of
 	 * the epoch in ebr_try_advance().
 	 */
-	u64 s = ebr_state_of(load_acquire(&r->domain->epoch));
+	u64 e = load_acquire(&r->domain->epoch);
 
 	/*
 	 * A quiescent state inside a section would end its protection.  Debug
@@ -318,12 +319,14 @@ static __always_inline void ebr_quiescent(struct ebr_rec *r)
 	if (LOCKDEP_ON)
 		ASSERT(!r->online || r->depth == 1);
 	/*
-	 * Common case first: the record already reports this epoch (no
-	 * advance since the last quiescent state).  Then it is nothing to
-	 * report whatever the mode: an offline record's state is 0, and an
-	 * EBR section's state is left as it is either way.
+	 * Common case first: no advance since the last quiescent state (the
+	 * epoch is the one this record last reported online, r->qs_epoch,
+	 * which ebr_online() and the store below set): one compare with the
+	 * epoch itself.  Then there is nothing to report whatever the mode:
+	 * an online record's state already says e, an offline record has
+	 * nothing to say, and an EBR section's state is left as it is.
 	 */
-	if (likely(s == r->state))
+	if (likely(e == r->qs_epoch))
 		return;
 	if (!r->online)
 		return;		/* offline or plain EBR: nothing to report */
@@ -335,10 +338,11 @@ static __always_inline void ebr_quiescent(struct ebr_rec *r)
 	 * Message passing, like ebr_exit(): the R6_QS mutant (relaxed store)
 	 * is killed by tests/models/ebr_qsbr.pml.
 	 */
+	r->qs_epoch = e;
 	if (mutated(R6_QS))
-		WRITE_ONCE(r->state, s);
+		WRITE_ONCE(r->state, ebr_state_of(e));
 	else
-		store_release(&r->state, s);
+		store_release(&r->state, ebr_state_of(e));
 }
 
 void ebr_online(struct ebr_rec *r);
