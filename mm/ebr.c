@@ -201,8 +201,9 @@ void ebr_online(struct ebr_rec *r)
 	 * R5: as in ebr_enter(), an offline->online step is a new section:
 	 * publish it with an xchg, the store and the store->load fence before
 	 * the first protected load in one locked instruction.  Pairs with the
-	 * full barrier between an unlink and its tag: the r->lock RMW in
-	 * ebr_retire(), or the smp_mb() in ebr_synchronize().  The R5_ONLINE
+	 * full barrier between an unlink and its tag: ebr_tag_staged()'s (the
+	 * r->lock RMW of a poll, or ebr_barrier()'s smp_mb()), or the smp_mb()
+	 * in ebr_synchronize().  The R5_ONLINE
 	 * mutant is a plain release store.
 	 */
 	if (mutated(R5_ONLINE))
@@ -276,7 +277,7 @@ static bool ebr_try_advance(struct ebr_domain *d, struct ebr_blocker *why)
 	/*
 	 * No fence needed here: the store->load order this scan relies on is
 	 * the full barrier between the unlink and the load of the tag epoch
-	 * (ebr_retire()'s lock RMW, ebr_synchronize()'s smp_mb()), which
+	 * (ebr_tag_staged()'s, ebr_synchronize()'s smp_mb()), which
 	 * precedes this advance through the epoch itself; see the proof at
 	 * the top of this file.  nr_recs: pairs with the cmpxchg in
 	 * ebr_register().

@@ -244,8 +244,9 @@ static __always_inline void ebr_enter(struct ebr_rec *r)
 	 * RMW gives.  The xchg is both the store and that full barrier (one
 	 * locked instruction where a store and a fence were two).  Pairs with
 	 * the full barrier between an updater's unlink and the load of the
-	 * epoch it tags with (the r->lock RMW in ebr_retire(), the smp_mb()
-	 * in ebr_synchronize()): either the scan after the next advance sees
+	 * epoch it tags with (ebr_tag_staged(): the r->lock RMW of the
+	 * owner's poll or ebr_barrier()'s smp_mb(); the smp_mb() in
+	 * ebr_synchronize()): either the scan after the next advance sees
 	 * us protecting, or we see the unlink.  Its release half also lets an
 	 * advancer's load_acquire of this word order our previous section's
 	 * reads before its free (TSan sees that edge).  The R5_ENTER mutant
