@@ -77,13 +77,13 @@ enum exit_action exit_ept_violation(struct vcpu *v)
 		break;
 	}
 	pr_err("vm %s vcpu %u: %s at gpa %#llx %s (rip %llx, gla %llx, qual %llx)\n",
-	       v->vm->cfg.name, v->id, ept_access_str(q), (unsigned long long)f.gpa, what,
-	       (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
-	       (unsigned long long)((q & EPT_QUAL_GLA_VALID) ? vmcs_read(VMCS_GUEST_LINEAR_ADDR)
+	       v->vm->cfg.name, v->id, ept_access_str(q), f.gpa, what,
+	       vmcs_read(VMCS_GUEST_RIP),
+	       ((q & EPT_QUAL_GLA_VALID) ? vmcs_read(VMCS_GUEST_LINEAR_ADDR)
 							     : 0),
-	       (unsigned long long)q);
+	       q);
 	vm_stop(v->vm, "%s at guest-physical %#llx %s", ept_access_str(q),
-		(unsigned long long)f.gpa, what);
+		f.gpa, what);
 	return EXIT_STOP;
 }
 
@@ -100,19 +100,19 @@ enum exit_action exit_ept_misconfig(struct vcpu *v)
 	phys_addr_t table = eptp & EPT_PFN_MASK;
 
 	pr_err("vm %s vcpu %u: EPT misconfiguration at gpa %#llx (eptp %llx), walk:\n",
-	       v->vm->cfg.name, v->id, (unsigned long long)gpa, (unsigned long long)eptp);
+	       v->vm->cfg.name, v->id, gpa, eptp);
 	for (; level >= 1; level--) {
 		const u64 *t = arch_phys_to_virt(table);
 		unsigned int idx = (gpa >> (PAGE_SHIFT + EPT_LEVEL_BITS * (level - 1))) & 511;
 		u64 e = READ_ONCE(t[idx]);	/* a snapshot for the report only */
 
 		pr_err("  level %d table %#llx [%3u] = %016llx\n", level,
-		       (unsigned long long)table, idx, (unsigned long long)e);
+		       table, idx, e);
 		if (!(e & EPT_RWX) || (level > 1 && (e & EPT_LEAF)) || level == 1)
 			break;
 		table = e & EPT_PFN_MASK;
 	}
 	vm_stop(v->vm, "EPT misconfiguration at guest-physical %#llx (hypervisor bug)",
-		(unsigned long long)gpa);
+		gpa);
 	return EXIT_STOP;
 }
