@@ -6,8 +6,10 @@
  *
  * Why a callback tagged t is safe to run once the global epoch g reached
  * t + 2 (R6).  A full barrier separates the caller's unlink from the load
- * of t: the locked RMW that takes r->lock in ebr_retire(), or the smp_mb()
- * in ebr_synchronize().  Take a reader R that loaded the old pointer: its
+ * of t: the locked RMW that takes r->lock in the owner's ebr_poll() (after
+ * every unlink of the staged objects it tags), the smp_mb() that follows
+ * ebr_barrier()'s acquire of another record's stage, or the smp_mb() in
+ * ebr_synchronize().  Take a reader R that loaded the old pointer: its
  * entry fence (R5) cannot follow that barrier in the global order of
  * fences and locked instructions (then its load would see the unlink), so
  * R's "protecting in e" store
@@ -47,12 +49,27 @@ static void ebr_bucket_reset(struct ebr_bucket *b)
 
 static void ebr_rec_reset_queue(struct ebr_rec *r)
 {
-	r->new_head = NULL;
-	r->new_tailp = &r->new_head;
-	r->new_count = 0;
+	r->staged = 0;
+	r->stolen = 0;
 	for (unsigned int i = 0; i < EBR_NR_BUCKETS; i++)
 		ebr_bucket_reset(&r->bucket[i]);
 	r->pending = 0;
+}
+
+/*
+ * Set r->poll_at, the staged count at which ebr_retire() next leaves its
+ * fast path: when the stage is full, or when the backlog (tagged + staged)
+ * reaches the soft limit; right at the next retire if it already has.
+ * Never above EBR_STAGE, so the stage cannot overflow.  ebr_barrier() can
+ * only lower r->pending, which makes the value early, never late.
+ */
+static void ebr_set_poll_at(struct ebr_rec *r)
+{
+	u64 backlog = READ_ONCE(r->pending) + r->staged;
+	u32 soft = READ_ONCE(r->domain->backlog_soft);
+	u64 at = backlog >= soft ? r->staged + 1 : r->staged + (soft - backlog);
+
+	r->poll_at = (u32)(at < EBR_STAGE ? at : EBR_STAGE);
 }
 
 /**
@@ -63,6 +80,7 @@ static void ebr_rec_reset_queue(struct ebr_rec *r)
 void ebr_domain_init_at(struct ebr_domain *d, u64 start)
 {
 	BUILD_BUG_ON(sizeof(struct ebr_rec) % 64);
+	BUILD_BUG_ON(EBR_STAGE > EBR_BACKLOG_SOFT);
 	BUILD_BUG_ON(EBR_NR_BUCKETS < 3);
 	/* The index must not jump at the u64 wrap (see mm/ebr.h). */
 	BUILD_BUG_ON(EBR_NR_BUCKETS & (EBR_NR_BUCKETS - 1));
@@ -130,8 +148,8 @@ void ebr_register(struct ebr_rec *r)
 	r->depth = 0;
 	r->online = false;
 	r->in_poll = false;
-	r->retires_since_poll = 0;
 	r->poll_blocker = NULL;
+	ebr_set_poll_at(r);
 	WRITE_ONCE(r->state, 0);
 	/*
 	 * R5: make the record part of every later scan before it can ever
@@ -157,8 +175,8 @@ void ebr_unregister(struct ebr_rec *r)
 	ASSERT(!ebr_in_section(r));
 	if (r->online)
 		ebr_offline(r);
-	while (READ_ONCE(r->pending) || READ_ONCE(r->running)) {
-		if (!ebr_poll(r) && READ_ONCE(r->pending))
+	while (r->staged || READ_ONCE(r->pending) || READ_ONCE(r->running)) {
+		if (!ebr_poll(r) && (r->staged || READ_ONCE(r->pending)))
 			ebr_synchronize(r->domain);
 	}
 	r->registered = false;
@@ -173,20 +191,25 @@ void ebr_online(struct ebr_rec *r)
 {
 	ASSERT(!r->online);
 	r->online = true;
-	if (r->depth++)
-		return;		/* already protecting, observed epoch kept */
+	if (r->depth++) {
+		/* Already protecting, observed epoch kept: ebr_quiescent() compares with it. */
+		r->qs_epoch = r->state >> 1;
+		return;
+	}
+	r->qs_epoch = READ_ONCE(r->domain->epoch);
 	/*
 	 * R5: as in ebr_enter(), an offline->online step is a new section:
 	 * publish it with an xchg, the store and the store->load fence before
 	 * the first protected load in one locked instruction.  Pairs with the
-	 * full barrier between an unlink and its tag: the r->lock RMW in
-	 * ebr_retire(), or the smp_mb() in ebr_synchronize().  The R5_ONLINE
+	 * full barrier between an unlink and its tag: ebr_tag_staged()'s (the
+	 * r->lock RMW of a poll, or ebr_barrier()'s smp_mb()), or the smp_mb()
+	 * in ebr_synchronize().  The R5_ONLINE
 	 * mutant is a plain release store.
 	 */
 	if (mutated(R5_ONLINE))
-		store_release(&r->state, ebr_state_of(READ_ONCE(r->domain->epoch)));
+		store_release(&r->state, ebr_state_of(r->qs_epoch));
 	else
-		(void)xchg(&r->state, ebr_state_of(READ_ONCE(r->domain->epoch)));
+		(void)xchg(&r->state, ebr_state_of(r->qs_epoch));
 }
 
 /**
@@ -254,7 +277,7 @@ static bool ebr_try_advance(struct ebr_domain *d, struct ebr_blocker *why)
 	/*
 	 * No fence needed here: the store->load order this scan relies on is
 	 * the full barrier between the unlink and the load of the tag epoch
-	 * (ebr_retire()'s lock RMW, ebr_synchronize()'s smp_mb()), which
+	 * (ebr_tag_staged()'s, ebr_synchronize()'s smp_mb()), which
 	 * precedes this advance through the epoch itself; see the proof at
 	 * the top of this file.  nr_recs: pairs with the cmpxchg in
 	 * ebr_register().
@@ -307,46 +330,93 @@ static bool ebr_try_advance(struct ebr_domain *d, struct ebr_blocker *why)
 	return ok;
 }
 
-/*
- * Tag the record's new (untagged) callbacks with the current epoch t and
- * file them in bucket[t % 4].  A bucket found there with another tag holds
- * t - 4 or older (tags only grow on one record), so it is ready: it goes
- * onto *@tailp and its size is added to *@nready.  Called with r->lock held.
+/**
+ * ebr_tag_staged() - tag the staged callbacks of @r with the current epoch.
+ * @r:     the record; r->lock held
+ * @owner: the caller is @r's owner (ebr_poll()); else ebr_barrier()
+ * @tailp: where a displaced ready bucket goes (see below), or NULL
+ * @nready: its size is added here
+ *
+ * Files the staged slots in bucket[t % 4] for the current epoch t.  A
+ * bucket found there with another tag holds t - 4 or older (tags only grow
+ * on one record), so it is ready: it goes onto *@tailp; with @tailp NULL
+ * (a retire from a callback, which cannot run callbacks) it is folded into
+ * tag t instead, which only delays it.  The owner empties the stage; a
+ * remote caller marks the slots it took in r->stolen, as the owner may be
+ * filling the next slot.
  */
-static void ebr_tag_new(struct ebr_rec *r, struct ebr_node ***tailp, u64 *nready)
+static void ebr_tag_staged(struct ebr_rec *r, bool owner, struct ebr_node ***tailp,
+			   u64 *nready)
 {
 	struct ebr_domain *d = r->domain;
+	struct ebr_node **tail;
 	struct ebr_bucket *b;
+	u32 from = r->stolen, to;
 	u64 t;
 
 	assert_held(&r->lock);
-	if (!r->new_count)
+	/*
+	 * The slots the owner published: acquire pairs with the
+	 * store_release of r->staged in ebr_retire(), so a remote caller
+	 * reads every slot (and node) written before it.
+	 */
+	to = owner ? r->staged : load_acquire(&r->staged);
+	if (from == to) {
+		if (owner) {	/* ebr_barrier() may have taken them all */
+			WRITE_ONCE(r->stolen, 0);
+			WRITE_ONCE(r->staged, 0);
+		}
 		return;
+	}
 	/*
 	 * R6: the unlinks that preceded these retires are globally visible
-	 * before this epoch read: each retire queued its node behind a full
-	 * barrier (see ebr_retire()).
+	 * before the epoch read below (store-buffering against the R5 fence
+	 * in ebr_enter()/ebr_online()).  The owner took r->lock after them, a
+	 * locked RMW: smp_mb__after_atomic() records that and costs nothing.
+	 * A remote caller (ebr_barrier()) saw them published through the
+	 * acquire above, after its own lock RMW: it needs a fence of its own
+	 * between that load and the epoch load.  The same rule with a real
+	 * fence and no lock is ebr_synchronize()'s R6_SYNC, whose mutant
+	 * tests/models/ebr_gp.pml kills.
 	 */
+	if (owner)
+		smp_mb__after_atomic();
+	else
+		smp_mb();
 	t = ebr_epoch(d);
 	b = &r->bucket[t % EBR_NR_BUCKETS];
 	if (b->count && b->epoch != t) {
 		BUG_ON(!ebr_reached(t, ebr_ready_epoch(b->epoch)));
-		**tailp = b->head;
-		*tailp = b->tailp;
-		**tailp = NULL;
-		*nready += b->count;
-		ebr_bucket_reset(b);
+		if (tailp) {
+			**tailp = b->head;
+			*tailp = b->tailp;
+			**tailp = NULL;
+			*nready += b->count;
+			WRITE_ONCE(r->pending, r->pending - b->count);
+			ebr_bucket_reset(b);
+		}
 	}
 	b->epoch = t;
-	for (struct ebr_node *n = r->new_head; n; n = n->next)
+	tail = b->tailp;	/* a local: the stores below cannot alias it */
+	for (u32 i = from; i < to; i++) {
+		struct ebr_node *n = r->stage[i];
+
 		n->epoch = t;
-	*b->tailp = r->new_head;
-	b->tailp = r->new_tailp;
-	b->count += r->new_count;
-	ebr_note_peak(d, fetch_add(&d->pending, r->new_count) + r->new_count);
-	r->new_head = NULL;
-	r->new_tailp = &r->new_head;
-	r->new_count = 0;
+		*tail = n;
+		tail = &n->next;
+	}
+	*tail = NULL;
+	b->tailp = tail;
+	b->count += to - from;
+	WRITE_ONCE(r->pending, r->pending + (to - from));
+	WRITE_ONCE(r->st_retired, r->st_retired + (to - from));
+	ebr_note_peak(d, fetch_add(&d->pending, to - from) + (to - from));
+	if (owner) {
+		WRITE_ONCE(r->stolen, 0);
+		WRITE_ONCE(r->staged, 0);
+	} else {
+		WRITE_ONCE(r->stolen, to);	/* ebr_stats_read() peeks */
+	}
 }
 
 /*
@@ -409,20 +479,23 @@ bool ebr_poll(struct ebr_rec *r)
 	struct ebr_node *run = NULL, **tail = &run;
 	struct ebr_blocker why;
 	unsigned long flags;
-	u64 n = 0;
+	u64 n = 0, taken;
 
 	if (r->in_poll)
 		return false;	/* a callback polled again: the outer poll continues */
-	r->retires_since_poll = 0;
 	/*
 	 * Plain reads, a heuristic only: the skip frees nothing, and the next
-	 * full poll reads everything it decides on with acquire.
+	 * full poll reads everything it decides on with acquire.  A full
+	 * stage is always tagged: the next retire needs a slot.
 	 */
-	if (r->poll_blocker && READ_ONCE(d->epoch) == r->poll_blocked_epoch) {
+	if (r->poll_blocker && r->staged < EBR_STAGE &&
+	    READ_ONCE(d->epoch) == r->poll_blocked_epoch) {
 		u64 s = READ_ONCE(*r->poll_blocker);
 
-		if ((s & 1) && s != ebr_state_of(r->poll_blocked_epoch))
+		if ((s & 1) && s != ebr_state_of(r->poll_blocked_epoch)) {
+			ebr_set_poll_at(r);
 			return false;
+		}
 	}
 	r->in_poll = true;
 	r->poll_blocker = NULL;
@@ -431,13 +504,15 @@ bool ebr_poll(struct ebr_rec *r)
 		r->poll_blocked_epoch = READ_ONCE(d->epoch);
 	}
 	flags = spin_lock_irqsave(&r->lock);
-	ebr_tag_new(r, &tail, &n);
-	n += ebr_take_ready(r, ebr_epoch(d), &tail);
-	if (n) {
+	ebr_tag_staged(r, true, &tail, &n);
+	taken = ebr_take_ready(r, ebr_epoch(d), &tail);
+	if (taken) {
 		/* Off the queue now: ebr_barrier() must not take them again. */
-		WRITE_ONCE(r->pending, r->pending - n);
-		WRITE_ONCE(r->running, r->running + 1);
+		WRITE_ONCE(r->pending, r->pending - taken);
+		n += taken;
 	}
+	if (n)
+		WRITE_ONCE(r->running, r->running + 1);
 	spin_unlock_irqrestore(&r->lock, flags);
 	if (n) {
 		ebr_run(run);
@@ -449,6 +524,7 @@ bool ebr_poll(struct ebr_rec *r)
 		fetch_sub(&d->pending, n);
 	}
 	r->in_poll = false;
+	ebr_set_poll_at(r);
 	return n != 0;
 }
 
@@ -604,11 +680,45 @@ static void ebr_wait_backlog(struct ebr_rec *r)
 	struct ebr_domain *d = r->domain;
 	u32 soft = READ_ONCE(d->backlog_soft);
 
-	while (READ_ONCE(r->pending) >= soft) {
+	while (READ_ONCE(r->pending) + r->staged >= soft) {
 		if (ebr_poll(r))
 			continue;
 		ebr_synchronize(d);
 	}
+}
+
+/*
+ * ebr_retire() once @i slots are staged and i >= r->poll_at: the stage is
+ * full, or the backlog reached the soft or the hard limit.  Out of line.
+ */
+static __noinline void ebr_retire_slow(struct ebr_rec *r, u32 i)
+{
+	struct ebr_domain *d = r->domain;
+	u64 backlog = READ_ONCE(r->pending) + i;
+	unsigned long flags;
+
+	if (r->in_poll) {
+		/* Retired from a callback: the running poll is enough... */
+		if (i < EBR_STAGE)
+			return;
+		/* ...but a full stage must be tagged now; no callback runs here. */
+		flags = spin_lock_irqsave(&r->lock);
+		ebr_tag_staged(r, true, NULL, NULL);
+		spin_unlock_irqrestore(&r->lock, flags);
+		return;
+	}
+	if (backlog < READ_ONCE(d->backlog_hard)) {
+		ebr_poll(r);
+		return;
+	}
+	if (!ebr_protecting(r)) {
+		WRITE_ONCE(r->st_waits, r->st_waits + 1);
+		ebr_wait_backlog(r);
+		return;
+	}
+	/* Cannot wait for ourselves: bounded by what this section retires. */
+	WRITE_ONCE(r->st_nowait, r->st_nowait + 1);
+	ebr_poll(r);
 }
 
 /**
@@ -618,56 +728,29 @@ static void ebr_wait_backlog(struct ebr_rec *r)
  *      structure a reader can reach
  * @fn: callback (usually frees the object)
  *
- * May be called inside a section.  Past the soft backlog limit it polls;
- * past the hard limit it waits for grace periods unless the caller is
- * protecting (inside a section or QSBR-online), which is counted.
+ * Stages @n in the record: no lock and no locked instruction.  The full
+ * barrier that R6 needs between the caller's unlink and the epoch @n is
+ * tagged with comes later, once per stage (see ebr_tag_staged()).  A full
+ * stage is tagged by a poll.  May be called inside a section.  Past the
+ * soft backlog limit (tagged and staged callbacks of the record) it polls
+ * on every retire; past the hard limit it waits for grace periods unless
+ * the caller is protecting (inside a section or QSBR-online), which is
+ * counted.  One compare decides all that: r->poll_at, the slot count at
+ * which the next of those happens, set by every poll (ebr_set_poll_at()).
  */
 void ebr_retire(struct ebr_rec *r, struct ebr_node *n, void (*fn)(struct ebr_node *))
 {
-	struct ebr_domain *d = r->domain;
-	unsigned long flags;
-	u64 pending;
+	u32 i = r->staged;	/* only the owner writes it outside r->lock */
 
 	n->fn = fn;
-	n->next = NULL;
-	n->epoch = 0;
-	flags = spin_lock_irqsave(&r->lock);
+	r->stage[i++] = n;
 	/*
-	 * R6: the caller's unlink must be globally visible before the epoch
-	 * this node will be tagged with is read (ebr_tag_new(), by us or by
-	 * ebr_barrier() on another CPU).  Pairs with the R5 fence in
-	 * ebr_enter()/ebr_online() (store-buffering: either the reader's
-	 * "protecting" store reached memory first, and every scan after the
-	 * next advance sees it, or the reader sees the unlink).  Taking
-	 * r->lock is a locked RMW (the ticket fetch_add), a full barrier on
-	 * x86: smp_mb__after_atomic() records that and costs nothing.  The
-	 * same rule with a real fence is ebr_synchronize()'s R6_SYNC,
-	 * checked with tests/models/ebr_gp.pml.
+	 * Publish the slot to ebr_barrier() on another CPU, which may take
+	 * the stage: release pairs with the load_acquire in ebr_tag_staged().
 	 */
-	smp_mb__after_atomic();
-	*r->new_tailp = n;
-	r->new_tailp = &n->next;
-	r->new_count++;
-	pending = r->pending + 1;
-	WRITE_ONCE(r->pending, pending);
-	WRITE_ONCE(r->st_retired, r->st_retired + 1);
-	spin_unlock_irqrestore(&r->lock, flags);
-
-	if (r->in_poll)
-		return;		/* retired from a callback: the running poll is enough */
-	if (unlikely(pending >= READ_ONCE(d->backlog_hard))) {
-		if (!ebr_protecting(r)) {
-			WRITE_ONCE(r->st_waits, r->st_waits + 1);
-			ebr_wait_backlog(r);
-			return;
-		}
-		/* Cannot wait for ourselves: bounded by what this section retires. */
-		WRITE_ONCE(r->st_nowait, r->st_nowait + 1);
-		ebr_poll(r);
-		return;
-	}
-	if (pending >= READ_ONCE(d->backlog_soft) || ++r->retires_since_poll >= EBR_POLL_EVERY)
-		ebr_poll(r);
+	store_release(&r->staged, i);
+	if (unlikely(i >= r->poll_at))
+		ebr_retire_slow(r, i);
 }
 
 /**
@@ -682,18 +765,20 @@ void ebr_retire(struct ebr_rec *r, struct ebr_node *n, void (*fn)(struct ebr_nod
 void ebr_barrier(struct ebr_domain *d)
 {
 	struct ebr_node *mine = NULL, **tail = &mine;
+	struct ebr_rec *me = ebr_rec_this(d);
 	u32 n = READ_ONCE(d->nr_recs);
 	u64 newest = 0, count = 0;
 	bool any = false;
 
-	if (ebr_in_section(ebr_rec_this(d)))
+	if (ebr_in_section(me))
 		panic("ebr_barrier() inside an EBR read section: it would wait for itself");
 	for (u32 i = 0; i < n; i++) {
 		struct ebr_rec *r = &d->recs[i];
 		unsigned long flags = spin_lock_irqsave(&r->lock);
-		u64 took = r->pending, ready = 0;
+		u64 took, ready = 0;
 
-		ebr_tag_new(r, &tail, &ready);
+		ebr_tag_staged(r, r == me, &tail, &ready);
+		took = r->pending + ready;
 		for (unsigned int b = 0; b < EBR_NR_BUCKETS; b++) {
 			struct ebr_bucket *bk = &r->bucket[b];
 
@@ -740,7 +825,13 @@ void ebr_stats_read(struct ebr_domain *d, struct ebr_stats *out)
 	for (u32 i = 0; i < n; i++) {
 		const struct ebr_rec *r = &d->recs[i];
 
-		out->retired += READ_ONCE(r->st_retired);
+		u32 staged = READ_ONCE(r->staged), stolen = READ_ONCE(r->stolen);
+
+		/*
+		 * Tagged, plus staged: a snapshot, exact when the owner is not
+		 * retiring or tagging meanwhile.
+		 */
+		out->retired += READ_ONCE(r->st_retired) + (staged > stolen ? staged - stolen : 0);
 		out->freed += READ_ONCE(r->st_freed);
 		out->waits_for_backlog += READ_ONCE(r->st_waits);
 		out->nowait_over_hard += READ_ONCE(r->st_nowait);

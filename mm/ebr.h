@@ -19,11 +19,14 @@
  *    e, and the grace-period hook (if any) agrees.  A callback tagged with
  *    epoch t runs once g - t >= 2: two advances after the tag, the second of
  *    which proves that no reader that could have seen the object is left.
- *  - Retired objects are queued untagged on their CPU's record (under the
- *    record's lock, whose RMW orders the caller's unlink first) and tagged
- *    in batches when the record polls; tagged batches sit in four buckets
- *    indexed by tag mod 4.  Callbacks run on the polling CPU with no EBR
- *    lock held and may retire further objects (from registered records).
+ *  - Retired objects are staged untagged in their CPU's record, with no
+ *    lock and no locked instruction (a slot and a release store of the
+ *    count), and tagged in batches when the record polls, which it does
+ *    when the stage is full: the poll's lock RMW is the full barrier that
+ *    orders every staged object's unlink before the epoch read for the
+ *    tag.  Tagged batches sit in four buckets indexed by tag mod 4.
+ *    Callbacks run on the polling CPU with no EBR lock held and may
+ *    retire further objects (from registered records).
  *  - ebr_synchronize() does not wait for callbacks: it returns once every
  *    section that was active at its fence has ended (each record seen not
  *    protecting or protecting in a newer epoch), or after two advances;
@@ -66,6 +69,12 @@ struct ebr_gp_hook {
 	void *arg;
 };
 
+/*
+ * Retired objects a record stages before it tags them: under the soft
+ * backlog limit a record polls once per EBR_STAGE retires.
+ */
+#define EBR_STAGE		32
+
 /* One bucket of tagged callbacks: all nodes carry the same epoch. */
 struct ebr_bucket {
 	struct ebr_node *head;
@@ -91,11 +100,11 @@ struct ebr_bucket {
  *           so the read side tests one counter.
  * @online:  owner-private: QSBR mode (protecting between quiescent states).
  * @registered: record is in use (advancers skip unused records).
- * @lock:    protects the callback queue below; taken by the owner on
- *           retire/poll and by other CPUs in ebr_barrier().
- * @new_head/@new_tailp/@new_count: retired, not yet tagged.
+ * @lock:    protects the tagged queue below and the stage's @stolen;
+ *           taken by the owner when it polls and by other CPUs in
+ *           ebr_barrier().
  * @bucket:  tagged callbacks, bucket[t % EBR_NR_BUCKETS] holds tag t.
- * @pending: callbacks queued on this record (new + tagged).
+ * @pending: tagged callbacks queued on this record.
  * @running: batches of this record's callbacks being run by its owner
  *           (ebr_barrier() waits for 0).
  * @poll_blocker/@poll_blocked_epoch: owner-private: the state word of
@@ -103,6 +112,11 @@ struct ebr_bucket {
  *           attempted, and the epoch then; while the epoch stays and that
  *           record still protects in an older one, no advance can happen and
  *           ebr_poll() returns at once (see there).
+ * @stage/@staged: retired, not yet tagged: slots [@stolen, @staged).  The
+ *           owner fills them without the lock and publishes each with a
+ *           release store of @staged; it resets both (under @lock) when it
+ *           tags them.  ebr_barrier() takes the slots a record has
+ *           published, under @lock, and records that in @stolen.
  */
 struct ebr_rec {
 	/* Line 1: scanned by advancers, written by the owner. */
@@ -112,34 +126,35 @@ struct ebr_rec {
 	bool registered;
 	bool in_poll;		/* owner-private: ebr_poll() is running */
 	struct ebr_domain *domain;
-	u32 retires_since_poll;
+	u32 staged;		/* see @stage */
+	u32 poll_at;		/* owner-private: see ebr_retire() */
 	u32 cpu;
 	const u64 *poll_blocker;
 	u64 poll_blocked_epoch;
+	u64 qs_epoch;		/* owner-private: see ebr_quiescent() */
 
 	/* Line 2: the callback queue. */
 	spinlock_t lock __cacheline_aligned;
-	struct ebr_node *new_head;
-	struct ebr_node **new_tailp;
-	u64 new_count;
+	u32 stolen;		/* see @stage; under @lock */
 	struct ebr_bucket bucket[EBR_NR_BUCKETS];
 	u64 pending;
 	u32 running;		/* batches taken off the queue, still running */
 	/* Statistics (written under @lock, read with READ_ONCE). */
-	u64 st_retired;
+	u64 st_retired;		/* tagged (staged ones: ebr_stats_read()) */
 	u64 st_freed;
 	u64 st_waits;
 	u64 st_nowait;
+
+	/* Lines 3-6: the stage, written by the owner. */
+	struct ebr_node *stage[EBR_STAGE] __cacheline_aligned;
 } __cacheline_aligned;
 
 /* Default backlog limits, per record (callbacks pending on one CPU). */
 #define EBR_BACKLOG_SOFT	256
 #define EBR_BACKLOG_HARD	4096
-/* Retires between two automatic polls when under the soft limit. */
-#define EBR_POLL_EVERY		64
 
 /*
- * struct ebr_domain - a reclamation domain (about 20 KiB: one record per
+ * struct ebr_domain - a reclamation domain (about 36 KiB: one record per
  * possible CPU; embed it in static or page-allocated memory).
  * @epoch:     the global epoch (advanced under @advancing, store_release).
  * @advancing: try-flag serializing advance attempts and hook calls.
@@ -229,8 +244,9 @@ static __always_inline void ebr_enter(struct ebr_rec *r)
 	 * RMW gives.  The xchg is both the store and that full barrier (one
 	 * locked instruction where a store and a fence were two).  Pairs with
 	 * the full barrier between an updater's unlink and the load of the
-	 * epoch it tags with (the r->lock RMW in ebr_retire(), the smp_mb()
-	 * in ebr_synchronize()): either the scan after the next advance sees
+	 * epoch it tags with (ebr_tag_staged(): the r->lock RMW of the
+	 * owner's poll or ebr_barrier()'s smp_mb(); the smp_mb() in
+	 * ebr_synchronize()): either the scan after the next advance sees
 	 * us protecting, or we see the unlink.  Its release half also lets an
 	 * advancer's load_acquire of this word order our previous section's
 	 * reads before its free (TSan sees that edge).  The R5_ENTER mutant
@@ -294,7 +310,7 @@ static __always_inline void ebr_quiescent(struct ebr_rec *r)
 	 * visible to our following loads.  Pairs with the store_release of
 	 * the epoch in ebr_try_advance().
 	 */
-	u64 s = ebr_state_of(load_acquire(&r->domain->epoch));
+	u64 e = load_acquire(&r->domain->epoch);
 
 	/*
 	 * A quiescent state inside a section would end its protection.  Debug
@@ -304,12 +320,14 @@ static __always_inline void ebr_quiescent(struct ebr_rec *r)
 	if (LOCKDEP_ON)
 		ASSERT(!r->online || r->depth == 1);
 	/*
-	 * Common case first: the record already reports this epoch (no
-	 * advance since the last quiescent state).  Then it is nothing to
-	 * report whatever the mode: an offline record's state is 0, and an
-	 * EBR section's state is left as it is either way.
+	 * Common case first: no advance since the last quiescent state (the
+	 * epoch is the one this record last reported online, r->qs_epoch,
+	 * which ebr_online() and the store below set): one compare with the
+	 * epoch itself.  Then there is nothing to report whatever the mode:
+	 * an online record's state already says e, an offline record has
+	 * nothing to say, and an EBR section's state is left as it is.
 	 */
-	if (likely(s == r->state))
+	if (likely(e == r->qs_epoch))
 		return;
 	if (!r->online)
 		return;		/* offline or plain EBR: nothing to report */
@@ -321,10 +339,11 @@ static __always_inline void ebr_quiescent(struct ebr_rec *r)
 	 * Message passing, like ebr_exit(): the R6_QS mutant (relaxed store)
 	 * is killed by tests/models/ebr_qsbr.pml.
 	 */
+	r->qs_epoch = e;
 	if (mutated(R6_QS))
-		WRITE_ONCE(r->state, s);
+		WRITE_ONCE(r->state, ebr_state_of(e));
 	else
-		store_release(&r->state, s);
+		store_release(&r->state, ebr_state_of(e));
 }
 
 void ebr_online(struct ebr_rec *r);

@@ -124,8 +124,20 @@ vmx_exit_stub:
 	; slow path: back to the run loop with 0 (eax from the fast path)
 	HOST_RETURN
 .resume:
+	; The call preserved rbp and r12-r15 (SysV ABI: callee-saved), so they
+	; still hold the guest's values; the fast path never changes those
+	; slots (it writes rax-rdx: CPUID, VMCALL, IN).  Reload the rest.
 	mov	rdi, [rsp]
-	GUEST_GPRS_LOAD
+	mov	rax, [rdi + GPR(0)]
+	mov	rcx, [rdi + GPR(1)]
+	mov	rdx, [rdi + GPR(2)]
+	mov	rbx, [rdi + GPR(3)]
+	mov	rsi, [rdi + GPR(6)]
+	mov	r8,  [rdi + GPR(8)]
+	mov	r9,  [rdi + GPR(9)]
+	mov	r10, [rdi + GPR(10)]
+	mov	r11, [rdi + GPR(11)]
+	mov	rdi, [rdi + GPR(7)]
 	vmresume
 	jmp	vmx_enter.failed	; flags tell which failure; RSP is vmx_enter's
 

@@ -27,7 +27,8 @@ void vcpu_skip_insn(struct vcpu *v);
 
 static inline void vcpu_skip_insn_fast(struct vcpu *v)
 {
-	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + vmcs_read(VMCS_EXIT_INSN_LEN));
+	vmcs_write_known(VMCS_GUEST_RIP,
+			 vmcs_read(VMCS_GUEST_RIP) + vmcs_read(VMCS_EXIT_INSN_LEN));
 }
 
 /* Queue a hardware exception for the next VM entry (error code dropped in real mode). */
@@ -72,12 +73,6 @@ bool vcpu_pio(struct vcpu *v, u16 port, unsigned int size, bool in, u32 *val);
 /* Handlers in their own files. */
 enum exit_action exit_cpuid(struct vcpu *v);
 enum exit_action exit_io(struct vcpu *v);
-/*
- * Fast path: finish an IN/OUT that a device on the VM's bus claims; false
- * if none does, or if the access stopped the VM (then it is done: the
- * vCPU's exit_done tells the slow path not to dispatch it again).
- */
-bool exit_io_fast(struct vcpu *v);
 enum exit_action exit_rdmsr(struct vcpu *v);
 enum exit_action exit_wrmsr(struct vcpu *v);
 enum exit_action exit_cr_access(struct vcpu *v);

@@ -19,8 +19,13 @@
  * stub's TSC stamp (v->exit_tsc): a fast exit is accounted in its latency
  * histogram at the end, a slow one by the run loop right before the next VM
  * entry (vcpu_exit_accounted()).
+ *
+ * The stub reloads only the guest registers a C call may clobber, and RBX
+ * (CPUID's output): a fast exit must not change the guest's RBP or R12-R15
+ * (vmx/entry.asm).
  */
 #include "vmx/exit.h"
+#include "vmx/exit_io.h"
 
 #include "arch/x86/cpu.h"
 #include "mm/ebr.h"

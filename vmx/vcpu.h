@@ -142,7 +142,7 @@ struct vcpu {
 	u64 tsc_adjust;		/* IA32_TSC_ADJUST as the guest sees it */
 	u32 exit_reason;
 	bool exit_done;		/* the fast path finished this exit, which stopped the VM */
-	u64 exit_qual;
+	u64 exit_qual;		/* the I/O fast path keeps the qualification here across calls */
 	bool exit_untimed;	/* the slow path's exit is not in the histogram yet */
 	struct exit_stats *stats;	/* exit counts and latencies (vmx/stats/exit_stats.h) */
 	struct trace_ring *trace;	/* this CPU's ring while it runs us; NULL: trace=off */

@@ -52,6 +52,16 @@ static inline enum vmx_status vmcs_write(unsigned long field, u64 val)
 	return VMX_STATUS_ASM("vmwrite %3, %2", "r"((u64)field), "rm"(val));
 }
 
+/*
+ * Write a field whose encoding is a constant known to be valid, on the
+ * current VMCS: the hot exits' RIP update.  No status: a VMWRITE that
+ * cannot fail needs no SETC/SETZ after it.
+ */
+static inline void vmcs_write_known(unsigned long field, u64 val)
+{
+	__asm__ __volatile__("vmwrite %1, %0" : : "r"((u64)field), "rm"(val) : "cc", "memory");
+}
+
 /* Read a field; a failed VMREAD (bad encoding) yields 0 and is not silent: see vmcs_read_checked. */
 static inline u64 vmcs_read(unsigned long field)
 {

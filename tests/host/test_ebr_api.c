@@ -8,7 +8,8 @@
  *    hook installed, ebr_synchronize() also waits for the hook's consent;
  *  - a QSBR-online record holds grace periods until it reports a
  *    quiescent state; an offline one never does;
- *  - ebr_barrier() runs callbacks queued on other threads' records;
+ *  - ebr_barrier() runs callbacks queued on other threads' records, also
+ *    while their owner keeps retiring (each callback runs exactly once);
  *  - ebr_unregister() flushes the record's callbacks, also callbacks that
  *    retire further objects;
  *  - the hard backlog limit makes a retiring thread wait (and counts it);
@@ -280,6 +281,74 @@ static void test_barrier_unregister(void)
 	printf("barrier: ran other records' callbacks; unregister flushed its own\n");
 }
 
+/* Objects retired while another thread calls ebr_barrier() over and over. */
+#define RACE_OBJS	200000
+#define RACE_OBJS_QUICK	20000
+
+struct race_obj {
+	struct ebr_node node;
+	u32 runs;
+};
+
+static struct race_obj race[RACE_OBJS];
+static u32 race_done, race_go;
+
+static void race_cb(struct ebr_node *n)
+{
+	struct race_obj *o = container_of(n, struct race_obj, node);
+
+	/* Exactly once: a slot taken twice (owner and barrier) runs twice. */
+	if (fetch_add(&o->runs, 1) != 0) {
+		fprintf(stderr, "callback of object %ld ran twice\n", (long)(o - race));
+		abort();
+	}
+}
+
+static void *race_retirer(void *arg)
+{
+	u64 n = *(const u64 *)arg;
+	struct ebr_rec *r = ebr_rec_this(&d);
+
+	while (!READ_ONCE(race_go))	/* the barriers have begun */
+		sched_yield();
+	for (u64 i = 0; i < n; i++) {
+		ebr_retire(r, &race[i].node, race_cb);
+		if (i % 512 == 511)
+			sched_yield();	/* let the barriers in, on any CPU count */
+	}
+	/* Pairs with the main thread's load_acquire: every retire is done. */
+	store_release(&race_done, 1);
+	return NULL;
+}
+
+static void test_barrier_vs_retire(void)
+{
+	u64 n = test_opts.quick ? RACE_OBJS_QUICK : RACE_OBJS, barriers = 0;
+	struct ebr_stats st;
+	pthread_t t;
+
+	ebr_domain_init(&d);
+	race_done = race_go = 0;
+	for (u64 i = 0; i < n; i++)
+		race[i].runs = 0;
+	ebr_register(ebr_rec_this(&d));
+	pthread_create(&t, NULL, race_retirer, &n);
+	while (!load_acquire(&race_done)) {
+		ebr_barrier(&d);	/* takes staged slots while the owner fills more */
+		barriers++;
+		WRITE_ONCE(race_go, 1);
+	}
+	pthread_join(t, NULL);
+	ebr_barrier(&d);
+	for (u64 i = 0; i < n; i++)
+		CHECK_EQ(race[i].runs, 1);
+	ebr_stats_read(&d, &st);
+	CHECK_EQ(st.retired, n);
+	CHECK_EQ(st.freed, n);
+	printf("barrier vs retire: %llu objects, %llu barriers, every callback once\n",
+	       (unsigned long long)n, (unsigned long long)barriers);
+}
+
 static void test_backlog(void)
 {
 	static struct obj o[100];
@@ -412,6 +481,7 @@ int main(int argc, char **argv)
 	test_sync_hook();
 	test_qsbr();
 	test_barrier_unregister();
+	test_barrier_vs_retire();
 	test_backlog();
 	test_chain();
 	expect_abort("ebr_synchronize() inside a section", sync_in_section);

@@ -114,6 +114,28 @@ int main(int argc, char **argv)
 	CHECK_EQ(a.last_size, 2);
 	CHECK(!vdev_pio_read(&bus, 0x2fe, 4, &v));	/* straddles the end */
 	CHECK(!vdev_pio_write(&bus, 0x61, 1, 0));	/* nobody */
+	CHECK(!vdev_pio_read(&bus, 0x2ef, 2, &v));	/* straddles the start */
+	CHECK(!vdev_pio_read(&bus, 0x2f7, 2, &v));	/* straddles two ranges */
+
+	/* Across the direct table's end (VDEV_PIO_LEGACY), and far ports. */
+	CHECK_EQ(vdev_pio_register(&bus, VDEV_PIO_LEGACY - 2, 4, &fake_pio, &b), 0);
+	CHECK_EQ(vdev_pio_register(&bus, 0xcf8, 8, &fake_pio, &a), 0);
+	CHECK(vdev_pio_read(&bus, VDEV_PIO_LEGACY - 1, 2, &v));	/* table, last byte past it */
+	CHECK_EQ(b.last_off, 1);
+	CHECK(vdev_pio_read(&bus, VDEV_PIO_LEGACY - 2, 4, &v));
+	CHECK_EQ(b.last_off, 0);
+	CHECK(vdev_pio_read(&bus, VDEV_PIO_LEGACY + 1, 1, &v));	/* far: search */
+	CHECK_EQ(b.last_off, 3);
+	CHECK(!vdev_pio_read(&bus, VDEV_PIO_LEGACY + 1, 2, &v));	/* straddles the end */
+	CHECK(!vdev_pio_read(&bus, VDEV_PIO_LEGACY - 3, 2, &v));	/* straddles the start */
+	CHECK(vdev_pio_write(&bus, 0xcfc, 4, 1));			/* far: search, then hint */
+	CHECK_EQ(a.last_off, 4);
+	CHECK(vdev_pio_write(&bus, 0xcfd, 1, 1));
+	CHECK_EQ(a.last_off, 5);
+	CHECK(!vdev_pio_write(&bus, 0xcf7, 2, 1));
+	CHECK(vdev_pio_read(&bus, 0x2fa, 1, &v));	/* the table after the ranges moved */
+	CHECK_EQ(a.last_off, 2);
+	CHECK_EQ(v, 0x1002);
 
 	/* Addresses no device model of vmx/dev claims: those register themselves below. */
 	CHECK_EQ(vdev_mmio_register(&bus, 0xd0000000ull, 0x1000, &fake_mmio, &b), 0);

@@ -45,6 +45,18 @@ int vdev_bus_create_all(struct vdev_bus *bus)
 	return 0;
 }
 
+/* Refill bus->pio_legacy from bus->pio (registration moves indices). */
+static void vdev_pio_legacy_fill(struct vdev_bus *bus)
+{
+	memset(bus->pio_legacy, 0, sizeof(bus->pio_legacy));
+	for (unsigned int i = 0; i < bus->npio; i++) {
+		const struct vdev_pio_range *r = &bus->pio[i];
+
+		for (u32 p = r->base; p < (u32)r->base + r->len && p < sizeof(bus->pio_legacy); p++)
+			bus->pio_legacy[p] = (u8)(i + 1);
+	}
+}
+
 void vdev_bus_destroy(struct vdev_bus *bus)
 {
 	while (bus->ndevices) {
@@ -53,6 +65,7 @@ void vdev_bus_destroy(struct vdev_bus *bus)
 			bus->devices[bus->ndevices].release(bus->devices[bus->ndevices].dev);
 	}
 	bus->npio = bus->nmmio = 0;
+	vdev_pio_legacy_fill(bus);
 	bus->irq_sink = (struct vdev_irq_sink){ 0 };
 }
 
@@ -166,6 +179,7 @@ int vdev_pio_register(struct vdev_bus *bus, u16 base, u16 len, const struct vdev
 	memmove(&bus->pio[i + 1], &bus->pio[i], (bus->npio - (unsigned int)i) * sizeof(bus->pio[0]));
 	bus->pio[i] = (struct vdev_pio_range){ base, len, ops, dev };
 	bus->npio++;
+	vdev_pio_legacy_fill(bus);
 	return 0;
 }
 
@@ -199,6 +213,41 @@ static const struct vdev_mmio_range *mmio_find(const struct vdev_bus *bus, u64 g
 
 		if (gpa >= r->base && gpa - r->base < r->len && size <= r->len - (gpa - r->base))
 			return r;
+	}
+	return NULL;
+}
+
+const struct vdev_pio_range *vdev_pio_find_far(struct vdev_bus *bus, u16 port,
+					       unsigned int size)
+{
+	unsigned int lo = 0, hi = bus->npio, h;
+	const struct vdev_pio_range *r;
+
+	/*
+	 * A hint, shared by the VM's vCPUs without ordering: the ranges never
+	 * change after the VM is built, so any index below npio names a valid
+	 * range, which is checked before use.  READ_ONCE/WRITE_ONCE: tear-free.
+	 */
+	h = READ_ONCE(bus->pio_hint);
+	if (h < hi) {
+		r = &bus->pio[h];
+		if (port >= r->base && (u32)port + size <= (u32)r->base + r->len)
+			return r;
+	}
+	while (lo < hi) {
+		unsigned int mid = (lo + hi) / 2;
+
+		r = &bus->pio[mid];
+		if (port < r->base) {
+			hi = mid;
+		} else if ((u32)port >= (u32)r->base + r->len) {
+			lo = mid + 1;
+		} else {
+			if ((u32)port + size > (u32)r->base + r->len)
+				return NULL;
+			WRITE_ONCE(bus->pio_hint, mid);
+			return r;
+		}
 	}
 	return NULL;
 }

@@ -23,6 +23,12 @@
 #define VDEV_MMIO_MAX	16
 #define VDEV_DEVICES_MAX 32
 #define VDEV_GSI_MAX	24
+/*
+ * Ports below this are found through a direct table (struct vdev_bus's
+ * pio_legacy): the ISA range, where COM1, the RTC, the i8042, the POST
+ * port and isa-debug-exit live and where most port exits go.
+ */
+#define VDEV_PIO_LEGACY	0x400
 
 /*
  * Port I/O: @offset = port - base; @size 1, 2 or 4; unused upper bits are
@@ -98,6 +104,9 @@ struct vdev_mmio_range {
  * struct vdev_bus - the devices of one VM.
  * @host:    the VM's services, copied at vdev_bus_init()
  * @pio:     port ranges, sorted by base, disjoint
+ * @pio_legacy: for each port below VDEV_PIO_LEGACY (and the 3 after it, so
+ *           that the last byte of any access from there has an entry): the
+ *           index + 1 of the range in @pio that claims it, 0 for none
  * @mmio:    MMIO ranges, sorted by base, disjoint
  * @devices: device states to free when the VM goes (vdev_bus_destroy())
  * @irq_level: the level each GSI was last set to
@@ -107,6 +116,7 @@ struct vdev_bus {
 	struct vdev_pio_range pio[VDEV_PIO_MAX];
 	unsigned int npio;
 	unsigned int pio_hint;		/* the range that answered last (vdev_pio_find()) */
+	u8 pio_legacy[VDEV_PIO_LEGACY + 3];
 	struct vdev_mmio_range mmio[VDEV_MMIO_MAX];
 	unsigned int nmmio;
 	struct {
@@ -119,6 +129,7 @@ struct vdev_bus {
 	u32 irq_level;
 };
 BUILD_BUG_ON(VDEV_GSI_MAX > 32);
+BUILD_BUG_ON(VDEV_PIO_MAX > 255);	/* pio_legacy holds index + 1 in a u8 */
 
 /* A device type: create() builds one instance for the VM on @bus, 0 or -1. */
 struct vdev_type {
@@ -175,44 +186,37 @@ int vdev_mmio_register(struct vdev_bus *bus, u64 base, u64 len,
 bool vdev_pio_read(struct vdev_bus *bus, u16 port, unsigned int size, u32 *val);
 
 /*
- * The range that claims all of [@port, @port + @size), or NULL: the range
- * that answered last, else a binary search of the sorted, disjoint ranges.
- * Inline, because every I/O exit comes here, the exit fast path included;
- * a guest's port accesses come in runs to one device (polling a UART's LSR
- * between bytes to its THR), so the hint spares most searches.
+ * The range that claims all of [@port, @port + @size), or NULL, for a port
+ * below VDEV_PIO_LEGACY: the direct table, where the first and the last
+ * byte of the access must name the same range (ranges are contiguous and
+ * disjoint, so then every byte between does too).  Inline: most port exits
+ * come here, the exit fast path's included.
  */
+static __always_inline const struct vdev_pio_range *
+vdev_pio_find_legacy(const struct vdev_bus *bus, u16 port, unsigned int size)
+{
+	unsigned int i = bus->pio_legacy[port];
+
+	if (!i || bus->pio_legacy[port + size - 1] != i)
+		return NULL;
+	return &bus->pio[i - 1];
+}
+
+/*
+ * The same for a port at or above VDEV_PIO_LEGACY: the range that answered
+ * last, else a binary search of the sorted, disjoint ranges.  Out of line,
+ * so that its registers cost the fast path's legacy ports nothing.
+ */
+const struct vdev_pio_range *vdev_pio_find_far(struct vdev_bus *bus, u16 port,
+					       unsigned int size);
+
+/* The range that claims all of [@port, @port + @size), or NULL. */
 static inline const struct vdev_pio_range *vdev_pio_find(struct vdev_bus *bus, u16 port,
 							 unsigned int size)
 {
-	/*
-	 * A hint, shared by the VM's vCPUs without ordering: the ranges never
-	 * change after the VM is built, so any index below npio names a valid
-	 * range, which is checked before use.  READ_ONCE/WRITE_ONCE: tear-free.
-	 */
-	unsigned int lo = 0, hi = bus->npio, h = READ_ONCE(bus->pio_hint);
-	const struct vdev_pio_range *r;
-
-	if (h < hi) {
-		r = &bus->pio[h];
-		if (port >= r->base && (u32)port + size <= (u32)r->base + r->len)
-			return r;
-	}
-	while (lo < hi) {
-		unsigned int mid = (lo + hi) / 2;
-
-		r = &bus->pio[mid];
-		if (port < r->base) {
-			hi = mid;
-		} else if ((u32)port >= (u32)r->base + r->len) {
-			lo = mid + 1;
-		} else {
-			if ((u32)port + size > (u32)r->base + r->len)
-				return NULL;
-			WRITE_ONCE(bus->pio_hint, mid);
-			return r;
-		}
-	}
-	return NULL;
+	if (port < VDEV_PIO_LEGACY)
+		return vdev_pio_find_legacy(bus, port, size);
+	return vdev_pio_find_far(bus, port, size);
 }
 
 bool vdev_pio_write(struct vdev_bus *bus, u16 port, unsigned int size, u32 val);

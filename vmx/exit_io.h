@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Port I/O exits: the exit qualification's fields, and the dispatch to the
+ * VM's device bus that both the exit fast path and exit_io() use.
+ */
+#ifndef VMX_EXIT_IO_H
+#define VMX_EXIT_IO_H
+
+#include "vmx/dev/vdev.h"
+#include "vmx/exit.h"
+#include "vmx/vm/vm.h"
+#include "vmx/vmx_ops.h"
+
+#define IO_QUAL_SIZE(q)		(((q) & 7) + 1)
+#define IO_QUAL_IN		BIT(3)
+#define IO_QUAL_STRING		BIT(4)
+#define IO_QUAL_PORT(q)		((u16)((q) >> 16))
+
+/* IN AL/AX keep the rest of RAX; IN EAX zero-extends into RAX. */
+static inline void io_set_rax(u64 *rax, unsigned int size, u32 val)
+{
+	u64 mask = size == 4 ? 0xffffffffull : (1ull << (size * 8)) - 1;
+
+	*rax = size == 4 ? val : (*rax & ~mask) | (val & mask);
+}
+
+/*
+ * exit_io_fast() - the fast path's I/O exit (vmx/exit_fast.c): finish an
+ * IN/OUT that a device on the VM's bus claims; false if none does (the
+ * slow path applies the VM's policy), or if the access stopped the VM
+ * (then it is done: the vCPU's exit_done tells the slow path not to
+ * dispatch it again).
+ *
+ * Inline into the fast path, and written so that only @v lives across a
+ * call (the qualification waits in v->exit_qual across the far ports'
+ * lookup and an IN's device call): the fast path then saves no more
+ * registers than its CPUID and VMCALL exits need.
+ */
+static __always_inline bool exit_io_fast(struct vcpu *v)
+{
+	u64 q = vmcs_read(VMCS_EXIT_QUAL);
+	const struct vdev_pio_range *r;
+	u16 off;
+
+	if (q & IO_QUAL_STRING)
+		return false;
+	v->exit_qual = q;
+	if (IO_QUAL_PORT(q) < VDEV_PIO_LEGACY) {
+		r = vdev_pio_find_legacy(&v->vm->bus, IO_QUAL_PORT(q), IO_QUAL_SIZE(q));
+	} else {
+		r = vdev_pio_find_far(&v->vm->bus, IO_QUAL_PORT(q), IO_QUAL_SIZE(q));
+		q = v->exit_qual;
+	}
+	if (!r)
+		return false;
+	off = (u16)(IO_QUAL_PORT(q) - r->base);
+	if (q & IO_QUAL_IN) {
+		u32 val;
+
+		val = r->ops->read(r->dev, off, IO_QUAL_SIZE(q));
+		io_set_rax(&v->regs.r[GPR_RAX], IO_QUAL_SIZE(v->exit_qual), val);
+		vcpu_skip_insn_fast(v);
+		return true;
+	}
+	r->ops->write(r->dev, off, IO_QUAL_SIZE(q), (u32)v->regs.r[GPR_RAX]);
+	vcpu_skip_insn_fast(v);
+	/*
+	 * A device may have stopped the VM (isa-debug-exit, ACPI power-off,
+	 * a reset): the guest must not run on.  The slow path finds the VM
+	 * stopped before it dispatches anything (vmx_handle_exit()).
+	 */
+	if (unlikely(vm_is_stopped(v->vm))) {
+		v->exit_done = true;
+		return false;
+	}
+	return true;
+}
+
+#endif /* VMX_EXIT_IO_H */
