@@ -60,10 +60,7 @@ static int ept_fault_install(struct vm_mmu *mmu, struct ept_fault *f, u64 __ept 
 		 * removal must find it.  Undone if we lose the race.
 		 */
 		ept_changed_entry(mmu, base, sptep, 0, leaf, level, true);
-		if (mutated(R2_LEAF_INSTALL)) {
-			/* Mutant: plain store, loses a racing install or freeze. */
-			ept_write_entry(sptep, leaf);
-		} else if (!ept_cmpxchg_entry(sptep, e, leaf)) {
+		if (!ept_cmpxchg_entry_rule(R2_LEAF_INSTALL, sptep, e, leaf)) {
 			/*
 			 * R2: install against the snapshot: if anyone changed
 			 * the entry since we read it (another fault, a zap that
@@ -113,19 +110,13 @@ again:
 			stat_add(&mmu->st.poison_seen, 1);
 			return EPT_FAULT_RETRY;
 		}
-		if (ept_is_frozen(e)) {
-			/* R3: another thread owns it; back off, the guest re-faults. */
+		/*
+		 * R3: another thread owns a FROZEN entry; back off, the guest
+		 * re-faults.  (The R3_FAULT_BACKOFF mutant treats it as empty.)
+		 */
+		if (rule_check(R3_FAULT_BACKOFF, ept_is_frozen(e))) {
 			stat_add(&mmu->st.frozen_backoffs, 1);
-			if (!mutated(R3_FAULT_BACKOFF))
-				return EPT_FAULT_RETRY;
-			/* Mutant: treat as empty and install over it. */
-			if (!ept_cmpxchg_entry(sptep, &(u64){ EPT_FROZEN },
-					       ept_leaf_for(map, slot, gfn, level, want_write)))
-				return EPT_FAULT_RETRY;
-			ept_changed_entry(mmu, ept_gfn_round(gfn, level), sptep, 0,
-					  ept_leaf_for(map, slot, gfn, level, want_write), level,
-					  true);
-			return EPT_FAULT_FIXED;
+			return EPT_FAULT_RETRY;
 		}
 		if (level == target && ept_is_table(e, level))
 			target--;	/* a table is here: map small; collapse is separate */
@@ -166,10 +157,8 @@ again:
 		 * before the lock); the locked cmpxchg makes that visible before
 		 * the entry is.  Pairs with ept_read_entry() in every walker.
 		 */
-		if (mutated(R1_PLAIN_LINK)) {
-			/* Mutant: plain store, no barrier, no check (tests/models/ept_publish.pml). */
-			ept_write_entry(sptep, ept_make_table_entry(child->spt));
-		} else if (!ept_cmpxchg_entry(sptep, &e, ept_make_table_entry(child->spt))) {
+		if (!ept_cmpxchg_entry_rule(R1_PLAIN_LINK, sptep, &e,
+					    ept_make_table_entry(child->spt))) {
 			ept_pool_unused(&mmu->pool, child);
 			f->retries++;
 			stat_add(&mmu->st.cmpxchg_fails, 1);

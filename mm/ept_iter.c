@@ -136,6 +136,20 @@ void ept_walk_leave(struct vm_mmu *mmu, struct ept_batch *batch, bool shared)
 		write_unlock(&mmu->mmu_lock);
 }
 
+/* After a yield: the next ept_iter_next() starts again from the active root. */
+static void ept_iter_rewind(struct vm_mmu *mmu, struct ept_iter *it)
+{
+	struct ept_root *root = READ_ONCE(mmu->active_root);
+
+	if (!root) {
+		it->valid = false;
+		return;
+	}
+	it->root_level = root->level;
+	it->path[root->level] = root->page->spt;
+	it->yielded = true;
+}
+
 bool ept_iter_cond_yield(struct vm_mmu *mmu, struct ept_iter *it, struct ept_batch *batch,
 			 bool shared)
 {
@@ -149,7 +163,7 @@ bool ept_iter_cond_yield(struct vm_mmu *mmu, struct ept_iter *it, struct ept_bat
 	 * told to yield (a steady stream of faulters) would restart at the
 	 * same gfn forever.
 	 */
-	if (!mutated(R8_PROGRESS) && it->next_gfn == it->yielded_gfn)
+	if (rule_check(R8_PROGRESS, it->next_gfn == it->yielded_gfn))
 		return false;
 	want = rwlock_contended(&mmu->mmu_lock);
 	if (every && ++batch->steps >= every)
@@ -176,17 +190,10 @@ bool ept_iter_cond_yield(struct vm_mmu *mmu, struct ept_iter *it, struct ept_bat
 	stat_add(&mmu->st.yields, 1);
 
 	it->yielded_gfn = it->next_gfn;
-	/* R8: never reuse it->sptep: the table may be gone.  Restart at the root. */
-	if (!mutated(R8_RESTART)) {
-		struct ept_root *root = READ_ONCE(mmu->active_root);
-
-		if (!root) {
-			it->valid = false;
-			return true;
-		}
-		it->root_level = root->level;
-		it->path[root->level] = root->page->spt;
-		it->yielded = true;
-	}
+	/*
+	 * R8: never reuse it->sptep: the table may be gone.  Restart at the
+	 * root (the R8_RESTART mutant resumes at the old entry).
+	 */
+	rule_step(R8_RESTART, ept_iter_rewind(mmu, it));
 	return true;
 }
