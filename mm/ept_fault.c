@@ -168,7 +168,8 @@ again:
 	}
 }
 
-int ept_handle_fault(struct vm_mmu *mmu, struct ept_fault *f)
+static __always_inline int ept_handle_fault_mode(struct vm_mmu *mmu, struct ept_fault *f,
+						 bool exclusive)
 {
 	struct ebr_rec *rec = ept_rec(mmu);
 	gfn_t gfn = f->gpa >> PAGE_SHIFT;
@@ -213,7 +214,7 @@ int ept_handle_fault(struct vm_mmu *mmu, struct ept_fault *f)
 		ret = EPT_FAULT_RETRY;
 		goto out_ebr;
 	}
-	if (unlikely(READ_ONCE(mmu->fault_exclusive))) {
+	if (exclusive) {
 		write_lock(&mmu->mmu_lock);
 		ret = ept_fault_locked(mmu, f, map, slot, &tok);
 		write_unlock(&mmu->mmu_lock);
@@ -233,4 +234,14 @@ out_nolock:
 	else if (ret == EPT_FAULT_RETRY)
 		ept_pcpu_add(mmu, retries, 1);
 	return ret;
+}
+
+int ept_handle_fault(struct vm_mmu *mmu, struct ept_fault *f)
+{
+	return ept_handle_fault_mode(mmu, f, false);
+}
+
+int ept_handle_fault_exclusive(struct vm_mmu *mmu, struct ept_fault *f)
+{
+	return ept_handle_fault_mode(mmu, f, true);
 }

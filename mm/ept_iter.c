@@ -9,6 +9,8 @@
 #include "mm/ept_internal.h"
 #include "mm/ept_mmu.h"
 
+u32 ept_iter_test_yield_every;
+
 static void ept_iter_load(struct ept_iter *it)
 {
 	it->sptep = it->path[it->level] + ept_index(it->gfn, it->level);
@@ -154,7 +156,7 @@ bool ept_iter_cond_yield(struct vm_mmu *mmu, struct ept_iter *it, struct ept_bat
 			 bool shared)
 {
 	struct ebr_rec *rec = ebr_rec_this(&mmu->ebr);
-	u32 every = READ_ONCE(mmu->yield_every);
+	u32 every = READ_ONCE(ept_iter_test_yield_every);
 	bool want;
 
 	WARN_ON(it->yielded);

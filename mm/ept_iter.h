@@ -73,6 +73,13 @@ u64 ept_iter_reread(struct ept_iter *it);
 bool ept_iter_cond_yield(struct vm_mmu *mmu, struct ept_iter *it, struct ept_batch *batch,
 			 bool shared);
 
+/*
+ * Test hook of the hosted tests: when non-zero, every ept_iter_cond_yield()
+ * caller yields after that many steps and waits for a grace period, so that
+ * tables removed meanwhile are really freed.  0 (off) in hv.
+ */
+extern u32 ept_iter_test_yield_every;
+
 /* Add the poisoned entries @it met to mmu->st.poison_seen (end of a walk). */
 void ept_iter_count_poison(struct vm_mmu *mmu, const struct ept_iter *it);
 

@@ -77,7 +77,7 @@ u64 ept_changed_entry(struct vm_mmu *mmu, gfn_t gfn, u64 __ept *sptep, u64 old, 
 	bool is_leaf = ept_is_leaf(new, level);
 	u64 removed = 0;
 
-	/* Shared-mode code is also correct under the write lock (fault_exclusive). */
+	/* Shared-mode code is correct under the write lock too (ept_handle_fault_exclusive()). */
 	if (shared)
 		assert_held(&mmu->mmu_lock);
 	else

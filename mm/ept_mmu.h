@@ -149,8 +149,6 @@ struct vm_mmu {
 
 	struct ept_mmu_stats st;		/* cold counters (mapped/faults...: see pcpu) */
 	struct ept_mmu_pcpu pcpu[HV_MAX_CPUS];
-	u32 yield_every;		/* test hook: yield every N steps + a grace period (0: off) */
-	bool fault_exclusive;		/* benchmark baseline: faults take mmu_lock for write */
 };
 
 int ept_mmu_init(struct vm_mmu *mmu, const struct ept_mmu_config *cfg);
@@ -162,6 +160,11 @@ void ept_mmu_cpu_unregister(struct vm_mmu *mmu);
 
 /* Handle one EPT violation; returns enum ept_fault_ret (also in f->ret). */
 int ept_handle_fault(struct vm_mmu *mmu, struct ept_fault *f);
+/*
+ * The same with mmu_lock taken for write: the benchmarks' baseline of a
+ * global lock (tests/bench/bench_ept.c); hv itself never calls it.
+ */
+int ept_handle_fault_exclusive(struct vm_mmu *mmu, struct ept_fault *f);
 
 /*
  * ept_zap_gfn_range() - remove every leaf mapping a gfn in [start, end) and
