@@ -111,6 +111,21 @@ void ept_iter_next(struct ept_iter *it)
 	it->valid = false;
 }
 
+void ept_iter_assert_ctx(struct vm_mmu *mmu, enum ept_walk_ctx ctx)
+{
+	if (unlikely(!ebr_protecting(ept_rec(mmu))))
+		panic("ept walk outside an EBR section (cpu %u): a table could be freed under it",
+		      arch_cpu_id());
+	if (ctx == EPT_WALK_LOCKED)
+		assert_held(&mmu->mmu_lock);
+}
+
+phys_addr_t ept_iter_table_phys(const struct ept_iter *it)
+{
+	/* A table is one page, so the entry's page is its table. */
+	return arch_virt_to_phys((__force const void *)it->sptep) & ~(phys_addr_t)(PAGE_SIZE - 1);
+}
+
 void ept_iter_count_poison(struct vm_mmu *mmu, const struct ept_iter *it)
 {
 	if (it->poison)

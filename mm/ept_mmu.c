@@ -417,25 +417,41 @@ bool ept_lookup(struct vm_mmu *mmu, gfn_t gfn, pfn_t *pfn, int *level, u64 *entr
 	ebr_enter(rec);
 	root = load_acquire(&mmu->active_root);	/* R7: pairs with ept_mmu_reset_root() */
 	if (root && gfn < ept_root_gfn_span(root->level)) {
-		u64 __ept *pt = root->page->spt;
+		struct ept_iter it;
 
-		for (int l = root->level; l >= 1; l--) {
-			u64 e = ept_read_entry(&pt[ept_index(gfn, l)]);
-
-			if (ept_is_leaf(e, l)) {
-				*pfn = ept_entry_pfn(e) + (gfn - ept_gfn_round(gfn, l));
-				*level = l;
-				*entry = e;
+		ept_for_each_path_entry(&it, mmu, EPT_WALK_READER, root, gfn) {
+			if (ept_is_leaf(it.old, it.level)) {
+				*pfn = ept_entry_pfn(it.old) + (gfn - it.gfn);
+				*level = it.level;
+				*entry = it.old;
 				found = true;
-				break;
 			}
-			if (!ept_is_table(e, l))
-				break;
-			pt = ept_entry_table(e);	/* R1: see ept_read_entry() */
 		}
 	}
 	ebr_exit(rec);
 	return found;
+}
+
+int ept_snapshot_path(struct vm_mmu *mmu, gfn_t gfn, struct ept_path_step *steps)
+{
+	struct ebr_rec *rec = ept_rec(mmu);
+	struct ept_root *root;
+	struct ept_iter it;
+	int n = 0;
+
+	ebr_enter(rec);
+	root = load_acquire(&mmu->active_root);	/* R7: pairs with ept_mmu_reset_root() */
+	if (root && gfn < ept_root_gfn_span(root->level)) {
+		ept_for_each_path_entry(&it, mmu, EPT_WALK_READER, root, gfn) {
+			steps[n].level = it.level;
+			steps[n].table = ept_iter_table_phys(&it);
+			steps[n].index = ept_index(gfn, it.level);
+			steps[n].entry = it.old;
+			n++;
+		}
+	}
+	ebr_exit(rec);
+	return n;
 }
 
 struct ept_audit {

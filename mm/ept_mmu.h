@@ -224,6 +224,27 @@ struct ept_root *ept_root_next(struct vm_mmu *mmu, struct ept_root *prev);
  */
 bool ept_lookup(struct vm_mmu *mmu, gfn_t gfn, pfn_t *pfn, int *level, u64 *entry);
 
+/* One entry on the way to a gfn: the table (host-physical), index, value. */
+struct ept_path_step {
+	int level;
+	unsigned int index;
+	phys_addr_t table;
+	u64 entry;
+};
+
+/**
+ * ept_snapshot_path() - the entries of the active root that translate @gfn.
+ * @mmu:   the MMU (no lock held; an EBR section is taken inside)
+ * @gfn:   the gfn
+ * @steps: EPT_MAX_LEVEL slots, filled root first
+ *
+ * A snapshot for reports (the EPT misconfiguration exit, the debug shell):
+ * the walk ends after the first entry that is not a table.
+ *
+ * Return: the number of steps filled, 0 without a root covering @gfn.
+ */
+int ept_snapshot_path(struct vm_mmu *mmu, gfn_t gfn, struct ept_path_step *steps);
+
 /*
  * ept_mmu_audit() - quiesced check (takes mmu_lock for write): every leaf
  * matches the memory map (frame, permissions, level rules), the per-level

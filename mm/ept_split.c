@@ -134,7 +134,7 @@ s64 ept_split_range(struct vm_mmu *mmu, gfn_t start, gfn_t end, int target_level
 	root = ept_active_root_locked(mmu);
 	if (!root)
 		goto out;
-	ept_for_each_entry(&it, root->page->spt, root->level, target_level + 1, start, end) {
+	ept_for_each_root_entry(&it, mmu, EPT_WALK_LOCKED, root, target_level + 1, start, end) {
 		struct ept_page *child;
 
 		if (ept_iter_cond_yield(mmu, &it, &batch, true))
@@ -179,7 +179,7 @@ u64 ept_collapse_range(struct vm_mmu *mmu, gfn_t start, gfn_t end)
 	root = ept_active_root_locked(mmu);
 	if (!root)
 		goto out;
-	ept_for_each_entry(&it, root->page->spt, root->level, EPT_LEVEL_2M, start, end) {
+	ept_for_each_root_entry(&it, mmu, EPT_WALK_LOCKED, root, EPT_LEVEL_2M, start, end) {
 		struct ept_level_token tok;
 		const struct ept_memslot *slot;
 		u64 size = ept_pages_per_entry(it.level);

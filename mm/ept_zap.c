@@ -15,7 +15,7 @@ static u64 ept_zap_walk(struct vm_mmu *mmu, struct ept_root *root, gfn_t start, 
 	struct ept_iter it;
 	u64 zapped = 0;
 
-	ept_for_each_entry(&it, root->page->spt, root->level, EPT_LEVEL_4K, start, end) {
+	ept_for_each_root_entry(&it, mmu, EPT_WALK_LOCKED, root, EPT_LEVEL_4K, start, end) {
 		u64 size, old;
 
 		if (ept_iter_cond_yield(mmu, &it, batch, shared))
@@ -130,7 +130,7 @@ u64 ept_write_protect_range(struct vm_mmu *mmu, gfn_t start, gfn_t end, bool cle
 	root = ept_active_root_locked(mmu);
 	if (!root || start >= end)
 		goto out;
-	ept_for_each_entry(&it, root->page->spt, root->level, EPT_LEVEL_4K, start, end) {
+	ept_for_each_root_entry(&it, mmu, EPT_WALK_LOCKED, root, EPT_LEVEL_4K, start, end) {
 		u64 old;
 
 		if (ept_iter_cond_yield(mmu, &it, &batch, true)) {
