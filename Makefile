@@ -40,9 +40,10 @@ COMMON_CFLAGS	:= -std=gnu11 -g -I. $(WARN) -DHV_VERSION='"$(VERSION)"' -DHV_GIT_
 # Portable files outside lib/ and mm/: pure parsers and builders that hosted
 # tests cover (vmx/vm/'s other files are bare metal only).
 PORTABLE_EXTRA	:= $(wildcard boot/multiboot2.c boot/cmdline.c arch/x86/acpi_tables.c \
-		   vmx/vm/aml.c vmx/vm/acpi_build.c vmx/vm/hypercall_abi.c \
+		   arch/x86/smp_lowmem.c vmx/vm/aml.c vmx/vm/acpi_build.c vmx/vm/hypercall_abi.c \
 		   vmx/console/cons_edit.c vmx/console/shell_parse.c \
-		   vmx/gdb/gdb_proto.c vmx/gdb/gdb_tdesc.c)
+		   vmx/gdb/gdb_proto.c vmx/gdb/gdb_tdesc.c \
+		   vmx/stats/exit_stats.c vmx/stats/trace_ring.c vmx/stats/ept_report.c)
 # Device models, the instruction emulator and the guest loaders are portable by rule: their glue
 # to VT-x lives in vmx/ itself.
 PORTABLE_SRCS	:= $(wildcard lib/*.c mm/*.c vmx/dev/*.c vmx/emul/*.c vmx/loader/*.c) $(PORTABLE_EXTRA)
@@ -82,7 +83,7 @@ $(B)/hv.elf: $(BARE_OBJS) linker.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) $(BARE_LDFLAGS) -o $@ $(BARE_OBJS)
 
-# Test image for tests/boot/relocated: the same objects, but a multiboot2
+# Test image for tests/boot/cases/relocated.case: the same objects, but a multiboot2
 # header whose relocatable tag makes GRUB load the image at 16 MiB or above.
 $(BO)/boot/header-reloc.asm.o: boot/header.asm
 	@mkdir -p $(dir $@)
@@ -281,6 +282,8 @@ $(HB)/bench-host: $(BENCH_OBJS) $(HOST_LIB_OBJS)
 # coverage, ASan and UBSan, and with the other tests/fuzz/*.c (support).
 # A new target is a new fuzz_<name>.c plus tests/fuzz/corpus/<name>/ (seeds).
 #
+# The core's guest memory accesses (vmx/vm/guest_mem.h) reach a buffer:
+# tests/host/guest_mem_buf.c, as in the hosted tests.
 # --wrap routes the core's console writes and phys->virt lookups through
 # tests/fuzz/support.c (a target may replace the latter, see fuzz_acpi.c):
 # still a link-time choice, the sources are the same as in every build.
@@ -296,7 +299,8 @@ FUZZ_BINS	:= $(patsubst tests/fuzz/%.c,$(FB)/%,$(FUZZ_SRCS))
 FUZZ_SUPPORT	:= $(patsubst %.c,$(FB)/obj/%.o, \
 		   $(filter-out $(FUZZ_SRCS),$(wildcard tests/fuzz/*.c)))
 # An archive, so that each program takes only the core objects it needs.
-FUZZ_CORE_OBJS	:= $(patsubst %.c,$(FB)/obj/%.o,$(PORTABLE_SRCS) tests/host/shim.c)
+FUZZ_CORE_OBJS	:= $(patsubst %.c,$(FB)/obj/%.o,$(PORTABLE_SRCS) tests/host/shim.c \
+		   tests/host/guest_mem_buf.c)
 FUZZ_SECONDS	?= 60
 
 $(FB)/obj/%.o: %.c

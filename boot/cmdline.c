@@ -156,6 +156,18 @@ static const char *cmdline_debug_nosipi(struct hv_config *cfg, const char *val)
 	return NULL;
 }
 
+/* trace=on|off: the per-CPU event rings (vmx/stats/trace.h); off measures their cost. */
+static const char *cmdline_trace(struct hv_config *cfg, const char *val)
+{
+	if (!strcmp(val, "on"))
+		cfg->trace_off = false;
+	else if (!strcmp(val, "off"))
+		cfg->trace_off = true;
+	else
+		return "expected on or off";
+	return NULL;
+}
+
 /* debug.rsdpscan: arch/x86/acpi.c ignores the loader's RSDP copy. */
 static const char *cmdline_debug_rsdpscan(struct hv_config *cfg, const char *val)
 {
@@ -169,6 +181,7 @@ static const struct cmdline_option cmdline_options[] = {
 	{ "loglevel", true, cmdline_loglevel },
 	{ "maxcpus", true, cmdline_maxcpus },
 	{ "nosmp", false, cmdline_nosmp },
+	{ "trace", true, cmdline_trace },
 	{ "vm", true, cmdline_vm },
 	{ "debug.fault", true, cmdline_debug_fault },
 	{ "debug.nosipi", true, cmdline_debug_nosipi },

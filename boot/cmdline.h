@@ -59,6 +59,7 @@ struct hv_config {
 	enum log_level loglevel;
 	unsigned int maxcpus;		/* 0: no limit */
 	bool nosmp;
+	bool trace_off;			/* trace=off: no event rings */
 	unsigned int errors;		/* words reported as bad or unknown */
 	char vm_opts[HV_MAX_VMS][CMDLINE_WORD_MAX];	/* vm= values, in order */
 	unsigned int vm_count;

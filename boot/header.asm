@@ -19,7 +19,7 @@ MB2_MAGIC	equ 0xe85250d6
 MB2_ARCH_I386	equ 0
 
 %ifndef RELOC_MIN
-RELOC_MIN	equ 0x200000	; tests/boot/relocated assembles a copy with 16 MiB
+RELOC_MIN	equ 0x200000	; tests/boot/cases/relocated.case assembles a copy with 16 MiB
 %endif
 RELOC_MAX	equ 0x40000000
 RELOC_ALIGN	equ 0x200000

@@ -117,8 +117,8 @@ static void mb2_parse_module(struct mb2_info *out, const struct mb2_tag *t, u64 
 
 		if (m.start < o->end && o->start < m.end) {
 			pr_warn("mb2: module [%#llx-%#llx) overlaps module %u [%#llx-%#llx)\n",
-				(unsigned long long)m.start, (unsigned long long)m.end, i,
-				(unsigned long long)o->start, (unsigned long long)o->end);
+				m.start, m.end, i,
+				o->start, o->end);
 			mb2_bad(out, t, "overlapping modules");
 			return;
 		}
@@ -168,7 +168,7 @@ static void mb2_parse_mmap(struct mb2_info *out, const struct mb2_tag *t)
 			continue;
 		if (me.base + me.len < me.base) {
 			pr_warn("mb2: mmap entry %u [%#llx +%#llx] wraps past 2^64, clipped\n", i,
-				(unsigned long long)me.base, (unsigned long long)me.len);
+				me.base, me.len);
 			me.len = 0 - me.base;
 		}
 		if (out->mmap_count == MB2_MAX_MMAP) {
@@ -213,7 +213,7 @@ static void mb2_parse_efi_mmap(struct mb2_info *out, const struct mb2_tag *t)
 			continue;
 		if (pages > (~0ULL >> PAGE_SHIFT) || ee.base + (pages << PAGE_SHIFT) < ee.base) {
 			pr_warn("mb2: efi-mmap descriptor %u: %#llx pages at %#llx wrap, ignored\n",
-				i, (unsigned long long)pages, (unsigned long long)ee.base);
+				i, pages, ee.base);
 			continue;
 		}
 		ee.len = pages << PAGE_SHIFT;
@@ -359,13 +359,13 @@ int mb2_parse(const void *info, u64 info_pa, u64 max_len, struct mb2_info *out)
 	}
 	if (max_len < 16) {
 		pr_err("mb2: only %llu bytes readable, not even a header and end tag\n",
-		       (unsigned long long)max_len);
+		       max_len);
 		return MB2_EHEADER;
 	}
 	total = get_unaligned_u32(base);
 	if (total < 16 || total > max_len) {
 		pr_err("mb2: total_size %u is outside [16, %llu]\n", total,
-		       (unsigned long long)max_len);
+		       max_len);
 		return MB2_EHEADER;
 	}
 	if (get_unaligned_u32(base + 4))

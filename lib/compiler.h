@@ -24,8 +24,8 @@
 /*
  * Address-space annotations for sparse (make check).  __ept marks EPT
  * entry pointers (only the accessors in mm/ept_entry.h may dereference
- * them), __guest marks guest-physical pointers that must go through a
- * translation.  Host-physical addresses are phys_addr_t, never pointers.
+ * them), __guest marks pointers into a VM's RAM (only vmx/vm/guest_mem.c
+ * may dereference them; everything else copies through its API).  Host-physical addresses are phys_addr_t, never pointers.
  * To gcc they are nothing.
  */
 #ifdef __CHECKER__

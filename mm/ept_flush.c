@@ -119,7 +119,7 @@ void ept_flush_wait(struct ept_flush *fl, u64 gen)
 		cpu_relax();
 		if (++spins == (1ULL << 32))
 			pr_warn("ept_flush: still waiting for generation %llu\n",
-				(unsigned long long)gen);
+				gen);
 	}
 }
 

@@ -251,7 +251,7 @@ void ept_root_put(struct vm_mmu *mmu, struct ept_root *root)
 			left++;
 	if (WARN_ON(left))
 		pr_err("ept: root %p freed with %llu entries left\n", (void *)root,
-		       (unsigned long long)left);
+		       left);
 	ebr_enter(rec);
 	ept_pool_retire(&mmu->pool, rec, root->page);
 	ebr_retire(rec, &root->rcu, ept_root_free_cb);
@@ -466,7 +466,7 @@ static void ept_audit_problem(struct ept_audit *a, const char *what, gfn_t gfn, 
 {
 	if (a->problems++ < 10)
 		pr_err("ept audit: %s at gfn 0x%llx level %d entry 0x%llx\n", what,
-		       (unsigned long long)gfn, level, (unsigned long long)e);
+		       gfn, level, e);
 }
 
 static void ept_audit_leaf(struct ept_audit *a, gfn_t gfn, int level, u64 e)
@@ -533,8 +533,8 @@ u64 ept_mmu_audit(struct vm_mmu *mmu)
 		if (a.mapped[l] != st.mapped[l]) {
 			a.problems++;
 			pr_err("ept audit: level %d: %llu leaves counted, %llu found\n", l,
-			       (unsigned long long)st.mapped[l],
-			       (unsigned long long)a.mapped[l]);
+			       st.mapped[l],
+			       a.mapped[l]);
 		}
 	}
 	ebr_exit(rec);
@@ -545,24 +545,24 @@ u64 ept_mmu_audit(struct vm_mmu *mmu)
 	if (ps.live != a.tables + root_tables) {
 		a.problems++;
 		pr_err("ept audit: pool has %llu live pages, %llu tables reachable (leak or early free)\n",
-		       (unsigned long long)ps.live, (unsigned long long)(a.tables + root_tables));
+		       ps.live, (a.tables + root_tables));
 	}
 	if (ps.bound != ps.cached + ps.live + ps.free + ps.retired) {
 		a.problems++;
 		pr_err("ept audit: pool accounting: bound %llu != cached %llu + live %llu + free %llu + retired %llu\n",
-		       (unsigned long long)ps.bound, (unsigned long long)ps.cached,
-		       (unsigned long long)ps.live, (unsigned long long)ps.free,
-		       (unsigned long long)ps.retired);
+		       ps.bound, ps.cached,
+		       ps.live, ps.free,
+		       ps.retired);
 	}
 	if (ps.poison_corrupt || ps.state_errors) {
 		a.problems++;
 		pr_err("ept audit: pool: %llu poisoned pages written, %llu state errors\n",
-		       (unsigned long long)ps.poison_corrupt, (unsigned long long)ps.state_errors);
+		       ps.poison_corrupt, ps.state_errors);
 	}
 	if (READ_ONCE(mmu->st.poison_seen)) {
 		a.problems++;
 		pr_err("ept audit: walkers met %llu poisoned entries (use after free)\n",
-		       (unsigned long long)mmu->st.poison_seen);
+		       mmu->st.poison_seen);
 	}
 	return a.problems;
 }

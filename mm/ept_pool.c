@@ -39,8 +39,8 @@ int ept_pool_init(struct ept_pool *pool, u64 max_pages)
 		return -1;
 	}
 	if (max_pages > EPT_POOL_MAX_PAGES) {
-		pr_err("ept_pool: %llu pages asked, at most %llu\n", (unsigned long long)max_pages,
-		       (unsigned long long)EPT_POOL_MAX_PAGES);
+		pr_err("ept_pool: %llu pages asked, at most %llu\n", max_pages,
+		       EPT_POOL_MAX_PAGES);
 		return -1;
 	}
 	while (cap < 2 * max_pages)
@@ -57,7 +57,7 @@ int ept_pool_init(struct ept_pool *pool, u64 max_pages)
 	}
 	if (!pool->hash) {
 		pr_err("ept_pool: no memory for the page hash (%llu slots)\n",
-		       (unsigned long long)cap);
+		       cap);
 		return -1;
 	}
 	pool->hash_mask = cap - 1;
@@ -320,7 +320,7 @@ void ept_pool_destroy(struct ept_pool *pool)
 	ept_pool_stats_read(pool, &ps);
 	if (ps.live || ps.retired)
 		pr_err("ept_pool: destroy with %llu live and %llu retired pages (leaked)\n",
-		       (unsigned long long)ps.live, (unsigned long long)ps.retired);
+		       ps.live, ps.retired);
 	for (pg = pool->all; pg; pg = next) {
 		next = pg->all;
 		if (pg->state == EPT_PG_LIVE || pg->state == EPT_PG_RETIRED)

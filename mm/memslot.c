@@ -75,7 +75,7 @@ static struct ept_dirty_log *ept_dirty_log_alloc(u64 npages)
 	struct ept_dirty_log *d;
 
 	if (sizeof(*d) + n * sizeof(u64 *) > 2048) {
-		pr_err("ept: dirty log of %llu pages is too large\n", (unsigned long long)npages);
+		pr_err("ept: dirty log of %llu pages is too large\n", npages);
 		return NULL;
 	}
 	d = kzalloc(sizeof(*d) + n * sizeof(u64 *));
@@ -174,12 +174,12 @@ static int ept_memslot_check(const struct ept_memslot *d)
 	}
 	if (d->base_gfn + d->npages < d->base_gfn || d->base_gfn + d->npages > EPT_PFN_LIMIT) {
 		pr_err("ept: memslot %u: gfn range 0x%llx+0x%llx out of range\n", d->id,
-		       (unsigned long long)d->base_gfn, (unsigned long long)d->npages);
+		       d->base_gfn, d->npages);
 		return -1;
 	}
 	if (d->kind != EPT_SLOT_MMIO && d->base_pfn + d->npages > EPT_PFN_LIMIT) {
 		pr_err("ept: memslot %u: host frames 0x%llx+0x%llx not addressable by EPT\n",
-		       d->id, (unsigned long long)d->base_pfn, (unsigned long long)d->npages);
+		       d->id, d->base_pfn, d->npages);
 		return -1;
 	}
 	return 0;

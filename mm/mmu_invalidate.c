@@ -194,7 +194,7 @@ void mmu_invalidate_range_start(struct vm_mmu *mmu, gfn_t start, gfn_t end)
 {
 	if (start >= end) {
 		pr_err("mmu_invalidate_range_start: empty range [0x%llx, 0x%llx) ignored\n",
-		       (unsigned long long)start, (unsigned long long)end);
+		       start, end);
 		return;
 	}
 	/*

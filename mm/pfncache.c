@@ -85,7 +85,7 @@ static bool gpc_range_check(const char *who, gpa_t gpa, u64 len)
 	if (gpc_range_ok(gpa, len))
 		return true;
 	pr_err("%s: gpa 0x%llx len 0x%llx is empty or crosses a page\n", who,
-	       (unsigned long long)gpa, (unsigned long long)len);
+	       gpa, len);
 	return false;
 }
 

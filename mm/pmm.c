@@ -271,7 +271,7 @@ int pmm_init(const struct mem_range *ram, unsigned int n_ram,
 	if (!state_bytes) {
 		pmm_reset_locked();
 		spin_unlock_irqrestore(&pmm_lock, flags);
-		pr_err("pmm: no usable RAM above %#llx\n", (unsigned long long)PMM_LOW_LIMIT);
+		pr_err("pmm: no usable RAM above %#llx\n", PMM_LOW_LIMIT);
 		return PMM_ENOMEM;
 	}
 	state_pages = DIV_ROUND_UP(state_bytes, PAGE_SIZE);
@@ -280,7 +280,7 @@ int pmm_init(const struct mem_range *ram, unsigned int n_ram,
 		pmm_reset_locked();
 		spin_unlock_irqrestore(&pmm_lock, flags);
 		pr_err("pmm: no free stretch of %llu pages for the frame state\n",
-		       (unsigned long long)state_pages);
+		       state_pages);
 		return PMM_ENOMEM;
 	}
 	/* The state bytes are reserved like the rest: add them and re-normalize. */
@@ -315,8 +315,8 @@ int pmm_init(const struct mem_range *ram, unsigned int n_ram,
 	pmm_ready = true;
 	spin_unlock_irqrestore(&pmm_lock, flags);
 	pr_info("pmm: %llu MiB free in %u region(s), %llu KiB of frame state at %#llx\n",
-		(unsigned long long)(pmm_nfree >> (20 - PAGE_SHIFT)), nram,
-		(unsigned long long)DIV_ROUND_UP(state_bytes, 1024), (unsigned long long)state_pa);
+		(pmm_nfree >> (20 - PAGE_SHIFT)), nram,
+		DIV_ROUND_UP(state_bytes, 1024), state_pa);
 	return 0;
 }
 
@@ -351,7 +351,7 @@ static void pmm_unlink(unsigned int order, phys_addr_t pa)
 	assert_held(&pmm_lock);
 	if (n->magic != (PMM_NODE_MAGIC ^ pa) || n->pa != pa) {
 		pr_err("pmm: free block %#llx (order %u) was overwritten while free\n",
-		       (unsigned long long)pa, order);
+		       pa, order);
 		pmm_rebuild_list(order);
 	}
 	pmm_list_del(order, n);
@@ -419,7 +419,7 @@ void pmm_free(phys_addr_t pa, unsigned int order)
 	const char *why;
 
 	if (order > PMM_MAX_ORDER || !IS_ALIGNED(pa, PAGE_SIZE << order)) {
-		pr_err("pmm: misaligned free of %#llx (order %u) ignored\n", (unsigned long long)pa,
+		pr_err("pmm: misaligned free of %#llx (order %u) ignored\n", pa,
 		       order);
 		return;
 	}
@@ -428,7 +428,7 @@ void pmm_free(phys_addr_t pa, unsigned int order)
 	why = r ? pmm_free_problem(r, pa, order) : "address is not managed RAM";
 	if (why) {
 		spin_unlock_irqrestore(&pmm_lock, flags);
-		pr_err("pmm: free of %#llx (order %u) ignored: %s\n", (unsigned long long)pa, order,
+		pr_err("pmm: free of %#llx (order %u) ignored: %s\n", pa, order,
 		       why);
 		return;
 	}

@@ -41,7 +41,7 @@ int rmap_table_init(struct rmap_table *rt, gfn_t base_gfn, u64 nr_gfns, struct e
 	rt->ebr = ebr;
 	if (!nr_gfns || DIV_ROUND_UP(nr_gfns, per_dir) > RMAP_MAX_DIRS) {
 		pr_err("rmap: cannot cover %llu gfns (1 .. %llu supported)\n",
-		       (unsigned long long)nr_gfns, (unsigned long long)(per_dir * RMAP_MAX_DIRS));
+		       nr_gfns, (per_dir * RMAP_MAX_DIRS));
 		return -1;
 	}
 	for (int lv = RMAP_LEVEL_MIN; lv <= RMAP_LEVEL_MAX; lv++) {
@@ -59,7 +59,7 @@ int rmap_table_init(struct rmap_table *rt, gfn_t base_gfn, u64 nr_gfns, struct e
 	}
 	return 0;
 oom:
-	pr_err("rmap: out of memory for the heads of %llu gfns\n", (unsigned long long)nr_gfns);
+	pr_err("rmap: out of memory for the heads of %llu gfns\n", nr_gfns);
 	rmap_table_destroy(rt);
 	return -1;
 }
@@ -87,7 +87,7 @@ void rmap_table_destroy(struct rmap_table *rt)
 	}
 	if (busy)
 		pr_err("rmap: %llu heads still in use at destroy (their descriptors leak)\n",
-		       (unsigned long long)busy);
+		       busy);
 }
 
 /* The head of (@gfn, @level), or NULL (reported) if outside the table. */
@@ -98,8 +98,8 @@ static u64 *rmap_head(struct rmap_table *rt, gfn_t gfn, int level, const char *w
 	if (unlikely(level < RMAP_LEVEL_MIN || level > RMAP_LEVEL_MAX ||
 		     gfn < rt->base_gfn || gfn - rt->base_gfn >= rt->nr_gfns)) {
 		pr_err("%s: gfn 0x%llx level %d outside the rmap (base 0x%llx, %llu gfns)\n",
-		       who, (unsigned long long)gfn, level, (unsigned long long)rt->base_gfn,
-		       (unsigned long long)rt->nr_gfns);
+		       who, gfn, level, rt->base_gfn,
+		       rt->nr_gfns);
 		return NULL;
 	}
 	idx = (gfn - rt->base_gfn) >> (9 * (level - RMAP_LEVEL_MIN));
@@ -211,7 +211,7 @@ int rmap_table_add(struct rmap_table *rt, gfn_t gfn, u64 __ept *sptep, int level
 			spare = rmap_desc_alloc();
 			if (!spare) {
 				pr_err("rmap_add: no memory for a descriptor (gfn 0x%llx level %d); "
-				       "the leaf will not be aged\n", (unsigned long long)gfn, level);
+				       "the leaf will not be aged\n", gfn, level);
 				return -1;
 			}
 			continue;
@@ -280,7 +280,7 @@ void rmap_table_remove(struct rmap_table *rt, gfn_t gfn, u64 __ept *sptep, int l
 	old = bitlock_lock(head);
 	if (!old) {
 		pr_err("rmap_remove: gfn 0x%llx level %d has no entries (leaf %p)\n",
-		       (unsigned long long)gfn, level, (__force void *)sptep);
+		       gfn, level, (__force void *)sptep);
 		return;
 	}
 	if (old & RMAP_MANY) {
@@ -297,7 +297,7 @@ void rmap_table_remove(struct rmap_table *rt, gfn_t gfn, u64 __ept *sptep, int l
 	bitlock_unlock(head, new);
 	if (!found)
 		pr_err("rmap_remove: leaf %p not in the rmap of gfn 0x%llx level %d\n",
-		       (__force void *)sptep, (unsigned long long)gfn, level);
+		       (__force void *)sptep, gfn, level);
 }
 
 int rmap_add(struct vm_mmu *mmu, gfn_t gfn, u64 __ept *sptep, int level)

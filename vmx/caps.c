@@ -55,7 +55,7 @@ static bool vmx_feature_control(struct vmx_caps *c)
 			c->reason, sizeof(c->reason),
 			"VMX is disabled by the firmware (IA32_FEATURE_CONTROL %#llx is locked "
 			"without bit 2); enable VT-x in the firmware setup",
-			(unsigned long long)fc);
+			fc);
 		return false;
 	}
 	return true;

@@ -20,6 +20,7 @@ section .text
 
 %define GPR(n)	((n) * 8)
 %define VMCS_HOST_RSP 0x6c14
+%define VCPU_EXIT_TSC	(17 * 8)	; offsetof(struct vcpu, exit_tsc): the regs come first
 
 ; Load every guest GPR from the struct vmx_gprs at rdi; rdi itself last, as
 ; it is the base pointer.  MOVs only, so the flags survive (vmx_enter tests
@@ -109,6 +110,11 @@ vmx_exit_stub:
 	mov	[rdi + GPR(13)], r13
 	mov	[rdi + GPR(14)], r14
 	mov	[rdi + GPR(15)], r15
+	; The exit's TSC, for the latency histograms (vmx/stats/exit_stats.h);
+	; RAX and RDX are saved already.
+	rdtsc
+	mov	[rdi + VCPU_EXIT_TSC], eax
+	mov	[rdi + VCPU_EXIT_TSC + 4], edx
 	; Fast path (vmx/exit_fast.c): simple exits are finished right here and
 	; the guest resumed without returning to the run loop.  RSP is 16-byte
 	; aligned here (HOST_RSP is), as a call needs.

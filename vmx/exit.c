@@ -11,6 +11,7 @@
 #include "arch/x86/traps.h"
 #include "lib/printk.h"
 #include "vmx/gdb/gdb_stub.h"
+#include "vmx/stats/trace.h"
 #include "vmx/vm/vm.h"
 #include "vmx/vmx_error.h"
 #include "vmx/vmx_ops.h"
@@ -56,6 +57,7 @@ void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err)
 		vmcs_write(VMCS_ENTRY_EXC_ERRCODE, err);
 	}
 	vmcs_write(VMCS_ENTRY_INTR_INFO, info);
+	trace_event(TRACE_WHO(TRACE_INJECT, v->vm->id, v->id), info, err);
 }
 
 unsigned int vcpu_cpl(void)
@@ -68,20 +70,20 @@ void vcpu_log_exit(struct vcpu *v, const char *why)
 	pr_err("vm %s vcpu %u: %s: exit reason %u (%s) qual=%llx rip=%llx insnlen=%llu "
 	       "intr=%llx idt=%llx gpa=%llx gla=%llx insninfo=%llx\n", v->vm->cfg.name, v->id,
 	       why, v->exit_reason & 0xffff, vmx_exit_reason_str(v->exit_reason & 0xffff),
-	       (unsigned long long)vmcs_read(VMCS_EXIT_QUAL),
-	       (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
-	       (unsigned long long)vmcs_read(VMCS_EXIT_INSN_LEN),
-	       (unsigned long long)vmcs_read(VMCS_EXIT_INTR_INFO),
-	       (unsigned long long)vmcs_read(VMCS_IDT_VECT_INFO),
-	       (unsigned long long)vmcs_read(VMCS_GUEST_PHYS_ADDR),
-	       (unsigned long long)vmcs_read(VMCS_GUEST_LINEAR_ADDR),
-	       (unsigned long long)vmcs_read(VMCS_EXIT_INSN_INFO));
+	       vmcs_read(VMCS_EXIT_QUAL),
+	       vmcs_read(VMCS_GUEST_RIP),
+	       vmcs_read(VMCS_EXIT_INSN_LEN),
+	       vmcs_read(VMCS_EXIT_INTR_INFO),
+	       vmcs_read(VMCS_IDT_VECT_INFO),
+	       vmcs_read(VMCS_GUEST_PHYS_ADDR),
+	       vmcs_read(VMCS_GUEST_LINEAR_ADDR),
+	       vmcs_read(VMCS_EXIT_INSN_INFO));
 	pr_err("vm %s vcpu %u: rax=%llx rbx=%llx rcx=%llx rdx=%llx rsi=%llx rdi=%llx rsp=%llx\n",
-	       v->vm->cfg.name, v->id, (unsigned long long)v->regs.r[GPR_RAX],
-	       (unsigned long long)v->regs.r[GPR_RBX], (unsigned long long)v->regs.r[GPR_RCX],
-	       (unsigned long long)v->regs.r[GPR_RDX], (unsigned long long)v->regs.r[GPR_RSI],
-	       (unsigned long long)v->regs.r[GPR_RDI],
-	       (unsigned long long)vmcs_read(VMCS_GUEST_RSP));
+	       v->vm->cfg.name, v->id, v->regs.r[GPR_RAX],
+	       v->regs.r[GPR_RBX], v->regs.r[GPR_RCX],
+	       v->regs.r[GPR_RDX], v->regs.r[GPR_RSI],
+	       v->regs.r[GPR_RDI],
+	       vmcs_read(VMCS_GUEST_RSP));
 }
 
 static enum exit_action exit_unexpected(struct vcpu *v)
@@ -90,7 +92,7 @@ static enum exit_action exit_unexpected(struct vcpu *v)
 	vmx_dump_vmcs("  ");
 	vm_stop(v->vm, "unexpected VM exit %u (%s) at rip %llx", v->exit_reason & 0xffff,
 		vmx_exit_reason_str(v->exit_reason & 0xffff),
-		(unsigned long long)vmcs_read(VMCS_GUEST_RIP));
+		vmcs_read(VMCS_GUEST_RIP));
 	return EXIT_STOP;
 }
 
@@ -140,8 +142,8 @@ static enum exit_action exit_triple_fault(struct vcpu *v)
 {
 	vcpu_log_exit(v, "triple fault");
 	vm_reset(v->vm, "triple fault on vcpu %u at rip %llx (cr0=%llx)", v->id,
-		(unsigned long long)vmcs_read(VMCS_GUEST_RIP),
-		(unsigned long long)vmcs_read(VMCS_GUEST_CR0));
+		vmcs_read(VMCS_GUEST_RIP),
+		vmcs_read(VMCS_GUEST_CR0));
 	return EXIT_STOP;
 }
 
@@ -258,7 +260,7 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
 	u32 basic = reason & 0xffff;
 	exit_fn fn;
 
-	v->exit_counts[basic < EXIT_REASON_MAX ? basic : EXIT_REASON_MAX]++;
+	/* Counted with its latency right before the next entry (vcpu_exit_accounted()). */
 	/*
 	 * The fast path finished this exit and it stopped the VM (a device's
 	 * stop request): nothing is left to dispatch.  Only that exit: any

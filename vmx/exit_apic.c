@@ -40,7 +40,7 @@ enum exit_action exit_apic_access(struct vcpu *v)
 		vcpu_log_exit(v, "APIC access that is no data access of an instruction");
 		vm_stop(v->vm, "APIC access of type %u at offset %#x (rip %llx)",
 			APIC_ACCESS_TYPE(q), APIC_ACCESS_OFFSET(q),
-			(unsigned long long)vmcs_read(VMCS_GUEST_RIP));
+			vmcs_read(VMCS_GUEST_RIP));
 		return EXIT_STOP;
 	}
 	return vcpu_emulate(v, "APIC access");

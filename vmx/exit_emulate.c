@@ -25,6 +25,7 @@
 #include "vmx/emul/emulate.h"
 #include "vmx/emul/gpt_walk.h"
 #include "vmx/vcpu_lapic.h"
+#include "vmx/vm/guest_mem.h"
 #include "vmx/vm/vm.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_ops.h"
@@ -36,36 +37,6 @@ struct vcpu_emul {
 	struct gpt_walk_ctx walk;
 	struct x86_emul_ctxt c;
 };
-
-/* ---------------------------------------------------------------- guest-physical */
-
-static int emul_read_gpa(void *opaque, u64 gpa, u64 *val, unsigned int size)
-{
-	struct vcpu_emul *e = opaque;
-
-	*val = 0;
-	return vm_read_guest(e->v->vm, gpa, val, size) ? -1 : 0;
-}
-
-/* A/D updates of guest page-table entries: atomic, as the CPU's own are. */
-static int emul_cmpxchg_gpa(void *opaque, u64 gpa, u64 old, u64 new_val, unsigned int size)
-{
-	struct vcpu_emul *e = opaque;
-	void *p = vm_guest_ptr(e->v->vm, gpa, size);
-
-	if (!p || (gpa & (size - 1)))
-		return -1;
-	if (size == 8)
-		return __atomic_compare_exchange_n((u64 *)p, &old, new_val, false,
-						   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-	if (size == 4) {
-		u32 o = (u32)old;
-
-		return __atomic_compare_exchange_n((u32 *)p, &o, (u32)new_val, false,
-						   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-	}
-	return -1;
-}
 
 /* ---------------------------------------------------------------- MMIO */
 
@@ -88,7 +59,7 @@ static enum x86_emul_status emul_mmio(struct vcpu *v, u64 gpa, u64 *val, unsigne
 		  : vdev_mmio_read(&v->vm->bus, gpa, size, val))
 		return X86_EMUL_DONE;
 	pr_err("vm %s vcpu %u: %u-byte %s at guest-physical %#llx: no device there\n",
-	       v->vm->cfg.name, v->id, size, write ? "write" : "read", (unsigned long long)gpa);
+	       v->vm->cfg.name, v->id, size, write ? "write" : "read", gpa);
 	return X86_EMUL_UNHANDLED;
 }
 
@@ -127,16 +98,16 @@ static enum x86_emul_status emul_access(struct x86_emul_ctxt *c, u64 la, u64 *va
 		return X86_EMUL_RETRY;
 	default:
 		pr_err("vm %s vcpu %u: linear %#llx: its page tables lie outside guest RAM\n",
-		       vm->cfg.name, e->v->id, (unsigned long long)la);
+		       vm->cfg.name, e->v->id, la);
 		return X86_EMUL_UNHANDLED;
 	}
 	for (unsigned int i = 0; i < r.nr; i++) {
 		u64 gpa = r.piece[i].gpa;
 		u32 len = r.piece[i].len;
 
-		if (vm_guest_range_ok(vm, gpa, len)) {
-			int rc = (access & GPT_ACC_WRITE) ? vm_write_guest(vm, gpa, bytes + done, len)
-							  : vm_read_guest(vm, gpa, bytes + done, len);
+		if (guest_range_ok(vm, gpa, len)) {
+			int rc = (access & GPT_ACC_WRITE) ? copy_to_guest(vm, gpa, bytes + done, len)
+							  : copy_from_guest(vm, bytes + done, gpa, len);
 
 			if (rc)
 				return X86_EMUL_UNHANDLED;
@@ -144,7 +115,7 @@ static enum x86_emul_status emul_access(struct x86_emul_ctxt *c, u64 la, u64 *va
 			return emul_mmio(e->v, gpa, val, size, access & GPT_ACC_WRITE);
 		} else {
 			pr_err("vm %s vcpu %u: an access at %#llx crosses into device memory\n",
-			       vm->cfg.name, e->v->id, (unsigned long long)la);
+			       vm->cfg.name, e->v->id, la);
 			return X86_EMUL_UNHANDLED;
 		}
 		done += len;
@@ -174,25 +145,16 @@ static enum x86_emul_status emul_cmpxchg_mem(struct x86_emul_ctxt *c, u64 la, u6
 {
 	struct vcpu_emul *e = c->opaque;
 	struct gpt_range_result r;
-	void *p;
+	int rc;
 
 	if (gpt_translate_range(&e->walk, la, size, GPT_ACC_WRITE, &r) != GPT_OK || r.nr != 1)
 		return emul_write_mem(c, la, new_val, size);	/* faults, splits: the slow way */
-	p = vm_guest_ptr(e->v->vm, r.piece[0].gpa, size);
-	if (!p) {
+	rc = guest_cmpxchg(e->v->vm, r.piece[0].gpa, old, new_val, size);
+	if (rc < 0) {
 		*swapped = true;
 		return emul_mmio(e->v, r.piece[0].gpa, &new_val, size, true);
 	}
-	switch (size) {
-	case 1: *swapped = __atomic_compare_exchange_n((u8 *)p, (u8 *)old, (u8)new_val, false,
-						      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); break;
-	case 2: *swapped = __atomic_compare_exchange_n((u16 *)p, (u16 *)old, (u16)new_val, false,
-						      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); break;
-	case 4: *swapped = __atomic_compare_exchange_n((u32 *)p, (u32 *)old, (u32)new_val, false,
-						      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); break;
-	default: *swapped = __atomic_compare_exchange_n((u64 *)p, old, new_val, false,
-						       __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); break;
-	}
+	*swapped = rc;
 	return X86_EMUL_DONE;
 }
 
@@ -239,9 +201,9 @@ static void emul_load(struct vcpu *v, struct vcpu_emul *e)
 		.cpl = (u8)vcpu_cpl(),
 		.maxphyaddr = (u8)(cpuid_count(0x80000008u, 0).eax & 0xff),
 		.gbpages = cpuid_count(0x80000001u, 0).edx & BIT(26),
-		.read_gpa = emul_read_gpa,
-		.cmpxchg_gpa = emul_cmpxchg_gpa,
-		.opaque = e,
+		.read_gpa = guest_gpt_read,
+		.cmpxchg_gpa = guest_gpt_cmpxchg,
+		.opaque = v->vm,
 	};
 	/* With EPT, the VMCS holds the PDPTEs the guest's PAE paging loaded. */
 	for (unsigned int i = 0; i < 4; i++)
@@ -303,7 +265,7 @@ static size_t emul_fetch(struct vcpu_emul *e, u8 *bytes)
 			return 0;
 	}
 	for (unsigned int i = 0, done = 0; i < r.nr; done += r.piece[i].len, i++)
-		if (vm_read_guest(e->v->vm, r.piece[i].gpa, bytes + done, r.piece[i].len))
+		if (copy_from_guest(e->v->vm, bytes + done, r.piece[i].gpa, r.piece[i].len))
 			return 0;
 	return n;
 }
@@ -338,10 +300,10 @@ enum exit_action vcpu_emulate(struct vcpu *v, const char *why)
 	}
 	pr_err("vm %s vcpu %u: %s: cannot emulate the instruction at rip %llx: %02x %02x %02x %02x "
 	       "%02x %02x %02x %02x %02x %02x %02x %02x %02x %02x %02x (%zu bytes readable)\n",
-	       v->vm->cfg.name, v->id, why, (unsigned long long)e.c.rip, bytes[0], bytes[1],
+	       v->vm->cfg.name, v->id, why, e.c.rip, bytes[0], bytes[1],
 	       bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9],
 	       bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], n);
 	vm_stop(v->vm, "%s: instruction at rip %llx could not be emulated", why,
-		(unsigned long long)e.c.rip);
+		e.c.rip);
 	return EXIT_STOP;
 }

@@ -77,13 +77,13 @@ enum exit_action exit_ept_violation(struct vcpu *v)
 		break;
 	}
 	pr_err("vm %s vcpu %u: %s at gpa %#llx %s (rip %llx, gla %llx, qual %llx)\n",
-	       v->vm->cfg.name, v->id, ept_access_str(q), (unsigned long long)f.gpa, what,
-	       (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
-	       (unsigned long long)((q & EPT_QUAL_GLA_VALID) ? vmcs_read(VMCS_GUEST_LINEAR_ADDR)
+	       v->vm->cfg.name, v->id, ept_access_str(q), f.gpa, what,
+	       vmcs_read(VMCS_GUEST_RIP),
+	       ((q & EPT_QUAL_GLA_VALID) ? vmcs_read(VMCS_GUEST_LINEAR_ADDR)
 							     : 0),
-	       (unsigned long long)q);
+	       q);
 	vm_stop(v->vm, "%s at guest-physical %#llx %s", ept_access_str(q),
-		(unsigned long long)f.gpa, what);
+		f.gpa, what);
 	return EXIT_STOP;
 }
 
@@ -100,13 +100,11 @@ enum exit_action exit_ept_misconfig(struct vcpu *v)
 	int n = ept_snapshot_path(v->vm->mmu, gpa >> PAGE_SHIFT, steps);
 
 	pr_err("vm %s vcpu %u: EPT misconfiguration at gpa %#llx (eptp %llx), walk of the "
-	       "active root:\n", v->vm->cfg.name, v->id, (unsigned long long)gpa,
-	       (unsigned long long)eptp);
+	       "active root:\n", v->vm->cfg.name, v->id, gpa, eptp);
 	for (int i = 0; i < n; i++)
 		pr_err("  level %d table %#llx [%3u] = %016llx\n", steps[i].level,
-		       (unsigned long long)steps[i].table, steps[i].index,
-		       (unsigned long long)steps[i].entry);
+		       steps[i].table, steps[i].index, steps[i].entry);
 	vm_stop(v->vm, "EPT misconfiguration at guest-physical %#llx (hypervisor bug)",
-		(unsigned long long)gpa);
+		gpa);
 	return EXIT_STOP;
 }

@@ -80,7 +80,7 @@ bool vcpu_pio(struct vcpu *v, u16 port, unsigned int size, bool in, u32 *val)
 	if (vm_log_first(v->vm, VM_LOG_PORT, port, !in))
 		vm_guest_warn(v->vm, "vm %s vcpu %u: %s of port %#x (size %u, rip %llx) has no "
 			      "device: %s\n", v->vm->cfg.name, v->id, in ? "read" : "write", port,
-			      size, (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
+			      size, vmcs_read(VMCS_GUEST_RIP),
 			      in ? "reads all ones" : "dropped");
 	if (in)
 		*val = 0xffffffffu;

@@ -118,8 +118,8 @@ static enum exit_action msr_fault(struct vcpu *v, u32 msr, bool write, u64 val)
 	if (!msr_is_vmx(msr) && vm_log_first(v->vm, VM_LOG_MSR, msr, write))
 		vm_guest_warn(v->vm, "vm %s vcpu %u: %s of unknown MSR %#x (value %llx, rip %llx): "
 			      "#GP%s\n", v->vm->cfg.name, v->id, write ? "write" : "read", msr,
-			      (unsigned long long)val,
-			      (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
+			      val,
+			      vmcs_read(VMCS_GUEST_RIP),
 			      vm_log_msr_tracked(msr) ? "" :
 			      " (other MSRs outside the architectural ranges: not logged)");
 	vcpu_inject_gp(v);

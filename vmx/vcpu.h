@@ -25,6 +25,9 @@ enum vmx_gpr {
 	GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
 };
 
+struct exit_stats;
+struct trace_ring;
+
 struct vmx_gprs {
 	u64 r[16];	/* r[GPR_RSP] unused: the VMCS holds RSP */
 };
@@ -102,6 +105,7 @@ struct vlapic;
 struct vcpu {
 	struct vmx_gprs regs;
 	u64 host_rsp;
+	u64 exit_tsc;		/* TSC at the last VM exit, stored by vmx/entry.asm */
 	bool launched;
 	u32 intr_pending;	/* remote: look for an interrupt to inject (vmx/vcpu_lapic.c) */
 	u8 hc_vector;		/* HC_TIMER's vector, pending while hc_pending */
@@ -138,7 +142,10 @@ struct vcpu {
 	u32 exit_reason;
 	bool exit_done;		/* the fast path finished this exit, which stopped the VM */
 	u64 exit_qual;
-	u64 exit_counts[EXIT_REASON_MAX + 1];	/* last slot: reasons above the table */
+	bool exit_untimed;	/* the slow path's exit is not in the histogram yet */
+	struct exit_stats *stats;	/* exit counts and latencies (vmx/stats/exit_stats.h) */
+	struct trace_ring *trace;	/* this CPU's ring while it runs us; NULL: trace=off */
+	u32 trace_who;		/* TRACE_WHO(TRACE_EXIT, vm, vcpu), for the fast path */
 	u64 idle_halts;		/* HLTs of the physical CPU while this vCPU idled */
 	u64 idle_polls;		/* idle loop turns spent polling (no TSC-deadline timer) */
 	u64 emulated;		/* instructions emulated (MMIO, string I/O) */
@@ -147,6 +154,7 @@ struct vcpu {
 	u32 eoi_exit[8];	/* EOI-exit bitmap as last written (APIC virtualisation) */
 };
 BUILD_BUG_ON(offsetof(struct vcpu, regs) != 0);
+BUILD_BUG_ON(offsetof(struct vcpu, exit_tsc) != 17 * 8);	/* vmx/entry.asm VCPU_EXIT_TSC */
 
 /* VM states (vm->state). */
 enum vm_state {

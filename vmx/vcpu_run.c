@@ -28,6 +28,8 @@
 #include "vmx/exit.h"
 #include "vmx/gdb/gdb_stub.h"
 #include "vmx/host_state.h"
+#include "vmx/stats/exit_stats.h"
+#include "vmx/stats/trace.h"
 #include "vmx/vm/hypercall.h"
 #include "vmx/vm/vm.h"
 #include "vmx/vmcs.h"
@@ -73,8 +75,10 @@ void vcpu_kick(struct vcpu *v)
 	 * does not exit for a guest running with IF=0: there the preemption
 	 * timer slice bounds the delay; see docs/vmx.md.)
 	 */
-	if (pc)
+	if (pc) {
+		trace_event(TRACE_WHO(TRACE_KICK, v->vm->id, v->id), v->pcpu, 0);
 		lapic_send_fixed(pc->apic_id, VCPU_KICK_VECTOR);
+	}
 }
 
 void vcpu_wake(struct vcpu *v)
@@ -97,10 +101,13 @@ static void vmx_flush_invept(void *ctx)
 {
 	struct vcpu *v = ctx;
 
-	if (vmx_ctl.ept_vpid_cap & BIT(25))
+	if (vmx_ctl.ept_vpid_cap & BIT(25)) {
+		trace_event(TRACE_WHO(TRACE_FLUSH, v->vm->id, v->id), INVEPT_SINGLE, vm_eptp(v->vm));
 		vmx_invept(INVEPT_SINGLE, vm_eptp(v->vm));
-	else
+	} else {
+		trace_event(TRACE_WHO(TRACE_FLUSH, v->vm->id, v->id), INVEPT_GLOBAL, 0);
 		vmx_invept(INVEPT_GLOBAL, 0);
+	}
 }
 
 static void vmx_flush_kick(void *ctx)
@@ -207,6 +214,8 @@ static void vcpu_try_inject(struct vcpu *v)
 		if (!(intr & (INTERRUPT_STI | INTERRUPT_MOV_SS | INTERRUPT_NMI))) {
 			WRITE_ONCE(v->nmi_pending, 0);
 			vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | (INTR_TYPE_NMI << 8) | 2);
+			trace_event(TRACE_WHO(TRACE_INJECT, v->vm->id, v->id),
+				    INTR_INFO_VALID | (INTR_TYPE_NMI << 8) | 2, 0);
 			WRITE_ONCE(v->intr_pending, 1);	/* then look at vectors again */
 			vcpu_set_exit_windows(v, false, false);
 			return;
@@ -223,6 +232,8 @@ static void vcpu_try_inject(struct vcpu *v)
 				vlapic_ack(v->lapic, (u8)vec);
 			/* Interruption type 0 (INTR_TYPE_EXT): an external interrupt. */
 			vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | (u8)vec);
+			trace_event(TRACE_WHO(TRACE_INJECT, v->vm->id, v->id),
+				    INTR_INFO_VALID | (u8)vec, 0);
 			WRITE_ONCE(v->intr_pending, 1);	/* more may be pending */
 		} else {
 			want_intr = true;
@@ -402,7 +413,7 @@ static void vcpu_entry_failed(struct vcpu *v, int rc)
 
 		pr_err("vm %s vcpu %u: %s failed: VM-instruction error %llu: %s\n",
 		       v->vm->cfg.name, v->id, v->launched ? "VMRESUME" : "VMLAUNCH",
-		       (unsigned long long)err, vmx_insn_error_str((u32)err));
+		       err, vmx_insn_error_str((u32)err));
 		vmx_dump_vmcs("  ");
 		vm_stop(v->vm, "%s failed on vcpu %u: %s", v->launched ? "VMRESUME" : "VMLAUNCH",
 			v->id, vmx_insn_error_str((u32)err));
@@ -414,6 +425,18 @@ static void vcpu_entry_failed(struct vcpu *v, int rc)
 }
 
 extern int vmx_enter(struct vmx_gprs *regs, u64 launched, u64 *host_rsp_cache);
+
+/*
+ * The exit the slow path handled is over: count it in its reason's latency
+ * histogram, from the exit (stamped by the exit stub, vmx/entry.asm) to
+ * now, right before the next entry or the end of the run loop.  A HLT's
+ * figure holds the time the vCPU slept.
+ */
+static void vcpu_exit_accounted(struct vcpu *v)
+{
+	exit_stats_account(v->stats, exit_stats_row(v->exit_reason), rdtsc() - v->exit_tsc);
+	v->exit_untimed = false;
+}
 
 /* The loop proper; returns when the VM stops. */
 static void vcpu_loop(struct vcpu *v, struct ebr_rec *rec)
@@ -463,6 +486,8 @@ static void vcpu_loop(struct vcpu *v, struct ebr_rec *rec)
 			ept_flush_vcpu_exit(fl, id);
 			return;
 		}
+		if (v->exit_untimed)
+			vcpu_exit_accounted(v);
 		rc = vmx_enter(&v->regs, v->launched, &v->host_rsp);
 		ept_flush_vcpu_exit(fl, id);
 		ebr_quiescent(rec);
@@ -471,6 +496,7 @@ static void vcpu_loop(struct vcpu *v, struct ebr_rec *rec)
 			return;
 		}
 		v->launched = true;
+		v->exit_untimed = true;
 		watchdog_beat(WD_RUNNING, vm->cfg.name, v->id);
 		watchdog_poll();
 		act = vmx_handle_exit(v);
@@ -514,9 +540,11 @@ void vcpu_run(struct vcpu *v)
 	/* A clean CPU: nothing of an earlier guest, XCR0 = x87 as after reset. */
 	host_state_scrub();
 	v->xcr0 = 1;
+	v->trace = trace_ring_of(arch_cpu_id());
+	v->trace_who = TRACE_WHO(TRACE_EXIT, vm->id, v->id);
 	WRITE_ONCE(v->run_state, v->id == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI);
 	pr_info("vm %s vcpu %u running on cpu%u (vpid %u, eptp %llx)\n", vm->cfg.name, v->id,
-		arch_cpu_id(), v->vpid, (unsigned long long)vm_eptp(vm));
+		arch_cpu_id(), v->vpid, vm_eptp(vm));
 
 	watchdog_beat(WD_RUNNING, vm->cfg.name, v->id);
 	vcpu_test_aids_running(v);
@@ -525,6 +553,8 @@ void vcpu_run(struct vcpu *v)
 		vcpu_gdb_hold(v, NULL);
 	ebr_online(rec);
 	vcpu_loop(v, rec);
+	if (v->exit_untimed)
+		vcpu_exit_accounted(v);
 	ebr_offline(rec);
 	watchdog_beat(WD_OFF, vm->cfg.name, v->id);
 

@@ -187,7 +187,7 @@ static void vmcs_w(struct vcpu *v, u32 field, u64 val, int *err)
 {
 	if (vmcs_write(field, val) != VMX_OK && !*err) {
 		pr_err("vm %s vcpu %u: VMWRITE of field %x = %llx failed\n", v->vm->cfg.name,
-		       v->id, field, (unsigned long long)val);
+		       v->id, field, val);
 		vmx_report_insn_error("VMWRITE");
 		*err = -1;
 	}

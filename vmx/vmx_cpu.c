@@ -31,7 +31,7 @@ static int vmx_feature_control(void)
 	if (fc & FEATURE_CONTROL_LOCK) {
 		if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX)) {
 			pr_err("vmx: IA32_FEATURE_CONTROL is locked with VMX disabled (value %llx): "
-			       "enable VT-x in the firmware setup\n", (unsigned long long)fc);
+			       "enable VT-x in the firmware setup\n", fc);
 			return -1;
 		}
 		return 0;
@@ -49,7 +49,7 @@ static u64 vmx_fix_cr(const char *name, u64 val, u32 msr0, u32 msr1)
 
 	if ((val & ~f1) != 0)
 		pr_warn("vmx: %s bits %llx must be 0 in VMX operation; cleared\n", name,
-			(unsigned long long)(val & ~f1));
+			(val & ~f1));
 	return fixed;
 }
 
@@ -96,8 +96,8 @@ int vmx_cpu_on(void)
 		pr_err("vmx: VMXON failed (%s) with region at %llx, CR0=%llx CR4=%llx\n",
 		       st == VMX_FAIL_INVALID ? "VMfailInvalid: bad region or revision"
 					      : "VMfailValid: already in VMX operation",
-		       (unsigned long long)c->vmxon_pa, (unsigned long long)read_cr0(),
-		       (unsigned long long)read_cr4());
+		       c->vmxon_pa, read_cr0(),
+		       read_cr4());
 		return -1;
 	}
 	c->on = true;

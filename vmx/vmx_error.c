@@ -127,7 +127,7 @@ void vmx_report_insn_error(const char *what)
 		return;
 	}
 	pr_err("vmx: %s failed: VM-instruction error %llu: %s\n", what,
-	       (unsigned long long)err, vmx_insn_error_str((u32)err));
+	       err, vmx_insn_error_str((u32)err));
 }
 
 const struct vmcs_seg_fields vmcs_guest_segs[VMCS_GUEST_NSEGS] = {
@@ -142,38 +142,42 @@ const struct vmcs_seg_fields vmcs_guest_segs[VMCS_GUEST_NSEGS] = {
 	{ "tr", VMCS_GUEST_TR_SEL, VMCS_GUEST_TR_BASE, VMCS_GUEST_TR_LIMIT, VMCS_GUEST_TR_AR },
 };
 
-#define RD(f)	((unsigned long long)vmcs_read(f))
-
 void vmx_dump_vmcs(const char *p)
 {
 	unsigned int i;
 
 	pr_err("%s guest rip=%llx rsp=%llx rflags=%llx activity=%llu interruptibility=%llx\n", p,
-	       RD(VMCS_GUEST_RIP), RD(VMCS_GUEST_RSP), RD(VMCS_GUEST_RFLAGS),
-	       RD(VMCS_GUEST_ACTIVITY), RD(VMCS_GUEST_INTERRUPTIBILITY));
+	       vmcs_read(VMCS_GUEST_RIP), vmcs_read(VMCS_GUEST_RSP), vmcs_read(VMCS_GUEST_RFLAGS),
+	       vmcs_read(VMCS_GUEST_ACTIVITY), vmcs_read(VMCS_GUEST_INTERRUPTIBILITY));
 	pr_err("%s guest cr0=%llx cr3=%llx cr4=%llx efer=%llx dr7=%llx pending_dbg=%llx\n", p,
-	       RD(VMCS_GUEST_CR0), RD(VMCS_GUEST_CR3), RD(VMCS_GUEST_CR4), RD(VMCS_GUEST_EFER),
-	       RD(VMCS_GUEST_DR7), RD(VMCS_GUEST_PENDING_DBG));
+	       vmcs_read(VMCS_GUEST_CR0), vmcs_read(VMCS_GUEST_CR3), vmcs_read(VMCS_GUEST_CR4),
+	       vmcs_read(VMCS_GUEST_EFER), vmcs_read(VMCS_GUEST_DR7),
+	       vmcs_read(VMCS_GUEST_PENDING_DBG));
 	for (i = 0; i < VMCS_GUEST_NSEGS; i++) {
 		const struct vmcs_seg_fields *s = &vmcs_guest_segs[i];
 
 		pr_err("%s guest %-4s sel=%04llx base=%llx limit=%llx ar=%llx\n", p, s->name,
-		       RD(s->sel), RD(s->base), RD(s->limit), RD(s->ar));
+		       vmcs_read(s->sel), vmcs_read(s->base), vmcs_read(s->limit),
+		       vmcs_read(s->ar));
 	}
 	pr_err("%s guest gdtr=%llx/%llx idtr=%llx/%llx link=%llx\n", p,
-	       RD(VMCS_GUEST_GDTR_BASE), RD(VMCS_GUEST_GDTR_LIMIT), RD(VMCS_GUEST_IDTR_BASE),
-	       RD(VMCS_GUEST_IDTR_LIMIT), RD(VMCS_LINK_POINTER));
+	       vmcs_read(VMCS_GUEST_GDTR_BASE), vmcs_read(VMCS_GUEST_GDTR_LIMIT),
+	       vmcs_read(VMCS_GUEST_IDTR_BASE), vmcs_read(VMCS_GUEST_IDTR_LIMIT),
+	       vmcs_read(VMCS_LINK_POINTER));
 	pr_err("%s ctls pin=%llx proc=%llx proc2=%llx exit=%llx entry=%llx excbitmap=%llx\n", p,
-	       RD(VMCS_PIN_CTLS), RD(VMCS_PROC_CTLS), RD(VMCS_PROC_CTLS2), RD(VMCS_EXIT_CTLS),
-	       RD(VMCS_ENTRY_CTLS), RD(VMCS_EXCEPTION_BITMAP));
+	       vmcs_read(VMCS_PIN_CTLS), vmcs_read(VMCS_PROC_CTLS), vmcs_read(VMCS_PROC_CTLS2),
+	       vmcs_read(VMCS_EXIT_CTLS), vmcs_read(VMCS_ENTRY_CTLS),
+	       vmcs_read(VMCS_EXCEPTION_BITMAP));
 	pr_err("%s cr0 mask=%llx shadow=%llx cr4 mask=%llx shadow=%llx eptp=%llx vpid=%llx\n", p,
-	       RD(VMCS_CR0_MASK), RD(VMCS_CR0_SHADOW), RD(VMCS_CR4_MASK), RD(VMCS_CR4_SHADOW),
-	       RD(VMCS_EPT_POINTER), RD(VMCS_VPID));
+	       vmcs_read(VMCS_CR0_MASK), vmcs_read(VMCS_CR0_SHADOW), vmcs_read(VMCS_CR4_MASK),
+	       vmcs_read(VMCS_CR4_SHADOW), vmcs_read(VMCS_EPT_POINTER), vmcs_read(VMCS_VPID));
 	pr_err("%s entry intr=%llx errcode=%llx; exit reason=%llx qual=%llx intr=%llx idt=%llx "
-	       "gpa=%llx gla=%llx insnlen=%llu\n", p,
-	       RD(VMCS_ENTRY_INTR_INFO), RD(VMCS_ENTRY_EXC_ERRCODE), RD(VMCS_EXIT_REASON),
-	       RD(VMCS_EXIT_QUAL), RD(VMCS_EXIT_INTR_INFO), RD(VMCS_IDT_VECT_INFO),
-	       RD(VMCS_GUEST_PHYS_ADDR), RD(VMCS_GUEST_LINEAR_ADDR), RD(VMCS_EXIT_INSN_LEN));
+	       "gpa=%llx gla=%llx insnlen=%llu\n",
+	       p, vmcs_read(VMCS_ENTRY_INTR_INFO), vmcs_read(VMCS_ENTRY_EXC_ERRCODE),
+	       vmcs_read(VMCS_EXIT_REASON), vmcs_read(VMCS_EXIT_QUAL),
+	       vmcs_read(VMCS_EXIT_INTR_INFO), vmcs_read(VMCS_IDT_VECT_INFO),
+	       vmcs_read(VMCS_GUEST_PHYS_ADDR), vmcs_read(VMCS_GUEST_LINEAR_ADDR),
+	       vmcs_read(VMCS_EXIT_INSN_LEN));
 }
 
 void vmx_report_entry_failure(struct vcpu *v, u32 reason, u64 qual)
@@ -195,6 +199,6 @@ void vmx_report_entry_failure(struct vcpu *v, u32 reason, u64 qual)
 	}
 	pr_err("vm %s vcpu %u: VM entry failed: exit reason %u (%s), qualification %llu: %s\n",
 	       v->vm->cfg.name, v->id, reason, vmx_exit_reason_str(reason),
-	       (unsigned long long)qual, why);
+	       qual, why);
 	vmx_dump_vmcs("  ");
 }

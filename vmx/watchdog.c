@@ -69,9 +69,9 @@ static void watchdog_report(unsigned int cpu, const struct watchdog_cpu *w, u64 
 	if (!try_cmpxchg(&wd_cpus[cpu].reported, &zero, 1))
 		return;
 	pr_plain("hv: watchdog: cpu%u lost: %s %llu ms ago; last: %s vm %s vcpu %u, %llu beats\n",
-		 cpu, why, (unsigned long long)(tsc_ticks_to_ns(now - since) / 1000000),
+		 cpu, why, (tsc_ticks_to_ns(now - since) / 1000000),
 		 READ_ONCE(w->state) == WD_IDLE ? "idle in" : "running", READ_ONCE(w->vm),
-		 READ_ONCE(w->vcpu), (unsigned long long)READ_ONCE(w->beats));
+		 READ_ONCE(w->vcpu), READ_ONCE(w->beats));
 }
 
 void watchdog_poll(void)

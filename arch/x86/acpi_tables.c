@@ -97,18 +97,18 @@ static const struct acpi_sdt_header *acpi_map_checked(u64 pa, const char *sig, b
 	if (sig && memcmp(h->signature, sig, 4)) {
 		if (!quiet_mismatch)
 			pr_warn("acpi: table at %#llx: signature \"%.4s\", expected \"%.4s\"\n",
-				(unsigned long long)pa, h->signature, sig);
+				pa, h->signature, sig);
 		return NULL;
 	}
 	len = get_unaligned_u32((const u8 *)h + 4);
 	if (len < ACPI_HDR_LEN || len > ACPI_MAX_TABLE_LEN) {
 		pr_warn("acpi: %.4s at %#llx: length %u is not sane, skipped\n", h->signature,
-			(unsigned long long)pa, len);
+			pa, len);
 		return NULL;
 	}
 	if (acpi_checksum(h, len)) {
 		pr_warn("acpi: %.4s at %#llx: bad checksum, skipped\n", h->signature,
-			(unsigned long long)pa);
+			pa);
 		return NULL;
 	}
 	return h;

@@ -128,13 +128,13 @@ int memmap_init(const struct mb2_info *mb)
 	/* The loader must have put us in RAM the map calls usable. */
 	if (!memmap_in_usable(ALIGN_DOWN(img_start, PAGE_SIZE), ALIGN_UP(img_end, PAGE_SIZE))) {
 		pr_err("memmap: inconsistent memory map: the image at %#llx-%#llx is not in usable RAM\n",
-		       (unsigned long long)img_start, (unsigned long long)img_end);
+		       img_start, img_end);
 		return -1;
 	}
 	if (memmap.usable_bytes < MEMMAP_MIN_USABLE) {
 		pr_err("memmap: too little memory: %llu KiB usable, at least %llu MiB needed\n",
-		       (unsigned long long)(memmap.usable_bytes >> 10),
-		       (unsigned long long)(MEMMAP_MIN_USABLE >> 20));
+		       (memmap.usable_bytes >> 10),
+		       (MEMMAP_MIN_USABLE >> 20));
 		return -1;
 	}
 
@@ -147,8 +147,8 @@ int memmap_init(const struct mb2_info *mb)
 		if (mb->modules[i].start < img_end && img_start < mb->modules[i].end) {
 			pr_err("memmap: inconsistent boot information: module %u (%#llx-%#llx) "
 			       "overlaps the image\n",
-			       i, (unsigned long long)mb->modules[i].start,
-			       (unsigned long long)mb->modules[i].end);
+			       i, mb->modules[i].start,
+			       mb->modules[i].end);
 			return -1;
 		}
 	}
@@ -167,7 +167,7 @@ int memmap_init(const struct mb2_info *mb)
 	pool_base = memmap_find_pool(pool_pages * PAGE_SIZE);
 	if (!pool_base) {
 		pr_err("memmap: no %llu KiB of free RAM below 4 GiB for the page tables\n",
-		       (unsigned long long)(pool_pages * 4));
+		       (pool_pages * 4));
 		return -1;
 	}
 	pool_next = pool_base;

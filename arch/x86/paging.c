@@ -191,7 +191,7 @@ static unsigned int paging_direct_ranges(const struct mb2_info *mb, struct mem_r
 			continue;
 		if (end > DIRECT_MAP_SIZE) {
 			pr_warn("paging: RAM above %llu GiB is not mapped\n",
-				(unsigned long long)(DIRECT_MAP_SIZE >> 30));
+				(DIRECT_MAP_SIZE >> 30));
 			end = DIRECT_MAP_SIZE;
 		}
 		if (s < end)
@@ -313,10 +313,10 @@ int paging_init(const struct mb2_info *mb)
 	wx = paging_nx ? paging_count_wx(pml4, 4) : 0;
 	pr_info("paging: direct map %llu MiB in %u range(s) with %s pages, NX %s, image W^X "
 		"(%llu writable+executable mappings)\n",
-		(unsigned long long)(mapped >> 20), n, paging_1g ? "1 GiB" : "2 MiB",
-		paging_nx ? "on" : "unavailable", (unsigned long long)wx);
+		(mapped >> 20), n, paging_1g ? "1 GiB" : "2 MiB",
+		paging_nx ? "on" : "unavailable", wx);
 	if (wx)
-		pr_err("paging: W^X violated by %llu mappings\n", (unsigned long long)wx);
+		pr_err("paging: W^X violated by %llu mappings\n", wx);
 	return 0;
 
 fail:
@@ -334,12 +334,12 @@ int paging_map_4k(u64 va, phys_addr_t pa, u64 flags)
 	int err;
 
 	if (!paging_cr3) {
-		pr_err("paging: map of %#llx before paging_init()\n", (unsigned long long)va);
+		pr_err("paging: map of %#llx before paging_init()\n", va);
 		return PAGING_EINVAL;
 	}
 	if (!IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(pa, PAGE_SIZE)) {
-		pr_err("paging: unaligned map %#llx -> %#llx\n", (unsigned long long)va,
-		       (unsigned long long)pa);
+		pr_err("paging: unaligned map %#llx -> %#llx\n", va,
+		       pa);
 		return PAGING_EINVAL;
 	}
 	spin_lock(&paging_lock);
@@ -369,8 +369,8 @@ void *paging_map_mmio(phys_addr_t pa, u64 len)
 	u64 va;
 
 	if (!len || pa + len < pa) {
-		pr_err("paging: bad MMIO range %#llx+%#llx\n", (unsigned long long)pa,
-		       (unsigned long long)len);
+		pr_err("paging: bad MMIO range %#llx+%#llx\n", pa,
+		       len);
 		return NULL;
 	}
 	spin_lock(&paging_lock);
@@ -387,7 +387,7 @@ void *paging_map_mmio(phys_addr_t pa, u64 len)
 	for (u64 i = 0; i < pages; i++) {
 		if (paging_map_4k(va + i * PAGE_SIZE, first + i * PAGE_SIZE, PAGE_KERNEL_MMIO)) {
 			pr_err("paging: cannot map MMIO page %#llx\n",
-			       (unsigned long long)(first + i * PAGE_SIZE));
+			       (first + i * PAGE_SIZE));
 			return NULL;
 		}
 	}

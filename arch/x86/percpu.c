@@ -67,7 +67,7 @@ static bool percpu_map_stack(u64 va, u64 size)
 
 		if (!pa || paging_map_4k(va + off, pa, PAGE_KERNEL_RW)) {
 			pr_err("percpu: cannot map a stack page at %#llx\n",
-			       (unsigned long long)(va + off));
+			       (va + off));
 			return false;
 		}
 	}

@@ -33,6 +33,7 @@
 #include "vmx/caps.h"
 #include "vmx/debug/test_aids.h"
 #include "vmx/vm/vm.h"
+#include "vmx/stats/trace.h"
 
 /* Memory map entries listed one per line in the boot report. */
 #define SETUP_MMAP_SHOWN 24
@@ -84,14 +85,14 @@ static void setup_report_memory(const struct mb2_info *mb)
 	for (; shown < mb->mmap_count && shown < SETUP_MMAP_SHOWN; shown++) {
 		const struct mb2_mmap_entry *e = &mb->mmap[shown];
 
-		pr_info("  [0x%012llx-0x%012llx) %s\n", (unsigned long long)e->base,
-			(unsigned long long)(e->base + e->len), setup_mmap_type(e->type));
+		pr_info("  [0x%012llx-0x%012llx) %s\n", e->base,
+			(e->base + e->len), setup_mmap_type(e->type));
 	}
 	if (shown < mb->mmap_count)
 		pr_info("  ... %u more entries\n", mb->mmap_count - shown);
 	pr_info("memory: %llu MiB usable in %u range(s), RAM top %#llx\n",
-		(unsigned long long)(mm->usable_bytes >> 20), mm->n_usable,
-		(unsigned long long)mm->ram_top);
+		(mm->usable_bytes >> 20), mm->n_usable,
+		mm->ram_top);
 }
 
 static void setup_report_modules(void)
@@ -101,7 +102,7 @@ static void setup_report_modules(void)
 		const struct mb2_module *m = &hv_mb2.modules[i];
 
 		pr_info("  module %u: \"%s\" %llu bytes at %#llx\n", i, m->cmdline,
-			(unsigned long long)(m->end - m->start), (unsigned long long)m->start);
+			(m->end - m->start), m->start);
 	}
 }
 
@@ -114,8 +115,8 @@ static void setup_memory(void)
 		panic("cannot build the hypervisor page tables");
 	if (memmap_pmm_init())
 		panic("cannot start the frame allocator");
-	pr_info("pmm: %llu of %llu pages free\n", (unsigned long long)pmm_free_pages(),
-		(unsigned long long)pmm_total_pages());
+	pr_info("pmm: %llu of %llu pages free\n", pmm_free_pages(),
+		pmm_total_pages());
 	/* Guarded IST stacks for the BSP now that pages can be allocated. */
 	if (percpu_setup(0, this_cpu()->apic_id))
 		panic("cannot allocate the boot CPU's stacks");
@@ -220,8 +221,8 @@ void hv_main(u32 magic, u32 info_pa)
 	printk_set_level(hv_config.loglevel);
 	pr_info("loader: %s\n", hv_mb2.loader_name[0] ? hv_mb2.loader_name : "(unnamed)");
 	pr_info("command line: \"%s\"\n", hv_mb2.cmdline);
-	pr_info("image: %#llx-%#llx (%s)\n", (unsigned long long)memmap_image_start(),
-		(unsigned long long)memmap_image_end(),
+	pr_info("image: %#llx-%#llx (%s)\n", memmap_image_start(),
+		memmap_image_end(),
 		boot_image_delta ? "relocated by the loader" : "at its link address");
 
 	setup_memory();
@@ -230,11 +231,12 @@ void hv_main(u32 magic, u32 info_pa)
 
 	setup_platform();
 
+	trace_init(!hv_config.trace_off);
 	vmx_caps_probe(&vmx_caps);
 	vmx_caps_report(&vmx_caps);
 
 	pr_plain("hv: ready cpus=%u mem=%llu vmx=%s ept=%s ug=%s\n", arch_cpus_online(),
-		 (unsigned long long)(memmap_get()->usable_bytes >> 20),
+		 (memmap_get()->usable_bytes >> 20),
 		 vmx_caps.vmx ? "yes" : "no", vmx_caps.ept ? "yes" : "no",
 		 vmx_caps.unrestricted_guest ? "yes" : "no");
 

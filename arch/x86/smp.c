@@ -20,7 +20,7 @@
  * anything; the BSP also sends it another INIT, so it is back in
  * wait-for-SIPI long before the block is published for the next AP.  If it
  * gets 0, the AP is already running on the block and the BSP waits longer
- * for it.  tests/smp/handoff.pml model-checks this hand-off.
+ * for it.  tests/models/handoff.pml model-checks this hand-off.
  */
 #include "arch/x86/smp.h"
 #include "arch/x86/acpi.h"

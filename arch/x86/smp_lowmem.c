@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Trampoline placement (see smp_lowmem.h).  Portable: no hardware access,
- * tested hosted by tests/smp/test_lowmem.c.
+ * tested hosted by tests/host/test_lowmem.c.
  */
 #include "arch/x86/smp_lowmem.h"
 

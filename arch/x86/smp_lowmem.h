@@ -2,7 +2,7 @@
 /*
  * Choosing the pages for the AP start-up trampoline: a pure function of the
  * memory map, kept apart from arch/x86/smp.c so a hosted test can check it
- * against a brute-force search (tests/smp/test_lowmem.c).
+ * against a brute-force search (tests/host/test_lowmem.c).
  */
 #ifndef ARCH_X86_SMP_LOWMEM_H
 #define ARCH_X86_SMP_LOWMEM_H

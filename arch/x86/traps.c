@@ -121,20 +121,20 @@ void trap_print_stack(u64 rip, u64 rbp)
 	unsigned int depth = 0;
 
 	pr_err("stack trace:\n");
-	pr_err("  #%-2u 0x%016llx\n", depth++, (unsigned long long)rip);
+	pr_err("  #%-2u 0x%016llx\n", depth++, rip);
 	while (rbp && depth < TRAP_STACK_DEPTH) {
 		u64 next, ret;
 
 		if (!trap_readable(rbp) || !trap_readable(rbp + 8)) {
 			pr_err("  (frame pointer %#llx not readable: trace ends)\n",
-			       (unsigned long long)rbp);
+			       rbp);
 			return;
 		}
 		next = ((const u64 *)rbp)[0];
 		ret = ((const u64 *)rbp)[1];
 		if (!ret)
 			break;
-		pr_err("  #%-2u 0x%016llx\n", depth++, (unsigned long long)ret);
+		pr_err("  #%-2u 0x%016llx\n", depth++, ret);
 		/* Frames grow up the stack; anything else is a corrupt chain. */
 		if (next && next <= rbp) {
 			pr_err("  (frame pointer chain goes backwards: trace ends)\n");
@@ -151,8 +151,8 @@ static void trap_dump(const struct trap_frame *f)
 	u64 v = f->vector;
 	const char *name = v < 32 && trap_names[v] ? trap_names[v] : "reserved exception";
 
-	pr_err("EXCEPTION %s (vector %llu) error code 0x%llx\n", name, (unsigned long long)v,
-	       (unsigned long long)f->error_code);
+	pr_err("EXCEPTION %s (vector %llu) error code 0x%llx\n", name, v,
+	       f->error_code);
 	if (v == X86_TRAP_PF)
 		pr_err("page fault: %s %s access, %s, %s\n",
 		       f->error_code & BIT(0) ? "protection violation on" : "not-present page for",
@@ -161,23 +161,23 @@ static void trap_dump(const struct trap_frame *f)
 						"read",
 		       f->error_code & BIT(2) ? "user" : "supervisor",
 		       f->error_code & BIT(3) ? "reserved bit set" : "no reserved bit");
-	pr_err("RIP 0x%016llx CS 0x%llx RFLAGS 0x%llx\n", (unsigned long long)f->rip,
-	       (unsigned long long)f->cs, (unsigned long long)f->rflags);
-	pr_err("RSP 0x%016llx SS 0x%llx\n", (unsigned long long)f->rsp, (unsigned long long)f->ss);
-	pr_err("RAX 0x%016llx RBX 0x%016llx RCX 0x%016llx\n", (unsigned long long)f->rax,
-	       (unsigned long long)f->rbx, (unsigned long long)f->rcx);
-	pr_err("RDX 0x%016llx RSI 0x%016llx RDI 0x%016llx\n", (unsigned long long)f->rdx,
-	       (unsigned long long)f->rsi, (unsigned long long)f->rdi);
-	pr_err("RBP 0x%016llx R8  0x%016llx R9  0x%016llx\n", (unsigned long long)f->rbp,
-	       (unsigned long long)f->r8, (unsigned long long)f->r9);
-	pr_err("R10 0x%016llx R11 0x%016llx R12 0x%016llx\n", (unsigned long long)f->r10,
-	       (unsigned long long)f->r11, (unsigned long long)f->r12);
-	pr_err("R13 0x%016llx R14 0x%016llx R15 0x%016llx\n", (unsigned long long)f->r13,
-	       (unsigned long long)f->r14, (unsigned long long)f->r15);
-	pr_err("CR0 0x%016llx CR2 0x%016llx\n", (unsigned long long)read_cr0(),
-	       (unsigned long long)read_cr2());
-	pr_err("CR3 0x%016llx CR4 0x%016llx\n", (unsigned long long)read_cr3(),
-	       (unsigned long long)read_cr4());
+	pr_err("RIP 0x%016llx CS 0x%llx RFLAGS 0x%llx\n", f->rip,
+	       f->cs, f->rflags);
+	pr_err("RSP 0x%016llx SS 0x%llx\n", f->rsp, f->ss);
+	pr_err("RAX 0x%016llx RBX 0x%016llx RCX 0x%016llx\n", f->rax,
+	       f->rbx, f->rcx);
+	pr_err("RDX 0x%016llx RSI 0x%016llx RDI 0x%016llx\n", f->rdx,
+	       f->rsi, f->rdi);
+	pr_err("RBP 0x%016llx R8  0x%016llx R9  0x%016llx\n", f->rbp,
+	       f->r8, f->r9);
+	pr_err("R10 0x%016llx R11 0x%016llx R12 0x%016llx\n", f->r10,
+	       f->r11, f->r12);
+	pr_err("R13 0x%016llx R14 0x%016llx R15 0x%016llx\n", f->r13,
+	       f->r14, f->r15);
+	pr_err("CR0 0x%016llx CR2 0x%016llx\n", read_cr0(),
+	       read_cr2());
+	pr_err("CR3 0x%016llx CR4 0x%016llx\n", read_cr3(),
+	       read_cr4());
 	trap_print_stack(f->rip, f->rbp);
 }
 
@@ -205,8 +205,8 @@ static void trap_nmi(struct trap_frame *f)
 	n = fmt_snprintf(msg, sizeof(msg),
 			 "\nhv: unexpected NMI on cpu%u at RIP 0x%016llx RSP 0x%016llx, "
 			 "handled on stack 0x%016llx (ignored)\n",
-			 arch_cpu_id(), (unsigned long long)f->rip, (unsigned long long)f->rsp,
-			 (unsigned long long)(u64)msg);
+			 arch_cpu_id(), f->rip, f->rsp,
+			 (u64)msg);
 	if (n > 0)
 		uart_write(msg, MIN((size_t)n, sizeof(msg) - 1));
 }
@@ -292,7 +292,7 @@ void trap_dispatch(struct trap_frame *f)
 		return;
 	}
 	pr_warn("unexpected interrupt on vector %llu ignored\n",
-		(unsigned long long)f->vector);
+		f->vector);
 	/*
 	 * Acknowledge it anyway: an in-service bit left set would block every
 	 * interrupt of equal or lower priority on this CPU.  The LAPIC's own

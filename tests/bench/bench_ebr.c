@@ -438,9 +438,9 @@ static void bench_ebr_retire(void)
 			bench_run_threads(threads, eb_retire_thread, args, sizeof(args[0]));
 			if (READ_ONCE(eb_freed) != eb_retired || eb_bad_reads) {
 				fprintf(stderr, "bench_ebr: %s: freed %llu of %llu retired, %llu bad reads\n",
-					ops->impl, (unsigned long long)eb_freed,
-					(unsigned long long)eb_retired,
-					(unsigned long long)eb_bad_reads);
+					ops->impl, eb_freed,
+					eb_retired,
+					eb_bad_reads);
 				exit(1);
 			}
 			tput[run] = (double)args[1].n / args[1].ns * 1e3;

@@ -26,6 +26,7 @@
  */
 #include "tests/fuzz/fuzz.h"
 #include "boot/multiboot2.h"
+#include "tests/host/guest_mem_buf.h"
 #include "vmx/loader/loader.h"
 
 #include <stdio.h>
@@ -41,27 +42,12 @@ static u8 *ram;			/* RAM_MAX bytes, reused between runs */
 static u64 ram_size;		/* this run's RAM */
 static bool verbose;		/* HV_FUZZ_VERBOSE: say what each input did */
 
-static void check_access(u64 gpa, u64 len)
+/* Every write and clear the loaders make (inside RAM: guest_mem_buf.c checked that). */
+static u8 *ram_at(struct vm *vm, u64 gpa, u64 len)
 {
-	FUZZ_CHECK(gpa + len >= gpa);
-	FUZZ_CHECK(gpa + len <= ram_size);
+	(void)vm;
 	FUZZ_CHECK(!len || gpa + len <= FW_START || gpa >= FW_END);
-}
-
-static int ram_write(void *ctx, u64 gpa, const void *src, u64 len)
-{
-	(void)ctx;
-	check_access(gpa, len);
-	memcpy(ram + gpa, src, len);
-	return 0;
-}
-
-static int ram_zero(void *ctx, u64 gpa, u64 len)
-{
-	(void)ctx;
-	check_access(gpa, len);
-	memset(ram + gpa, 0, len);
-	return 0;
+	return ram + gpa;
 }
 
 static u32 ram32(u64 gpa)
@@ -117,7 +103,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	static const char *const mod_args[LOADER_MAX_MODS] = {
 		"m0", "m1 an argument", "", "m3 x=1", "m4", "m5", "m6", "m7 last",
 	};
-	struct loader_mem mem = { .write = ram_write, .zero = ram_zero };
+	struct vm vm = { .at = ram_at };
 	struct loader_req *r;
 	u8 *blobs[2 + LOADER_MAX_MODS] = { 0 };
 	unsigned int nmods, nblobs, i, nb = 0;
@@ -125,6 +111,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	char *cmdline;
 	bool initrd;
 	u8 flags;
+	int rc;
 
 	if (size < HDR)
 		return 0;
@@ -136,7 +123,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		FUZZ_CHECK(ram != NULL);
 	}
 	ram_size = MiB(2 + data[0] % 31);
-	mem.size = ram_size;
+	vm.size = ram_size;
 	nmods = data[1] & 15;
 	initrd = data[1] & 0x10;
 	flags = data[1];
@@ -153,7 +140,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	cmdline = calloc(1, clen + 1);
 	FUZZ_CHECK(cmdline != NULL);
 	memcpy(cmdline, data + klen, clen);
-	r->mem = &mem;
+	r->vm = &vm;
+	r->mem_size = ram_size;
 	blobs[nb] = fuzz_dup(data, klen);
 	r->kernel = (struct loader_blob){ .name = "kernel", .data = blobs[nb++], .size = klen,
 					  .args = cmdline };
@@ -184,12 +172,14 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		r->rsdp = rsdp;
 	}
 
-	if (loader_load(r) == 0) {
+	rc = loader_load(r);
+	/* Every write and clear inside RAM, whatever the outcome. */
+	FUZZ_CHECK(vm.outside == 0);
+	if (rc == 0) {
 		check_success(r);
 		if (verbose)
 			fprintf(stderr, "loader: %s at [%#llx, %#llx), entry %#x\n", r->format,
-				(unsigned long long)r->kernel_start,
-				(unsigned long long)r->kernel_end, r->boot.eip);
+				r->kernel_start, r->kernel_end, r->boot.eip);
 	} else {
 		FUZZ_CHECK(r->err[0] && memchr(r->err, 0, sizeof(r->err)));
 		if (verbose)

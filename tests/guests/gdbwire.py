@@ -2,7 +2,7 @@
 """Shared by the GDB stub's test drivers (tests/guests/gdb-drive, gdb-malformed).
 
 Listens on two ports of 127.0.0.1, COM1 (hv's console) and COM2 (the stub's
-line, hv's gdb=com2), and writes both numbers to PORTFILE: run-guest-test
+line, hv's gdb=com2), and writes both numbers to PORTFILE: tests/run-case
 hands them to run-bochs (--com1-socket, --com2-socket).  The console is
 tests/guests/console-drive's Console (lines anchored as tools/hvgrep does).
 """

@@ -813,7 +813,7 @@ static void tpl_msr(struct gf_cpu *c)
 	switch (msr) {
 	case MSR_X2APIC_TPR:
 		if ((v < 0) != (val <= 0xff))
-			gf_fail(c, "TPR write %#llx: vector %d", (unsigned long long)val, v);
+			gf_fail(c, "TPR write %#llx: vector %d", val, v);
 		wrmsr(MSR_X2APIC_TPR, 0);
 		break;
 	case MSR_EFER:
@@ -821,13 +821,13 @@ static void tpl_msr(struct gf_cpu *c)
 		if (((u32)rdmsr(MSR_EFER) ^ efer_old) & EFER_LME)
 			gf_fail(c, "EFER.LME changed with paging on");
 		if ((v >= 0) != !!((val ^ efer_old) & EFER_LME) && (feat.c81_edx & V(20)))
-			gf_fail(c, "EFER %#llx after %#x: vector %d", (unsigned long long)val,
+			gf_fail(c, "EFER %#llx after %#x: vector %d", val,
 				efer_old, v);
 		break;
 	case MSR_PAT:
 		if (v < 0 && rdmsr(MSR_PAT) != val)
-			gf_fail(c, "PAT reads %#llx after %#llx", (unsigned long long)rdmsr(MSR_PAT),
-				(unsigned long long)val);
+			gf_fail(c, "PAT reads %#llx after %#llx", rdmsr(MSR_PAT),
+				val);
 		break;
 	case MSR_TSC_AUX:
 		if (v < 0) {
@@ -1055,7 +1055,7 @@ static void tpl_tpr(struct gf_cpu *c)
 	if ((v >= 0) != (o.a > 0xff || o.d))
 		gf_fail(c, "TPR %#x:%#x: vector %d", o.d, o.a, v);
 	else if (v < 0 && rdmsr(MSR_X2APIC_TPR) != o.a)
-		gf_fail(c, "TPR reads %#llx after %#x", (unsigned long long)rdmsr(MSR_X2APIC_TPR), o.a);
+		gf_fail(c, "TPR reads %#llx after %#x", rdmsr(MSR_X2APIC_TPR), o.a);
 	wrmsr(MSR_X2APIC_TPR, 0);
 }
 
@@ -1268,8 +1268,8 @@ static void tpl_tsc(struct gf_cpu *c)
 	case 0:
 		t = rdtsc();
 		if (t < c->last_tsc)
-			gf_fail(c, "TSC went back: %#llx after %#llx", (unsigned long long)t,
-				(unsigned long long)c->last_tsc);
+			gf_fail(c, "TSC went back: %#llx after %#llx", t,
+				c->last_tsc);
 		c->last_tsc = t;
 		break;
 	case 1:
@@ -1570,7 +1570,7 @@ int guest_main(void)
 	aps = nvcpus > GF_MAX_CPUS ? GF_MAX_CPUS - 1 : nvcpus - 1;
 	gprintf("gfuzz: seed %u, %u vCPUs, %u blocks or %llu ticks each, %u%% in ring 3, "
 		"options %#x\n", seed, aps + 1, gf_config.blocks,
-		(unsigned long long)gf_config.ticks_hi << 32 | gf_config.ticks_lo,
+		(u64)gf_config.ticks_hi << 32 | gf_config.ticks_lo,
 		gf_config.user_percent, flags);
 	if (mem_bytes > GF_KPT * 4096u * 1024u || nvcpus == 0) {
 		gprintf("gfuzz: %u bytes of RAM: at most %u MiB\n", mem_bytes, GF_KPT * 4);

@@ -108,7 +108,7 @@ guests: $(GUEST_BINS) $(GB)/gfuzz-s2.bin $(patsubst %,$(GB)/%.elf,$(GUEST_MBKERN
 
 # Every guest test case under Bochs; ends with "N passed, N failed".
 test-guests: $(B)/hv.elf guests
-	$(Q)tests/guests/run-guest-test --all
+	$(Q)tests/run-case --all
 
 # Exit round-trip benchmark in a guest under Bochs; make bench RELEASE=1
 # measures build/release/hv.elf instead (the Makefile's HV_IMAGE).

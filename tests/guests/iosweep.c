@@ -112,7 +112,7 @@ int guest_main(void)
 	}
 	gprintf("%u reads, %u writes, %u writes skipped, %u undeclared ports not all ones, "
 		"%llu ticks\n", st.reads, st.writes, st.skipped, st.answered,
-		(unsigned long long)(rdtsc() - t0));
+		(rdtsc() - t0));
 	CHECK_EQ(st.reads, 3 * 65536);
 	return 0;
 }

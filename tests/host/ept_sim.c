@@ -62,7 +62,7 @@ static void ept_sim_use(struct ept_sim_vcpu *v, struct ept_sim_tlbe *t)
 	if (ept_is_poison(e)) {
 		if (v->c.uaf_uses++ < 3)
 			fprintf(stderr, "ept_sim: vCPU %d used gfn 0x%llx from a freed table %p\n",
-				v->id, (unsigned long long)t->gfn, (__force void *)t->table);
+				v->id, t->gfn, (__force void *)t->table);
 	}
 	ebr_enter(rec);
 	slot = ept_memslot_find(ept_memmap_get(mmu), t->gfn);
@@ -72,7 +72,7 @@ static void ept_sim_use(struct ept_sim_vcpu *v, struct ept_sim_tlbe *t)
 	ebr_exit(rec);
 	if (!ok && !pending && v->c.stale_uses++ < 3)
 		fprintf(stderr, "ept_sim: vCPU %d used stale gfn 0x%llx -> pfn 0x%llx, no flush pending\n",
-			v->id, (unsigned long long)t->gfn, (unsigned long long)t->pfn);
+			v->id, t->gfn, t->pfn);
 }
 
 /*
@@ -233,19 +233,19 @@ u64 ept_sim_violations(struct ept_sim_vcpu *v, unsigned int n, const char *tag)
 	bad = s.uaf_uses + s.stale_uses + s.r11_misses + s.walk_poison;
 	printf("%s: vcpus %u entries %llu kicks %llu flushes %llu uses %llu fills %llu faults %llu"
 	       " | uaf %llu stale %llu r11 %llu walk_poison %llu\n", tag, n,
-	       (unsigned long long)s.entries, (unsigned long long)s.kicks,
-	       (unsigned long long)s.flushes, (unsigned long long)s.uses,
-	       (unsigned long long)s.fills, (unsigned long long)s.faults,
-	       (unsigned long long)s.uaf_uses, (unsigned long long)s.stale_uses,
-	       (unsigned long long)s.r11_misses, (unsigned long long)s.walk_poison);
+	       s.entries, s.kicks,
+	       s.flushes, s.uses,
+	       s.fills, s.faults,
+	       s.uaf_uses, s.stale_uses,
+	       s.r11_misses, s.walk_poison);
 	printf("%s: fault results fixed %llu spurious %llu retry %llu mmio %llu outside %llu"
 	       " nomem %llu write_to_ro %llu\n", tag,
-	       (unsigned long long)s.fault_ret[EPT_FAULT_FIXED],
-	       (unsigned long long)s.fault_ret[EPT_FAULT_SPURIOUS],
-	       (unsigned long long)s.fault_ret[EPT_FAULT_RETRY],
-	       (unsigned long long)s.fault_ret[EPT_FAULT_MMIO],
-	       (unsigned long long)s.fault_ret[EPT_FAULT_OUTSIDE],
-	       (unsigned long long)s.fault_ret[EPT_FAULT_NOMEM],
-	       (unsigned long long)s.fault_ret[EPT_FAULT_WRITE_TO_RO]);
+	       s.fault_ret[EPT_FAULT_FIXED],
+	       s.fault_ret[EPT_FAULT_SPURIOUS],
+	       s.fault_ret[EPT_FAULT_RETRY],
+	       s.fault_ret[EPT_FAULT_MMIO],
+	       s.fault_ret[EPT_FAULT_OUTSIDE],
+	       s.fault_ret[EPT_FAULT_NOMEM],
+	       s.fault_ret[EPT_FAULT_WRITE_TO_RO]);
 	return bad;
 }

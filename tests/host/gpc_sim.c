@@ -60,7 +60,7 @@ static void gpc_sim_check_use(struct gpc_sim *s, gpa_t gpa)
 	ebr_exit(rec);
 	if (stale && s->st.stale_uses++ < 3)
 		fprintf(stderr, "gpc_sim: used gpa 0x%llx -> pfn 0x%llx, the map of its generation disagrees\n",
-			(unsigned long long)gpa, (unsigned long long)s->gpc.pfn);
+			gpa, s->gpc.pfn);
 
 	/*
 	 * An invalidation counts itself in (mmu->inv, under mmu_lock for
@@ -78,7 +78,7 @@ static void gpc_sim_check_use(struct gpc_sim *s, gpa_t gpa)
 	read_unlock(&mmu->mmu_lock);
 	if (covered && s->st.inval_uses++ < 3)
 		fprintf(stderr, "gpc_sim: used gpa 0x%llx -> pfn 0x%llx during its invalidation\n",
-			(unsigned long long)gpa, (unsigned long long)s->gpc.pfn);
+			gpa, s->gpc.pfn);
 	s->st.uses++;
 }
 
@@ -119,9 +119,9 @@ u64 gpc_sim_report(const struct gpc_sim_stats *st, const char *tag)
 {
 	printf("%s: pfncache uses %llu refreshes %llu activations %llu gave_up %llu"
 	       " | stale %llu during_inval %llu refresh_errors %llu\n", tag,
-	       (unsigned long long)st->uses, (unsigned long long)st->refreshes,
-	       (unsigned long long)st->activations, (unsigned long long)st->gave_up,
-	       (unsigned long long)st->stale_uses, (unsigned long long)st->inval_uses,
-	       (unsigned long long)st->refresh_errors);
+	       st->uses, st->refreshes,
+	       st->activations, st->gave_up,
+	       st->stale_uses, st->inval_uses,
+	       st->refresh_errors);
 	return st->stale_uses + st->inval_uses + st->refresh_errors;
 }

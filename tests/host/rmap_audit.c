@@ -61,8 +61,8 @@ static void rmap_audit_leaf(struct rmap_audit_walk *w, u64 __ept *sptep, gfn_t g
 		if (w->problems++ < 5)
 			fprintf(stderr, "rmap audit: leaf %p (gfn 0x%llx level %d) found %llu times"
 				" among the %llu entries of its head\n", (__force void *)sptep,
-				(unsigned long long)gfn, level, (unsigned long long)c.matches,
-				(unsigned long long)c.entries);
+				gfn, level, c.matches,
+				c.entries);
 	}
 }
 
@@ -95,7 +95,7 @@ static void rmap_audit_problem(struct rmap_audit_walk *w, const char *what, u64 
 {
 	w->problems++;
 	fprintf(stderr, "rmap audit: %s: %llu, expected %llu\n", what,
-		(unsigned long long)got, (unsigned long long)want);
+		got, want);
 }
 
 u64 rmap_audit(struct vm_mmu *mmu, struct rmap_audit *a, const char *tag)
@@ -148,10 +148,10 @@ u64 rmap_audit(struct vm_mmu *mmu, struct rmap_audit *a, const char *tag)
 		rmap_audit_problem(&w, "young leaves the next pass found", a->found_again, 0);
 	printf("%s: rmap %llu leaves (%llu mapped, %llu in the rmap's range), %llu rmap entries,"
 	       " %llu not found once, %llu dead descriptors; aging found %llu of %llu made young,"
-	       " then %llu\n", tag, (unsigned long long)a->leaves, (unsigned long long)a->mapped,
-	       (unsigned long long)a->tracked, (unsigned long long)a->entries,
-	       (unsigned long long)a->not_once, (unsigned long long)a->bad_desc,
-	       (unsigned long long)a->found_young, (unsigned long long)a->made_young,
-	       (unsigned long long)a->found_again);
+	       " then %llu\n", tag, a->leaves, a->mapped,
+	       a->tracked, a->entries,
+	       a->not_once, a->bad_desc,
+	       a->found_young, a->made_young,
+	       a->found_again);
 	return w.problems;
 }

@@ -69,14 +69,14 @@ static const u8 *table_at(const struct built *b, u64 gpa, const char *sig)
 
 	if (gpa < b->base || gpa - b->base + HDR > b->size) {
 		test_fail(__FILE__, __LINE__, "%s at %#llx is outside the buffer", sig,
-			  (unsigned long long)gpa);
+			  gpa);
 		return NULL;
 	}
 	t = b->buf + (gpa - b->base);
 	len = rd32(t + 4);
 	if (memcmp(t, sig, 4) || len < HDR || gpa - b->base + len > b->size) {
 		test_fail(__FILE__, __LINE__, "%s at %#llx: signature %.4s, length %u", sig,
-			  (unsigned long long)gpa, (const char *)t, len);
+			  gpa, (const char *)t, len);
 		return NULL;
 	}
 	return t;

@@ -285,7 +285,7 @@ static void check_cfg(const struct acpi_build_cfg *cfg)
 	expect(facp, "Address : %016X", PLAT_ACPI_SLEEP_CTL);
 	expect(facp, "Address : %016X", PLAT_ACPI_SLEEP_STS);
 	expect(facp, "FADT Minor Revision : 05");
-	expect(facp, "DSDT Address : %016llX", (unsigned long long)info.dsdt_gpa);
+	expect(facp, "DSDT Address : %016llX", info.dsdt_gpa);
 	expect(facp, "SCI Interrupt : 0000");
 	expect(facp, "8042 Present on ports 60/64 (V2) : 0");
 	expect(facp, "VGA Not Present (V4) : 1");
@@ -329,13 +329,13 @@ static void check_cfg(const struct acpi_build_cfg *cfg)
 
 	xsdt->name = "xsdt";
 	xsdt->t = table(buf, info.xsdt_gpa, &xsdt->len);
-	expect(xsdt, "ACPI Table Address   0 : %016llX", (unsigned long long)info.fadt_gpa);
-	expect(xsdt, "ACPI Table Address   1 : %016llX", (unsigned long long)info.madt_gpa);
+	expect(xsdt, "ACPI Table Address   0 : %016llX", info.fadt_gpa);
+	expect(xsdt, "ACPI Table Address   1 : %016llX", info.madt_gpa);
 
 	rsdt->name = "rsdt";
 	rsdt->t = table(buf, info.rsdt_gpa, &rsdt->len);
-	expect(rsdt, "ACPI Table Address   0 : %08llX", (unsigned long long)info.fadt_gpa);
-	expect(rsdt, "ACPI Table Address   1 : %08llX", (unsigned long long)info.madt_gpa);
+	expect(rsdt, "ACPI Table Address   0 : %08llX", info.fadt_gpa);
+	expect(rsdt, "ACPI Table Address   1 : %08llX", info.madt_gpa);
 
 	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
 		unsigned int n = iasl_check(&c[i], false);

@@ -158,6 +158,13 @@ static void test_cpus(void)
 	CHECK(c.nosmp);
 	c = RUN("nosmp=1", 1, "takes no value");
 	CHECK(!c.nosmp);
+	c = RUN("trace=off", 0, NULL);
+	CHECK(c.trace_off);
+	c = RUN("trace=off trace=on", 0, NULL);
+	CHECK(!c.trace_off);
+	c = RUN("trace=maybe", 1, "expected on or off");
+	CHECK(!c.trace_off);
+	RUN("trace", 1, "needs a value");
 }
 
 /* Table entries added by other parts (vm=, debug.*): stored as documented, bad values reported. */

@@ -87,11 +87,11 @@ static void fmt_mem(char *p, size_t n, const struct x86_insn *in, unsigned int s
 		any = true;
 	}
 	if (!any)
-		k += snprintf(p + k, n - k, "0x%llx", (unsigned long long)(m->disp & amask(in->addrsize)));
+		k += snprintf(p + k, n - k, "0x%llx", (m->disp & amask(in->addrsize)));
 	else if (m->disp > 0)
-		k += snprintf(p + k, n - k, "+0x%llx", (unsigned long long)m->disp);
+		k += snprintf(p + k, n - k, "+0x%llx", m->disp);
 	else if (m->disp < 0)
-		k += snprintf(p + k, n - k, "-0x%llx", (unsigned long long)-m->disp);
+		k += snprintf(p + k, n - k, "-0x%llx", -m->disp);
 	snprintf(p + k, n - k, "]");
 }
 
@@ -120,7 +120,7 @@ static void fmt_insn(char *buf, size_t n, const struct x86_insn *in)
 			k += snprintf(buf + k, n - k, "%s", reg_name(o->reg, o->size, o->high8));
 			break;
 		case X86_OPND_IMM:
-			k += snprintf(buf + k, n - k, "0x%llx", (unsigned long long)in->imm);
+			k += snprintf(buf + k, n - k, "0x%llx", in->imm);
 			break;
 		case X86_OPND_MEM:
 			fmt_mem(buf + k, n - k, in, o->size);

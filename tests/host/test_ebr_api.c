@@ -87,7 +87,7 @@ static void test_basic(void)
 	CHECK_EQ(ran, 2);
 	CHECK(ebr_epoch(&d) - o[1].node.epoch >= 2);
 	ebr_unregister(r);
-	printf("basic: tag %llu ran at +2, stats ok\n", (unsigned long long)tag);
+	printf("basic: tag %llu ran at +2, stats ok\n", tag);
 }
 
 /* ---- a second thread blocked in ebr_synchronize() ---- */
@@ -307,7 +307,7 @@ static void test_backlog(void)
 	ebr_stats_read(&d, &st);
 	CHECK_EQ(st.freed, 120);
 	printf("backlog: soft 2 hard 8: pending stayed <= 8; waits %llu, nowait %llu\n",
-	       (unsigned long long)st.waits_for_backlog, (unsigned long long)st.nowait_over_hard);
+	       st.waits_for_backlog, st.nowait_over_hard);
 	ebr_unregister(r);
 }
 

@@ -31,7 +31,7 @@ static void hk_start(void *arg, u64 e)
 	/* Called under the domain's advance flag: no concurrent start/done. */
 	if (hk_have_start && e != hk_started_epoch + 1 && hk_order_bad++ < 5)
 		fprintf(stderr, "hook: start(%llu) after start(%llu)\n",
-			(unsigned long long)e, (unsigned long long)hk_started_epoch);
+			e, hk_started_epoch);
 	hk_have_start = true;
 	hk_started_epoch = e;
 	hk_starts++;
@@ -43,7 +43,7 @@ static bool hk_done(void *arg, u64 e)
 {
 	if (e != hk_started_epoch && hk_order_bad++ < 5)
 		fprintf(stderr, "hook: done(%llu) but last start(%llu)\n",
-			(unsigned long long)e, (unsigned long long)hk_started_epoch);
+			e, hk_started_epoch);
 	/* Pairs with the acker's store_release of the ack. */
 	return load_acquire(&hk_acked) >= hk_target;
 }
@@ -65,7 +65,7 @@ static void hk_on_free(struct tt_obj *o)
 
 	if (acked <= o->flush_req && fetch_add(&hk_unacked_free, 1) < 5)
 		fprintf(stderr, "hook: freed with flush ack %llu <= request %llu at retire\n",
-			(unsigned long long)acked, (unsigned long long)o->flush_req);
+			acked, o->flush_req);
 	if (READ_ONCE(hk_pausing) && o->retire_seq >= READ_ONCE(hk_pause_seq))
 		atomic_inc(&hk_pause_freed_new);
 }
@@ -110,9 +110,9 @@ static void hk_controller(struct ebr_rec *r)
 	hk_pause_advances = b.advances - a.advances;
 	printf("hook: acks paused %.2fs: %llu advance(s), retired %llu, freed %llu "
 	       "(of those retired during the pause: %llu), pending %llu\n", third,
-	       (unsigned long long)hk_pause_advances, (unsigned long long)(b.retired - a.retired),
-	       (unsigned long long)(b.freed - a.freed), (unsigned long long)hk_pause_freed_new,
-	       (unsigned long long)b.pending);
+	       hk_pause_advances, (b.retired - a.retired),
+	       (b.freed - a.freed), hk_pause_freed_new,
+	       b.pending);
 	WRITE_ONCE(hk_paused, 0);
 	while (test_elapsed() - t0 < tt_cfg.seconds)
 		nanosleep(&ms, NULL);
@@ -138,9 +138,9 @@ int main(int argc, char **argv)
 	ebr_stats_read(&tt_dom, &st);
 	printf("hook: %llu start() calls, %llu advances, flush requests %llu, acked %llu; "
 	       "frees without a later ack %llu, order errors %llu\n",
-	       (unsigned long long)hk_starts, (unsigned long long)st.advances,
-	       (unsigned long long)hk_req, (unsigned long long)hk_acked,
-	       (unsigned long long)hk_unacked_free, (unsigned long long)hk_order_bad);
+	       hk_starts, st.advances,
+	       hk_req, hk_acked,
+	       hk_unacked_free, hk_order_bad);
 	CHECK_EQ(hk_unacked_free, 0);
 	CHECK_EQ(hk_order_bad, 0);
 	CHECK(hk_starts == st.advances || hk_starts == st.advances + 1);

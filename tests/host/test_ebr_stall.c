@@ -33,8 +33,8 @@ static void stall_on_free(struct tt_obj *o)
 	if (load_acquire(&stall_active) && o->retire_seq >= READ_ONCE(stall_seq) &&
 	    fetch_add(&stall_early_frees, 1) < 5)
 		fprintf(stderr, "freed object retired after the stalled reader entered "
-			"(retire #%llu >= #%llu)\n", (unsigned long long)o->retire_seq,
-			(unsigned long long)stall_seq);
+			"(retire #%llu >= #%llu)\n", o->retire_seq,
+			stall_seq);
 }
 
 static void stall_reader(struct ebr_rec *r)
@@ -100,9 +100,9 @@ static void stall_round(const char *label, bool in_section, double seconds)
 	printf("%s: reader stalled %.2fs; peak pending %llu (bound %u = 2 * %u writers * hard %u), "
 	       "waits_for_backlog %llu, nowait_over_hard %llu, pending growth %.0f/s; "
 	       "drained %.3fs after the reader left; early frees %llu\n", label, seconds,
-	       (unsigned long long)stall_max_pending, 2 * c.writers * HARD, c.writers, (unsigned int)HARD,
-	       (unsigned long long)st.waits_for_backlog, (unsigned long long)st.nowait_over_hard,
-	       stall_max_pending / seconds, stall_drain_s, (unsigned long long)stall_early_frees);
+	       stall_max_pending, 2 * c.writers * HARD, c.writers, (unsigned int)HARD,
+	       st.waits_for_backlog, st.nowait_over_hard,
+	       stall_max_pending / seconds, stall_drain_s, stall_early_frees);
 	CHECK_EQ(stall_early_frees, 0);
 	CHECK(stall_drain_s < 5);
 	if (!in_section) {

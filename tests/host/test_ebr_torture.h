@@ -112,7 +112,7 @@ static void tt_report_uaf(const char *what, unsigned int slot, u64 got, u64 want
 	WRITE_ONCE(tt_stop, 1);
 	if (fetch_add(&tt_uaf, 1) < 5)
 		fprintf(stderr, "use-after-free: %s in slot %u: 0x%llx, expected 0x%llx\n",
-			what, slot, (unsigned long long)got, (unsigned long long)want);
+			what, slot, got, want);
 }
 
 static struct tt_obj *tt_alloc(void)
@@ -157,8 +157,8 @@ static void tt_free(struct ebr_node *n)
 
 	if (age < 2 && fetch_add(&tt_early, 1) < 5)
 		fprintf(stderr, "freed at age %llu epochs (tag %llu, now %llu)\n",
-			(unsigned long long)age, (unsigned long long)n->epoch,
-			(unsigned long long)ebr_epoch(&tt_dom));
+			age, n->epoch,
+			ebr_epoch(&tt_dom));
 	tt_self->hist[age < TT_HIST - 1 ? age : TT_HIST - 1]++;
 	if (tt_cfg.on_free)
 		tt_cfg.on_free(o);
@@ -173,7 +173,7 @@ static void tt_check(struct tt_thread *t, unsigned int i, struct tt_obj *o)
 	if (g != TT_POISON) {
 		if ((s64)(g - t->last_gen[i]) < 0 && fetch_add(&tt_backwards, 1) < 5)
 			fprintf(stderr, "generation went backwards in slot %u: %llu after %llu\n",
-				i, (unsigned long long)g, (unsigned long long)t->last_gen[i]);
+				i, g, t->last_gen[i]);
 		t->last_gen[i] = g;
 	}
 	for (unsigned int h = 0; h < tt_cfg.hold; h++) {
@@ -423,22 +423,22 @@ static unsigned long tt_run(const struct tt_config *cfg, const char *label)
 
 	printf("%s: %u readers, %u writers, %u slots, %.2fs: %llu read sections, "
 	       "%llu replacements\n", label, cfg->readers, cfg->writers, tt_cfg.nslots,
-	       t0, (unsigned long long)reads, (unsigned long long)writes);
+	       t0, reads, writes);
 	printf("%s: retired %llu freed %llu pending %llu peak_pending %llu advances %llu "
 	       "waits_for_backlog %llu nowait_over_hard %llu epoch %llu (start %llu)\n", label,
-	       (unsigned long long)st.retired, (unsigned long long)st.freed,
-	       (unsigned long long)st.pending, (unsigned long long)st.peak_pending,
-	       (unsigned long long)st.advances, (unsigned long long)st.waits_for_backlog,
-	       (unsigned long long)st.nowait_over_hard, (unsigned long long)st.epoch,
-	       (unsigned long long)cfg->start_epoch);
+	       st.retired, st.freed,
+	       st.pending, st.peak_pending,
+	       st.advances, st.waits_for_backlog,
+	       st.nowait_over_hard, st.epoch,
+	       cfg->start_epoch);
 	printf("%s: age histogram (epochs retire->free):", label);
 	for (unsigned int a = 0; a < TT_HIST; a++)
-		printf(" %s%u:%llu", a == TT_HIST - 1 ? ">=" : "", a, (unsigned long long)hist[a]);
+		printf(" %s%u:%llu", a == TT_HIST - 1 ? ">=" : "", a, hist[a]);
 	printf("\n%s: use-after-free %llu, early frees %llu, double frees %llu, "
 	       "generation regressions %llu, objects %llu (slots %u + free lists %llu)\n",
-	       label, (unsigned long long)tt_uaf, (unsigned long long)tt_early,
-	       (unsigned long long)tt_double, (unsigned long long)tt_backwards,
-	       (unsigned long long)objs, tt_cfg.nslots, (unsigned long long)on_lists);
+	       label, tt_uaf, tt_early,
+	       tt_double, tt_backwards,
+	       objs, tt_cfg.nslots, on_lists);
 
 	CHECK_EQ(tt_uaf, 0);
 	CHECK_EQ(tt_early, 0);

@@ -23,8 +23,8 @@ static void wd_cb(struct ebr_node *n)
 
 	if (age < 2 && wd_bad++ < 5)
 		fprintf(stderr, "wrap: callback ran at age %llu (tag 0x%llx, epoch 0x%llx)\n",
-			(unsigned long long)age, (unsigned long long)n->epoch,
-			(unsigned long long)ebr_epoch(&wd));
+			age, n->epoch,
+			ebr_epoch(&wd));
 	wd_ran++;
 }
 
@@ -66,7 +66,7 @@ static void wrap_deterministic(void)
 		ebr_exit(r);
 		ebr_unregister(r);
 		printf("wrap: start 0x%016llx -> epoch 0x%016llx, %zu callbacks, all at age >= 2\n",
-		       (unsigned long long)starts[s], (unsigned long long)ebr_epoch(&wd),
+		       starts[s], ebr_epoch(&wd),
 		       ARRAY_SIZE(nodes));
 	}
 	CHECK_EQ(wd_bad, 0);
@@ -100,7 +100,7 @@ static void wrap_overlap(void)
 	CHECK_EQ(wd_ran, before + 2);
 	ebr_unregister(r);
 	printf("wrap: tags 0x%llx and 0x%llx pending together, each ran at age 2\n",
-	       (unsigned long long)a.node.epoch, (unsigned long long)b.node.epoch);
+	       a.node.epoch, b.node.epoch);
 }
 
 int main(int argc, char **argv)

@@ -368,10 +368,10 @@ static void test_alu_native(void)
 				if ((fe & def) != (fn & def) || (fe & ~X86_RFLAGS_ARITH) != 0x2) {
 					test_fail(__FILE__, __LINE__,
 						  "%s%u 0x%llx, 0x%llx flags in 0x%llx: 0x%llx, host 0x%llx",
-						  natives[k].name, size * 8, (unsigned long long)a,
-						  (unsigned long long)b, (unsigned long long)fin,
-						  (unsigned long long)(fe & def),
-						  (unsigned long long)(fn & def));
+						  natives[k].name, size * 8, a,
+						  b, fin,
+						  (fe & def),
+						  (fn & def));
 					return;
 				}
 			}

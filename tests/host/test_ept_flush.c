@@ -57,8 +57,8 @@ static void *vcpu_thread(void *arg)
 			if (!ept_flush_vcpu_check(&fl, v->id)) {
 				if (v->misses++ < 3)
 					fprintf(stderr, "vCPU %d: in guest with request %llu unkicked (acked %llu)\n",
-						v->id, (unsigned long long)fl.vcpu[v->id].nokick_gen,
-						(unsigned long long)fl.vcpu[v->id].acked_gen);
+						v->id, fl.vcpu[v->id].nokick_gen,
+						fl.vcpu[v->id].acked_gen);
 				break;
 			}
 			cpu_relax();
@@ -136,8 +136,8 @@ int main(int argc, char **argv)
 		requests += r[i].requests;
 	}
 	printf("ept_flush R11: %.1fs, %llu entries, %llu requests, %llu kicks, %llu misses\n",
-	       test_elapsed(), (unsigned long long)entries, (unsigned long long)requests,
-	       (unsigned long long)kicks, (unsigned long long)misses);
+	       test_elapsed(), entries, requests,
+	       kicks, misses);
 	CHECK_EQ(misses, 0);
 	CHECK(entries > 0 && requests > 0);
 	return test_finish();

@@ -202,10 +202,10 @@ int main(int argc, char **argv)
 	ept_mmu_stats_read(&mmu, &st);
 	printf("[%.2fs] race 1: %llu ops, faults %llu fixed %llu frozen_backoffs %llu cmpxchg_fails %llu"
 	       " tables_removed %llu teardown_spins %llu\n",
-	       test_elapsed(), ((unsigned long long)w[0].n + w[1].n + w[2].n), (unsigned long long)st.faults,
-	       (unsigned long long)st.fixed, (unsigned long long)st.frozen_backoffs,
-	       (unsigned long long)st.cmpxchg_fails, (unsigned long long)st.tables_removed,
-	       (unsigned long long)st.teardown_spins);
+	       test_elapsed(), (w[0].n + w[1].n + w[2].n), st.faults,
+	       st.fixed, st.frozen_backoffs,
+	       st.cmpxchg_fails, st.tables_removed,
+	       st.teardown_spins);
 	CHECK_EQ(ept_mmu_audit(&mmu), 0);
 
 	WRITE_ONCE(stop, false);
@@ -230,8 +230,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 4; i++)
 		n += w[i].n;
 	printf("[%.2fs] race 2: %llu ops, A set %llu, A cleared %llu, A now %llu\n", test_elapsed(),
-	       (unsigned long long)n, (unsigned long long)w[0].a_set,
-	       (unsigned long long)w[1].a_clear, (unsigned long long)final_a);
+	       n, w[0].a_set,
+	       w[1].a_clear, final_a);
 	CHECK_EQ(w[0].a_set, w[1].a_clear + final_a);
 	CHECK(w[0].a_set > 0);
 	CHECK_EQ(ept_mmu_audit(&mmu), 0);
@@ -250,9 +250,9 @@ int main(int argc, char **argv)
 	WRITE_ONCE(ept_iter_test_yield_every, 0);
 	ept_mmu_stats_read(&mmu, &st);
 	printf("[%.2fs] race 3: %llu ops, splits %llu collapses %llu yields %llu poison_seen %llu\n",
-	       test_elapsed(), ((unsigned long long)w[0].n + w[1].n + w[2].n),
-	       (unsigned long long)st.splits, (unsigned long long)st.collapses,
-	       (unsigned long long)st.yields, (unsigned long long)st.poison_seen);
+	       test_elapsed(), (w[0].n + w[1].n + w[2].n),
+	       st.splits, st.collapses,
+	       st.yields, st.poison_seen);
 	CHECK(st.splits > 0);
 	CHECK_EQ(ept_mmu_audit(&mmu), 0);
 	ept_mmu_destroy(&mmu);

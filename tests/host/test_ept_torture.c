@@ -322,8 +322,8 @@ static void phase_check(const char *tag, const struct worker *w, int n)
 	rbad = rmap_audit(&mmu, &ra, tag);
 	printf("%s: audit problems %llu, vCPU violations %llu, pfncache violations %llu,"
 	       " rmap problems %llu; %llu aging passes found %llu young\n", tag,
-	       (unsigned long long)problems, (unsigned long long)bad, (unsigned long long)gbad,
-	       (unsigned long long)rbad, (unsigned long long)ages, (unsigned long long)young);
+	       problems, bad, gbad,
+	       rbad, ages, young);
 	CHECK_EQ(problems, 0);
 	CHECK_EQ(bad, 0);
 	CHECK_EQ(gbad, 0);
@@ -386,7 +386,7 @@ static void remap_phase(void)
 	vcpus[0].hi = hi;
 	vcpus[0].lo2 = lo2;
 	vcpus[0].hi2 = hi2;
-	printf("remap phase: %llu slot moves\n", (unsigned long long)w[1].st.ops[OP_REMAP]);
+	printf("remap phase: %llu slot moves\n", w[1].st.ops[OP_REMAP]);
 	phase_check("remap", w, 3);
 }
 
@@ -503,26 +503,26 @@ int main(int argc, char **argv)
 		ept_pool_stats_read(&mmu.pool, &ps);
 		printf("ops:");
 		for (int o = 0; o < OP_NR; o++)
-			printf(" %s %llu", op_names[o], (unsigned long long)tot.ops[o]);
-		printf(" (aging found %llu young)\n", (unsigned long long)young_total);
+			printf(" %s %llu", op_names[o], tot.ops[o]);
+		printf(" (aging found %llu young)\n", young_total);
 		gpc_sim_report(&gpc_total, "all phases");
 		printf("mmu: faults %llu fixed %llu spurious %llu retries %llu frozen_backoffs %llu"
 		       " cmpxchg_fails %llu zapped %llu tables_removed %llu splits %llu collapses %llu"
 		       " yields %llu flushes %llu teardown_spins %llu\n",
-		       (unsigned long long)st.faults, (unsigned long long)st.fixed,
-		       (unsigned long long)st.spurious, (unsigned long long)st.retries,
-		       (unsigned long long)st.frozen_backoffs, (unsigned long long)st.cmpxchg_fails,
-		       (unsigned long long)st.zapped, (unsigned long long)st.tables_removed,
-		       (unsigned long long)st.splits, (unsigned long long)st.collapses,
-		       (unsigned long long)st.yields, (unsigned long long)st.flushes,
-		       (unsigned long long)st.teardown_spins);
+		       st.faults, st.fixed,
+		       st.spurious, st.retries,
+		       st.frozen_backoffs, st.cmpxchg_fails,
+		       st.zapped, st.tables_removed,
+		       st.splits, st.collapses,
+		       st.yields, st.flushes,
+		       st.teardown_spins);
 		printf("pool: bound %llu live %llu cached %llu free %llu retired %llu allocs %llu"
 		       " frees %llu poison_corrupt %llu state_errors %llu\n",
-		       (unsigned long long)ps.bound, (unsigned long long)ps.live,
-		       (unsigned long long)ps.cached, (unsigned long long)ps.free,
-		       (unsigned long long)ps.retired, (unsigned long long)ps.allocs,
-		       (unsigned long long)ps.frees, (unsigned long long)ps.poison_corrupt,
-		       (unsigned long long)ps.state_errors);
+		       ps.bound, ps.live,
+		       ps.cached, ps.free,
+		       ps.retired, ps.allocs,
+		       ps.frees, ps.poison_corrupt,
+		       ps.state_errors);
 	}
 	ept_mmu_destroy(&mmu);
 	return test_finish();

@@ -234,7 +234,7 @@ static void test_identity_4g(void)
 		CHECK_EQ(level, 3);
 	}
 	ept_pool_stats_read(&mmu.pool, &ps);
-	printf("identity 4 GiB with 1G leaves: %llu table pages\n", (unsigned long long)ps.live);
+	printf("identity 4 GiB with 1G leaves: %llu table pages\n", ps.live);
 	CHECK(ps.live <= 3);
 	mmu_down();
 }
@@ -379,8 +379,8 @@ static void test_yield(void)
 	CHECK_EQ(ept_zap_range(&mmu, 0, 8192), (8192 + 6) / 7);
 	WRITE_ONCE(ept_iter_test_yield_every, 0);
 	ept_mmu_stats_read(&mmu, &st);
-	printf("yield test: %llu yields, %llu flushes\n", (unsigned long long)st.yields,
-	       (unsigned long long)st.flushes);
+	printf("yield test: %llu yields, %llu flushes\n", st.yields,
+	       st.flushes);
 	CHECK(st.yields > 10);
 	mmu_down();
 }

@@ -40,11 +40,11 @@ static void test_fixed(void)
 	EXPECT("-9223372036854775808", "%lld", (long long)INT64_MIN);
 	EXPECT("-9223372036854775808", "%ld", (long)INT64_MIN);
 	EXPECT("9223372036854775807", "%lld", (long long)INT64_MAX);
-	EXPECT("18446744073709551615", "%llu", (unsigned long long)UINT64_MAX);
+	EXPECT("18446744073709551615", "%llu", UINT64_MAX);
 	EXPECT("4294967295", "%u", UINT_MAX);
-	EXPECT("ffffffffffffffff", "%llx", (unsigned long long)UINT64_MAX);
+	EXPECT("ffffffffffffffff", "%llx", UINT64_MAX);
 	EXPECT("DEADBEEF deadbeef", "%X %x", 0xdeadbeefu, 0xdeadbeefu);
-	EXPECT("1777777777777777777777", "%llo", (unsigned long long)UINT64_MAX);
+	EXPECT("1777777777777777777777", "%llo", UINT64_MAX);
 	EXPECT("17 017 0", "%o %#o %#o", 15u, 15u, 0u);
 	EXPECT("0xff 0XFF 0", "%#x %#X %#x", 255u, 255u, 0u);
 	EXPECT("-1 255 65535", "%hhd %hhu %hu", -1, 255, 65535);
@@ -198,7 +198,7 @@ static void test_against_libc(unsigned long iters)
 		if (n1 != n2 || strcmp(ours, libc)) {
 			if (mismatches++ < 10)
 				test_fail(__FILE__, __LINE__, "fmt \"%s\" v=%llu: ours \"%s\" (%d), libc \"%s\" (%d)",
-					  fmt, (unsigned long long)v, ours, n1, libc, n2);
+					  fmt, v, ours, n1, libc, n2);
 		}
 	}
 	printf("libc comparison: %lu formats, %lu mismatches\n", iters, mismatches);

@@ -1565,14 +1565,14 @@ static bool compare_one(const struct gpt_walk_ctx *c, u64 gla, unsigned int acc,
 			  "cpl %u pkru %#x M %u 1G %d: walker %d gpa %#llx size %#llx perm %x "
 			  "ec %#x bad %#llx, model %d gpa %#llx size %#llx perm %x ec %#x "
 			  "bad %#llx",
-			  (unsigned long long)gla, acc, (unsigned long long)c->cr0,
-			  (unsigned long long)c->cr3, (unsigned long long)c->cr4,
-			  (unsigned long long)c->efer, (unsigned long long)c->rflags, c->cpl,
-			  c->pkru, c->maxphyaddr, c->gbpages, r.status, (unsigned long long)r.gpa,
-			  (unsigned long long)r.page_size, r.perm, r.error_code,
-			  (unsigned long long)r.bad_gpa, o.status, (unsigned long long)o.gpa,
-			  (unsigned long long)o.page_size, o.perm, o.ec,
-			  (unsigned long long)o.bad_gpa);
+			  gla, acc, c->cr0,
+			  c->cr3, c->cr4,
+			  c->efer, c->rflags, c->cpl,
+			  c->pkru, c->maxphyaddr, c->gbpages, r.status, r.gpa,
+			  r.page_size, r.perm, r.error_code,
+			  r.bad_gpa, o.status, o.gpa,
+			  o.page_size, o.perm, o.ec,
+			  o.bad_gpa);
 		rs->mismatches++;
 		memcpy(ref_mem + TABLE_BASE, guest_mem + TABLE_BASE, POOL_BYTES);
 		return false;
@@ -1623,7 +1623,7 @@ static void test_random_vs_model(void)
 	printf("random vs model: %lu accesses (seed %#llx): ok %lu (4K %lu, 2M %lu, 1G %lu), "
 	       "not present %lu, reserved %lu, protection %lu, pkey %lu, bad gpa %lu, "
 	       "non-canonical %lu, mismatches %lu\n",
-	       iters, (unsigned long long)test_opts.seed, rs.ok, rs.pages[1], rs.pages[2],
+	       iters, test_opts.seed, rs.ok, rs.pages[1], rs.pages[2],
 	       rs.pages[3], rs.not_present, rs.rsvd, rs.prot, rs.pk, rs.bad_gpa, rs.noncanon,
 	       rs.mismatches);
 	/* Every outcome must have been reached, or the comparison proved little. */

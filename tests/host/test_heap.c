@@ -104,7 +104,7 @@ static void test_sizes(void)
 	}
 	heap_get_stats(&st);
 	printf("sizes: %u live objects, %llu class pages, %llu large blocks\n", n,
-	       (unsigned long long)st.small_pages, (unsigned long long)st.large_blocks);
+	       st.small_pages, st.large_blocks);
 	for (unsigned int i = 0; i < n; i++)
 		kfree(objs[i].p);
 	heap_get_stats(&st);
@@ -216,7 +216,7 @@ static void test_threads(void)
 
 	heap_get_stats(&st);
 	printf("threads: %u threads, %llu operations, %llu corrupted objects\n", r.threads,
-	       (unsigned long long)r.ops, (unsigned long long)r.bad);
+	       r.ops, r.bad);
 	CHECK_EQ(r.bad, 0);
 	CHECK_EQ(st.large_blocks, 0);
 	CHECK_EQ(st.allocs, st.frees);

@@ -86,8 +86,8 @@ static void check_leaves(pfn_t base)
 		if (pfn != base + g) {
 			if (stale_leaves++ < 5)
 				fprintf(stderr, "stale leaf: gfn 0x%llx maps pfn 0x%llx, map says 0x%llx\n",
-					(unsigned long long)g, (unsigned long long)pfn,
-					((unsigned long long)base + g));
+					g, pfn,
+					(base + g));
 		}
 	}
 }
@@ -201,9 +201,9 @@ int main(int argc, char **argv)
 	}
 	printf("faults: %llu (%llu fixed/spurious, %llu retried, %llu other); %llu slot moves, "
 	       "%llu stale leaves after a move\n",
-	       (unsigned long long)faults, (unsigned long long)fixed,
-	       (unsigned long long)retry, (unsigned long long)other,
-	       (unsigned long long)moves, (unsigned long long)stale_leaves);
+	       faults, fixed,
+	       retry, other,
+	       moves, stale_leaves);
 	CHECK_EQ(gpc_sim_report(&gst, "faulters"), 0);
 	CHECK_EQ(stale_leaves, 0);
 	CHECK_EQ(other, 0);
@@ -211,7 +211,7 @@ int main(int argc, char **argv)
 	CHECK(moves >= 3);	/* the races were exercised */
 	CHECK_EQ(READ_ONCE(mmu.inv.in_progress), 0);
 	CHECK_EQ(ept_mmu_audit(&mmu), 0);
-	printf("aging: %llu lockless passes during the run\n", (unsigned long long)age_passes);
+	printf("aging: %llu lockless passes during the run\n", age_passes);
 	CHECK(age_passes > 0);
 	check_rmap_matches_ept();
 	ept_mmu_destroy(&mmu);

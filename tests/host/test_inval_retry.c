@@ -262,9 +262,9 @@ static void stress(void)
 	}
 	printf("stress: %llu invalidations, %llu faults: %llu installed, %llu pre-check "
 	       "retries, %llu locked re-check retries; %llu stale mappings\n",
-	       (unsigned long long)inv_ops, (unsigned long long)faults,
-	       (unsigned long long)installs, (unsigned long long)pre,
-	       (unsigned long long)locked, (unsigned long long)viol);
+	       inv_ops, faults,
+	       installs, pre,
+	       locked, viol);
 	CHECK_EQ(viol, 0);
 	CHECK(inv_ops > 0);
 	CHECK(installs > 0);
@@ -328,7 +328,7 @@ static void precheck_terminates(void)
 	t0 = arch_time_ns();
 	test_run_threads(2, phase2_dispatch, roles, sizeof(roles[0]));
 	printf("pre-check loop: %llu iterations, left %.3f ms after start\n",
-	       (unsigned long long)spin_iterations,
+	       spin_iterations,
 	       spin_exit_ns ? (double)(spin_exit_ns - t0) / 1e6 : -1.0);
 	CHECK(spin_exit_ns != 0);
 	CHECK(spin_iterations > 1);

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * vmx/loader/ on synthetic images in memory, loaded into a buffer-backed
- * struct loader_mem: a bzImage (relocatable and not, with an initrd), a
+ * vmx/loader/ on synthetic images in memory, loaded into buffer-backed guest
+ * memory (tests/host/guest_mem_buf.h): a bzImage (relocatable and not, with an initrd), a
  * multiboot1 ELF32 kernel and an a.out-kludge one, multiboot2 ELF32,
  * ELF64 and address-tag kernels, checked byte by byte (segments, bss,
  * boot_params, the multiboot information structures, the boot state),
  * then every refusal with the words of its message.
  */
 #include "boot/multiboot2.h"
+#include "tests/host/guest_mem_buf.h"
 #include "tests/host/harness.h"
 #include "vmx/loader/linux_boot.h"
 #include "vmx/loader/loader.h"
@@ -54,10 +55,9 @@ static void *xrealloc(void *old, size_t n)
  * elsewhere inside RAM are counted, writes outside RAM fail and are counted.
  */
 struct tmem {
-	struct loader_mem mem;
+	struct vm vm;			/* first: the loaders' guest memory */
 	u8 *low, *high;
 	u64 low_size, high_base, high_size;
-	unsigned long outside, untracked;
 };
 
 static u8 *tmem_at(struct tmem *t, u64 gpa, u64 len)
@@ -69,38 +69,10 @@ static u8 *tmem_at(struct tmem *t, u64 gpa, u64 len)
 	return NULL;
 }
 
-static int tmem_write(void *ctx, u64 gpa, const void *src, u64 len)
+/* The guest memory callback (tests/host/guest_mem_buf.h): t->vm is the first member. */
+static u8 *tmem_vm_at(struct vm *vm, u64 gpa, u64 len)
 {
-	struct tmem *t = ctx;
-	u8 *p;
-
-	if (gpa + len < gpa || gpa + len > t->mem.size) {
-		t->outside++;
-		return -1;
-	}
-	p = tmem_at(t, gpa, len);
-	if (p)
-		memcpy(p, src, len);
-	else
-		t->untracked++;
-	return 0;
-}
-
-static int tmem_zero(void *ctx, u64 gpa, u64 len)
-{
-	struct tmem *t = ctx;
-	u8 *p;
-
-	if (gpa + len < gpa || gpa + len > t->mem.size) {
-		t->outside++;
-		return -1;
-	}
-	p = tmem_at(t, gpa, len);
-	if (p)
-		memset(p, 0, len);
-	else
-		t->untracked++;
-	return 0;
+	return tmem_at((struct tmem *)vm, gpa, len);
 }
 
 static void tmem_init(struct tmem *t, u64 size)
@@ -109,15 +81,14 @@ static void tmem_init(struct tmem *t, u64 size)
 	t->low_size = size;
 	t->low = xmalloc(size);
 	memset(t->low, FILL, size);
-	t->mem = (struct loader_mem){ .ctx = t, .size = size, .write = tmem_write,
-				      .zero = tmem_zero };
+	t->vm = (struct vm){ .size = size, .at = tmem_vm_at };
 }
 
 /* RAM of @size (above 4 GiB) with buffers over the first 2 MiB and 1 MiB at 4 GiB. */
 static void tmem_init_big(struct tmem *t, u64 size)
 {
 	tmem_init(t, MiB(2));
-	t->mem.size = size;
+	t->vm.size = size;
 	t->high_base = GIB4;
 	t->high_size = MiB(1);
 	t->high = xmalloc(t->high_size);
@@ -179,7 +150,8 @@ static void req_init(struct loader_req *r, struct tmem *t, const u8 *img, u64 si
 		     const char *args)
 {
 	memset(r, 0, sizeof(*r));
-	r->mem = &t->mem;
+	r->vm = &t->vm;
+	r->mem_size = t->vm.size;
 	r->kernel = (struct loader_blob){ .name = "kern", .data = img, .size = size,
 					  .args = args };
 }
@@ -194,7 +166,7 @@ static void expect_refusal(struct loader_req *r, struct tmem *t, const char *wha
 			  r->err);
 	if (strlen(r->err) >= sizeof(r->err) || !r->err[0])
 		test_fail(__FILE__, line, "bad err string");
-	CHECK_EQ(t->outside, 0);
+	CHECK_EQ(t->vm.outside, 0);
 }
 #define REFUSED(r, t, what) expect_refusal(r, t, what, __LINE__)
 
@@ -204,7 +176,7 @@ static void expect_load(struct loader_req *r, struct tmem *t, int line)
 
 	if (rc)
 		test_fail(__FILE__, line, "load failed: %s", r->err);
-	CHECK_EQ(t->outside, 0);
+	CHECK_EQ(t->vm.outside, 0);
 }
 #define LOADED(r, t) expect_load(r, t, __LINE__)
 
@@ -1184,7 +1156,7 @@ static void test_elf_refusals(void)
 		REFUSED(&r, &t, "entry 0x100000010 above 4 GiB: multiboot enters in 32-bit mode");
 		/* the segment went where it says, nothing untracked */
 		CHECK(!memcmp(G(&t, GIB4), img + 0x1000, 0x1000));
-		CHECK_EQ(t.untracked, 0);
+		CHECK_EQ(t.vm.untracked, 0);
 		/* and a module above 4 GiB is refused before that */
 		{
 			static u8 mods[3][3000];

@@ -171,10 +171,10 @@ static void test_walkers_vs_writers(unsigned int n, double secs)
 	printf("walkers vs writers: %u writers, %u walkers, %.2fs: %llu writer ops "
 	       "(%llu installs into an empty word), %llu walks (%llu found it empty, %llu "
 	       "descriptors visited); bad descriptors seen %llu, clobbered writer updates %llu\n",
-	       nwriters, n - nwriters, secs, (unsigned long long)writer_ops,
-	       (unsigned long long)empty_installs, (unsigned long long)walker_walks,
-	       (unsigned long long)walker_empty, (unsigned long long)walker_descs,
-	       (unsigned long long)walker_bad, (unsigned long long)clobbers);
+	       nwriters, n - nwriters, secs, writer_ops,
+	       empty_installs, walker_walks,
+	       walker_empty, walker_descs,
+	       walker_bad, clobbers);
 	CHECK(writer_ops > 0);
 	CHECK(walker_walks > 0);
 	CHECK_EQ(walker_bad, 0);

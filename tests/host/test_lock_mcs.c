@@ -87,11 +87,11 @@ static void test_mutual_exclusion(unsigned int nthreads, double secs, unsigned i
 	lock_stats_read(&mx_lock, &st);
 	printf("mutual exclusion (link delay <%u pauses): %u threads x %.2fs: %llu acquisitions, "
 	       "counter +%llu, torn %llu; stats: +%llu acq, +%llu contended, max wait %llu ns\n",
-	       link_delay, nthreads, secs, (unsigned long long)sum,
-	       (unsigned long long)(mx_counter - c0), (unsigned long long)mx_torn,
-	       (unsigned long long)(st.acquisitions - before.acquisitions),
-	       (unsigned long long)(st.contended - before.contended),
-	       (unsigned long long)st.max_wait_ns);
+	       link_delay, nthreads, secs, sum,
+	       (mx_counter - c0), mx_torn,
+	       (st.acquisitions - before.acquisitions),
+	       (st.contended - before.contended),
+	       st.max_wait_ns);
 	CHECK_EQ(mx_counter - c0, sum);
 	CHECK_EQ(mx_torn, 0);
 	CHECK_EQ(st.acquisitions - before.acquisitions, sum);
@@ -165,7 +165,7 @@ static void test_handoff_race(double secs)
 	test_run_threads(2, ho_role, roles, sizeof(roles[0]));
 	lt_watchdog_disarm();
 	printf("hand-off race: %llu rounds, unlock waited for the successor's link in %llu\n",
-	       (unsigned long long)ho_rounds, (unsigned long long)ho_window_hits);
+	       ho_rounds, ho_window_hits);
 	CHECK(ho_rounds >= 3);
 	/* The window must really have been hit (most rounds, barring preemption). */
 	CHECK(ho_window_hits * 4 >= ho_rounds && ho_window_hits > 0);

@@ -93,10 +93,10 @@ static void test_read_write(unsigned int nthreads, double secs, unsigned int wri
 	printf("readers vs writers (%u%% writes): %u threads x %.2fs: %llu reads, %llu writes, "
 	       "counter +%llu, reader violations %llu, writer violations %llu; stats %llu acq, "
 	       "%llu contended, max wait %llu ns\n",
-	       write_pct, nthreads, secs, (unsigned long long)reads, (unsigned long long)writes,
-	       (unsigned long long)(rw_a - a0), (unsigned long long)rw_reader_violations,
-	       (unsigned long long)rw_writer_violations, (unsigned long long)st.acquisitions,
-	       (unsigned long long)st.contended, (unsigned long long)st.max_wait_ns);
+	       write_pct, nthreads, secs, reads, writes,
+	       (rw_a - a0), rw_reader_violations,
+	       rw_writer_violations, st.acquisitions,
+	       st.contended, st.max_wait_ns);
 	CHECK_EQ(rw_a - a0, writes);
 	CHECK_EQ(rw_a, rw_b);
 	CHECK_EQ(rw_reader_violations, 0);
@@ -196,9 +196,9 @@ static void test_sb_lockstep(double secs)
 	lt_watchdog_disarm();
 	printf("store-buffering lockstep (read_trylock vs write_trylock): %llu rounds: "
 	       "reader only %llu, writer only %llu, neither %llu, BOTH %llu\n",
-	       (unsigned long long)sb_rounds_done, (unsigned long long)sb_reader_only,
-	       (unsigned long long)sb_writer_only, (unsigned long long)sb_neither,
-	       (unsigned long long)sb_both);
+	       sb_rounds_done, sb_reader_only,
+	       sb_writer_only, sb_neither,
+	       sb_both);
 	CHECK(sb_rounds_done > 0);
 	CHECK_EQ(sb_both, 0);
 	CHECK_EQ(rwlock_readers(&sb_lock), 0);
@@ -280,7 +280,7 @@ static void *sv_worker(void *p)
 				sv_starved++;
 				if (getenv("SV_DEBUG"))
 					printf("  starved: %llu overtakes in %.3f ms\n",
-					       (unsigned long long)ov, (double)w / 1e6);
+					       ov, (double)w / 1e6);
 			}
 			sv_victim_count++;
 			/* Let the stream re-establish itself between tries. */
@@ -333,10 +333,10 @@ static void test_starvation(bool victim_writes, double secs)
 	       "waits with more than %d overtakes: %llu\n",
 	       victim_writes ? "writer under a continuous reader stream" :
 			       "reader under a continuous writer stream",
-	       (unsigned long long)sv_victim_count, (double)sv_victim_max_ns / 1e6,
-	       bound_s * 1e3, (unsigned long long)sv_stream_count,
-	       (unsigned long long)sv_max_overtakes, SV_MAX_OVERTAKES,
-	       (unsigned long long)sv_starved);
+	       sv_victim_count, (double)sv_victim_max_ns / 1e6,
+	       bound_s * 1e3, sv_stream_count,
+	       sv_max_overtakes, SV_MAX_OVERTAKES,
+	       sv_starved);
 	CHECK(sv_victim_count > 0);
 	CHECK(sv_victim_max_ns < (u64)(bound_s * 1e9));
 	CHECK(sv_stream_count > 0);
@@ -348,7 +348,7 @@ static void test_starvation(bool victim_writes, double secs)
 		 * readers that arrived after the announce.
 		 */
 		printf("  readers that arrived after the writer announced and got in first: %llu\n",
-		       (unsigned long long)sv_late_readers_in);
+		       sv_late_readers_in);
 		CHECK_EQ(sv_late_readers_in, 0);
 	} else {
 		/* FIFO queue: only writers already queued may pass a reader. */

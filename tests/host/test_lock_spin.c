@@ -69,10 +69,10 @@ static void test_mutual_exclusion(unsigned int nthreads, double secs)
 	printf("mutual exclusion: %u threads x %.2fs: %llu acquisitions, counter %llu, "
 	       "torn %llu; per-thread min %llu max %llu (ratio %.3f); stats: %llu acq, "
 	       "%llu contended, max wait %llu ns\n",
-	       nthreads, secs, (unsigned long long)sum, (unsigned long long)mx_counter,
-	       (unsigned long long)mx_torn, (unsigned long long)min, (unsigned long long)max,
-	       min ? (double)max / (double)min : 0.0, (unsigned long long)st.acquisitions,
-	       (unsigned long long)st.contended, (unsigned long long)st.max_wait_ns);
+	       nthreads, secs, sum, mx_counter,
+	       mx_torn, min, max,
+	       min ? (double)max / (double)min : 0.0, st.acquisitions,
+	       st.contended, st.max_wait_ns);
 	CHECK_EQ(mx_counter, sum);
 	CHECK_EQ(mx_torn, 0);
 	CHECK_EQ(st.acquisitions, sum);
@@ -124,9 +124,9 @@ static void test_fairness(unsigned int nthreads, double secs)
 	lock_stats_read(&fair_lock, &st);
 	ratio = min ? (double)max / (double)min : 1e9;
 	printf("fairness: %u threads, %llu acquisitions (%.1f%% contended), per-thread min %llu "
-	       "max %llu, ratio %.3f\n", nthreads, (unsigned long long)sum,
-	       sum ? 100.0 * (double)st.contended / (double)sum : 0.0, (unsigned long long)min,
-	       (unsigned long long)max, ratio);
+	       "max %llu, ratio %.3f\n", nthreads, sum,
+	       sum ? 100.0 * (double)st.contended / (double)sum : 0.0, min,
+	       max, ratio);
 	CHECK_EQ(fair_shared, sum);
 	if (st.contended * 10 >= sum * 9)
 		CHECK(ratio < 1.25);

@@ -553,7 +553,7 @@ static void check_ranges(const struct mb2_info *info, const struct mem_range *r,
 
 			if (x->type != MB2_MEM_AVAILABLE && b < xe && x->base < e)
 				test_fail(__FILE__, __LINE__, "range [%#llx,%#llx) overlaps type %u entry",
-					  (unsigned long long)b, (unsigned long long)e, x->type);
+					  b, e, x->type);
 			if (x->type == MB2_MEM_AVAILABLE && b >= x->base && b < xe)
 				inside = true;
 		}

@@ -266,12 +266,12 @@ static void run_phase(const char *name, const enum role *roles, unsigned int n, 
 	}
 	printf("%s: %.1fs, %llu invalidations, %llu uses, %llu refreshes (%llu failed, "
 	       "%llu resolutions retried, %llu waits), %llu activations, %llu R15 scans\n",
-	       name, test_elapsed() - t0, (unsigned long long)inval, (unsigned long long)uses,
-	       (unsigned long long)refreshes, (unsigned long long)fail,
-	       (unsigned long long)retries, (unsigned long long)waits,
-	       (unsigned long long)act, (unsigned long long)scans);
+	       name, test_elapsed() - t0, inval, uses,
+	       refreshes, fail,
+	       retries, waits,
+	       act, scans);
 	printf("%s: %llu stale uses, %llu valid caches off the list\n", name,
-	       (unsigned long long)stale, (unsigned long long)r15);
+	       stale, r15);
 	CHECK_EQ(stale, 0);
 	CHECK_EQ(r15, 0);
 	CHECK_EQ(fail, 0);
@@ -368,8 +368,8 @@ static void lockstep(double seconds)
 	test_run_threads(2, sb_dispatch, args, sizeof(args[0]));
 	printf("lockstep: %llu rounds (%llu where the refresh waited or retried), "
 	       "%llu valid caches inside an invalidation\n",
-	       (unsigned long long)sb_rounds, (unsigned long long)sb_close,
-	       (unsigned long long)sb_violations);
+	       sb_rounds, sb_close,
+	       sb_violations);
 	CHECK_EQ(sb_violations, 0);
 	CHECK(sb_rounds > 0);
 	gpc_deactivate(&sb_cache);
@@ -438,7 +438,7 @@ static void *wake_driver(void)
 			if (arch_time_ns() - t0 > 2000000000ULL) {
 				fprintf(stderr, "FAILED: refresher still waiting 2 s after the "
 					"last invalidation ended (lost wake-up), round %llu\n",
-					(unsigned long long)r);
+					r);
 				fflush(stderr);
 				_exit(1);
 			}
@@ -468,7 +468,7 @@ static void no_lost_wakeup(void)
 	// cppcheck-suppress duplicateExpression
 	waits = c->refresh_waits - waits0;
 	printf("wake-up: %u rounds, %llu waits, every refresher returned\n", wake_rounds,
-	       (unsigned long long)waits);
+	       waits);
 	CHECK(waits > 0);
 }
 

@@ -87,7 +87,7 @@ static void check_counts_initial(int line)
 	pmm_free_counts(c);
 	if (memcmp(c, counts0, sizeof(c)) || pmm_free_pages() != expect_free)
 		test_fail(__FILE__, line, "free lists differ from the initial state (free %llu/%llu)",
-			  (unsigned long long)pmm_free_pages(), (unsigned long long)expect_free);
+			  pmm_free_pages(), expect_free);
 }
 
 /* A block from the allocator must be aligned, in RAM, off every reserved range, above 1 MiB. */
@@ -198,7 +198,7 @@ static void test_exhaustion(void)
 	for (u64 i = 0; i < n; i++)
 		if (*(u64 *)(uintptr_t)all[i] != all[i]) {
 			test_fail(__FILE__, __LINE__, "page %#llx handed out twice",
-				  (unsigned long long)all[i]);
+				  all[i]);
 			break;
 		}
 
@@ -316,7 +316,7 @@ static void test_patterns(unsigned long ops)
 		pmm_free(live[k].pa, live[k].order);
 	}
 	printf("patterns: %lu ops, %llu failed allocations, %llu corrupted blocks\n", ops,
-	       (unsigned long long)fails, (unsigned long long)corrupt);
+	       fails, corrupt);
 	CHECK_EQ(corrupt, 0);
 	check_counts_initial(__LINE__);
 }
@@ -353,7 +353,7 @@ static void test_threads(void)
 	struct churn_result r = churn_run(&ops);
 
 	printf("threads: %u threads, %llu operations, %llu corrupted blocks\n", r.threads,
-	       (unsigned long long)r.ops, (unsigned long long)r.bad);
+	       r.ops, r.bad);
 	CHECK_EQ(r.bad, 0);
 	check_counts_initial(__LINE__);
 }
@@ -440,6 +440,6 @@ int main(int argc, char **argv)
 	test_threads();
 	test_max_order();
 	test_no_ram();
-	printf("pmm: %llu free pages in the arena layout\n", (unsigned long long)expect_free);
+	printf("pmm: %llu free pages in the arena layout\n", expect_free);
 	return test_finish();
 }

@@ -225,7 +225,7 @@ static void check_ledger(void)
 			mismatches++;
 	}
 	printf("ledger: %llu leaves installed, %llu mismatches with the rmap\n",
-	       (unsigned long long)installed, (unsigned long long)mismatches);
+	       installed, mismatches);
 	CHECK_EQ(mismatches, 0);
 }
 
@@ -246,7 +246,7 @@ static void check_exact_young(void)
 	got = ept_age_table_range(&rt, 0, NGFN);
 	got2 = ept_age_table_range(&rt, 0, NGFN);
 	printf("quiesced aging: %llu young set, lockless pass found %llu, second pass %llu\n",
-	       (unsigned long long)want, (unsigned long long)got, (unsigned long long)got2);
+	       want, got, got2);
 	CHECK_EQ(got, want);
 	CHECK_EQ(got2, 0);
 
@@ -364,7 +364,7 @@ static void check_first_entry_race(void)
 	race_rounds = test_opts.quick ? 5000 : 30000;
 	test_run_threads(2, race_thread, ids, sizeof(ids[0]));
 	printf("first-entry race: %llu rounds, %llu lost entries\n",
-	       (unsigned long long)race_rounds, (unsigned long long)race_lost);
+	       race_rounds, race_lost);
 	CHECK_EQ(race_lost, 0);
 	(void)race_both_first;
 }
@@ -428,17 +428,17 @@ int main(int argc, char **argv)
 	}
 	printf("stress: %llu adds, %llu removes; ager: %llu passes, %llu entries seen "
 	       "(%llu zapped while seen), %llu young\n",
-	       (unsigned long long)tot.adds, (unsigned long long)tot.removes,
-	       (unsigned long long)tot.passes, (unsigned long long)tot.visited,
-	       (unsigned long long)tot.nonpresent_seen, (unsigned long long)tot.young);
+	       tot.adds, tot.removes,
+	       tot.passes, tot.visited,
+	       tot.nonpresent_seen, tot.young);
 	printf("A: %llu set = %llu aged + %llu zapped + %llu still set; "
 	       "D: %llu set = %llu zapped + %llu still set\n",
-	       (unsigned long long)tot.a_sets, (unsigned long long)tot.young,
-	       (unsigned long long)tot.zap_a, (unsigned long long)set_a,
-	       (unsigned long long)tot.d_sets, (unsigned long long)tot.zap_d,
-	       (unsigned long long)set_d);
+	       tot.a_sets, tot.young,
+	       tot.zap_a, set_a,
+	       tot.d_sets, tot.zap_d,
+	       set_d);
 	printf("bad pointers seen: %llu, dead descriptors met: %llu\n",
-	       (unsigned long long)tot.bad_ptr, (unsigned long long)READ_ONCE(rt.bad_desc));
+	       tot.bad_ptr, READ_ONCE(rt.bad_desc));
 	CHECK_EQ(tot.bad_ptr, 0);
 	CHECK_EQ(READ_ONCE(rt.bad_desc), 0);
 	CHECK_EQ(tot.a_sets, tot.young + tot.zap_a + set_a);

@@ -214,8 +214,8 @@ static void compare_semantic(int mode, const u8 *b, const struct x86_insn *in,
 
 			if (o->kind != X86_OPND_IMM || zv != (in->imm & mask_of(o->size)))
 				fail(mode, b, "%s: operand %u: imm 0x%llx, zydis 0x%llx",
-				     x86_op_name(in->op), n, (unsigned long long)in->imm,
-				     (unsigned long long)zv);
+				     x86_op_name(in->op), n, in->imm,
+				     zv);
 			break;
 		}
 		default:

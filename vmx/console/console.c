@@ -154,7 +154,7 @@ static void con_to_vm(struct vm *vm, u8 c)
 	spin_unlock(&con_pend_lock);
 	if (refused)
 		pr_plain("hv: console: vm %s does not read its input: bytes refused (%llu so far)\n",
-			 vm->cfg.name, (unsigned long long)refused);
+			 vm->cfg.name, refused);
 }
 
 static void con_to_shell(u8 c)

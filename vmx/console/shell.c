@@ -4,10 +4,11 @@
  * the BSP with interrupts off, from the console's interrupt (vmx/console/
  * console.c), so it never races vm_start_all(), which creates and frees the
  * VMs on the same CPU with interrupts off.  It reads other CPUs' state in
- * three ways only: statistics counters read racily (torn-free u64 loads, no
- * ordering: a count may be one exit old), locks' and EBR's own statistics
- * readers, and vCPU registers through vcpu_peek() (an IPI and a bounded
- * wait, vmx/console/vcpu_peek.c).  Whatever a guest controls that it prints
+ * four ways only: statistics counters read racily (torn-free u64 loads, no
+ * ordering: a count may be one exit old, R18), trace rings by snapshot
+ * (R19), locks' and EBR's own statistics readers, and vCPU registers
+ * through vcpu_peek() (an IPI and a bounded wait, vmx/console/vcpu_peek.c).
+ * The statistics commands are in vmx/console/shell_stats.c.  Whatever a guest controls that it prints
  * (guest memory) goes through lib/guest_text.h.
  */
 #include "vmx/console/console.h"
@@ -26,9 +27,12 @@
 #include "mm/ebr.h"
 #include "mm/ept_mmu.h"
 #include "vmx/console/shell_parse.h"
+#include "vmx/console/shell_stats.h"
 #include "vmx/console/vcpu_peek.h"
 #include "vmx/gdb/gdb_stub.h"
+#include "vmx/stats/exit_stats.h"
 #include "vmx/emul/gpt_walk.h"
+#include "vmx/vm/guest_mem.h"
 #include "vmx/vm/vm.h"
 #include "vmx/vm/vm_console.h"
 #include "vmx/vmx_cpu.h"
@@ -37,14 +41,12 @@
 #define SHELL_DUMP_DEFAULT	64
 #define SHELL_DUMP_MAX		256
 
-#define ULL(x)	((unsigned long long)(x))
-
 static void shell_usage(enum shell_cmd_id c)
 {
 	pr_plain("usage: %s\n", shell_cmds[c].usage);
 }
 
-static struct vm *shell_vm(const char *name)
+struct vm *shell_vm(const char *name)
 {
 	for (unsigned int i = 0; i < vm_count; i++)
 		if (!strcmp(vm_list[i]->cfg.name, name))
@@ -57,7 +59,7 @@ static struct vcpu *shell_vcpu(struct vm *vm, u64 id)
 {
 	if (id < vm->nvcpus)
 		return vm->vcpus[id];
-	pr_plain("vm %s has no vcpu %llu (it has %u)\n", vm->cfg.name, ULL(id), vm->nvcpus);
+	pr_plain("vm %s has no vcpu %llu (it has %u)\n", vm->cfg.name, id, vm->nvcpus);
 	return NULL;
 }
 
@@ -72,14 +74,10 @@ static const char *shell_run_state(u32 s)
 	}
 }
 
-/* Exits of @v so far: the owner's counters, read racily (statistics). */
+/* Exits of @v so far: the owner's histograms, read racily (R18). */
 static u64 shell_vcpu_exits(const struct vcpu *v)
 {
-	u64 n = 0;
-
-	for (unsigned int r = 0; r <= EXIT_REASON_MAX; r++)
-		n += READ_ONCE(v->exit_counts[r]);
-	return n;
+	return exit_stats_total(v->stats);
 }
 
 /* ---------------------------------------------------------------- commands */
@@ -122,7 +120,7 @@ static void cmd_cpus(const struct shell_parsed *p)
 				 sizeof(what));
 		}
 		pr_plain("cpu %u: %s, apic id %u, %s, %llu exits/s\n", cpu,
-			 READ_ONCE(pc->online) ? "online" : "offline", pc->apic_id, what, ULL(rate));
+			 READ_ONCE(pc->online) ? "online" : "offline", pc->apic_id, what, rate);
 		last_exits[cpu] = exits;
 	}
 	last_ns = now;
@@ -140,7 +138,7 @@ static void cmd_vms(const struct shell_parsed *p)
 			exits += shell_vcpu_exits(vm->vcpus[j]);
 		pr_plain("vm %s: %s, %llu MiB, %u vcpus (cpu mask %#llx), %llu exits, console %s%s\n",
 			 vm->cfg.name, vm_is_stopped(vm) ? "stopped" : "running",
-			 ULL(vm->mem_size >> 20), vm->nvcpus, ULL(vm->cfg.cpu_mask), ULL(exits),
+			 (vm->mem_size >> 20), vm->nvcpus, vm->cfg.cpu_mask, exits,
 			 vm->cfg.console_raw ? "raw" : "line",
 			 vm_console_focus() == vm ? ", has the input" : "");
 	}
@@ -157,7 +155,7 @@ static void cmd_vcpus(const struct shell_parsed *p)
 
 		pr_plain("vm %s vcpu %u: cpu %u, %s, vpid %u, %llu exits\n", vm->cfg.name, j,
 			 v->pcpu, shell_run_state(READ_ONCE(v->run_state)), v->vpid,
-			 ULL(shell_vcpu_exits(v)));
+			 shell_vcpu_exits(v));
 	}
 }
 
@@ -170,7 +168,7 @@ static bool shell_peek(struct vm *vm, struct vcpu *v, struct vcpu_snapshot *s)
 		return true;
 	if (rc == -2)
 		pr_plain("vm %s vcpu %u: cpu %u did not answer within %llu ms\n", vm->cfg.name,
-			 v->id, v->pcpu, ULL(VCPU_PEEK_TIMEOUT_NS / 1000000ull));
+			 v->id, v->pcpu, VCPU_PEEK_TIMEOUT_NS / 1000000ull);
 	else
 		pr_plain("vm %s vcpu %u: not running (not started yet, or stopped)\n",
 			 vm->cfg.name, v->id);
@@ -195,33 +193,33 @@ static void cmd_regs(const struct shell_parsed *p)
 	if (!v || !shell_peek(vm, v, &s))
 		return;
 	pr_plain("regs %s %u: rip %016llx rflags %016llx (%s)\n", vm->cfg.name, v->id,
-		 ULL(vcpu_snap_get(&s, VMCS_GUEST_RIP)), ULL(vcpu_snap_get(&s, VMCS_GUEST_RFLAGS)),
+		 vcpu_snap_get(&s, VMCS_GUEST_RIP), vcpu_snap_get(&s, VMCS_GUEST_RFLAGS),
 		 shell_run_state(s.run_state));
 	pr_plain("regs %s %u: rax %016llx rbx %016llx rcx %016llx rdx %016llx\n", vm->cfg.name,
-		 v->id, ULL(r[GPR_RAX]), ULL(r[GPR_RBX]), ULL(r[GPR_RCX]), ULL(r[GPR_RDX]));
+		 v->id, r[GPR_RAX], r[GPR_RBX], r[GPR_RCX], r[GPR_RDX]);
 	pr_plain("regs %s %u: rsi %016llx rdi %016llx rbp %016llx rsp %016llx\n", vm->cfg.name,
-		 v->id, ULL(r[GPR_RSI]), ULL(r[GPR_RDI]), ULL(r[GPR_RBP]), ULL(r[GPR_RSP]));
+		 v->id, r[GPR_RSI], r[GPR_RDI], r[GPR_RBP], r[GPR_RSP]);
 	pr_plain("regs %s %u: r8  %016llx r9  %016llx r10 %016llx r11 %016llx\n", vm->cfg.name,
-		 v->id, ULL(r[GPR_R8]), ULL(r[GPR_R9]), ULL(r[GPR_R10]), ULL(r[GPR_R11]));
+		 v->id, r[GPR_R8], r[GPR_R9], r[GPR_R10], r[GPR_R11]);
 	pr_plain("regs %s %u: r12 %016llx r13 %016llx r14 %016llx r15 %016llx\n", vm->cfg.name,
-		 v->id, ULL(r[GPR_R12]), ULL(r[GPR_R13]), ULL(r[GPR_R14]), ULL(r[GPR_R15]));
+		 v->id, r[GPR_R12], r[GPR_R13], r[GPR_R14], r[GPR_R15]);
 	for (unsigned int i = 0; i < VMCS_GUEST_NSEGS; i++)
 		pr_plain("regs %s %u: %-4s sel %04llx base %016llx limit %08llx ar %05llx\n",
 			 vm->cfg.name, v->id, vmcs_guest_segs[i].name,
-			 ULL(vcpu_snap_get(&s, vmcs_guest_segs[i].sel)),
-			 ULL(vcpu_snap_get(&s, vmcs_guest_segs[i].base)),
-			 ULL(vcpu_snap_get(&s, vmcs_guest_segs[i].limit)),
-			 ULL(vcpu_snap_get(&s, vmcs_guest_segs[i].ar)));
+			 vcpu_snap_get(&s, vmcs_guest_segs[i].sel),
+			 vcpu_snap_get(&s, vmcs_guest_segs[i].base),
+			 vcpu_snap_get(&s, vmcs_guest_segs[i].limit),
+			 vcpu_snap_get(&s, vmcs_guest_segs[i].ar));
 	pr_plain("regs %s %u: gdtr %016llx/%04llx idtr %016llx/%04llx\n", vm->cfg.name, v->id,
-		 ULL(vcpu_snap_get(&s, VMCS_GUEST_GDTR_BASE)),
-		 ULL(vcpu_snap_get(&s, VMCS_GUEST_GDTR_LIMIT)),
-		 ULL(vcpu_snap_get(&s, VMCS_GUEST_IDTR_BASE)),
-		 ULL(vcpu_snap_get(&s, VMCS_GUEST_IDTR_LIMIT)));
+		 vcpu_snap_get(&s, VMCS_GUEST_GDTR_BASE),
+		 vcpu_snap_get(&s, VMCS_GUEST_GDTR_LIMIT),
+		 vcpu_snap_get(&s, VMCS_GUEST_IDTR_BASE),
+		 vcpu_snap_get(&s, VMCS_GUEST_IDTR_LIMIT));
 	pr_plain("regs %s %u: cr0 %016llx cr3 %016llx cr4 %016llx efer %016llx\n", vm->cfg.name,
-		 v->id, ULL(shell_guest_cr(&s, VMCS_GUEST_CR0, VMCS_CR0_MASK, VMCS_CR0_SHADOW)),
-		 ULL(vcpu_snap_get(&s, VMCS_GUEST_CR3)),
-		 ULL(shell_guest_cr(&s, VMCS_GUEST_CR4, VMCS_CR4_MASK, VMCS_CR4_SHADOW)),
-		 ULL(vcpu_snap_get(&s, VMCS_GUEST_EFER)));
+		 v->id, shell_guest_cr(&s, VMCS_GUEST_CR0, VMCS_CR0_MASK, VMCS_CR0_SHADOW),
+		 vcpu_snap_get(&s, VMCS_GUEST_CR3),
+		 shell_guest_cr(&s, VMCS_GUEST_CR4, VMCS_CR4_MASK, VMCS_CR4_SHADOW),
+		 vcpu_snap_get(&s, VMCS_GUEST_EFER));
 }
 
 static void cmd_vmcs(const struct shell_parsed *p)
@@ -234,7 +232,7 @@ static void cmd_vmcs(const struct shell_parsed *p)
 		return;
 	for (unsigned int i = 0; i < vcpu_peek_nfields; i++)
 		pr_plain("vmcs %s %u: %-18s (%04x) %016llx\n", vm->cfg.name, v->id,
-			 vcpu_peek_fields[i].name, vcpu_peek_fields[i].enc, ULL(s.field[i]));
+			 vcpu_peek_fields[i].name, vcpu_peek_fields[i].enc, s.field[i]);
 }
 
 /* One dump line: @n (1..16) bytes at @p, shown as at @addr. */
@@ -252,7 +250,7 @@ static void shell_dump_line(const char *tag, u64 addr, const u8 *p, unsigned int
 		text[b] = guest_text_byte(p[b]);
 	}
 	text[MIN(n, 16u)] = '\0';
-	pr_plain("%s %016llx: %s|%s|\n", tag, ULL(addr), hex, text);
+	pr_plain("%s %016llx: %s|%s|\n", tag, addr, hex, text);
 }
 
 /* Hex and (filtered) text, 16 bytes a line, addresses from @addr. */
@@ -283,9 +281,9 @@ static void cmd_mem(const struct shell_parsed *p)
 
 	if (!vm || !shell_dump_len(p, 2, &len))
 		return;
-	if (!vm_guest_range_ok(vm, gpa, len) || vm_read_guest(vm, gpa, buf, len)) {
-		pr_plain("mem: %#llx+%u is not in vm %s's RAM (%llu MiB from 0)\n", ULL(gpa), len,
-			 vm->cfg.name, ULL(vm->mem_size >> 20));
+	if (!guest_range_ok(vm, gpa, len) || copy_from_guest(vm, buf, gpa, len)) {
+		pr_plain("mem: %#llx+%u is not in vm %s's RAM (%llu MiB from 0)\n", gpa, len,
+			 vm->cfg.name, vm->mem_size >> 20);
 		return;
 	}
 	shell_dump("mem", gpa, buf, len);
@@ -320,16 +318,10 @@ static void cmd_hmem(const struct shell_parsed *p)
 	if (!shell_dump_len(p, 1, &len))
 		return;
 	if (!shell_hpa_ok(hpa, len)) {
-		pr_plain("hmem: %#llx+%u is not RAM the hypervisor maps\n", ULL(hpa), len);
+		pr_plain("hmem: %#llx+%u is not RAM the hypervisor maps\n", hpa, len);
 		return;
 	}
 	shell_dump("hmem", hpa, arch_phys_to_virt(hpa), len);
-}
-
-static int shell_read_gpa(void *opaque, u64 gpa, u64 *val, unsigned int size)
-{
-	*val = 0;
-	return vm_read_guest(opaque, gpa, val, size) ? -1 : 0;
 }
 
 static void cmd_gva(const struct shell_parsed *p)
@@ -354,7 +346,7 @@ static void cmd_gva(const struct shell_parsed *p)
 		.cpl = (u8)((vcpu_snap_get(&s, VMCS_GUEST_SS_AR) >> 5) & 3),
 		.maxphyaddr = (u8)(cpuid_count(0x80000008u, 0).eax & 0xff),
 		.gbpages = cpuid_count(0x80000001u, 0).edx & BIT(26),
-		.read_gpa = shell_read_gpa,
+		.read_gpa = guest_gpt_read,
 		.opaque = vm,
 	};
 	for (unsigned int i = 0; i < 4; i++)
@@ -363,61 +355,41 @@ static void cmd_gva(const struct shell_parsed *p)
 	gpt_walk(&ctx, gva, GPT_ACC_NO_SIDE_EFFECTS | GPT_ACC_NO_PERM_CHECK, &res);
 	if (mode == GPT_MODE_NONE && res.status == GPT_OK) {
 		pr_plain("gva %s %u %#llx: gpa %#llx (paging off: the same address)\n",
-			 vm->cfg.name, v->id, ULL(gva), ULL(res.gpa));
+			 vm->cfg.name, v->id, gva, res.gpa);
 		return;
 	}
 	switch (res.status) {
 	case GPT_OK:
 		pr_plain("gva %s %u %#llx: gpa %#llx (%s, %llu KiB page, level %u,%s%s%s)\n",
-			 vm->cfg.name, v->id, ULL(gva), ULL(res.gpa),
-			 mode < ARRAY_SIZE(modes) ? modes[mode] : "?", ULL(res.page_size >> 10),
+			 vm->cfg.name, v->id, gva, res.gpa,
+			 mode < ARRAY_SIZE(modes) ? modes[mode] : "?", (res.page_size >> 10),
 			 res.level, res.perm & GPT_PERM_W ? " writable" : " read-only",
 			 res.perm & GPT_PERM_U ? " user" : " supervisor",
 			 res.perm & GPT_PERM_X ? " executable" : " no-execute");
 		break;
 	case GPT_FAULT:
 		pr_plain("gva %s %u %#llx: not mapped (%s; the guest would take #PF, error code "
-			 "%#x)\n", vm->cfg.name, v->id, ULL(gva),
+			 "%#x)\n", vm->cfg.name, v->id, gva,
 			 mode < ARRAY_SIZE(modes) ? modes[mode] : "?", res.error_code);
 		break;
 	case GPT_NONCANONICAL:
-		pr_plain("gva %s %u %#llx: not canonical\n", vm->cfg.name, v->id, ULL(gva));
+		pr_plain("gva %s %u %#llx: not canonical\n", vm->cfg.name, v->id, gva);
 		break;
 	case GPT_BAD_GPA:
 		pr_plain("gva %s %u %#llx: a page table at gpa %#llx is not in the VM's RAM\n",
-			 vm->cfg.name, v->id, ULL(gva), ULL(res.bad_gpa));
+			 vm->cfg.name, v->id, gva, res.bad_gpa);
 		break;
 	default:
 		pr_plain("gva %s %u %#llx: the walk failed (status %d)\n", vm->cfg.name, v->id,
-			 ULL(gva), res.status);
+			 gva, res.status);
 		break;
 	}
-}
-
-static void cmd_exits(const struct shell_parsed *p)
-{
-	struct vm *vm = shell_vm(p->str[0]);
-	u64 total = 0;
-
-	if (!vm)
-		return;
-	for (unsigned int r = 0; r <= EXIT_REASON_MAX; r++) {
-		u64 n = 0;
-
-		for (unsigned int j = 0; j < vm->nvcpus; j++)
-			n += READ_ONCE(vm->vcpus[j]->exit_counts[r]);
-		total += n;
-		if (n)
-			pr_plain("exits %s: %3u %-28s %llu\n", vm->cfg.name, r,
-				 r < EXIT_REASON_MAX ? vmx_exit_reason_str(r) : "(other)", ULL(n));
-	}
-	pr_plain("exits %s: total %llu\n", vm->cfg.name, ULL(total));
 }
 
 static void shell_lock_line(const char *vm, const char *name, const struct lock_stats *st)
 {
 	pr_plain("lock %s %s: %llu acquisitions, %llu contended, longest wait %llu ns\n", vm, name,
-		 ULL(st->acquisitions), ULL(st->contended), ULL(st->max_wait_ns));
+		 st->acquisitions, st->contended, st->max_wait_ns);
 }
 
 static void cmd_locks(const struct shell_parsed *p)
@@ -451,8 +423,8 @@ static void cmd_ebr(const struct shell_parsed *p)
 		ebr_stats_read(&vm_list[i]->mmu->ebr, &st);
 		pr_plain("ebr %s: epoch %llu, %llu advances, %llu retired, %llu freed, %llu pending "
 			 "(peak %llu), %llu waits at the backlog limit\n", vm_list[i]->cfg.name,
-			 ULL(st.epoch), ULL(st.advances), ULL(st.retired), ULL(st.freed),
-			 ULL(st.pending), ULL(st.peak_pending), ULL(st.waits_for_backlog));
+			 st.epoch, st.advances, st.retired, st.freed,
+			 st.pending, st.peak_pending, st.waits_for_backlog);
 	}
 }
 
@@ -474,8 +446,8 @@ static void cmd_cpuid(const struct shell_parsed *p)
 		return;
 	}
 	r = cpuid_count((u32)p->num[0], (u32)sub);
-	pr_plain("cpuid %#llx %#llx: eax %08x ebx %08x ecx %08x edx %08x\n", ULL(p->num[0]),
-		 ULL(sub), r.eax, r.ebx, r.ecx, r.edx);
+	pr_plain("cpuid %#llx %#llx: eax %08x ebx %08x ecx %08x edx %08x\n", p->num[0],
+		 sub, r.eax, r.ebx, r.ecx, r.edx);
 }
 
 static void cmd_rdmsr(const struct shell_parsed *p)
@@ -487,9 +459,9 @@ static void cmd_rdmsr(const struct shell_parsed *p)
 		return;
 	}
 	if (rdmsr_safe((u32)p->num[0], &val))
-		pr_plain("msr %#llx: #GP (this CPU has no such MSR)\n", ULL(p->num[0]));
+		pr_plain("msr %#llx: #GP (this CPU has no such MSR)\n", p->num[0]);
 	else
-		pr_plain("msr %#llx: %#llx\n", ULL(p->num[0]), ULL(val));
+		pr_plain("msr %#llx: %#llx\n", p->num[0], val);
 }
 
 static void cmd_vm_stop(const struct shell_parsed *p)
@@ -566,8 +538,9 @@ static const shell_fn shell_fns[SHELL_NCMDS] = {
 	[SHELL_VCPUS] = cmd_vcpus,	 [SHELL_REGS] = cmd_regs,
 	[SHELL_VMCS] = cmd_vmcs,	 [SHELL_MEM] = cmd_mem,
 	[SHELL_HMEM] = cmd_hmem,	 [SHELL_GVA] = cmd_gva,
-	[SHELL_EXITS] = cmd_exits,	 [SHELL_LOCKS] = cmd_locks,
-	[SHELL_EBR] = cmd_ebr,		 [SHELL_LOGLEVEL] = cmd_loglevel,
+	[SHELL_EPT] = cmd_ept,		 [SHELL_EXITS] = cmd_exits,
+	[SHELL_LOCKS] = cmd_locks,	 [SHELL_EBR] = cmd_ebr,
+	[SHELL_TRACE] = cmd_trace,	 [SHELL_LOGLEVEL] = cmd_loglevel,
 	[SHELL_CPUID] = cmd_cpuid,	 [SHELL_RDMSR] = cmd_rdmsr,
 	[SHELL_VM_STOP] = cmd_vm_stop,	 [SHELL_VM_START] = cmd_vm_start,
 	[SHELL_VM_RESTART] = cmd_vm_restart, [SHELL_REBOOT] = cmd_reboot,

@@ -14,6 +14,7 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmx_ops.h"
 #include "vmx/watchdog.h"
+#include "vmx/stats/exit_stats.h"
 
 /* debug=zap: the period between two splits or zaps. */
 #define VCPU_ZAP_PERIOD		(2ull << 20)
@@ -111,18 +112,18 @@ void vcpu_test_aids_report(struct vcpu *v)
 	ept_mmu_stats_read(vm->mmu, &st);
 	pr_plain("hv: vm %s debug=zap: %llu splits and zaps (longest %llu TSC ticks) "
 		 "removed %llu leaves; huge leaves split %llu, tables removed %llu, EPT flush "
-		 "requests %llu\n", vm->cfg.name, (unsigned long long)z->zaps,
-		 (unsigned long long)z->max_ticks, (unsigned long long)z->zapped,
-		 (unsigned long long)st.splits, (unsigned long long)st.tables_removed,
-		 (unsigned long long)st.flushes);
+		 "requests %llu\n", vm->cfg.name, z->zaps, z->max_ticks, z->zapped, st.splits,
+		 st.tables_removed, st.flushes);
 	for (unsigned int i = 0; i < vm->nvcpus; i++) {
 		const struct ept_flush_vcpu *fv = &vm->mmu->flush.vcpu[vm->vcpus[i]->flush_id];
 
 		pr_plain("hv: vm %s debug=zap: vcpu %u kicked %llu times, acknowledged %llu "
 			 "flushes, %llu interrupt exits, %llu EPT violations\n", vm->cfg.name, i,
-			 (unsigned long long)READ_ONCE(fv->kicks),
-			 (unsigned long long)READ_ONCE(fv->acks),
-			 (unsigned long long)vm->vcpus[i]->exit_counts[EXIT_REASON_EXT_INTR],
-			 (unsigned long long)vm->vcpus[i]->exit_counts[EXIT_REASON_EPT_VIOLATION]);
+			 READ_ONCE(fv->kicks),
+			 READ_ONCE(fv->acks),
+			 exit_stats_count(vm->vcpus[i]->stats,
+							      EXIT_REASON_EXT_INTR),
+			 exit_stats_count(vm->vcpus[i]->stats,
+							      EXIT_REASON_EPT_VIOLATION));
 	}
 }

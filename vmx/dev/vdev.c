@@ -107,7 +107,7 @@ static int vdev_range_slot(u64 base, u64 len, u64 limit, unsigned int n, unsigne
 
 	if (!len || base > limit || len - 1 > limit - base) {
 		pr_err("vm %s: %s range %#llx+%#llx is empty or wraps\n", vm, space,
-		       (unsigned long long)base, (unsigned long long)len);
+		       base, len);
 		return -1;
 	}
 	if (n == max) {
@@ -118,7 +118,7 @@ static int vdev_range_slot(u64 base, u64 len, u64 limit, unsigned int n, unsigne
 		;
 	if ((i > 0 && end_of(tbl, i - 1) > base) || (i < n && base + len > base_of(tbl, i))) {
 		pr_err("vm %s: %s range %#llx+%#llx overlaps a device's\n", vm, space,
-		       (unsigned long long)base, (unsigned long long)len);
+		       base, len);
 		return -1;
 	}
 	return (int)i;
@@ -176,7 +176,7 @@ int vdev_mmio_register(struct vdev_bus *bus, u64 base, u64 len,
 
 	if (!ops->read || !ops->write) {
 		pr_err("vm %s: MMIO range %#llx+%#llx: a device needs read and write\n",
-		       bus->host.name, (unsigned long long)base, (unsigned long long)len);
+		       bus->host.name, base, len);
 		return -1;
 	}
 	i = vdev_range_slot(base, len, ~0ull, bus->nmmio, VDEV_MMIO_MAX, mmio_base,

@@ -30,6 +30,7 @@
 #include "vmx/gdb/gdb_proto.h"
 #include "vmx/vcpu.h"
 #include "vmx/vcpu_run.h"
+#include "vmx/vm/guest_mem.h"
 #include "vmx/vm/vm.h"
 #include "vmx/vmx_ops.h"
 
@@ -467,12 +468,6 @@ static int gdb_op_write_regs(void *ctx, unsigned int tid, const u64 val[GDB_NREG
 	return 0;
 }
 
-static int gdb_read_gpa(void *opaque, u64 gpa, u64 *val, unsigned int size)
-{
-	*val = 0;
-	return vm_read_guest(opaque, gpa, val, size) ? -1 : 0;
-}
-
 /* Guest-virtual @gva through thread @tid's paging: its gpa and the bytes to the page's end. */
 static int gdb_translate(unsigned int tid, u64 gva, u64 *gpa, size_t *room)
 {
@@ -482,7 +477,7 @@ static int gdb_translate(unsigned int tid, u64 gva, u64 *gpa, size_t *room)
 		.rflags = g->regs[GDB_EFLAGS], .cpl = g->cpl,
 		.maxphyaddr = (u8)(cpuid_count(0x80000008u, 0).eax & 0xff),
 		.gbpages = cpuid_count(0x80000001u, 0).edx & BIT(26),
-		.read_gpa = gdb_read_gpa, .opaque = gdb_vm,
+		.read_gpa = guest_gpt_read, .opaque = gdb_vm,
 	};
 	struct gpt_walk_result res;
 
@@ -508,8 +503,8 @@ static size_t gdb_access(unsigned int tid, u64 addr, u8 *rd, const u8 *wr, size_
 		if (gdb_translate(tid, addr + done, &gpa, &room))
 			break;
 		n = MIN(room, len - done);
-		if (rd ? vm_read_guest(gdb_vm, gpa, rd + done, n) :
-			 vm_write_guest(gdb_vm, gpa, wr + done, n))
+		if (rd ? copy_from_guest(gdb_vm, rd + done, gpa, n) :
+			 copy_to_guest(gdb_vm, gpa, wr + done, n))
 			break;
 		done += n;
 	}
@@ -542,7 +537,7 @@ static int gdb_sw_find(u64 addr)
 
 static void gdb_sw_remove(struct gdb_sw_bp *b)
 {
-	vm_write_guest(gdb_vm, b->gpa, &b->orig, 1);
+	copy_to_guest(gdb_vm, b->gpa, &b->orig, 1);
 	b->used = false;
 }
 
@@ -569,8 +564,8 @@ static int gdb_op_breakpoint(void *ctx, enum gdb_bp_type type, u64 addr, bool in
 		for (i = 0; i < GDB_SW_BPS && gdb_sw[i].used; i++)
 			;
 		if (i == GDB_SW_BPS || gdb_translate(tid, addr, &gpa, &room) ||
-		    vm_read_guest(gdb_vm, gpa, &gdb_sw[i].orig, 1) ||
-		    vm_write_guest(gdb_vm, gpa, &int3, 1))
+		    copy_from_guest(gdb_vm, &gdb_sw[i].orig, gpa, 1) ||
+		    copy_to_guest(gdb_vm, gpa, &int3, 1))
 			return -1;
 		gdb_sw[i] = (struct gdb_sw_bp){ .used = true, .addr = addr, .gpa = gpa,
 						.orig = gdb_sw[i].orig };

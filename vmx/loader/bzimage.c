@@ -46,7 +46,7 @@ static void bp_put_u64(u8 *bp, unsigned int off, u64 v)
 static void bz_fill_e820(struct loader_req *req, u8 *bp)
 {
 	struct loader_range map[LOADER_MAP_MAX];
-	unsigned int i, n = loader_memory_map(req->mem->size, map);
+	unsigned int i, n = loader_memory_map(req->mem_size, map);
 
 	BUILD_BUG_ON(LOADER_MAP_MAX > BP_E820_MAX);
 	for (i = 0; i < n; i++) {
@@ -70,7 +70,7 @@ static int bz_place_initrd(struct loader_req *req, const u8 *img, u64 run_end, u
 		return 0;
 	if (!rd->size)
 		return loader_fail(req, "initrd \"%s\" is empty", rd->name);
-	top = MIN(top, req->mem->size);
+	top = MIN(top, req->mem_size);
 	if (rd->size > top || (at = (top - rd->size) & PAGE_MASK) < ALIGN_UP(run_end, PAGE_SIZE))
 		return loader_fail(req, "initrd \"%s\" of %llu bytes does not fit between the "
 				   "kernel's run area (ends at %#llx) and %#llx: give the VM more mem=",
@@ -121,10 +121,10 @@ int bzimage_load(struct loader_req *req)
 				   "a kernel of %#llx bytes", pref, init_size, payload);
 	/* The kernel decompresses itself into [pref, pref + init_size). */
 	run_end = pref + init_size;
-	if (run_end > req->mem->size || load + payload > req->mem->size)
+	if (run_end > req->mem_size || load + payload > req->mem_size)
 		return loader_fail(req, "the kernel needs memory up to %#llx, more than the VM's "
 				   "%llu MiB: give it more mem=", MAX(run_end, load + payload),
-				   req->mem->size >> 20);
+				   req->mem_size >> 20);
 	if (cmdlen > get_unaligned_u32(img + SH_CMDLINE_SIZE) ||
 	    BZ_CMDLINE_GPA + cmdlen + 1 > LOADER_INFO_END)
 		return loader_fail(req, "command line of %zu bytes is longer than the kernel's "

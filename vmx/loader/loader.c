@@ -48,7 +48,7 @@ static bool loader_overlaps(u64 a, u64 alen, u64 b, u64 blen)
 
 int loader_check_area(struct loader_req *req, const char *what, u64 gpa, u64 len)
 {
-	u64 mem = req->mem->size;
+	u64 mem = req->mem_size;
 
 	if (gpa + len < gpa || gpa + len > mem)
 		return loader_fail(req, "%s [%#llx, %#llx) does not fit in the VM's %llu MiB",
@@ -66,14 +66,14 @@ int loader_check_area(struct loader_req *req, const char *what, u64 gpa, u64 len
 
 int loader_write(struct loader_req *req, u64 gpa, const void *src, u64 len)
 {
-	if (len && req->mem->write(req->mem->ctx, gpa, src, len))
+	if (len && copy_to_guest(req->vm, gpa, src, len))
 		return loader_fail(req, "write of %llu bytes at %#llx outside guest RAM", len, gpa);
 	return 0;
 }
 
 int loader_zero(struct loader_req *req, u64 gpa, u64 len)
 {
-	if (len && req->mem->zero(req->mem->ctx, gpa, len))
+	if (len && clear_guest(req->vm, gpa, len))
 		return loader_fail(req, "clear of %llu bytes at %#llx outside guest RAM", len, gpa);
 	return 0;
 }

@@ -4,9 +4,10 @@
  * kernel or a multiboot2 kernel, chosen by the image's own format, written
  * into a VM's RAM with the boot information its specification promises.
  *
- * Portable: the loaders see guest memory only through struct loader_mem,
- * so hosted tests and the fuzzer (tests/fuzz/fuzz_loader.c) run them on a
- * buffer.  Every image is untrusted input: a bad one is refused with a
+ * Portable: the loaders write guest memory only through copy_to_guest()
+ * and clear_guest() (vmx/vm/guest_mem.h), which the link chooses: hv's
+ * vmx/vm/guest_mem.c, or for the hosted tests and the fuzzer
+ * (tests/fuzz/fuzz_loader.c) a buffer (tests/host/guest_mem_buf.c).  Every image is untrusted input: a bad one is refused with a
  * message (loader_req.err) naming what is wrong, never loaded half-way
  * into memory the VM does not own.  docs/loaders.md describes the layout.
  */
@@ -14,6 +15,7 @@
 #define VMX_LOADER_LOADER_H
 
 #include "lib/compiler.h"
+#include "vmx/vm/guest_mem.h"
 
 #define LOADER_MAX_MODS		8
 #define LOADER_ERR_MAX		160
@@ -24,16 +26,6 @@ struct loader_blob {
 	const u8 *data;		/* NULL: absent */
 	u64 size;
 	const char *args;	/* the guest's string for it ("" when none) */
-};
-
-/* Guest RAM [0, size): the loader writes only through these. */
-struct loader_mem {
-	void *ctx;
-	u64 size;
-	/* Copy @len bytes to guest-physical @gpa; 0, or -1 outside RAM. */
-	int (*write)(void *ctx, u64 gpa, const void *src, u64 len);
-	/* Zero [gpa, gpa + len); 0, or -1 outside RAM. */
-	int (*zero)(void *ctx, u64 gpa, u64 len);
 };
 
 /*
@@ -49,7 +41,8 @@ struct loader_boot {
 
 struct loader_req {
 	/* in */
-	const struct loader_mem *mem;
+	struct vm *vm;				/* whose RAM the image goes to */
+	u64 mem_size;				/* its RAM: [0, mem_size) */
 	struct loader_blob kernel;		/* args: the guest's command line */
 	struct loader_blob initrd;		/* bzImage only */
 	struct loader_blob mods[LOADER_MAX_MODS];	/* multiboot only */

@@ -107,8 +107,8 @@ int multiboot1_load(struct loader_req *req)
 	if (!info_gpa)
 		return -1;
 	info[MBI_OFF_FLAGS / 4] = MBI_MEM | MBI_CMDLINE | MBI_MODS | MBI_MMAP | MBI_LOADER_NAME;
-	loader_mem_kib(req->mem->size, &info[MBI_OFF_MEM_LOWER / 4], &info[MBI_OFF_MEM_UPPER / 4]);
-	n = loader_memory_map(req->mem->size, map);
+	loader_mem_kib(req->mem_size, &info[MBI_OFF_MEM_LOWER / 4], &info[MBI_OFF_MEM_UPPER / 4]);
+	n = loader_memory_map(req->mem_size, map);
 	for (i = 0; i < n; i++) {
 		u8 e[24];
 		u32 sz = 20;

@@ -168,10 +168,10 @@ static int mb2_write_info(struct loader_req *req, struct loader_info *w,
 		if (!loader_info_put(w, m, sizeof(m), 8) || !loader_info_put(w, s, strlen(s) + 1, 1))
 			return -1;
 	}
-	loader_mem_kib(req->mem->size, &mem[0], &mem[1]);
+	loader_mem_kib(req->mem_size, &mem[0], &mem[1]);
 	if (mb2_tag(w, MB2_TAG_BASIC_MEMINFO, mem, sizeof(mem)))
 		return -1;
-	n = loader_memory_map(req->mem->size, map);
+	n = loader_memory_map(req->mem_size, map);
 	memcpy(mmap, &entry_size, 4);
 	memcpy(mmap + 4, &version, 4);
 	for (i = 0; i < n; i++) {

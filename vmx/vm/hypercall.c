@@ -11,6 +11,7 @@
 #include "lib/printk.h"
 #include "vmx/exit.h"
 #include "vmx/vcpu_run.h"
+#include "vmx/vm/guest_mem.h"
 #include "vmx/vm/vm.h"
 #include "vmx/vmx_ops.h"
 
@@ -20,12 +21,12 @@ BUILD_BUG_ON((int)HC_RAX != GPR_RAX || (int)HC_RBX != GPR_RBX || (int)HC_RCX != 
 
 static bool hc_range_ok(void *ctx, u64 gpa, u64 len)
 {
-	return vm_guest_range_ok(((struct vcpu *)ctx)->vm, gpa, len);
+	return guest_range_ok(((struct vcpu *)ctx)->vm, gpa, len);
 }
 
 static int hc_read(void *ctx, u64 gpa, void *dst, size_t len)
 {
-	return vm_read_guest(((struct vcpu *)ctx)->vm, gpa, dst, len);
+	return copy_from_guest(((struct vcpu *)ctx)->vm, dst, gpa, len);
 }
 
 static void hc_console_putc(void *ctx, u8 c)

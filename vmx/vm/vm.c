@@ -30,7 +30,9 @@
 #include "vmx/exit.h"
 #include "vmx/vcpu_lapic.h"
 #include "vmx/vm/acpi_build.h"
+#include "vmx/vm/guest_mem.h"
 #include "vmx/vcpu_run.h"
+#include "vmx/stats/exit_stats.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/vmx_error.h"
@@ -67,70 +69,6 @@ static void vpid_free(u16 vpid)
 
 /* ---------------------------------------------------------------- memory */
 
-static void *vm_gpa_ptr(struct vm *vm, gpa_t gpa, u64 *avail)
-{
-	unsigned int i;
-
-	for (i = 0; i < vm->nchunks; i++) {
-		const struct vm_mem_chunk *c = &vm->chunks[i];
-
-		if (gpa >= c->gpa && gpa - c->gpa < c->size) {
-			*avail = c->size - (gpa - c->gpa);
-			return (u8 *)arch_phys_to_virt(c->hpa) + (gpa - c->gpa);
-		}
-	}
-	return NULL;
-}
-
-static int vm_copy_guest(struct vm *vm, gpa_t gpa, void *buf, size_t len, bool write)
-{
-	u8 *p = buf;
-
-	if (gpa + len < gpa)
-		return -1;
-	while (len) {
-		u64 avail;
-		u8 *g = vm_gpa_ptr(vm, gpa, &avail);
-		size_t n;
-
-		if (!g)
-			return -1;
-		n = MIN((u64)len, avail);
-		if (write)
-			memcpy(g, p, n);
-		else
-			memcpy(p, g, n);
-		p += n;
-		gpa += n;
-		len -= n;
-	}
-	return 0;
-}
-
-void *vm_guest_ptr(struct vm *vm, gpa_t gpa, u64 len)
-{
-	u64 avail;
-	void *p = vm_gpa_ptr(vm, gpa, &avail);
-
-	return p && len <= avail ? p : NULL;
-}
-
-bool vm_guest_range_ok(struct vm *vm, gpa_t gpa, u64 len)
-{
-	/* Chunks cover [0, mem_size) without holes (vm_alloc_memory). */
-	return gpa + len >= gpa && gpa + len <= vm->mem_size;
-}
-
-int vm_read_guest(struct vm *vm, gpa_t gpa, void *dst, size_t len)
-{
-	return vm_copy_guest(vm, gpa, dst, len, false);
-}
-
-int vm_write_guest(struct vm *vm, gpa_t gpa, const void *src, size_t len)
-{
-	return vm_copy_guest(vm, gpa, (void *)src, len, true);
-}
-
 /* Back [0, mem) with the largest free blocks, one memory slot each. */
 static int vm_alloc_memory(struct vm *vm)
 {
@@ -148,8 +86,8 @@ static int vm_alloc_memory(struct vm *vm)
 			order--;
 		if (!pa) {
 			pr_err("vm %s: out of memory after %llu of %llu MiB\n", vm->cfg.name,
-			       (unsigned long long)(gpa >> 20),
-			       (unsigned long long)(vm->mem_size >> 20));
+			       (gpa >> 20),
+			       (vm->mem_size >> 20));
 			return -1;
 		}
 		/* One slot stays free for the APIC-access page (vm_add_slots()). */
@@ -223,6 +161,9 @@ static int vm_create_vcpus(struct vm *vm)
 		if (!v)
 			return -1;
 		vm->vcpus[vm->nvcpus++] = v;	/* owned by the VM from here (vm_free) */
+		v->stats = kzalloc(sizeof(*v->stats));
+		if (!v->stats)
+			return -1;
 		v->vm = vm;
 		v->id = vm->nvcpus - 1;
 		v->pcpu = cpu;
@@ -256,6 +197,7 @@ static void vm_free_parts(struct vm *vm, bool mmu_ready)
 		if (vm->vcpus[i]->vmcs)
 			arch_page_free(vm->vcpus[i]->vmcs);
 		vcpu_lapic_destroy(vm->vcpus[i]);
+		kfree(vm->vcpus[i]->stats);
 		kfree(vm->vcpus[i]);
 	}
 	for (i = 0; i < 2; i++)
@@ -350,7 +292,7 @@ static int vm_place_acpi(struct vm *vm)
 	}
 	rc = acpi_build(&cfg, buf, size, PLAT_ACPI_AREA_GPA, &info);
 	if (!rc)
-		rc = vm_write_guest(vm, PLAT_ACPI_AREA_GPA, buf, info.size);
+		rc = copy_to_guest(vm, PLAT_ACPI_AREA_GPA, buf, info.size);
 	kfree(buf);
 	if (rc) {
 		pr_err("vm %s: its ACPI tables could not be built (%d)\n", vm->cfg.name, rc);
@@ -455,7 +397,7 @@ static int vm_build(struct vm *vm)
 	/* No other CPU sees the VM before vm_start_all() publishes its vCPUs (R1). */
 	WRITE_ONCE(vm->state, VM_RUNNING);
 	pr_info("vm %s: %llu MiB in %u blocks, %u vCPUs, entry=%s, EPT %d-level, local APICs %s\n",
-		cfg->name, (unsigned long long)cfg->mem_mib, vm->nchunks, vm->nvcpus,
+		cfg->name, cfg->mem_mib, vm->nchunks, vm->nvcpus,
 		cfg->kernel[0] ? "kernel" : cfg->entry == VM_ENTRY_REAL ? "real" :
 		cfg->entry == VM_ENTRY_PROT ? "prot" : "long",
 		vm->mmu->root_level,
@@ -568,9 +510,9 @@ static void vm_report_com1(struct vm *vm)
 	uart_stats(com1, &bytes, &accesses);
 	if (bytes)
 		pr_plain("hv: vm %s COM1: %llu bytes out, %llu register accesses (%llu.%02llu per "
-			 "byte)\n", vm->cfg.name, (unsigned long long)bytes,
-			 (unsigned long long)accesses, (unsigned long long)(accesses / bytes),
-			 (unsigned long long)(accesses * 100 / bytes % 100));
+			 "byte)\n", vm->cfg.name, bytes,
+			 accesses, (accesses / bytes),
+			 (accesses * 100 / bytes % 100));
 }
 
 void vm_report(struct vm *vm)
@@ -581,7 +523,7 @@ void vm_report(struct vm *vm)
 
 	for (i = 0; i < vm->nvcpus; i++) {
 		for (r = 0; r <= EXIT_REASON_MAX; r++)
-			counts[r] += vm->vcpus[i]->exit_counts[r];
+			counts[r] += exit_stats_count(vm->vcpus[i]->stats, r);
 		halts += vm->vcpus[i]->idle_halts;
 		polls += vm->vcpus[i]->idle_polls;
 		emulated += vm->vcpus[i]->emulated;
@@ -590,22 +532,22 @@ void vm_report(struct vm *vm)
 		total += counts[r];
 	pr_plain("hv: vm %s stopped: %s\n", vm->cfg.name, vm->stop_reason);
 	pr_plain("hv: vm %s exits: total %llu, results %u pass %u fail\n", vm->cfg.name,
-		 (unsigned long long)total, vm->results_pass, vm->results_fail);
+		 total, vm->results_pass, vm->results_fail);
 	for (r = 0; r <= EXIT_REASON_MAX; r++)
 		if (counts[r])
 			pr_plain("hv: vm %s exits: %3u %-28s %llu\n", vm->cfg.name, r,
 				 r < EXIT_REASON_MAX ? vmx_exit_reason_str(r) : "(other)",
-				 (unsigned long long)counts[r]);
+				 counts[r]);
 	pr_plain("hv: vm %s idle: %llu CPU halts, %llu polls\n", vm->cfg.name,
-		 (unsigned long long)halts, (unsigned long long)polls);
+		 halts, polls);
 	if (emulated)
 		pr_plain("hv: vm %s emulated: %llu instructions (MMIO, string I/O)\n",
-			 vm->cfg.name, (unsigned long long)emulated);
+			 vm->cfg.name, emulated);
 	vm_report_com1(vm);
 	vm_log_report_unclaimed(vm);
 	if (vm_log_suppressed(vm))
 		pr_plain("hv: vm %s log: %llu guest-triggered messages suppressed (at most %u "
-			 "every %llu s)\n", vm->cfg.name, (unsigned long long)vm_log_suppressed(vm),
+			 "every %llu s)\n", vm->cfg.name, vm_log_suppressed(vm),
 			 VM_LOG_BURST, VM_LOG_INTERVAL_NS / 1000000000ull);
 }
 
@@ -787,9 +729,9 @@ static void vm_free_all(u64 pages_before, const struct heap_stats *hs_before)
 			   pages_before + hs_before->small_pages;
 	pr_plain("hv: memory after the VMs: %llu free pages (%llu before), %llu live heap objects "
 		 "(%llu before), %llu heap pages (%llu before): %s\n",
-		 (unsigned long long)pages_after, (unsigned long long)pages_before,
-		 (unsigned long long)heap_live_after, (unsigned long long)heap_live_before,
-		 (unsigned long long)hs.small_pages, (unsigned long long)hs_before->small_pages,
+		 pages_after, pages_before,
+		 heap_live_after, heap_live_before,
+		 hs.small_pages, hs_before->small_pages,
 		 balanced ? "balanced" : "LEAKED");
 }
 

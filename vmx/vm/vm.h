@@ -94,22 +94,6 @@ static inline bool vm_is_stopped(const struct vm *vm)
 	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) == VM_STOPPED;
 }
 
-/*
- * Guest memory access by guest-physical address.  Both fail (return -1)
- * when any byte of the range lies outside the VM's RAM; they never fault.
- */
-int vm_read_guest(struct vm *vm, gpa_t gpa, void *dst, size_t len);
-/* True when [gpa, gpa + len) lies entirely in the VM's RAM (no wrap). */
-bool vm_guest_range_ok(struct vm *vm, gpa_t gpa, u64 len);
-int vm_write_guest(struct vm *vm, gpa_t gpa, const void *src, size_t len);
-
-/*
- * The hypervisor's pointer to [gpa, gpa + len) of guest RAM when the range
- * lies in one host block (for atomic accesses the guest must see as such),
- * else NULL.
- */
-void *vm_guest_ptr(struct vm *vm, gpa_t gpa, u64 len);
-
 /* Load the VM's boot image (mod= or kernel=) into its fresh memory; 0 or -1 (reported). */
 int vm_load_image(struct vm *vm);
 

@@ -319,7 +319,7 @@ int vm_config_add(const struct vm_config *cfg)
 		if (vm_configs[i].cpu_mask & cfg->cpu_mask) {
 			pr_warn("vm=%s: shares CPUs %#llx with vm %s; VMs need disjoint CPUs\n",
 				cfg->name,
-				(unsigned long long)(vm_configs[i].cpu_mask & cfg->cpu_mask),
+				(vm_configs[i].cpu_mask & cfg->cpu_mask),
 				vm_configs[i].name);
 			return -1;
 		}

@@ -12,6 +12,7 @@
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "vmx/loader/loader.h"
+#include "vmx/vm/guest_mem.h"
 
 /* The GDT every protected/long-mode guest starts with (see VM_GDT_GPA). */
 static const u64 vm_boot_gdt[4] = {
@@ -28,17 +29,17 @@ static int vm_write_long_mode_tables(struct vm *vm)
 	unsigned int i, j;
 
 	e = (VM_PML4_GPA + PAGE_SIZE) | 3;
-	if (vm_write_guest(vm, VM_PML4_GPA, &e, 8))
+	if (copy_to_guest(vm, VM_PML4_GPA, &e, 8))
 		return -1;
 	for (i = 0; i < 4; i++) {
 		gpa_t pd = VM_PML4_GPA + (2 + i) * PAGE_SIZE;
 
 		e = pd | 3;
-		if (vm_write_guest(vm, VM_PML4_GPA + PAGE_SIZE + i * 8, &e, 8))
+		if (copy_to_guest(vm, VM_PML4_GPA + PAGE_SIZE + i * 8, &e, 8))
 			return -1;
 		for (j = 0; j < 512; j++) {
 			e = (((u64)i << 30) + ((u64)j << 21)) | 0x83;	/* P, RW, PS */
-			if (vm_write_guest(vm, pd + j * 8, &e, 8))
+			if (copy_to_guest(vm, pd + j * 8, &e, 8))
 				return -1;
 		}
 	}
@@ -85,22 +86,22 @@ static int vm_load_flat(struct vm *vm)
 	size = m->end - m->start;
 	if (vm->cfg.entry == VM_ENTRY_REAL && size > 0x70000) {
 		pr_err("vm %s: real-mode image of %llu bytes does not fit below 0x80000\n",
-		       vm->cfg.name, (unsigned long long)size);
+		       vm->cfg.name, size);
 		return -1;
 	}
 	if (load + size > vm->mem_size) {
 		pr_err("vm %s: image of %llu bytes does not fit in %llu MiB at %#llx\n",
-		       vm->cfg.name, (unsigned long long)size,
-		       (unsigned long long)vm->cfg.mem_mib, (unsigned long long)load);
+		       vm->cfg.name, size,
+		       vm->cfg.mem_mib, load);
 		return -1;
 	}
-	if (vm_write_guest(vm, load, arch_phys_to_virt(m->start), size) ||
-	    vm_write_guest(vm, VM_GDT_GPA, vm_boot_gdt, sizeof(vm_boot_gdt)))
+	if (copy_to_guest(vm, load, arch_phys_to_virt(m->start), size) ||
+	    copy_to_guest(vm, VM_GDT_GPA, vm_boot_gdt, sizeof(vm_boot_gdt)))
 		return -1;
 	if (vm->cfg.entry == VM_ENTRY_LONG && vm_write_long_mode_tables(vm))
 		return -1;
 	pr_info("vm %s: module \"%s\" (%llu bytes) loaded at %#llx\n", vm->cfg.name,
-		vm->cfg.mod, (unsigned long long)size, (unsigned long long)load);
+		vm->cfg.mod, size, load);
 	return 0;
 }
 
@@ -114,26 +115,6 @@ static const char *vm_module_args(const struct mb2_module *m)
 	while (*c == ' ')
 		c++;
 	return c;
-}
-
-static int vm_loader_write(void *ctx, u64 gpa, const void *src, u64 len)
-{
-	return vm_write_guest(ctx, gpa, src, len);
-}
-
-static int vm_loader_zero(void *ctx, u64 gpa, u64 len)
-{
-	static const u8 zeros[256];
-
-	while (len) {
-		u64 n = MIN(len, (u64)sizeof(zeros));
-
-		if (vm_write_guest(ctx, gpa, zeros, n))
-			return -1;
-		gpa += n;
-		len -= n;
-	}
-	return 0;
 }
 
 /* Fill @b from the boot module named @name; -1 with a message when there is none. */
@@ -157,10 +138,6 @@ static int vm_find_blob(struct vm *vm, const char *what, const char *name, bool 
 /* kernel=: the loaders choose by the image's format; vCPU 0 starts as they say. */
 static int vm_load_kernel(struct vm *vm)
 {
-	const struct loader_mem mem = {
-		.ctx = vm, .size = vm->mem_size,
-		.write = vm_loader_write, .zero = vm_loader_zero,
-	};
 	struct loader_req *req;
 	u8 rsdp[36];
 	unsigned int i;
@@ -171,7 +148,8 @@ static int vm_load_kernel(struct vm *vm)
 		pr_err("vm %s: out of memory for its loader\n", vm->cfg.name);
 		return -1;
 	}
-	req->mem = &mem;
+	req->vm = vm;
+	req->mem_size = vm->mem_size;
 	if (vm_find_blob(vm, "kernel=", vm->cfg.kernel, true, &req->kernel) ||
 	    (vm->cfg.initrd[0] &&
 	     vm_find_blob(vm, "initrd=", vm->cfg.initrd, false, &req->initrd)))
@@ -180,7 +158,7 @@ static int vm_load_kernel(struct vm *vm)
 		if (vm_find_blob(vm, "mods=", vm->cfg.mods[i], false, &req->mods[i]))
 			goto out;
 	req->nmods = vm->cfg.nmods;
-	if (vm->acpi_rsdp && !vm_read_guest(vm, vm->acpi_rsdp, rsdp, sizeof(rsdp))) {
+	if (vm->acpi_rsdp && !copy_from_guest(vm, rsdp, vm->acpi_rsdp, sizeof(rsdp))) {
 		req->rsdp_gpa = vm->acpi_rsdp;
 		req->rsdp = rsdp;
 	}
@@ -190,8 +168,8 @@ static int vm_load_kernel(struct vm *vm)
 	}
 	vm->boot = req->boot;
 	pr_info("vm %s: kernel \"%s\" (%llu bytes, %s) at [%#llx, %#llx), entry %#x%s%s\n",
-		vm->cfg.name, vm->cfg.kernel, (unsigned long long)req->kernel.size, req->format,
-		(unsigned long long)req->kernel_start, (unsigned long long)req->kernel_end,
+		vm->cfg.name, vm->cfg.kernel, req->kernel.size, req->format,
+		req->kernel_start, req->kernel_end,
 		req->boot.eip, req->initrd.data ? ", initrd " : "",
 		req->initrd.data ? vm->cfg.initrd : "");
 	rc = 0;

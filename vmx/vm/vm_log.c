@@ -122,7 +122,7 @@ static void report_counts(struct vm *vm, const char *kind, const char *outcome,
 			 tab[i].what, outcome, tab[i].reads, tab[i].writes);
 	if (uncounted)
 		pr_plain("hv: vm %s %s: %llu more accesses to %ss beyond these %u\n", vm->cfg.name,
-			 outcome, (unsigned long long)uncounted, kind, n);
+			 outcome, uncounted, kind, n);
 }
 
 void vm_log_report_unclaimed(struct vm *vm)

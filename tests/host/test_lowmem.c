@@ -4,7 +4,8 @@
  * from real memory maps, edge cases near 2^64, and random maps checked
  * against a brute-force search over every page-aligned candidate.
  *
- * Built and run by tests/smp/run-lowmem; exits non-zero on any mismatch.
+ * Built by the Makefile with the other hosted tests (tests/smp.tests runs the
+ * ASan+UBSan build); exits non-zero on any mismatch.
  * usage: test_lowmem [ITERATIONS] [SEED]
  */
 #include "arch/x86/smp_lowmem.h"
@@ -82,11 +83,11 @@ static void test_fixed(void)
 	u64 pa = 0;
 
 	CHECK(smp_lowmem_pick(qemu, 2, image, 1, AREA, 0x1000, 0x100000, &pa) && pa == 0x9b000,
-	      "pa %#llx", (unsigned long long)pa);
+	      "pa %#llx", pa);
 	CHECK(smp_lowmem_pick(qemu, 2, low_busy, 2, AREA, 0x1000, 0x100000, &pa) && pa == 0x99000,
-	      "pa %#llx", (unsigned long long)pa);
+	      "pa %#llx", pa);
 	CHECK(smp_lowmem_pick(qemu, 2, holes, 2, AREA, 0x1000, 0x100000, &pa) && pa == 0x10000,
-	      "pa %#llx", (unsigned long long)pa);
+	      "pa %#llx", pa);
 	/* Page 0 is never taken: only [0, 0x4000) free -> nothing. */
 	struct mem_range only0[] = { { 0, 0x4000 } };
 
@@ -104,7 +105,7 @@ static void test_fixed(void)
 	CHECK(!smp_lowmem_pick(unal, 1, NULL, 0, AREA, 0x1000, 0x100000, &pa), "unaligned");
 	unal[0].len += 1;
 	CHECK(smp_lowmem_pick(unal, 1, NULL, 0, AREA, 0x1000, 0x100000, &pa) && pa == 0x11000,
-	      "pa %#llx", (unsigned long long)pa);
+	      "pa %#llx", pa);
 }
 
 /* Ranges near the top of the address space must neither wrap nor fool the search. */
@@ -117,15 +118,15 @@ static void test_wrap(void)
 	u64 pa = 0;
 
 	CHECK(!smp_lowmem_pick(top, 2, NULL, 0, AREA, 0x1000, 0x100000, &pa),
-	      "wrapped usable range taken at %#llx", (unsigned long long)pa);
+	      "wrapped usable range taken at %#llx", pa);
 	CHECK(smp_lowmem_pick(low, 1, busy_wrap, 1, AREA, 0x1000, 0x100000, &pa) && pa == 0x2c000,
-	      "pa %#llx", (unsigned long long)pa);
+	      "pa %#llx", pa);
 	CHECK(!smp_lowmem_pick(low, 1, busy_all, 1, AREA, 0x1000, 0x100000, &pa),
-	      "busy-to-the-top range ignored, took %#llx", (unsigned long long)pa);
+	      "busy-to-the-top range ignored, took %#llx", pa);
 	/* With no upper limit, the top usable pages may be chosen. */
 	CHECK(smp_lowmem_pick(top, 2, NULL, 0, AREA, 0x1000, ~0ULL, &pa) &&
 		      pa == ALIGN_DOWN(~0ULL, PAGE_SIZE) - AREA,
-	      "pa %#llx", (unsigned long long)pa);
+	      "pa %#llx", pa);
 }
 
 static void test_random(unsigned long iters)
@@ -153,7 +154,7 @@ static void test_random(unsigned long iters)
 		g = smp_lowmem_pick(u, nu, b, nb, size, min, max, &got);
 		w = ref_pick(u, nu, b, nb, size, min, max, universe, &want);
 		CHECK(g == w && (!g || got == want), "iteration %lu: got %d %#llx, want %d %#llx",
-		      it, g, (unsigned long long)got, w, (unsigned long long)want);
+		      it, g, got, w, want);
 		found += w;
 		if (failures > 10)
 			break;

@@ -18,7 +18,7 @@
  * mutant of smp_withdraw()); a claim slipping in between goes unnoticed and
  * the block is reused under a running AP.
  *
- * Run: tools/spin-check tests/smp/handoff.pml [-DMUTATE_R1_SMP_WITHDRAW]
+ * Run: tools/spin-check tests/models/handoff.pml [-DMUTATE_R1_SMP_WITHDRAW]
  */
 
 #define NAP	2
