@@ -372,8 +372,10 @@ test: setup
 check:
 	$(Q)tools/check
 
+# make mutation-test MUTATION_ARGS="-r 5 --load": each kill five times, the
+# other cores busy (tools/mutation-test).
 mutation-test:
-	$(Q)tools/mutation-test
+	$(Q)tools/mutation-test $(MUTATION_ARGS)
 
 # make bench-host: the release configuration (host-release) timed against the
 # comparison libraries, then the debug build's own rows (impl ours_debug), then

@@ -50,17 +50,13 @@ static __always_inline u64 bitlock_lock(u64 *word)
 		/* Re-check: the holder may have emptied the word. */
 		if (!old)
 			return 0;
-		if (mutated(R13_BITLOCK_CMPXCHG)) {
-			WRITE_ONCE(*word, old | BITLOCK_LOCKED);
-			return old;
-		}
 		/*
 		 * R13: acquire.  One locked cmpxchg both takes the bit and
 		 * checks that nobody changed the word since we read it; it
 		 * orders the take before every load of the walk.  Pairs with
 		 * the release-store in bitlock_unlock()/bitlock_unlock_readonly().
 		 */
-		if (try_cmpxchg(word, &old, old | BITLOCK_LOCKED))
+		if (try_cmpxchg_rule(R13_BITLOCK_CMPXCHG, word, &old, old | BITLOCK_LOCKED))
 			return old;
 	}
 }
@@ -83,16 +79,12 @@ static __always_inline void bitlock_unlock(u64 *word, u64 new_value)
 			bitlock_fail("bitlock_unlock: word is neither locked nor empty", word,
 				     cur, cur | BITLOCK_LOCKED);
 	}
-	if (mutated(R13_BITLOCK_UNLOCK)) {
-		WRITE_ONCE(*word, new_value);
-		return;
-	}
 	/*
 	 * R13: release.  Every store to the descriptors made under the lock
 	 * is visible before the new head value and the cleared bit.  Pairs
 	 * with the cmpxchg in bitlock_lock() of the next locker.
 	 */
-	store_release(word, new_value);
+	store_release_rule(R13_BITLOCK_UNLOCK, word, new_value);
 }
 
 /* Lock for a read-only walk; same contract as bitlock_lock(). */
@@ -112,9 +104,13 @@ static __always_inline u64 bitlock_lock_readonly(u64 *word)
  */
 static __always_inline void bitlock_unlock_readonly(u64 *word, u64 old)
 {
-	if (!old && !mutated(R13_RO_UNLOCK_EMPTY))
+	/*
+	 * R13: nothing to restore.  The R13_RO_UNLOCK_EMPTY mutant writes the
+	 * 0 back (and, never having locked, has nothing to check below).
+	 */
+	if (rule_check(R13_RO_UNLOCK_EMPTY, !old))
 		return;
-	if (LOCKDEP_ON && !mutated(R13_RO_UNLOCK_EMPTY)) {
+	if (LOCKDEP_ON && old) {
 		u64 cur = READ_ONCE(*word);
 
 		if (unlikely(cur != (old | BITLOCK_LOCKED)))

@@ -76,25 +76,18 @@ void mcs_unlock_slow(struct mcs_lock *l, struct mcs_node *node)
 	 * linked itself behind us yet: wait for the link.  Returning here
 	 * would strand it.
 	 */
-	if (mutated(R14_MCS_WAIT_NEXT)) {
-		next = READ_ONCE(node->next);
-		if (!next)
-			return;
-	} else {
-		/* R14: the link window; pairs with WRITE_ONCE(prev->next). */
-		while (!(next = READ_ONCE(node->next)))
-			cpu_relax();
-	}
-	if (mutated(R14_MCS_HANDOFF)) {
-		WRITE_ONCE(next->locked, 1);
+	/*
+	 * R14: the link window; pairs with WRITE_ONCE(prev->next).  Only the
+	 * R14_MCS_WAIT_NEXT mutant gives up, after one look.
+	 */
+	if (!spin_until_rule(R14_MCS_WAIT_NEXT, (next = READ_ONCE(node->next)) != NULL))
 		return;
-	}
 	/*
 	 * R14: hand-off.  Release: our critical section is visible before
 	 * the successor sees locked = 1.  Pairs with its load_acquire spin in
 	 * mcs_lock_wait().
 	 */
-	store_release(&next->locked, 1);
+	store_release_rule(R14_MCS_HANDOFF, &next->locked, 1);
 }
 
 unsigned long mcs_lock_irqsave(struct mcs_lock *l, struct mcs_node *node)

@@ -55,12 +55,6 @@ void mcs_unlock_slow(struct mcs_lock *l, struct mcs_node *node);
 /* Swap @node in as the new tail; returns the previous tail. */
 static __always_inline struct mcs_node *mcs_swap_tail(struct mcs_lock *l, struct mcs_node *node)
 {
-	if (mutated(R14_MCS_TAIL_XCHG)) {
-		struct mcs_node *prev = READ_ONCE(l->tail);
-
-		WRITE_ONCE(l->tail, node);
-		return prev;
-	}
 	/*
 	 * R14: one locked xchg gives every arrival a distinct predecessor,
 	 * and (full barrier) publishes our initialised node before anyone can
@@ -68,7 +62,7 @@ static __always_inline struct mcs_node *mcs_swap_tail(struct mcs_lock *l, struct
 	 * and with the predecessor's READ_ONCE of its ->next, which finds the
 	 * node only after this xchg.
 	 */
-	return xchg(&l->tail, node);
+	return xchg_rule(R14_MCS_TAIL_XCHG, &l->tail, node);
 }
 
 /**
@@ -119,22 +113,16 @@ static __always_inline void mcs_unlock(struct mcs_lock *l, struct mcs_node *node
 	 * orders its node's initialisation (see mcs_lock()).
 	 */
 	if (likely(!READ_ONCE(node->next))) {
-		if (mutated(R14_MCS_UNLOCK_CMPXCHG)) {
-			if (READ_ONCE(l->tail) == node) {
-				WRITE_ONCE(l->tail, NULL);
-				return;
-			}
-		} else {
-			/*
-			 * R14: no successor linked yet.  If we are still the
-			 * tail, the locked cmpxchg empties the queue atomically
-			 * against a concurrent xchg in mcs_swap_tail(); a plain
-			 * check-then-store would drop an arrival on the floor.
-			 * Release: our critical section is ordered before it.
-			 */
-			if (cmpxchg(&l->tail, node, (struct mcs_node *)NULL) == node)
-				return;
-		}
+		/*
+		 * R14: no successor linked yet.  If we are still the tail, the
+		 * locked cmpxchg empties the queue atomically against a
+		 * concurrent xchg in mcs_swap_tail(); a plain check-then-store
+		 * (the R14_MCS_UNLOCK_CMPXCHG mutant) would drop an arrival on
+		 * the floor.  Release: our critical section is ordered before it.
+		 */
+		if (cmpxchg_rule(R14_MCS_UNLOCK_CMPXCHG, &l->tail, node,
+				 (struct mcs_node *)NULL) == node)
+			return;
 	}
 	mcs_unlock_slow(l, node);
 }

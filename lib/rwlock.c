@@ -66,10 +66,6 @@ static __always_inline struct rw_slot *rw_slot_this(rwlock_t *l, unsigned int cp
 /* Reader announces itself: its own slot's count + 1 as one locked RMW. */
 static __always_inline void rw_reader_inc(struct rw_slot *s)
 {
-	if (mutated(R14_RW_READ_INC)) {
-		WRITE_ONCE(s->readers, READ_ONCE(s->readers) + 1);
-		return;
-	}
 	/*
 	 * R14 (store-buffering): the increment must be a locked RMW although
 	 * only this CPU writes the slot.  It is the reader's half of a Dekker
@@ -80,7 +76,7 @@ static __always_inline void rw_reader_inc(struct rw_slot *s)
 	 * read wstate == 0 and the writer reads our slot == 0: both would be
 	 * inside.  Pairs with the xchg in rw_writer_announce().
 	 */
-	atomic_inc(&s->readers);
+	(void)fetch_add_rule(R14_RW_READ_INC, &s->readers, 1);
 }
 
 /*
@@ -93,17 +89,13 @@ static __always_inline void rw_reader_dec(struct rw_slot *s)
 {
 	u32 n = READ_ONCE(s->readers) - 1;
 
-	if (mutated(R14_RW_READ_DEC)) {
-		WRITE_ONCE(s->readers, n);
-		return;
-	}
 	/*
 	 * R14: release: the read-side critical section is ordered before
 	 * the count drops (a relaxed store lets the compiler hoist it above
 	 * the section's loads).  Pairs with the load_acquire of the slots in
 	 * rw_writer_drain().
 	 */
-	store_release(&s->readers, n);
+	store_release_rule(R14_RW_READ_DEC, &s->readers, n);
 }
 
 static __always_inline u32 rw_load_wstate(rwlock_t *l)
@@ -118,17 +110,13 @@ static __always_inline u32 rw_load_wstate(rwlock_t *l)
 /* Writer announces itself (the other half of the Dekker pair). */
 static __always_inline void rw_writer_announce(rwlock_t *l)
 {
-	if (mutated(R14_RW_WRITER_XCHG)) {
-		WRITE_ONCE(l->wstate, 1);
-		return;
-	}
 	/*
 	 * R14 (store-buffering): store wstate, then load @used and the
 	 * slots, with a full barrier between them; xchg is that barrier.
 	 * Pairs with the locked increment in rw_reader_inc() (and the
 	 * fetch_or in rw_slot_register()).
 	 */
-	xchg(&l->wstate, 1);
+	store_mb_rule(R14_RW_WRITER_XCHG, &l->wstate, 1);
 }
 
 static __always_inline u64 rw_load_used(const rwlock_t *l)
@@ -332,16 +320,12 @@ void write_unlock(rwlock_t *l)
 			rw_lockdep_fail("write_unlock: rwlock not write-held by this cpu", l);
 		WRITE_ONCE(l->wowner, LOCKDEP_NO_OWNER);
 	}
-	if (mutated(R14_RW_WRITE_UNLOCK)) {
-		WRITE_ONCE(l->wstate, 0);
-	} else {
-		/*
-		 * R14: release; the write-side critical section is visible
-		 * before fast-path readers see wstate == 0.  Pairs with the
-		 * load_acquire in rw_load_wstate().
-		 */
-		store_release(&l->wstate, 0);
-	}
+	/*
+	 * R14: release; the write-side critical section is visible before
+	 * fast-path readers see wstate == 0.  Pairs with the load_acquire in
+	 * rw_load_wstate().
+	 */
+	store_release_rule(R14_RW_WRITE_UNLOCK, &l->wstate, 0);
 	/* Then the next queued writer or slow-path reader (R14, release). */
 	ticket_raw_release(&l->queue);
 }

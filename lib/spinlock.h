@@ -73,18 +73,12 @@ static __always_inline u64 ticket_raw_take(struct ticket_raw *t)
 {
 	u32 ticket;
 
-	if (mutated(R14_TICKET_TAKE)) {
-		ticket = READ_ONCE(t->next);
-		WRITE_ONCE(t->next, ticket + 1);
-	} else {
-		/*
-		 * R14: the ticket must come from one locked RMW so that no
-		 * two acquirers get the same number; being a full barrier it
-		 * also orders the take before every load of the critical
-		 * section.
-		 */
-		ticket = fetch_add(&t->next, 1);
-	}
+	/*
+	 * R14: the ticket must come from one locked RMW so that no two
+	 * acquirers get the same number; being a full barrier it also orders
+	 * the take before every load of the critical section.
+	 */
+	ticket = fetch_add_rule(R14_TICKET_TAKE, &t->next, 1);
 	/*
 	 * R14: acquire; pairs with the store_release of serving in
 	 * ticket_raw_release() by the previous holder.
@@ -116,16 +110,12 @@ static __always_inline void ticket_raw_release(struct ticket_raw *t)
 {
 	u32 next_serving = READ_ONCE(t->serving) + 1;
 
-	if (mutated(R14_TICKET_RELEASE)) {
-		WRITE_ONCE(t->serving, next_serving);
-		return;
-	}
 	/*
 	 * R14: hand the lock to the next ticket.  Release: every access of
 	 * the critical section is ordered before it.  Pairs with the
 	 * load_acquire of serving in ticket_raw_wait() / spin_lock_wait().
 	 */
-	store_release(&t->serving, next_serving);
+	store_release_rule(R14_TICKET_RELEASE, &t->serving, next_serving);
 }
 
 static __always_inline bool ticket_raw_is_locked(const struct ticket_raw *t)

@@ -26,17 +26,15 @@
 /* now has reached target, on the modular difference (wrap-safe). */
 static inline bool ebr_reached(u64 now, u64 target)
 {
-	if (mutated(R6_WRAP))
-		return now >= target;
-	return (s64)(now - target) >= 0;
+	/* R6: the R6_WRAP mutant compares as plain unsigned numbers. */
+	return rule_value(R6_WRAP, (s64)(now - target) >= 0, now >= target);
 }
 
 /* Epoch at which a callback tagged @tag may run. */
 static inline u64 ebr_ready_epoch(u64 tag)
 {
-	if (mutated(R6_AGE))
-		return tag + 1;
-	return tag + 2;
+	/* R6: two advances (see the top); the R6_AGE mutant waits for one. */
+	return tag + rule_value(R6_AGE, 2, 1);
 }
 
 static void ebr_bucket_reset(struct ebr_bucket *b)
@@ -206,10 +204,7 @@ void ebr_online(struct ebr_rec *r)
 	 * in ebr_synchronize().  The R5_ONLINE
 	 * mutant is a plain release store.
 	 */
-	if (mutated(R5_ONLINE))
-		store_release(&r->state, ebr_state_of(r->qs_epoch));
-	else
-		(void)xchg(&r->state, ebr_state_of(r->qs_epoch));
+	store_mb_rule(R5_ONLINE, &r->state, ebr_state_of(r->qs_epoch));
 }
 
 /**
@@ -293,9 +288,7 @@ static bool ebr_try_advance(struct ebr_domain *d, struct ebr_blocker *why)
 		 */
 		u64 s = load_acquire(&d->recs[i].state);
 
-		if (mutated(R6_SCAN))
-			continue;
-		if ((s & 1) && s != want) {
+		if (rule_check(R6_SCAN, (s & 1) && s != want)) {
 			ok = false;
 			if (why) {
 				why->state = &d->recs[i].state;
@@ -313,8 +306,7 @@ static bool ebr_try_advance(struct ebr_domain *d, struct ebr_blocker *why)
 				hook->start(hook->arg, g);
 		}
 		/* The hook's consent (e.g. every CPU acked the EPT flush). */
-		if (!mutated(R6_HOOK))
-			ok = hook->done(hook->arg, g);
+		rule_step(R6_HOOK, ok = hook->done(hook->arg, g));
 	}
 	if (ok) {
 		WRITE_ONCE(d->advances, d->advances + 1);
@@ -655,8 +647,7 @@ void ebr_synchronize(struct ebr_domain *d)
 	 * epoch we wait from.  Pairs with the R5 fence in ebr_enter() /
 	 * ebr_online() (store-buffering; see the proof at the top).
 	 */
-	if (!mutated(R6_SYNC))
-		smp_mb();
+	smp_mb_rule(R6_SYNC);
 	g = ebr_epoch(d);
 	/*
 	 * With a grace-period hook a grace period includes its consent (the

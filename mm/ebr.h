@@ -252,10 +252,7 @@ static __always_inline void ebr_enter(struct ebr_rec *r)
 	 * reads before its free (TSan sees that edge).  The R5_ENTER mutant
 	 * is a plain release store: no store->load order.
 	 */
-	if (mutated(R5_ENTER))
-		store_release(&r->state, s);
-	else
-		(void)xchg(&r->state, s);
+	store_mb_rule(R5_ENTER, &r->state, s);
 }
 
 /**
@@ -274,10 +271,7 @@ static __always_inline void ebr_exit(struct ebr_rec *r)
 	 * it (message passing; x86 hardware keeps the order, so the mutant is
 	 * killed by tests/models/ebr_gp.pml).
 	 */
-	if (mutated(R6_EXIT))
-		WRITE_ONCE(r->state, 0);
-	else
-		store_release(&r->state, 0);
+	store_release_rule(R6_EXIT, &r->state, 0);
 }
 
 /* True while @r protects (inside a section or QSBR-online). */
@@ -340,10 +334,7 @@ static __always_inline void ebr_quiescent(struct ebr_rec *r)
 	 * is killed by tests/models/ebr_qsbr.pml.
 	 */
 	r->qs_epoch = e;
-	if (mutated(R6_QS))
-		WRITE_ONCE(r->state, ebr_state_of(e));
-	else
-		store_release(&r->state, ebr_state_of(e));
+	store_release_rule(R6_QS, &r->state, ebr_state_of(e));
 }
 
 void ebr_online(struct ebr_rec *r);

@@ -12,7 +12,6 @@
 
 #include "lib/atomic.h"
 #include "lib/lockdep.h"
-#include "lib/mutate.h"
 #include "lib/rwlock.h"
 #include "mm/ebr.h"
 #include "mm/ept_entry.h"
@@ -29,15 +28,6 @@ static void ept_age_visit(u64 __ept *sptep, void *arg)
 {
 	u64 *young = arg;
 
-	if (mutated(R2_AGE_PLAIN_RMW)) {
-		u64 v = ept_read_entry(sptep);
-
-		if (ept_is_present(v) && (v & EPT_A)) {
-			ept_write_entry(sptep, v & ~EPT_A);
-			(*young)++;
-		}
-		return;
-	}
 	if (ept_test_and_clear_accessed(sptep))
 		(*young)++;
 }

@@ -31,6 +31,7 @@
 
 #include "lib/atomic.h"
 #include "lib/compiler.h"
+#include "lib/mutate.h"
 #include "lib/platform.h"
 
 #define EPT_R			BIT(0)
@@ -238,6 +239,13 @@ static inline bool ept_cmpxchg_entry(u64 __ept *p, u64 *old, u64 new)
 	return try_cmpxchg((__force u64 *)p, old, new);
 }
 
+/*
+ * ept_cmpxchg_entry_rule() - ept_cmpxchg_entry() as the named R1/R2
+ * primitive of @site (lib/mutate.h): its mutant stores @new blindly.
+ */
+#define ept_cmpxchg_entry_rule(site, p, old, new)			\
+	try_cmpxchg_rule(site, (__force u64 *)(p), (old), (new))
+
 /* R2/R3: atomic exchange; returns the previous value. */
 static inline u64 ept_xchg_entry(u64 __ept *p, u64 v)
 {
@@ -273,7 +281,8 @@ static inline bool ept_test_and_clear_accessed(u64 __ept *p)
 
 	if (!(ept_read_entry(p) & EPT_A))
 		return false;
-	old = ept_clear_bits_atomic(p, EPT_A);
+	/* R2: one locked AND (ept_clear_bits_atomic()); never a plain RMW. */
+	old = fetch_and_rule(R2_AGE_PLAIN_RMW, (__force u64 *)p, ~EPT_A);
 	return ept_is_present(old) && (old & EPT_A);
 }
 

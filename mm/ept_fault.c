@@ -60,10 +60,7 @@ static int ept_fault_install(struct vm_mmu *mmu, struct ept_fault *f, u64 __ept 
 		 * removal must find it.  Undone if we lose the race.
 		 */
 		ept_changed_entry(mmu, base, sptep, 0, leaf, level, true);
-		if (mutated(R2_LEAF_INSTALL)) {
-			/* Mutant: plain store, loses a racing install or freeze. */
-			ept_write_entry(sptep, leaf);
-		} else if (!ept_cmpxchg_entry(sptep, e, leaf)) {
+		if (!ept_cmpxchg_entry_rule(R2_LEAF_INSTALL, sptep, e, leaf)) {
 			/*
 			 * R2: install against the snapshot: if anyone changed
 			 * the entry since we read it (another fault, a zap that
@@ -82,7 +79,88 @@ static int ept_fault_install(struct vm_mmu *mmu, struct ept_fault *f, u64 __ept 
 	return EPT_FAULT_FIXED;
 }
 
-/* The locked part: walk from the root, building tables, install the leaf. */
+/* ept_fault_entry() results besides the ept_fault_ret codes. */
+enum {
+	EPT_STEP_AGAIN = -1,	/* it->old was refreshed: look at the entry again */
+	EPT_STEP_DOWN = -2,	/* a table is linked here: step down into it */
+};
+
+/*
+ * One entry of the fault walk, it->sptep at it->level with snapshot
+ * it->old: install the leaf if this is the target level, else make sure a
+ * table is linked here (link a new one, or split a huge leaf).  Returns an
+ * ept_fault_ret, EPT_STEP_DOWN or EPT_STEP_AGAIN.
+ */
+static int ept_fault_entry(struct vm_mmu *mmu, struct ept_fault *f, struct ept_iter *it,
+			   const struct ept_memmap *map, const struct ept_memslot *slot,
+			   int *target, bool want_write)
+{
+	gfn_t gfn = f->gpa >> PAGE_SHIFT;
+	int level = it->level;
+	u64 e = it->old;
+	struct ept_page *child;
+	u64 table;
+
+	if (ept_is_poison(e)) {
+		stat_add(&mmu->st.poison_seen, 1);
+		return EPT_FAULT_RETRY;
+	}
+	/*
+	 * R3: another thread owns a FROZEN entry; back off, the guest
+	 * re-faults.  (The R3_FAULT_BACKOFF mutant treats it as empty.)
+	 */
+	if (rule_check(R3_FAULT_BACKOFF, ept_is_frozen(e))) {
+		stat_add(&mmu->st.frozen_backoffs, 1);
+		return EPT_FAULT_RETRY;
+	}
+	if (level == *target && ept_is_table(e, level))
+		(*target)--;	/* a table is here: map small; collapse is separate */
+	if (level == *target) {
+		u64 leaf = ept_leaf_for(map, slot, gfn, level, want_write);
+		int ret = ept_fault_install(mmu, f, it->sptep, &e, level, leaf, slot, gfn);
+
+		if (ret >= 0)
+			return ret;
+		it->old = e;
+		stat_add(&mmu->st.cmpxchg_fails, 1);
+		return EPT_STEP_AGAIN;
+	}
+	if (ept_is_table(e, level))
+		return EPT_STEP_DOWN;
+	child = ept_pool_take(&mmu->pool);
+	if (!child)
+		return EPT_FAULT_NOMEM;
+	if (ept_is_leaf(e, level)) {
+		/* A huge leaf above the level we need (dirty logging): split it. */
+		struct ept_iter at = {	/* a copy: @it stays in registers */
+			.sptep = it->sptep, .old = it->old, .gfn = it->gfn, .level = level,
+		};
+		bool split = ept_split_huge(mmu, &at, child);
+
+		/* Refreshed on failure; the path walk steps down through it->old. */
+		it->old = split ? ept_read_entry(it->sptep) : at.old;
+		return split ? EPT_STEP_DOWN : EPT_STEP_AGAIN;
+	}
+	/*
+	 * R1 publish: the child came zeroed from the pool (initialised before
+	 * the lock); the locked cmpxchg makes that visible before the entry
+	 * is.  Pairs with ept_read_entry() in every walker.
+	 */
+	table = ept_make_table_entry(child->spt);
+	if (!ept_cmpxchg_entry_rule(R1_PLAIN_LINK, it->sptep, &e, table)) {
+		it->old = e;
+		ept_pool_unused(&mmu->pool, child);
+		stat_add(&mmu->st.cmpxchg_fails, 1);
+		return EPT_STEP_AGAIN;
+	}
+	it->old = table;	/* the path walk steps down through it->old */
+	return EPT_STEP_DOWN;
+}
+
+/*
+ * The locked part: walk the path from the root to @f's gfn (the iterator's
+ * path walk), building tables on the way, and install the leaf.
+ */
 static int ept_fault_locked(struct vm_mmu *mmu, struct ept_fault *f, const struct ept_memmap *map,
 			    const struct ept_memslot *slot, struct ept_level_token *tok)
 {
@@ -90,8 +168,8 @@ static int ept_fault_locked(struct vm_mmu *mmu, struct ept_fault *f, const struc
 	bool want_write = (f->access & EPT_ACC_WRITE) ||
 			  !(slot->flags & EPT_SLOT_DIRTY_LOG);
 	struct ept_root *root = ept_active_root_locked(mmu);
-	u64 __ept *pt;
-	int target, level, races = 0;
+	struct ept_iter it;
+	int target, races = 0;
 
 	if (!root || READ_ONCE(root->invalid) || gfn >= ept_root_gfn_span(root->level))
 		return root ? EPT_FAULT_OUTSIDE : EPT_FAULT_RETRY;
@@ -99,87 +177,25 @@ static int ept_fault_locked(struct vm_mmu *mmu, struct ept_fault *f, const struc
 	if (!ept_level_check(mmu, tok))
 		return EPT_FAULT_RETRY;
 	target = ept_level_use(mmu, tok);
-	pt = root->page->spt;
 
-	for (level = root->level;; level--) {
-		u64 __ept *sptep = &pt[ept_index(gfn, level)];
-		u64 e = ept_read_entry(sptep);	/* R1 reader side */
-		struct ept_page *child;
+	ept_for_each_path_entry(&it, mmu, EPT_WALK_LOCKED, root, gfn) {
 		int ret;
-again:
-		if (++races > EPT_FAULT_MAX_RACES + EPT_MAX_LEVEL)
-			return EPT_FAULT_RETRY;
-		if (ept_is_poison(e)) {
-			stat_add(&mmu->st.poison_seen, 1);
-			return EPT_FAULT_RETRY;
-		}
-		if (ept_is_frozen(e)) {
-			/* R3: another thread owns it; back off, the guest re-faults. */
-			stat_add(&mmu->st.frozen_backoffs, 1);
-			if (!mutated(R3_FAULT_BACKOFF))
-				return EPT_FAULT_RETRY;
-			/* Mutant: treat as empty and install over it. */
-			if (!ept_cmpxchg_entry(sptep, &(u64){ EPT_FROZEN },
-					       ept_leaf_for(map, slot, gfn, level, want_write)))
-				return EPT_FAULT_RETRY;
-			ept_changed_entry(mmu, ept_gfn_round(gfn, level), sptep, 0,
-					  ept_leaf_for(map, slot, gfn, level, want_write), level,
-					  true);
-			return EPT_FAULT_FIXED;
-		}
-		if (level == target && ept_is_table(e, level))
-			target--;	/* a table is here: map small; collapse is separate */
-		if (level == target) {
-			u64 leaf = ept_leaf_for(map, slot, gfn, level, want_write);
 
-			ret = ept_fault_install(mmu, f, sptep, &e, level, leaf, slot, gfn);
-			if (ret >= 0)
-				return ret;
+		while ((ret = ept_fault_entry(mmu, f, &it, map, slot, &target, want_write)) ==
+		       EPT_STEP_AGAIN) {
 			f->retries++;
-			stat_add(&mmu->st.cmpxchg_fails, 1);
-			goto again;
+			if (++races > EPT_FAULT_MAX_RACES)
+				return EPT_FAULT_RETRY;
 		}
-		if (ept_is_table(e, level)) {
-			pt = ept_entry_table(e);	/* R1: address dependency on e */
-			continue;
-		}
-		child = ept_pool_take(&mmu->pool);
-		if (!child)
-			return EPT_FAULT_NOMEM;
-		if (ept_is_leaf(e, level)) {
-			/* A huge leaf above the level we need (dirty logging): split it. */
-			struct ept_iter it = {
-				.sptep = sptep, .old = e, .gfn = ept_gfn_round(gfn, level),
-				.level = level,
-			};
-
-			if (!ept_split_huge(mmu, &it, child)) {
-				e = it.old;
-				f->retries++;
-				goto again;
-			}
-			e = ept_read_entry(sptep);
-			goto again;
-		}
-		/*
-		 * R1 publish: the child came zeroed from the pool (initialised
-		 * before the lock); the locked cmpxchg makes that visible before
-		 * the entry is.  Pairs with ept_read_entry() in every walker.
-		 */
-		if (mutated(R1_PLAIN_LINK)) {
-			/* Mutant: plain store, no barrier, no check (tests/models/ept_publish.pml). */
-			ept_write_entry(sptep, ept_make_table_entry(child->spt));
-		} else if (!ept_cmpxchg_entry(sptep, &e, ept_make_table_entry(child->spt))) {
-			ept_pool_unused(&mmu->pool, child);
-			f->retries++;
-			stat_add(&mmu->st.cmpxchg_fails, 1);
-			goto again;
-		}
-		pt = child->spt;
+		if (ret != EPT_STEP_DOWN)
+			return ret;
 	}
+	/* The table we linked or found was taken away before we stepped into it. */
+	return EPT_FAULT_RETRY;
 }
 
-int ept_handle_fault(struct vm_mmu *mmu, struct ept_fault *f)
+static __always_inline int ept_handle_fault_mode(struct vm_mmu *mmu, struct ept_fault *f,
+						 bool exclusive)
 {
 	struct ebr_rec *rec = ept_rec(mmu);
 	gfn_t gfn = f->gpa >> PAGE_SHIFT;
@@ -224,7 +240,7 @@ int ept_handle_fault(struct vm_mmu *mmu, struct ept_fault *f)
 		ret = EPT_FAULT_RETRY;
 		goto out_ebr;
 	}
-	if (unlikely(READ_ONCE(mmu->fault_exclusive))) {
+	if (exclusive) {
 		write_lock(&mmu->mmu_lock);
 		ret = ept_fault_locked(mmu, f, map, slot, &tok);
 		write_unlock(&mmu->mmu_lock);
@@ -244,4 +260,14 @@ out_nolock:
 	else if (ret == EPT_FAULT_RETRY)
 		ept_pcpu_add(mmu, retries, 1);
 	return ret;
+}
+
+int ept_handle_fault(struct vm_mmu *mmu, struct ept_fault *f)
+{
+	return ept_handle_fault_mode(mmu, f, false);
+}
+
+int ept_handle_fault_exclusive(struct vm_mmu *mmu, struct ept_fault *f)
+{
+	return ept_handle_fault_mode(mmu, f, true);
 }

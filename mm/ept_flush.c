@@ -61,8 +61,7 @@ u64 ept_flush_request_gen(struct ept_flush *fl)
 	 * in ept_flush_vcpu_enter() between mode = IN_GUEST and the load of
 	 * flush_req.
 	 */
-	if (!mutated(R11_REQ_FENCE))
-		smp_mb();
+	smp_mb_rule(R11_REQ_FENCE);
 	for (u32 i = 0; i < n; i++) {
 		struct ept_flush_vcpu *v = &fl->vcpu[i];
 
@@ -135,8 +134,7 @@ bool ept_flush_vcpu_enter(struct ept_flush *fl, int id)
 	 * while we miss its request.  Pairs with the smp_mb() in
 	 * ept_flush_request_gen() between the request store and the mode load.
 	 */
-	if (!mutated(R11_ENTRY_FENCE))
-		smp_mb();
+	smp_mb_rule(R11_ENTRY_FENCE);
 	if (READ_ONCE(v->flush_req)) {
 		/* Abort the entry; R11: pairs with nothing, our own store. */
 		store_release(&v->mode, EPT_MODE_OUTSIDE);

@@ -9,6 +9,8 @@
 #include "mm/ept_internal.h"
 #include "mm/ept_mmu.h"
 
+u32 ept_iter_test_yield_every;
+
 static void ept_iter_load(struct ept_iter *it)
 {
 	it->sptep = it->path[it->level] + ept_index(it->gfn, it->level);
@@ -109,6 +111,21 @@ void ept_iter_next(struct ept_iter *it)
 	it->valid = false;
 }
 
+void ept_iter_assert_ctx(struct vm_mmu *mmu, enum ept_walk_ctx ctx)
+{
+	if (unlikely(!ebr_protecting(ept_rec(mmu))))
+		panic("ept walk outside an EBR section (cpu %u): a table could be freed under it",
+		      arch_cpu_id());
+	if (ctx == EPT_WALK_LOCKED)
+		assert_held(&mmu->mmu_lock);
+}
+
+phys_addr_t ept_iter_table_phys(const struct ept_iter *it)
+{
+	/* A table is one page, so the entry's page is its table. */
+	return arch_virt_to_phys((__force const void *)it->sptep) & ~(phys_addr_t)(PAGE_SIZE - 1);
+}
+
 void ept_iter_count_poison(struct vm_mmu *mmu, const struct ept_iter *it)
 {
 	if (it->poison)
@@ -136,11 +153,25 @@ void ept_walk_leave(struct vm_mmu *mmu, struct ept_batch *batch, bool shared)
 		write_unlock(&mmu->mmu_lock);
 }
 
+/* After a yield: the next ept_iter_next() starts again from the active root. */
+static void ept_iter_rewind(struct vm_mmu *mmu, struct ept_iter *it)
+{
+	struct ept_root *root = READ_ONCE(mmu->active_root);
+
+	if (!root) {
+		it->valid = false;
+		return;
+	}
+	it->root_level = root->level;
+	it->path[root->level] = root->page->spt;
+	it->yielded = true;
+}
+
 bool ept_iter_cond_yield(struct vm_mmu *mmu, struct ept_iter *it, struct ept_batch *batch,
 			 bool shared)
 {
 	struct ebr_rec *rec = ebr_rec_this(&mmu->ebr);
-	u32 every = READ_ONCE(mmu->yield_every);
+	u32 every = READ_ONCE(ept_iter_test_yield_every);
 	bool want;
 
 	WARN_ON(it->yielded);
@@ -149,7 +180,7 @@ bool ept_iter_cond_yield(struct vm_mmu *mmu, struct ept_iter *it, struct ept_bat
 	 * told to yield (a steady stream of faulters) would restart at the
 	 * same gfn forever.
 	 */
-	if (!mutated(R8_PROGRESS) && it->next_gfn == it->yielded_gfn)
+	if (rule_check(R8_PROGRESS, it->next_gfn == it->yielded_gfn))
 		return false;
 	want = rwlock_contended(&mmu->mmu_lock);
 	if (every && ++batch->steps >= every)
@@ -176,17 +207,10 @@ bool ept_iter_cond_yield(struct vm_mmu *mmu, struct ept_iter *it, struct ept_bat
 	stat_add(&mmu->st.yields, 1);
 
 	it->yielded_gfn = it->next_gfn;
-	/* R8: never reuse it->sptep: the table may be gone.  Restart at the root. */
-	if (!mutated(R8_RESTART)) {
-		struct ept_root *root = READ_ONCE(mmu->active_root);
-
-		if (!root) {
-			it->valid = false;
-			return true;
-		}
-		it->root_level = root->level;
-		it->path[root->level] = root->page->spt;
-		it->yielded = true;
-	}
+	/*
+	 * R8: never reuse it->sptep: the table may be gone.  Restart at the
+	 * root (the R8_RESTART mutant resumes at the old entry).
+	 */
+	rule_step(R8_RESTART, ept_iter_rewind(mmu, it));
 	return true;
 }

@@ -37,8 +37,7 @@ void ept_batch_flush(struct vm_mmu *mmu, struct ept_batch *b)
 	 * entry becomes writable again and before the caller leaves the EBR
 	 * section, yields, or drops mmu_lock.
 	 */
-	if (!mutated(R4_BATCH_FLUSH))
-		ept_flush_sync(mmu);
+	rule_step(R4_BATCH_FLUSH, ept_flush_sync(mmu));
 	for (u32 i = 0; i < b->nr; i++) {
 		/* R3: we own these FROZEN; a plain store ends the window. */
 		ept_write_entry(b->frozen[i], b->final[i]);
@@ -78,7 +77,7 @@ u64 ept_changed_entry(struct vm_mmu *mmu, gfn_t gfn, u64 __ept *sptep, u64 old, 
 	bool is_leaf = ept_is_leaf(new, level);
 	u64 removed = 0;
 
-	/* Shared-mode code is also correct under the write lock (fault_exclusive). */
+	/* Shared-mode code is correct under the write lock too (ept_handle_fault_exclusive()). */
 	if (shared)
 		assert_held(&mmu->mmu_lock);
 	else
@@ -110,36 +109,26 @@ u64 ept_teardown_table(struct vm_mmu *mmu, u64 __ept *spt, int level, gfn_t gfn,
 		u64 __ept *sptep = &spt[i];
 		u64 old;
 
-		if (mutated(R3_TEARDOWN_XCHG)) {
-			/* Mutant: read, account, then plain-store FROZEN over it. */
-			old = ept_read_entry(sptep);
-			if (ept_is_frozen(old))
-				continue;
-			removed += ept_changed_entry(mmu, gfn + (u64)i * step, sptep, old,
-						     EPT_FROZEN, level, shared);
-			ept_write_entry(sptep, EPT_FROZEN);
-			continue;
-		} else if (shared) {
-			/*
-			 * R3: take the child over with xchg.  If another thread
-			 * owns it FROZEN (it read the parent before the unlink),
-			 * wait until it writes its final value, then take that.
-			 * The xchg is a full barrier: nothing written to the
-			 * child before is lost.
-			 */
-			for (;;) {
-				old = ept_xchg_entry(sptep, EPT_FROZEN);
-				if (!ept_is_frozen(old))
-					break;
-				stat_add(&mmu->st.teardown_spins, 1);
-				cpu_relax();
-			}
-		} else {
-			/* Exclusive: nobody holds FROZEN; xchg keeps A/D (R2). */
-			old = ept_xchg_entry(sptep, EPT_FROZEN);
+		/*
+		 * R3: take the child over with xchg, a full barrier: nothing
+		 * written to the child before is lost (R2: it keeps A/D).  If
+		 * another thread owns it FROZEN (shared mode: it read the
+		 * parent before the unlink), wait until it writes its final
+		 * value, then take that.  Exclusive: nobody holds FROZEN.  The
+		 * R3_TEARDOWN_XCHG mutant reads, accounts, and only then
+		 * plain-stores FROZEN.
+		 */
+		for (;;) {
+			old = rule_value(R3_TEARDOWN_XCHG, ept_xchg_entry(sptep, EPT_FROZEN),
+					 ept_read_entry(sptep));
+			if (!shared || !ept_is_frozen(old))
+				break;
+			stat_add(&mmu->st.teardown_spins, 1);
+			cpu_relax();
 		}
 		removed += ept_changed_entry(mmu, gfn + (u64)i * step, sptep, old, EPT_FROZEN,
 					     level, shared);
+		rule_mutant_step(R3_TEARDOWN_XCHG, ept_write_entry(sptep, EPT_FROZEN));
 	}
 	stat_add(&mmu->st.tables_removed, 1);
 	ept_pool_retire(&mmu->pool, ept_rec(mmu), pg);
@@ -186,17 +175,13 @@ struct ept_root *ept_active_root_locked(struct vm_mmu *mmu)
 /* R7: take a reference unless the root is already dying (count 0). */
 static bool ept_root_tryget(struct ept_root *root)
 {
-	if (mutated(R7_INC_NOT_ZERO)) {
-		fetch_add(&root->refcount, 1);
-		return true;
-	}
 	/*
 	 * R7: inc-not-zero inside the EBR section: the root's memory is valid
 	 * here, and a count that already hit zero is never revived (its last
 	 * put is unlinking it).  Pairs with the atomic_dec_and_test() in
 	 * ept_root_put().
 	 */
-	return atomic_inc_not_zero(&root->refcount);
+	return atomic_inc_not_zero_rule(R7_INC_NOT_ZERO, &root->refcount);
 }
 
 struct ept_root *ept_root_get_active(struct vm_mmu *mmu)
@@ -432,25 +417,41 @@ bool ept_lookup(struct vm_mmu *mmu, gfn_t gfn, pfn_t *pfn, int *level, u64 *entr
 	ebr_enter(rec);
 	root = load_acquire(&mmu->active_root);	/* R7: pairs with ept_mmu_reset_root() */
 	if (root && gfn < ept_root_gfn_span(root->level)) {
-		u64 __ept *pt = root->page->spt;
+		struct ept_iter it;
 
-		for (int l = root->level; l >= 1; l--) {
-			u64 e = ept_read_entry(&pt[ept_index(gfn, l)]);
-
-			if (ept_is_leaf(e, l)) {
-				*pfn = ept_entry_pfn(e) + (gfn - ept_gfn_round(gfn, l));
-				*level = l;
-				*entry = e;
+		ept_for_each_path_entry(&it, mmu, EPT_WALK_READER, root, gfn) {
+			if (ept_is_leaf(it.old, it.level)) {
+				*pfn = ept_entry_pfn(it.old) + (gfn - it.gfn);
+				*level = it.level;
+				*entry = it.old;
 				found = true;
-				break;
 			}
-			if (!ept_is_table(e, l))
-				break;
-			pt = ept_entry_table(e);	/* R1: see ept_read_entry() */
 		}
 	}
 	ebr_exit(rec);
 	return found;
+}
+
+int ept_snapshot_path(struct vm_mmu *mmu, gfn_t gfn, struct ept_path_step *steps)
+{
+	struct ebr_rec *rec = ept_rec(mmu);
+	struct ept_root *root;
+	struct ept_iter it;
+	int n = 0;
+
+	ebr_enter(rec);
+	root = load_acquire(&mmu->active_root);	/* R7: pairs with ept_mmu_reset_root() */
+	if (root && gfn < ept_root_gfn_span(root->level)) {
+		ept_for_each_path_entry(&it, mmu, EPT_WALK_READER, root, gfn) {
+			steps[n].level = it.level;
+			steps[n].table = ept_iter_table_phys(&it);
+			steps[n].index = ept_index(gfn, it.level);
+			steps[n].entry = it.old;
+			n++;
+		}
+	}
+	ebr_exit(rec);
+	return n;
 }
 
 struct ept_audit {

@@ -149,8 +149,6 @@ struct vm_mmu {
 
 	struct ept_mmu_stats st;		/* cold counters (mapped/faults...: see pcpu) */
 	struct ept_mmu_pcpu pcpu[HV_MAX_CPUS];
-	u32 yield_every;		/* test hook: yield every N steps + a grace period (0: off) */
-	bool fault_exclusive;		/* benchmark baseline: faults take mmu_lock for write */
 };
 
 int ept_mmu_init(struct vm_mmu *mmu, const struct ept_mmu_config *cfg);
@@ -162,6 +160,11 @@ void ept_mmu_cpu_unregister(struct vm_mmu *mmu);
 
 /* Handle one EPT violation; returns enum ept_fault_ret (also in f->ret). */
 int ept_handle_fault(struct vm_mmu *mmu, struct ept_fault *f);
+/*
+ * The same with mmu_lock taken for write: the benchmarks' baseline of a
+ * global lock (tests/bench/bench_ept.c); hv itself never calls it.
+ */
+int ept_handle_fault_exclusive(struct vm_mmu *mmu, struct ept_fault *f);
 
 /*
  * ept_zap_gfn_range() - remove every leaf mapping a gfn in [start, end) and
@@ -220,6 +223,27 @@ struct ept_root *ept_root_next(struct vm_mmu *mmu, struct ept_root *prev);
  * true and fills *@pfn (the 4 KiB frame for @gfn), *@level, *@entry.
  */
 bool ept_lookup(struct vm_mmu *mmu, gfn_t gfn, pfn_t *pfn, int *level, u64 *entry);
+
+/* One entry on the way to a gfn: the table (host-physical), index, value. */
+struct ept_path_step {
+	int level;
+	unsigned int index;
+	phys_addr_t table;
+	u64 entry;
+};
+
+/**
+ * ept_snapshot_path() - the entries of the active root that translate @gfn.
+ * @mmu:   the MMU (no lock held; an EBR section is taken inside)
+ * @gfn:   the gfn
+ * @steps: EPT_MAX_LEVEL slots, filled root first
+ *
+ * A snapshot for reports (the EPT misconfiguration exit, the debug shell):
+ * the walk ends after the first entry that is not a table.
+ *
+ * Return: the number of steps filled, 0 without a root covering @gfn.
+ */
+int ept_snapshot_path(struct vm_mmu *mmu, gfn_t gfn, struct ept_path_step *steps);
 
 /*
  * ept_mmu_audit() - quiesced check (takes mmu_lock for write): every leaf

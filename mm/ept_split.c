@@ -65,22 +65,14 @@ bool ept_split_huge(struct vm_mmu *mmu, struct ept_iter *it, struct ept_page *ch
 	int level = it->level;
 	u64 table;
 
-	if (mutated(R1_SPLIT_PUBLISH)) {
-		/* Mutant: publish the empty child first, fill it afterwards. */
-		table = ept_make_table_entry(child->spt);
-		if (!ept_cmpxchg_entry(it->sptep, &it->old, table)) {
-			ept_pool_unused(&mmu->pool, child);
-			return false;
-		}
-		ept_fill_split_child(child, huge, level);
-		ept_account_split_child(mmu, child, gfn, level - 1, true);
-		ept_changed_entry(mmu, gfn, it->sptep, huge, table, level, true);
-		stat_add(&mmu->st.splits, 1);
-		return true;
-	}
-	table = ept_fill_split_child(child, huge, level);
-	/* Account the children first, so a zap of a child never precedes its add. */
-	ept_account_split_child(mmu, child, gfn, level - 1, true);
+	/*
+	 * R1: fill the child before it is published (the R1_SPLIT_PUBLISH
+	 * mutant publishes it empty and fills it afterwards).  Account the
+	 * children first, so a zap of a child never precedes its add.
+	 */
+	table = ept_make_table_entry(child->spt);
+	rule_step(R1_SPLIT_PUBLISH, ept_fill_split_child(child, huge, level),
+		  ept_account_split_child(mmu, child, gfn, level - 1, true));
 	/*
 	 * R1 publish: the child is complete; the locked cmpxchg makes all its
 	 * stores visible before the table entry.  Pairs with ept_read_entry()
@@ -88,11 +80,13 @@ bool ept_split_huge(struct vm_mmu *mmu, struct ept_iter *it, struct ept_page *ch
 	 * zap or other split makes us back off.
 	 */
 	if (!ept_cmpxchg_entry(it->sptep, &it->old, table)) {
-		ept_unaccount_split_child(mmu, child, gfn, level - 1);
+		rule_step(R1_SPLIT_PUBLISH, ept_unaccount_split_child(mmu, child, gfn, level - 1));
 		ept_pool_unused(&mmu->pool, child);
 		stat_add(&mmu->st.cmpxchg_fails, 1);
 		return false;
 	}
+	rule_mutant_step(R1_SPLIT_PUBLISH, ept_fill_split_child(child, huge, level),
+			 ept_account_split_child(mmu, child, gfn, level - 1, true));
 	ept_changed_entry(mmu, gfn, it->sptep, huge, table, level, true);
 	stat_add(&mmu->st.splits, 1);
 	return true;
@@ -140,7 +134,7 @@ s64 ept_split_range(struct vm_mmu *mmu, gfn_t start, gfn_t end, int target_level
 	root = ept_active_root_locked(mmu);
 	if (!root)
 		goto out;
-	ept_for_each_entry(&it, root->page->spt, root->level, target_level + 1, start, end) {
+	ept_for_each_root_entry(&it, mmu, EPT_WALK_LOCKED, root, target_level + 1, start, end) {
 		struct ept_page *child;
 
 		if (ept_iter_cond_yield(mmu, &it, &batch, true))
@@ -185,7 +179,7 @@ u64 ept_collapse_range(struct vm_mmu *mmu, gfn_t start, gfn_t end)
 	root = ept_active_root_locked(mmu);
 	if (!root)
 		goto out;
-	ept_for_each_entry(&it, root->page->spt, root->level, EPT_LEVEL_2M, start, end) {
+	ept_for_each_root_entry(&it, mmu, EPT_WALK_LOCKED, root, EPT_LEVEL_2M, start, end) {
 		struct ept_level_token tok;
 		const struct ept_memslot *slot;
 		u64 size = ept_pages_per_entry(it.level);

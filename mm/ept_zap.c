@@ -15,7 +15,7 @@ static u64 ept_zap_walk(struct vm_mmu *mmu, struct ept_root *root, gfn_t start, 
 	struct ept_iter it;
 	u64 zapped = 0;
 
-	ept_for_each_entry(&it, root->page->spt, root->level, EPT_LEVEL_4K, start, end) {
+	ept_for_each_root_entry(&it, mmu, EPT_WALK_LOCKED, root, EPT_LEVEL_4K, start, end) {
 		u64 size, old;
 
 		if (ept_iter_cond_yield(mmu, &it, batch, shared))
@@ -28,7 +28,8 @@ retry:
 		if (ept_is_table(old, it.level) && (it.gfn < start || it.gfn + size > end))
 			continue;	/* partly covered table: the iterator descends */
 		if (shared) {
-			u64 mark = mutated(R3_ZAP_FREEZE) ? 0 : EPT_FROZEN;
+			/* The R3_ZAP_FREEZE mutant clears the entry instead. */
+			u64 mark = rule_value(R3_ZAP_FREEZE, EPT_FROZEN, 0);
 
 			/*
 			 * R3: freeze: from here until the batched flush only we
@@ -107,8 +108,8 @@ u64 ept_zap_root_locked(struct vm_mmu *mmu, struct ept_root *root)
 		any = true;
 	}
 	/* R4: flush before the caller drops mmu_lock and leaves its section. */
-	if (any && !mutated(R4_BATCH_FLUSH))
-		ept_flush_sync(mmu);
+	if (any)
+		rule_step(R4_BATCH_FLUSH, ept_flush_sync(mmu));
 	return READ_ONCE(mmu->st.tables_removed) - zapped_before;
 }
 
@@ -129,7 +130,7 @@ u64 ept_write_protect_range(struct vm_mmu *mmu, gfn_t start, gfn_t end, bool cle
 	root = ept_active_root_locked(mmu);
 	if (!root || start >= end)
 		goto out;
-	ept_for_each_entry(&it, root->page->spt, root->level, EPT_LEVEL_4K, start, end) {
+	ept_for_each_root_entry(&it, mmu, EPT_WALK_LOCKED, root, EPT_LEVEL_4K, start, end) {
 		u64 old;
 
 		if (ept_iter_cond_yield(mmu, &it, &batch, true)) {
@@ -145,10 +146,7 @@ retry:
 		 * A/D, the fault path sets W and agers clear A concurrently.
 		 * Not fetch_and: the entry might have become a table meanwhile.
 		 */
-		if (mutated(R2_WRPROT)) {
-			/* Mutant: plain write of the modified snapshot, loses racing A/D/W. */
-			ept_write_entry(it.sptep, old & ~mask);
-		} else if (!ept_cmpxchg_entry(it.sptep, &it.old, old & ~mask)) {
+		if (!ept_cmpxchg_entry_rule(R2_WRPROT, it.sptep, &it.old, old & ~mask)) {
 			stat_add(&mmu->st.cmpxchg_fails, 1);
 			goto retry;
 		}

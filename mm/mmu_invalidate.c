@@ -40,8 +40,7 @@ u64 mmu_invalidate_snapshot(const struct mmu_invalidate *inv)
 	 * Pairs with the smp_wmb() between seq++ and in_progress-- in
 	 * mmu_invalidate_end_locked().  (Mutant: tests/models/inval_seq.pml.)
 	 */
-	if (!mutated(R9_SNAPSHOT_RMB))
-		smp_rmb();
+	smp_rmb_rule(R9_SNAPSHOT_RMB);
 	return snap;
 }
 
@@ -67,16 +66,6 @@ static inline bool mmu_invalidate_gfn_in_range(gfn_t gfn, gfn_t start, gfn_t end
  */
 bool mmu_invalidate_retry_gfn_unsafe(const struct mmu_invalidate *inv, u64 snap, gfn_t gfn)
 {
-	if (mutated(R9_PRECHECK_RMB)) {
-		/* Mutant: seq read before in_progress (tests/models/inval_seq.pml). */
-		u64 seq = READ_ONCE(inv->seq);
-
-		if (READ_ONCE(inv->in_progress) &&
-		    mmu_invalidate_gfn_in_range(gfn, READ_ONCE(inv->range_start),
-						READ_ONCE(inv->range_end)))
-			return true;
-		return seq != snap;
-	}
 	/*
 	 * R9 (O9): READ_ONCE so that a caller spinning on this function
 	 * re-reads the count every time.  Pairs with the WRITE_ONCE of
@@ -88,10 +77,25 @@ bool mmu_invalidate_retry_gfn_unsafe(const struct mmu_invalidate *inv, u64 snap,
 		return true;
 	/*
 	 * R9: in_progress before seq, as in the locked check; pairs with the
-	 * smp_wmb() in mmu_invalidate_end_locked().
+	 * smp_wmb() in mmu_invalidate_end_locked().  Without it (the
+	 * R9_PRECHECK_RMB mutant) seq may be read first: tests/models/inval_seq.pml.
 	 */
-	smp_rmb();
+	smp_rmb_rule(R9_PRECHECK_RMB);
 	return READ_ONCE(inv->seq) != snap;
+}
+
+/* The locked re-check proper; see mmu_invalidate_retry_gfn_locked(). */
+static bool mmu_invalidate_retry_gfn_check(const struct mmu_invalidate *inv, u64 snap,
+					   gfn_t gfn)
+{
+	if (unlikely(inv->in_progress)) {
+		/* An in-progress invalidation always has a range. */
+		if (WARN_ON_ONCE(inv->range_start == MMU_INVALID_GFN))
+			return true;
+		if (mmu_invalidate_gfn_in_range(gfn, inv->range_start, inv->range_end))
+			return true;
+	}
+	return inv->seq != snap;
 }
 
 /**
@@ -108,16 +112,8 @@ bool mmu_invalidate_retry_gfn_unsafe(const struct mmu_invalidate *inv, u64 snap,
  */
 bool mmu_invalidate_retry_gfn_locked(const struct mmu_invalidate *inv, u64 snap, gfn_t gfn)
 {
-	if (mutated(R9_SKIP_RECHECK))
-		return false;
-	if (unlikely(inv->in_progress)) {
-		/* An in-progress invalidation always has a range. */
-		if (WARN_ON_ONCE(inv->range_start == MMU_INVALID_GFN))
-			return true;
-		if (mmu_invalidate_gfn_in_range(gfn, inv->range_start, inv->range_end))
-			return true;
-	}
-	return inv->seq != snap;
+	/* R9: the authoritative re-check (the R9_SKIP_RECHECK mutant skips it). */
+	return rule_check(R9_SKIP_RECHECK, mmu_invalidate_retry_gfn_check(inv, snap, gfn));
 }
 
 /**
@@ -142,14 +138,14 @@ void mmu_invalidate_begin_locked(struct mmu_invalidate *inv, gfn_t start, gfn_t 
 	 * with the locked re-check (mmu_invalidate_retry_gfn_locked()).
 	 */
 	WRITE_ONCE(inv->in_progress, n + 1);
-	if (!n || mutated(R9_RANGE_UNION)) {
-		/* 0 -> 1: a new burst, the old range is meaningless. */
-		WRITE_ONCE(inv->range_start, start);
-		WRITE_ONCE(inv->range_end, end);
-	} else {
+	if (rule_check(R9_RANGE_UNION, n != 0)) {
 		/* Overlapping invalidations: the range only grows. */
 		WRITE_ONCE(inv->range_start, MIN(inv->range_start, start));
 		WRITE_ONCE(inv->range_end, MAX(inv->range_end, end));
+	} else {
+		/* 0 -> 1: a new burst, the old range is meaningless. */
+		WRITE_ONCE(inv->range_start, start);
+		WRITE_ONCE(inv->range_end, end);
 	}
 }
 
@@ -163,20 +159,16 @@ void mmu_invalidate_end_locked(struct mmu_invalidate *inv)
 {
 	if (WARN_ON(inv->in_progress <= 0))
 		return;
-	if (mutated(R9_END_ORDER)) {
-		/* Mutant: the order smp_wmb() forbids (tests/models/inval_seq.pml). */
-		WRITE_ONCE(inv->in_progress, inv->in_progress - 1);
-		WRITE_ONCE(inv->seq, inv->seq + 1);
-		return;
-	}
 	WRITE_ONCE(inv->seq, inv->seq + 1);
 	/*
 	 * R9 (O7): a lockless checker must see either the old (non-zero)
 	 * in_progress or the new seq: publish seq before dropping the count.
 	 * Pairs with the smp_rmb() in mmu_invalidate_snapshot() and in
-	 * mmu_invalidate_retry_gfn_unsafe() / gpc_invalidate_retry().
+	 * mmu_invalidate_retry_gfn_unsafe() / gpc_invalidate_retry().  The
+	 * R9_END_ORDER mutant drops it: tests/models/inval_seq.pml lets the
+	 * stores pass each other.
 	 */
-	smp_wmb();
+	smp_wmb_rule(R9_END_ORDER);
 	WRITE_ONCE(inv->in_progress, inv->in_progress - 1);
 	WARN_ON_ONCE(inv->range_start == MMU_INVALID_GFN);
 }

@@ -44,6 +44,22 @@ static void gpc_list_del(struct gpc_vm_state *vm, struct gfn_pfn_cache *gpc)
 	WRITE_ONCE(gpc->linked, false);
 }
 
+/* Make @gpc reachable by gpc_invalidate_start() (takes vm->lock). */
+static void gpc_link_to_vm(struct gpc_vm_state *vm, struct gfn_pfn_cache *gpc)
+{
+	spin_lock(&vm->lock);
+	gpc_list_add(vm, gpc);
+	spin_unlock(&vm->lock);
+}
+
+/* Make @gpc unreachable by gpc_invalidate_start() (takes vm->lock). */
+static void gpc_unlink_from_vm(struct gpc_vm_state *vm, struct gfn_pfn_cache *gpc)
+{
+	spin_lock(&vm->lock);
+	gpc_list_del(vm, gpc);
+	spin_unlock(&vm->lock);
+}
+
 static inline struct gfn_pfn_cache *gpc_of_link(struct gpc_link *l)
 {
 	return container_of(l, struct gfn_pfn_cache, link);
@@ -172,8 +188,8 @@ static void gpc_wait_for_invalidations(struct gfn_pfn_cache *gpc, gfn_t gfn)
 		u64 ticket = vm->wake_seq;
 
 		spin_unlock(&vm->lock);
-		if (mutated(R10_WAIT_TICKET))	/* lost wake-up: tests/models/pfncache_wait.pml */
-			ticket = load_acquire(&vm->wake_seq);
+		/* The R10_WAIT_TICKET mutant samples too late (a lost wake-up). */
+		rule_mutant_step(R10_WAIT_TICKET, ticket = load_acquire(&vm->wake_seq));
 		gpc->refresh_waits++;
 		/*
 		 * load_acquire: pairs with the store_release of wake_seq in
@@ -230,8 +246,7 @@ static int gpc_resolve_retry(struct gfn_pfn_cache *gpc, gfn_t gfn, unsigned long
 		 * Pairs with the smp_mb() in gpc_invalidate_start() between the
 		 * count/range update and its lockless read of gpc->valid.
 		 */
-		if (!mutated(R10_REFRESH_FENCE))
-			smp_mb();
+		smp_mb_rule(R10_REFRESH_FENCE);
 		if (!gpc_invalidate_retry(vm, gfn, snap))
 			break;
 		WRITE_ONCE(gpc->valid, false);
@@ -330,37 +345,28 @@ int gpc_activate(struct gfn_pfn_cache *gpc, gpa_t gpa, u64 len)
 {
 	struct gpc_vm_state *vm = gpc->vm;
 	unsigned long flags;
+	bool was_active;
 	int ret;
 
 	if (!gpc_range_check("gpc_activate", gpa, len))
 		return -1;
 	spin_lock(&gpc->refresh_lock);
-	if (!gpc->active && mutated(R15_ACTIVATE_ORDER)) {
-		flags = write_lock_irqsave(&gpc->lock);
-		gpc->active = true;
-		write_unlock_irqrestore(&gpc->lock, flags);
-		ret = gpc_refresh_locked(gpc, gpa, len);
-		spin_lock(&vm->lock);
-		gpc_list_add(vm, gpc);
-		spin_unlock(&vm->lock);
-		spin_unlock(&gpc->refresh_lock);
-		return ret;
-	}
-	if (!gpc->active) {
+	was_active = gpc->active;
+	if (!was_active) {
 		/*
 		 * R15: reachable by invalidations BEFORE it can become valid:
 		 * only refresh makes it valid and refresh requires active.
-		 * Pairs with the list walk in gpc_invalidate_start().
+		 * Pairs with the list walk in gpc_invalidate_start().  The
+		 * R15_ACTIVATE_ORDER mutant lists it after the refresh.
 		 */
-		spin_lock(&vm->lock);
-		gpc_list_add(vm, gpc);
-		spin_unlock(&vm->lock);
+		rule_step(R15_ACTIVATE_ORDER, gpc_link_to_vm(vm, gpc));
 
 		flags = write_lock_irqsave(&gpc->lock);
 		gpc->active = true;
 		write_unlock_irqrestore(&gpc->lock, flags);
 	}
 	ret = gpc_refresh_locked(gpc, gpa, len);
+	rule_mutant_step(R15_ACTIVATE_ORDER, if (!was_active) gpc_link_to_vm(vm, gpc));
 	spin_unlock(&gpc->refresh_lock);
 	return ret;
 }
@@ -374,18 +380,17 @@ void gpc_deactivate(struct gfn_pfn_cache *gpc)
 	struct gpc_vm_state *vm = gpc->vm;
 
 	spin_lock(&gpc->refresh_lock);
-	if (gpc->active && mutated(R15_DEACTIVATE_ORDER)) {
-		spin_lock(&vm->lock);
-		gpc_list_del(vm, gpc);
-		spin_unlock(&vm->lock);
-	}
 	if (gpc->active) {
+		unsigned long flags;
+
 		/*
 		 * R15: invalid BEFORE unreachable; once off the list no
 		 * invalidation can clear it.  Pairs with the list walk in
-		 * gpc_invalidate_start().
+		 * gpc_invalidate_start().  The R15_DEACTIVATE_ORDER mutant
+		 * unlists it first.
 		 */
-		unsigned long flags = write_lock_irqsave(&gpc->lock);
+		rule_mutant_step(R15_DEACTIVATE_ORDER, gpc_unlink_from_vm(vm, gpc));
+		flags = write_lock_irqsave(&gpc->lock);
 
 		WRITE_ONCE(gpc->valid, false);
 		gpc->active = false;
@@ -393,11 +398,7 @@ void gpc_deactivate(struct gfn_pfn_cache *gpc)
 		gpc->hva = NULL;
 		write_unlock_irqrestore(&gpc->lock, flags);
 
-		if (!mutated(R15_DEACTIVATE_ORDER)) {
-			spin_lock(&vm->lock);
-			gpc_list_del(vm, gpc);
-			spin_unlock(&vm->lock);
-		}
+		rule_step(R15_DEACTIVATE_ORDER, gpc_unlink_from_vm(vm, gpc));
 	}
 	spin_unlock(&gpc->refresh_lock);
 }
@@ -433,8 +434,7 @@ void gpc_invalidate_start(struct gpc_vm_state *vm, gfn_t start, gfn_t end)
 	 * vm->lock, so no locked RMW sits in between to do it for us.  Pairs
 	 * with the smp_mb() in gpc_resolve_retry().
 	 */
-	if (!mutated(R10_INVAL_FENCE))
-		smp_mb();
+	smp_mb_rule(R10_INVAL_FENCE);
 
 	for (l = vm->list.next; l != &vm->list; l = l->next) {
 		struct gfn_pfn_cache *gpc = gpc_of_link(l);

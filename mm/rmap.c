@@ -164,18 +164,15 @@ static inline u64 rmap_desc_val(struct rmap_desc *d)
 static bool rmap_install_first(u64 *head, u64 __ept *sptep)
 {
 	u64 v = (u64)(uintptr_t)sptep;
+	u64 empty = 0;
 
-	if (mutated(R13_RMAP_FIRST_CMPXCHG)) {
-		WRITE_ONCE(*head, v);
-		return true;
-	}
 	/*
 	 * R13: cmpxchg(0 -> entry): fails if another writer installed first
 	 * or an owner is mid-update (the word is then non-zero).  Full
 	 * barrier; pairs with the cmpxchg of bitlock_lock() of the next
 	 * writer or walker of this head.
 	 */
-	return cmpxchg(head, 0, v) == 0;
+	return try_cmpxchg_rule(R13_RMAP_FIRST_CMPXCHG, head, &empty, v);
 }
 
 int rmap_table_add(struct rmap_table *rt, gfn_t gfn, u64 __ept *sptep, int level)
@@ -355,30 +352,21 @@ unsigned int rmap_walk_readonly(struct rmap_table *rt, gfn_t gfn, int level,
 
 	if (!head)
 		return 0;
-	if (mutated(R13_RMAP_RO_UNLOCK)) {
-		/*
-		 * Mutant: "lock" by reading, "unlock" by writing the value
-		 * read back: clobbers any writer that changed the head meanwhile.
-		 */
-		old = bitlock_peek(head);
-		if (!old)
-			return 0;
-		n = rmap_visit(rt, old, fn, arg);
-		WRITE_ONCE(*head, old);
-		return n;
-	}
 	/*
 	 * R13: read-only lock.  Never locks an empty word (returns 0: nothing
 	 * to walk, nothing to restore), so a writer's cmpxchg(0 -> entry)
 	 * cannot be undone by our unlock; on a non-empty word writers wait
 	 * for the bit, so restoring @old cannot clobber them either.  Pairs
-	 * with bitlock_unlock() of the writers.
+	 * with bitlock_unlock() of the writers.  The R13_RMAP_RO_UNLOCK mutant
+	 * only reads the word, and writes what it read back at the end:
+	 * it clobbers any writer that changed the head meanwhile.
 	 */
-	old = bitlock_lock_readonly(head);
+	old = rule_value(R13_RMAP_RO_UNLOCK, bitlock_lock_readonly(head), bitlock_peek(head));
 	if (!old)
 		return 0;
 	n = rmap_visit(rt, old, fn, arg);
-	bitlock_unlock_readonly(head, old);
+	rule_step(R13_RMAP_RO_UNLOCK, bitlock_unlock_readonly(head, old));
+	rule_mutant_step(R13_RMAP_RO_UNLOCK, WRITE_ONCE(*head, old));
 	return n;
 }
 

@@ -96,22 +96,14 @@ enum exit_action exit_ept_misconfig(struct vcpu *v)
 {
 	gpa_t gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR);
 	u64 eptp = vmcs_read(VMCS_EPT_POINTER);
-	int level = (int)((eptp >> 3) & 7) + 1;
-	phys_addr_t table = eptp & EPT_PFN_MASK;
+	struct ept_path_step steps[EPT_MAX_LEVEL];
+	int n = ept_snapshot_path(v->vm->mmu, gpa >> PAGE_SHIFT, steps);
 
-	pr_err("vm %s vcpu %u: EPT misconfiguration at gpa %#llx (eptp %llx), walk:\n",
-	       v->vm->cfg.name, v->id, gpa, eptp);
-	for (; level >= 1; level--) {
-		const u64 *t = arch_phys_to_virt(table);
-		unsigned int idx = (gpa >> (PAGE_SHIFT + EPT_LEVEL_BITS * (level - 1))) & 511;
-		u64 e = READ_ONCE(t[idx]);	/* a snapshot for the report only */
-
-		pr_err("  level %d table %#llx [%3u] = %016llx\n", level,
-		       table, idx, e);
-		if (!(e & EPT_RWX) || (level > 1 && (e & EPT_LEAF)) || level == 1)
-			break;
-		table = e & EPT_PFN_MASK;
-	}
+	pr_err("vm %s vcpu %u: EPT misconfiguration at gpa %#llx (eptp %llx), walk of the "
+	       "active root:\n", v->vm->cfg.name, v->id, gpa, eptp);
+	for (int i = 0; i < n; i++)
+		pr_err("  level %d table %#llx [%3u] = %016llx\n", steps[i].level,
+		       steps[i].table, steps[i].index, steps[i].entry);
 	vm_stop(v->vm, "EPT misconfiguration at guest-physical %#llx (hypervisor bug)",
 		gpa);
 	return EXIT_STOP;

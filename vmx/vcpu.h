@@ -136,7 +136,6 @@ struct vcpu {
 	u64 hc_deadline;	/* HC_TIMER's deadline (host TSC), 0 = off */
 	u64 lapic_deadline;	/* the LAPIC timer's next expiry (host TSC), 0 = off */
 	u8 timer_vector;	/* HC_TIMER's vector */
-	u64 zap_last, zaps, zapped, zap_max_ticks;	/* debug=zap bookkeeping (vCPU 0 only) */
 	u64 xcr0;
 	u64 tsc_offset;		/* guest TSC - host TSC (VMCS_TSC_OFFSET) */
 	u64 tsc_adjust;		/* IA32_TSC_ADJUST as the guest sees it */

@@ -320,13 +320,7 @@ static bool smp_withdraw(void)
 	 * go, so exactly one of them takes the 1.  Pairs with the xchg in
 	 * boot/trampoline.asm.
 	 */
-	if (mutated(R1_SMP_WITHDRAW)) {
-		bool was = READ_ONCE(smp.data->go) == 1;
-
-		WRITE_ONCE(smp.data->go, 0);
-		return was;
-	}
-	return xchg(&smp.data->go, 0) == 1;
+	return xchg_rule(R1_SMP_WITHDRAW, &smp.data->go, 0) == 1;
 }
 
 /**

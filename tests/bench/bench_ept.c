@@ -10,7 +10,7 @@
  *                                  failures, spurious faults)
  *     impls: ours         faults under mmu_lock shared (cmpxchg installs)
  *            global_lock  the same code with faults taking mmu_lock for
- *                         write (vm_mmu.fault_exclusive)
+ *                         write (ept_handle_fault_exclusive())
  *     unit:  Mfaults/s (higher is better)
  *   ept_populate_disjoint_4k_scaling  2-thread / 1-thread rate (goal >= 1.7)
  *     impls: ours          disjoint 4 KiB populate
@@ -42,6 +42,7 @@ struct be_arg {
 	gfn_t lo, n;		/* indices [lo, lo + n) this thread touches */
 	u64 stride;		/* gfns per index (512: one fault per 2 MiB leaf) */
 	bool overlap;
+	bool exclusive;		/* the global_lock baseline: ept_handle_fault_exclusive() */
 	u64 faults;
 	u64 seed;
 	bool zapper;
@@ -83,7 +84,8 @@ static void *be_populate_thread(void *p)
 		gfn_t g = (a->lo + idx) * a->stride;
 		struct ept_fault f = { .gpa = g << PAGE_SHIFT, .access = EPT_ACC_WRITE };
 
-		while (ept_handle_fault(&be_mmu, &f) == EPT_FAULT_RETRY)
+		while ((a->exclusive ? ept_handle_fault_exclusive(&be_mmu, &f) :
+					ept_handle_fault(&be_mmu, &f)) == EPT_FAULT_RETRY)
 			;
 		a->faults++;
 	}
@@ -109,12 +111,12 @@ static double be_populate_run(bool huge, bool overlap, unsigned int nthreads, bo
 
 	if (be_setup(huge, gfns))
 		return 0;
-	WRITE_ONCE(be_mmu.fault_exclusive, exclusive);
 	memset(a, 0, sizeof(a));
 	for (unsigned int i = 0; i < nthreads; i++) {
 		a[i].id = i;
 		a[i].nthreads = nthreads;
 		a[i].overlap = overlap;
+		a[i].exclusive = exclusive;
 		a[i].lo = overlap ? 0 : i * per;
 		a[i].n = per;
 		a[i].stride = stride;

@@ -240,14 +240,14 @@ int main(int argc, char **argv)
 				  .npages = HUGE_PAGES, .base_pfn = 0x80000 };
 	CHECK_EQ(ept_memslot_set(&mmu, &s), 0);
 	WRITE_ONCE(stop, false);
-	WRITE_ONCE(mmu.yield_every, 1);
+	WRITE_ONCE(ept_iter_test_yield_every, 1);
 	/* The yielding zapper and the splitter/collapser on different CPUs. */
 	for (int i = 0; i < 3; i++)
 		w[i] = (struct rworker){ .kind = (int[]){ 2, 0, 1 }[i],
 					 .rng = test_opts.seed * (i + 9) | 1 };
 	deadline = test_elapsed() + test_opts.seconds * 0.3;
 	test_run_threads(3, race3, w, sizeof(w[0]));
-	WRITE_ONCE(mmu.yield_every, 0);
+	WRITE_ONCE(ept_iter_test_yield_every, 0);
 	ept_mmu_stats_read(&mmu, &st);
 	printf("[%.2fs] race 3: %llu ops, splits %llu collapses %llu yields %llu poison_seen %llu\n",
 	       test_elapsed(), (w[0].n + w[1].n + w[2].n),

@@ -475,7 +475,7 @@ int main(int argc, char **argv)
 		double until = test_opts.seconds * (p + 1) / phases;
 
 		/* Phases alternate: plain, always-yield (R8), every-8-steps yield. */
-		WRITE_ONCE(mmu.yield_every, p % 3 == 1 ? 1 : p % 3 == 2 ? 8 : 0);
+		WRITE_ONCE(ept_iter_test_yield_every, p % 3 == 1 ? 1 : p % 3 == 2 ? 8 : 0);
 		WRITE_ONCE(stop, false);
 		/* 2 vCPUs, 2 MMU-op threads, 1 slot/root-op thread, 1 gpc user, the timer. */
 		for (int i = 0; i < 6; i++) {
@@ -492,7 +492,7 @@ int main(int argc, char **argv)
 		for (int i = 0; i < 6; i++)
 			for (int o = 0; o < OP_NR; o++)
 				tot.ops[o] += w[i].st.ops[o];
-		snprintf(tag, sizeof(tag), "phase %d (yield_every %u)", p, mmu.yield_every);
+		snprintf(tag, sizeof(tag), "phase %d (yield_every %u)", p, ept_iter_test_yield_every);
 		phase_check(tag, w, 6);
 	}
 	{

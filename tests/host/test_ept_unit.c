@@ -375,9 +375,9 @@ static void test_yield(void)
 	add_slot(1, EPT_SLOT_RAM, 0, 0, 8192, 0x1001);
 	for (gfn_t g = 0; g < 8192; g += 7)
 		CHECK_EQ(fault(g, EPT_ACC_READ, NULL), EPT_FAULT_FIXED);
-	WRITE_ONCE(mmu.yield_every, 1);
+	WRITE_ONCE(ept_iter_test_yield_every, 1);
 	CHECK_EQ(ept_zap_range(&mmu, 0, 8192), (8192 + 6) / 7);
-	WRITE_ONCE(mmu.yield_every, 0);
+	WRITE_ONCE(ept_iter_test_yield_every, 0);
 	ept_mmu_stats_read(&mmu, &st);
 	printf("yield test: %llu yields, %llu flushes\n", st.yields,
 	       st.flushes);

@@ -19,6 +19,14 @@
 /* debug=zap: the period between two splits or zaps. */
 #define VCPU_ZAP_PERIOD		(2ull << 20)
 
+/* debug=zap bookkeeping of each VM (its vCPU 0 zaps), by vm->id. */
+static struct zap_state {
+	u64 last;		/* TSC at the end of the last split or zap */
+	u64 zaps;		/* splits and zaps done (odd: the next is a zap) */
+	u64 zapped;		/* leaves the zaps removed */
+	u64 max_ticks;		/* the longest split or zap */
+} zap_state[HV_MAX_VMS];
+
 const char hv_build_kind[] = "debug";
 const char vm_test_aid_usage[] = ", debug=badstate|zap|hang";
 
@@ -42,6 +50,8 @@ bool vm_test_aid_parse(struct vm_config *cfg, const char *val, size_t n)
 
 void vcpu_test_aids_setup(struct vcpu *v)
 {
+	if (v->vm->cfg.debug_zap && v->id == 0)
+		memset(&zap_state[v->vm->id], 0, sizeof(zap_state[0]));	/* a (re)started VM */
 	if (v->vm->cfg.debug_badstate && v->id == 0) {
 		pr_warn("vm %s: debug=badstate: entering with an unusable TR on purpose\n",
 			v->vm->cfg.name);
@@ -71,27 +81,30 @@ void vcpu_test_aids_running(struct vcpu *v)
  */
 void vcpu_test_aids_exit(struct vcpu *v)
 {
+	struct zap_state *z;
 	u64 now, gfns;
 
 	if (likely(!v->vm->cfg.debug_zap) || v->id != 0)
 		return;
+	z = &zap_state[v->vm->id];
 	now = rdtsc();
 	gfns = v->vm->mem_size >> PAGE_SHIFT;
-	if (now - v->zap_last < VCPU_ZAP_PERIOD)
+	if (now - z->last < VCPU_ZAP_PERIOD)
 		return;
-	if (v->zaps & 1) {
-		v->zapped += ept_zap_range(v->vm->mmu, 0, gfns);
+	if (z->zaps & 1) {
+		z->zapped += ept_zap_range(v->vm->mmu, 0, gfns);
 	} else if (ept_split_range(v->vm->mmu, 0, gfns, EPT_LEVEL_4K) < 0) {
 		pr_warn("vm %s debug=zap: split ran out of table pages\n", v->vm->cfg.name);
 	}
-	v->zaps++;
-	v->zap_last = rdtsc();
-	v->zap_max_ticks = MAX(v->zap_max_ticks, v->zap_last - now);
+	z->zaps++;
+	z->last = rdtsc();
+	z->max_ticks = MAX(z->max_ticks, z->last - now);
 }
 
 void vcpu_test_aids_report(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
+	const struct zap_state *z = &zap_state[vm->id];
 	struct ept_mmu_stats st;
 
 	if (!vm->cfg.debug_zap || v->id != 0)
@@ -99,10 +112,8 @@ void vcpu_test_aids_report(struct vcpu *v)
 	ept_mmu_stats_read(vm->mmu, &st);
 	pr_plain("hv: vm %s debug=zap: %llu splits and zaps (longest %llu TSC ticks) "
 		 "removed %llu leaves; huge leaves split %llu, tables removed %llu, EPT flush "
-		 "requests %llu\n", vm->cfg.name, v->zaps,
-		 v->zap_max_ticks, v->zapped,
-		 st.splits, st.tables_removed,
-		 st.flushes);
+		 "requests %llu\n", vm->cfg.name, z->zaps, z->max_ticks, z->zapped, st.splits,
+		 st.tables_removed, st.flushes);
 	for (unsigned int i = 0; i < vm->nvcpus; i++) {
 		const struct ept_flush_vcpu *fv = &vm->mmu->flush.vcpu[vm->vcpus[i]->flush_id];
 

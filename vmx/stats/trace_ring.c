@@ -23,9 +23,9 @@ unsigned int trace_ring_snapshot(const struct trace_ring *r, struct trace_event 
 	smp_rmb();
 	h2 = READ_ONCE(r->head);
 	/* Event i was left alone by the writer iff i + N > h2 (trace_ring.h). */
-	keep = h2 >= TRACE_RING_EVENTS ? h2 - TRACE_RING_EVENTS + 1 : 0;
-	if (mutated(R19_TRACE_SNAPSHOT))
-		keep = lo;	/* mutant: trusts every slot it copied */
+	/* The R19_TRACE_SNAPSHOT mutant trusts every slot it copied. */
+	keep = rule_value(R19_TRACE_SNAPSHOT,
+			  h2 >= TRACE_RING_EVENTS ? h2 - TRACE_RING_EVENTS + 1 : 0, lo);
 	if (keep < lo)
 		keep = lo;
 	if (keep < h1) {

@@ -58,8 +58,8 @@ static __always_inline void trace_ring_put(struct trace_ring *r, u64 tsc, u32 wh
 	u64 n = r->head;
 	struct trace_event *e = &r->ev[n & (TRACE_RING_EVENTS - 1)];
 
-	if (mutated(R19_TRACE_PUBLISH))
-		WRITE_ONCE(r->head, n + 1);	/* mutant: published before it is written */
+	/* The R19_TRACE_PUBLISH mutant publishes event n before it is written. */
+	rule_mutant_step(R19_TRACE_PUBLISH, WRITE_ONCE(r->head, n + 1));
 	/*
 	 * R19: event n overwrites event n - N.  Its stores come after the
 	 * store of head = n (the last event's publication), so a reader whose
@@ -75,8 +75,7 @@ static __always_inline void trace_ring_put(struct trace_ring *r, u64 tsc, u32 wh
 	WRITE_ONCE(e->data, data);
 	WRITE_ONCE(e->arg, arg);
 	/* R19: publish after the slot is written; pairs with the reader's load_acquire. */
-	if (!mutated(R19_TRACE_PUBLISH))
-		store_release(&r->head, n + 1);
+	rule_step(R19_TRACE_PUBLISH, store_release(&r->head, n + 1));
 }
 
 /**
