@@ -43,10 +43,9 @@ section .text
 	mov	rdi, [rdi + GPR(7)]
 %endmacro
 
-; Return from vmx_enter with eax as set: drop the saved regs pointer and
+; Return from vmx_enter with eax as set, the saved regs pointer popped:
 ; restore the callee-saved registers its prologue pushed.
-%macro HOST_RETURN 0
-	pop	rdi
+%macro HOST_RESTORE_RETURN 0
 	pop	r15
 	pop	r14
 	pop	r13
@@ -54,6 +53,12 @@ section .text
 	pop	rbx
 	pop	rbp
 	ret
+%endmacro
+
+; The same with the regs pointer still on the stack: drop it first.
+%macro HOST_RETURN 0
+	pop	rdi
+	HOST_RESTORE_RETURN
 %endmacro
 
 global vmx_enter
@@ -99,17 +104,14 @@ vmx_exit_stub:
 	mov	[rdi + GPR(1)], rcx
 	mov	[rdi + GPR(2)], rdx
 	mov	[rdi + GPR(3)], rbx
-	mov	[rdi + GPR(5)], rbp
 	mov	[rdi + GPR(6)], rsi
 	pop	qword [rdi + GPR(7)]
 	mov	[rdi + GPR(8)], r8
 	mov	[rdi + GPR(9)], r9
 	mov	[rdi + GPR(10)], r10
 	mov	[rdi + GPR(11)], r11
-	mov	[rdi + GPR(12)], r12
-	mov	[rdi + GPR(13)], r13
-	mov	[rdi + GPR(14)], r14
-	mov	[rdi + GPR(15)], r15
+	; RBP and R12-R15 are saved only on the slow path, below: the fast path
+	; preserves them (callee-saved) and never reads their slots.
 	; The exit's TSC, for the latency histograms (vmx/stats/exit_stats.h);
 	; RAX and RDX are saved already.
 	rdtsc
@@ -121,12 +123,19 @@ vmx_exit_stub:
 	call	vmx_exit_fastpath	; rdi = regs
 	test	eax, eax
 	jnz	.resume
-	; slow path: back to the run loop with 0 (eax from the fast path)
-	HOST_RETURN
+	; Slow path: the call preserved RBP and R12-R15 (SysV ABI: callee-
+	; saved), so they still hold the guest's; save them for the run loop,
+	; then back to it with 0 (eax from the fast path).
+	pop	rdi
+	mov	[rdi + GPR(5)], rbp
+	mov	[rdi + GPR(12)], r12
+	mov	[rdi + GPR(13)], r13
+	mov	[rdi + GPR(14)], r14
+	mov	[rdi + GPR(15)], r15
+	HOST_RESTORE_RETURN
 .resume:
-	; The call preserved rbp and r12-r15 (SysV ABI: callee-saved), so they
-	; still hold the guest's values; the fast path never changes those
-	; slots (it writes rax-rdx: CPUID, VMCALL, IN).  Reload the rest.
+	; RBP and R12-R15 still hold the guest's values (above); the fast path
+	; writes only the slots of RAX-RDX (CPUID, VMCALL, IN).  Reload the rest.
 	mov	rdi, [rsp]
 	mov	rax, [rdi + GPR(0)]
 	mov	rcx, [rdi + GPR(1)]

@@ -44,18 +44,19 @@
  * be saved and restored on every CPUID exit, leaf 1 or not (6 instructions
  * on the benchmarked leaf 0).
  */
-static __noinline void cpuid_leaf1(struct vcpu *v, struct cpuid_regs *r)
+static __noinline struct cpuid_regs cpuid_leaf1(struct vcpu *v, struct cpuid_regs r)
 {
-	r->ecx &= ~(C1_ECX_MONITOR | C1_ECX_VMX | C1_ECX_SMX | C1_ECX_PDCM | C1_ECX_OSXSAVE |
+	r.ecx &= ~(C1_ECX_MONITOR | C1_ECX_VMX | C1_ECX_SMX | C1_ECX_PDCM | C1_ECX_OSXSAVE |
 		    C1_ECX_EST | C1_ECX_TM2);
 	/* No thermal or power-management MSRs behind these; MCE and MCA are backed (vmx/dev/mca.c). */
-	r->edx &= ~(C1_EDX_ACPI | C1_EDX_TM | C1_EDX_PBE);
+	r.edx &= ~(C1_EDX_ACPI | C1_EDX_TM | C1_EDX_PBE);
 	/* The virtual LAPIC (vmx/dev/vlapic.c) has x2APIC and the TSC-deadline timer. */
-	r->ecx |= C1_ECX_X2APIC | C1_ECX_TSC_DEADLINE | C1_ECX_HYPERVISOR;
+	r.ecx |= C1_ECX_X2APIC | C1_ECX_TSC_DEADLINE | C1_ECX_HYPERVISOR;
 	if (vcpu_read_cr4(v) & X86_CR4_OSXSAVE)
-		r->ecx |= C1_ECX_OSXSAVE;
+		r.ecx |= C1_ECX_OSXSAVE;
 	/* EBX[31:24] initial APIC ID, EBX[23:16] logical processors. */
-	r->ebx = (r->ebx & 0xffff) | ((u32)v->id << 24) | ((u32)v->vm->nvcpus << 16);
+	r.ebx = (r.ebx & 0xffff) | ((u32)v->id << 24) | ((u32)v->vm->nvcpus << 16);
+	return r;
 }
 
 /*
@@ -69,7 +70,7 @@ static __noinline void cpuid_leaf1(struct vcpu *v, struct cpuid_regs *r)
 /* The guest's highest basic leaf is at least the TSC frequency leaf 0x16. */
 #define CPUID_GUEST_MIN_BASIC	0x16u
 
-static __noinline void cpuid_tsc_leaves(u32 leaf, struct cpuid_regs *r)
+static __noinline struct cpuid_regs cpuid_tsc_leaves(u32 leaf)
 {
 	u64 hz = tsc_hz(), crystal = hz;
 	u32 ratio = 1;
@@ -79,9 +80,8 @@ static __noinline void cpuid_tsc_leaves(u32 leaf, struct cpuid_regs *r)
 		ratio <<= 1;
 	}
 	if (leaf == 0x15)
-		*r = (struct cpuid_regs){ .eax = 1, .ebx = ratio, .ecx = (u32)crystal, .edx = 0 };
-	else
-		*r = (struct cpuid_regs){ .eax = (u32)(hz / 1000000), .ebx = (u32)(hz / 1000000),
+		return (struct cpuid_regs){ .eax = 1, .ebx = ratio, .ecx = (u32)crystal, .edx = 0 };
+	return (struct cpuid_regs){ .eax = (u32)(hz / 1000000), .ebx = (u32)(hz / 1000000),
 					  .ecx = 100, .edx = 0 };
 }
 
@@ -90,16 +90,17 @@ static __noinline void cpuid_tsc_leaves(u32 leaf, struct cpuid_regs *r)
  * CPUID_GUEST_MIN_BASIC): reserved, so zero; above the guest's highest, the
  * answer of the highest, as Intel CPUs do.
  */
-static __noinline void cpuid_beyond_host(u32 leaf, struct cpuid_regs *r)
+static __noinline struct cpuid_regs cpuid_beyond_host(u32 leaf, struct cpuid_regs r)
 {
 	u32 host_max = cpuid_count(0, 0).eax;
 
 	if (leaf <= host_max)
-		return;
+		return r;
 	if (leaf <= CPUID_GUEST_MIN_BASIC)
-		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
-	else if (host_max <= CPUID_GUEST_MIN_BASIC)
-		cpuid_tsc_leaves(CPUID_GUEST_MIN_BASIC, r);
+		return (struct cpuid_regs){ 0, 0, 0, 0 };
+	if (host_max <= CPUID_GUEST_MIN_BASIC)
+		return cpuid_tsc_leaves(CPUID_GUEST_MIN_BASIC);
+	return r;
 }
 
 static void cpuid_leaf7(struct cpuid_regs *r)
@@ -131,7 +132,7 @@ enum exit_action exit_cpuid(struct vcpu *v)
 		/* Leaves we edit; everything else is the host's answer as is. */
 		switch (leaf) {
 		case 1:
-			cpuid_leaf1(v, &r);
+			r = cpuid_leaf1(v, r);
 			break;
 		case 5:		/* MONITOR/MWAIT: none */
 		case 0xa:	/* performance monitoring: none */
@@ -158,7 +159,7 @@ enum exit_action exit_cpuid(struct vcpu *v)
 			break;
 		case 0x15:
 		case 0x16:
-			cpuid_tsc_leaves(leaf, &r);
+			r = cpuid_tsc_leaves(leaf);
 			break;
 		case 0xd:
 			/*
@@ -178,7 +179,7 @@ enum exit_action exit_cpuid(struct vcpu *v)
 			break;
 		default:
 			if (unlikely(leaf > 0xd && leaf < 0x80000000u))
-				cpuid_beyond_host(leaf, &r);
+				r = cpuid_beyond_host(leaf, r);
 			break;
 		}
 	}

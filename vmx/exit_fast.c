@@ -21,8 +21,9 @@
  * entry (vcpu_exit_accounted()).
  *
  * The stub reloads only the guest registers a C call may clobber, and RBX
- * (CPUID's output): a fast exit must not change the guest's RBP or R12-R15
- * (vmx/entry.asm).
+ * (CPUID's output): a fast exit must not change the guest's RBP or R12-R15,
+ * nor read their slots in @regs, which the stub fills only for the slow
+ * path (vmx/entry.asm).
  */
 #include "vmx/exit.h"
 #include "vmx/exit_io.h"
