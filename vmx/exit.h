@@ -25,10 +25,15 @@ enum exit_action vmx_handle_exit(struct vcpu *v);
  */
 void vcpu_skip_insn(struct vcpu *v);
 
+/* vcpu_skip_insn_fast() for a caller that has read the guest RIP (@rip) already. */
+static inline void vcpu_skip_insn_from(u64 rip)
+{
+	vmcs_write_known(VMCS_GUEST_RIP, rip + vmcs_read(VMCS_EXIT_INSN_LEN));
+}
+
 static inline void vcpu_skip_insn_fast(struct vcpu *v)
 {
-	vmcs_write_known(VMCS_GUEST_RIP,
-			 vmcs_read(VMCS_GUEST_RIP) + vmcs_read(VMCS_EXIT_INSN_LEN));
+	vcpu_skip_insn_from(vmcs_read(VMCS_GUEST_RIP));
 }
 
 /* Queue a hardware exception for the next VM entry (error code dropped in real mode). */
@@ -72,6 +77,8 @@ bool vcpu_pio(struct vcpu *v, u16 port, unsigned int size, bool in, u32 *val);
 
 /* Handlers in their own files. */
 enum exit_action exit_cpuid(struct vcpu *v);
+/* CPUID's answer in the guest's RAX-RDX; RIP left alone (exit_cpuid() moves it on). */
+void cpuid_answer(struct vcpu *v);
 enum exit_action exit_io(struct vcpu *v);
 enum exit_action exit_rdmsr(struct vcpu *v);
 enum exit_action exit_wrmsr(struct vcpu *v);

@@ -112,7 +112,7 @@ static void cpuid_leaf7(struct cpuid_regs *r)
 	r->edx &= ~(C7_EDX_FSRM | C7_EDX_CET_IBT);
 }
 
-enum exit_action exit_cpuid(struct vcpu *v)
+void cpuid_answer(struct vcpu *v)
 {
 	u32 leaf = (u32)v->regs.r[GPR_RAX], sub = (u32)v->regs.r[GPR_RCX];
 	struct cpuid_regs r;
@@ -187,6 +187,11 @@ enum exit_action exit_cpuid(struct vcpu *v)
 	v->regs.r[GPR_RBX] = r.ebx;
 	v->regs.r[GPR_RCX] = r.ecx;
 	v->regs.r[GPR_RDX] = r.edx;
+}
+
+enum exit_action exit_cpuid(struct vcpu *v)
+{
+	cpuid_answer(v);
 	vcpu_skip_insn_fast(v);
 	return EXIT_RESUME;
 }

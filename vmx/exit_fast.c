@@ -61,29 +61,33 @@ int vmx_exit_fastpath(struct vmx_gprs *regs)
 {
 	struct vcpu *v = container_of(regs, struct vcpu, regs);
 	u32 reason = (u32)vmcs_read(VMCS_EXIT_REASON);
+	/* Read once, for the trace and the fast exits' RIP update (VMREADs are never merged). */
+	u64 rip = vmcs_read(VMCS_GUEST_RIP);
 	struct trace_ring *tr = v->trace;
 
 	/* Every exit passes here first: the slow path uses this copy. */
 	v->exit_reason = reason;
 	if (tr)
-		trace_ring_put(tr, v->exit_tsc, v->trace_who, reason, vmcs_read(VMCS_GUEST_RIP));
-	if (unlikely(v->timer_deadline || v->intr_pending))
+		trace_ring_put(tr, v->exit_tsc, v->trace_who, reason, rip);
+	/* Both in one test (| rather than ||: no second branch). */
+	if (unlikely(v->timer_deadline | v->intr_pending))
 		return 0;
-	switch (reason) {
-	case EXIT_REASON_CPUID:
-		exit_cpuid(v);
-		return vmx_exit_fast_done(v, EXIT_REASON_CPUID);
-	case EXIT_REASON_VMCALL:
-		if ((u32)regs->r[GPR_RAX] != HC_NOP)
-			return 0;
-		regs->r[GPR_RAX] = HC_OK;
-		vcpu_skip_insn_fast(v);
-		return vmx_exit_fast_done(v, EXIT_REASON_VMCALL);
-	case EXIT_REASON_IO:
-		if (!exit_io_fast(v))
+	/* Most often taken first (port I/O: a booting guest's UART, PCI, RTC). */
+	if (reason == EXIT_REASON_IO) {
+		if (!exit_io_fast(v, rip))
 			return 0;
 		return vmx_exit_fast_done(v, EXIT_REASON_IO);
-	default:
-		return 0;
 	}
+	if (reason == EXIT_REASON_CPUID) {
+		/* RIP first: it need not live across the call. */
+		vcpu_skip_insn_from(rip);
+		cpuid_answer(v);
+		return vmx_exit_fast_done(v, EXIT_REASON_CPUID);
+	}
+	if (reason == EXIT_REASON_VMCALL && (u32)regs->r[GPR_RAX] == HC_NOP) {
+		regs->r[GPR_RAX] = HC_OK;
+		vcpu_skip_insn_from(rip);
+		return vmx_exit_fast_done(v, EXIT_REASON_VMCALL);
+	}
+	return 0;
 }

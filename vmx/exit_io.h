@@ -25,45 +25,58 @@ static inline void io_set_rax(u64 *rax, unsigned int size, u32 val)
 }
 
 /*
+ * The qualification bits that are set for a string instruction or a port at
+ * or above VDEV_PIO_LEGACY: clear for the fast path's common case.
+ */
+BUILD_BUG_ON(VDEV_PIO_LEGACY & (VDEV_PIO_LEGACY - 1));
+#define IO_QUAL_NOT_LEGACY	(IO_QUAL_STRING | ((u64)(u16)~(VDEV_PIO_LEGACY - 1) << 16))
+
+/*
  * exit_io_fast() - the fast path's I/O exit (vmx/exit_fast.c): finish an
  * IN/OUT that a device on the VM's bus claims; false if none does (the
  * slow path applies the VM's policy), or if the access stopped the VM
  * (then it is done: the vCPU's exit_done tells the slow path not to
- * dispatch it again).
+ * dispatch it again).  @rip: the guest's RIP, read by the fast path.
  *
  * Inline into the fast path, and written so that only @v lives across a
  * call (the qualification waits in v->exit_qual across the far ports'
- * lookup and an IN's device call): the fast path then saves no more
- * registers than its CPUID and VMCALL exits need.
+ * lookup and an IN's device call; RIP is moved on before the device
+ * call): the fast path then saves no more registers than its CPUID and
+ * VMCALL exits need.
  */
-static __always_inline bool exit_io_fast(struct vcpu *v)
+static __always_inline bool exit_io_fast(struct vcpu *v, u64 rip)
 {
 	u64 q = vmcs_read(VMCS_EXIT_QUAL);
 	const struct vdev_pio_range *r;
 	u16 off;
 
-	if (q & IO_QUAL_STRING)
-		return false;
-	v->exit_qual = q;
-	if (IO_QUAL_PORT(q) < VDEV_PIO_LEGACY) {
-		r = vdev_pio_find_legacy(&v->vm->bus, IO_QUAL_PORT(q), IO_QUAL_SIZE(q));
+	/* One test for the common case: no string, a port in the direct table. */
+	if (likely(!(q & IO_QUAL_NOT_LEGACY))) {
+		/* (u32)q >> 16 rather than the u16 port: no zero-extensions. */
+		r = vdev_pio_find_legacy(&v->vm->bus, (u32)q >> 16, IO_QUAL_SIZE(q));
 	} else {
+		if (q & IO_QUAL_STRING)
+			return false;
+		v->exit_qual = q;
 		r = vdev_pio_find_far(&v->vm->bus, IO_QUAL_PORT(q), IO_QUAL_SIZE(q));
 		q = v->exit_qual;
+		/* Read again rather than kept across the call in a saved register. */
+		rip = vmcs_read(VMCS_GUEST_RIP);
 	}
 	if (!r)
 		return false;
-	off = (u16)(IO_QUAL_PORT(q) - r->base);
+	off = (u16)(((u32)q >> 16) - r->base);
+	/* The access cannot fail from here on: the guest moves past it. */
+	vcpu_skip_insn_from(rip);
 	if (q & IO_QUAL_IN) {
 		u32 val;
 
+		v->exit_qual = q;
 		val = r->ops->read(r->dev, off, IO_QUAL_SIZE(q));
 		io_set_rax(&v->regs.r[GPR_RAX], IO_QUAL_SIZE(v->exit_qual), val);
-		vcpu_skip_insn_fast(v);
 		return true;
 	}
 	r->ops->write(r->dev, off, IO_QUAL_SIZE(q), (u32)v->regs.r[GPR_RAX]);
-	vcpu_skip_insn_fast(v);
 	/*
 	 * A device may have stopped the VM (isa-debug-exit, ACPI power-off,
 	 * a reset): the guest must not run on.  The slow path finds the VM

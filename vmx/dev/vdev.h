@@ -193,9 +193,9 @@ bool vdev_pio_read(struct vdev_bus *bus, u16 port, unsigned int size, u32 *val);
  * come here, the exit fast path's included.
  */
 static __always_inline const struct vdev_pio_range *
-vdev_pio_find_legacy(const struct vdev_bus *bus, u16 port, unsigned int size)
+vdev_pio_find_legacy(const struct vdev_bus *bus, unsigned int port, unsigned int size)
 {
-	unsigned int i = bus->pio_legacy[port];
+	size_t i = bus->pio_legacy[port];	/* size_t: the - 1 folds into the address */
 
 	if (!i || bus->pio_legacy[port + size - 1] != i)
 		return NULL;
