@@ -120,12 +120,12 @@ vmx_exit_stub:
 	; Fast path (vmx/exit_fast.c): simple exits are finished right here and
 	; the guest resumed without returning to the run loop.  RSP is 16-byte
 	; aligned here (HOST_RSP is), as a call needs.
-	call	vmx_exit_fastpath	; rdi = regs
-	test	eax, eax
+	call	vmx_exit_fastpath	; rdi = regs; returns regs to resume, NULL if not
+	test	rax, rax
 	jnz	.resume
 	; Slow path: the call preserved RBP and R12-R15 (SysV ABI: callee-
 	; saved), so they still hold the guest's; save them for the run loop,
-	; then back to it with 0 (eax from the fast path).
+	; then back to it with 0 (rax from the fast path).
 	pop	rdi
 	mov	[rdi + GPR(5)], rbp
 	mov	[rdi + GPR(12)], r12
@@ -135,18 +135,18 @@ vmx_exit_stub:
 	HOST_RESTORE_RETURN
 .resume:
 	; RBP and R12-R15 still hold the guest's values (above); the fast path
-	; writes only the slots of RAX-RDX (CPUID, VMCALL, IN).  Reload the rest.
-	mov	rdi, [rsp]
-	mov	rax, [rdi + GPR(0)]
-	mov	rcx, [rdi + GPR(1)]
-	mov	rdx, [rdi + GPR(2)]
-	mov	rbx, [rdi + GPR(3)]
-	mov	rsi, [rdi + GPR(6)]
-	mov	r8,  [rdi + GPR(8)]
-	mov	r9,  [rdi + GPR(9)]
-	mov	r10, [rdi + GPR(10)]
-	mov	r11, [rdi + GPR(11)]
-	mov	rdi, [rdi + GPR(7)]
+	; writes only the slots of RAX-RDX (CPUID, VMCALL, IN).  Reload the rest
+	; from the regs pointer it returned; RAX, the base, last.
+	mov	rcx, [rax + GPR(1)]
+	mov	rdx, [rax + GPR(2)]
+	mov	rbx, [rax + GPR(3)]
+	mov	rsi, [rax + GPR(6)]
+	mov	rdi, [rax + GPR(7)]
+	mov	r8,  [rax + GPR(8)]
+	mov	r9,  [rax + GPR(9)]
+	mov	r10, [rax + GPR(10)]
+	mov	r11, [rax + GPR(11)]
+	mov	rax, [rax + GPR(0)]
 	vmresume
 	jmp	vmx_enter.failed	; flags tell which failure; RSP is vmx_enter's
 

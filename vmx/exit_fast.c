@@ -35,14 +35,15 @@
 #include "vmx/vm/hypercall.h"
 #include "vmx/vmx_ops.h"
 
-int vmx_exit_fastpath(struct vmx_gprs *regs);
+struct vmx_gprs *vmx_exit_fastpath(struct vmx_gprs *regs);
 
 /**
  * vmx_exit_fastpath() - finish a simple exit without leaving the stub.
  * @regs: the guest registers, first member of the struct vcpu
  *
- * Return: 1 when the exit is done and the guest can be resumed, 0 for the
- * slow path (the run loop then dispatches the exit as usual).
+ * Return: @regs when the exit is done and the guest can be resumed (the
+ * stub reloads the registers from there), NULL for the slow path (the run
+ * loop then dispatches the exit as usual).
  */
 /*
  * A fast exit is done: count it in row @row (a constant: the increment's
@@ -50,14 +51,14 @@ int vmx_exit_fastpath(struct vmx_gprs *regs);
  * the quiescent state.  A fast exit takes far less than 2^32 ticks, so the
  * low halves of the TSC give its latency.
  */
-static __always_inline int vmx_exit_fast_done(struct vcpu *v, unsigned int row)
+static __always_inline struct vmx_gprs *vmx_exit_fast_done(struct vcpu *v, unsigned int row)
 {
 	exit_stats_account_short(v->stats, row, (u32)rdtsc() - (u32)v->exit_tsc);
 	ebr_quiescent(v->ebr_rec);
-	return 1;
+	return &v->regs;
 }
 
-int vmx_exit_fastpath(struct vmx_gprs *regs)
+struct vmx_gprs *vmx_exit_fastpath(struct vmx_gprs *regs)
 {
 	struct vcpu *v = container_of(regs, struct vcpu, regs);
 	u32 reason = (u32)vmcs_read(VMCS_EXIT_REASON);
@@ -68,14 +69,14 @@ int vmx_exit_fastpath(struct vmx_gprs *regs)
 	/* Every exit passes here first: the slow path uses this copy. */
 	v->exit_reason = reason;
 	if (tr)
-		trace_ring_put(tr, v->exit_tsc, v->trace_who, reason, rip);
+		trace_ring_put_word(tr, v->exit_tsc, v->trace_who_reason, rip);
 	/* Both in one test (| rather than ||: no second branch). */
 	if (unlikely(v->timer_deadline | v->intr_pending))
-		return 0;
+		return NULL;
 	/* Most often taken first (port I/O: a booting guest's UART, PCI, RTC). */
 	if (reason == EXIT_REASON_IO) {
 		if (!exit_io_fast(v, rip))
-			return 0;
+			return NULL;
 		return vmx_exit_fast_done(v, EXIT_REASON_IO);
 	}
 	if (reason == EXIT_REASON_CPUID) {
@@ -89,5 +90,5 @@ int vmx_exit_fastpath(struct vmx_gprs *regs)
 		vcpu_skip_insn_from(rip);
 		return vmx_exit_fast_done(v, EXIT_REASON_VMCALL);
 	}
-	return 0;
+	return NULL;
 }

@@ -139,13 +139,23 @@ struct vcpu {
 	u64 xcr0;
 	u64 tsc_offset;		/* guest TSC - host TSC (VMCS_TSC_OFFSET) */
 	u64 tsc_adjust;		/* IA32_TSC_ADJUST as the guest sees it */
-	u32 exit_reason;
+	/*
+	 * The exit's reason next to TRACE_WHO(TRACE_EXIT, vm, vcpu), so that
+	 * the fast path copies both into a trace slot as one word
+	 * (TRACE_WHO_DATA(), vmx/stats/trace_ring.h).
+	 */
+	union {
+		struct {
+			u32 trace_who;
+			u32 exit_reason;
+		};
+		u64 trace_who_reason;
+	};
 	bool exit_done;		/* the fast path finished this exit, which stopped the VM */
 	u64 exit_qual;		/* the I/O fast path keeps the qualification here across calls */
 	bool exit_untimed;	/* the slow path's exit is not in the histogram yet */
 	struct exit_stats *stats;	/* exit counts and latencies (vmx/stats/exit_stats.h) */
 	struct trace_ring *trace;	/* this CPU's ring while it runs us; NULL: trace=off */
-	u32 trace_who;		/* TRACE_WHO(TRACE_EXIT, vm, vcpu), for the fast path */
 	u64 idle_halts;		/* HLTs of the physical CPU while this vCPU idled */
 	u64 idle_polls;		/* idle loop turns spent polling (no TSC-deadline timer) */
 	u64 emulated;		/* instructions emulated (MMIO, string I/O) */
@@ -155,6 +165,7 @@ struct vcpu {
 };
 BUILD_BUG_ON(offsetof(struct vcpu, regs) != 0);
 BUILD_BUG_ON(offsetof(struct vcpu, exit_tsc) != 17 * 8);	/* vmx/entry.asm VCPU_EXIT_TSC */
+BUILD_BUG_ON(offsetof(struct vcpu, trace_who_reason) % 8);	/* one aligned word */
 
 /* VM states (vm->state). */
 enum vm_state {

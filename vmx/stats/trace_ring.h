@@ -35,10 +35,18 @@ enum trace_kind {
 #define TRACE_WHO_VM(w)			(((w) >> 8) & 0xff)
 #define TRACE_WHO_VCPU(w)		((w) >> 16)
 
+/* An event's who and data as its slot holds them (who first: x86 is little-endian). */
+#define TRACE_WHO_DATA(who, data)	((u32)(who) | (u64)(u32)(data) << 32)
+
 struct trace_event {
 	u64 tsc;
-	u32 who;	/* TRACE_WHO() */
-	u32 data;
+	union {
+		struct {
+			u32 who;	/* TRACE_WHO() */
+			u32 data;
+		};
+		u64 who_data;	/* both, as TRACE_WHO_DATA() makes them: one store */
+	};
 	u64 arg;
 	u64 unused;	/* never written: 32 bytes index with one shift */
 };
@@ -50,10 +58,11 @@ struct trace_ring {
 };
 
 /**
- * trace_ring_put() - record one event; the ring's own CPU, interrupts off.
+ * trace_ring_put_word() - record one event; the ring's own CPU, interrupts off.
+ * @who_data: TRACE_WHO_DATA() of the event (the exit fast path keeps it so)
  */
-static __always_inline void trace_ring_put(struct trace_ring *r, u64 tsc, u32 who, u32 data,
-					   u64 arg)
+static __always_inline void trace_ring_put_word(struct trace_ring *r, u64 tsc, u64 who_data,
+						u64 arg)
 {
 	u64 n = r->head;
 	struct trace_event *e = &r->ev[n & (TRACE_RING_EVENTS - 1)];
@@ -69,13 +78,19 @@ static __always_inline void trace_ring_put(struct trace_ring *r, u64 tsc, u32 wh
 	 * compiler.)
 	 */
 	smp_wmb();
-	/* Four plain stores (WRITE_ONCE only keeps the compiler from packing who and data). */
+	/* Three plain stores (WRITE_ONCE: each exactly once, as written). */
 	WRITE_ONCE(e->tsc, tsc);
-	WRITE_ONCE(e->who, who);
-	WRITE_ONCE(e->data, data);
+	WRITE_ONCE(e->who_data, who_data);
 	WRITE_ONCE(e->arg, arg);
 	/* R19: publish after the slot is written; pairs with the reader's load_acquire. */
 	rule_step(R19_TRACE_PUBLISH, store_release(&r->head, n + 1));
+}
+
+/* trace_ring_put_word() with who and data apart. */
+static __always_inline void trace_ring_put(struct trace_ring *r, u64 tsc, u32 who, u32 data,
+					   u64 arg)
+{
+	trace_ring_put_word(r, tsc, TRACE_WHO_DATA(who, data), arg);
 }
 
 /**
