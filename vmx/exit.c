@@ -19,7 +19,7 @@
 /* The hypervisor's kick vector (mm/ept_flush requests; vmx/vcpu_run.c). */
 #include "vmx/vcpu_run.h"
 
-void vcpu_skip_insn(struct vcpu *v)
+void vmcs_guest_skip_insn(void)
 {
 	u64 rip = vmcs_read(VMCS_GUEST_RIP) + vmcs_read(VMCS_EXIT_INSN_LEN);
 	u64 intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
@@ -60,7 +60,7 @@ void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err)
 	trace_event(TRACE_WHO(TRACE_INJECT, v->vm->id, v->id), info, err);
 }
 
-unsigned int vcpu_cpl(void)
+unsigned int vmcs_guest_cpl(void)
 {
 	return (vmcs_read(VMCS_GUEST_SS_AR) >> 5) & 3;
 }
@@ -149,7 +149,7 @@ static enum exit_action exit_triple_fault(struct vcpu *v)
 
 static enum exit_action exit_hlt(struct vcpu *v)
 {
-	vcpu_skip_insn(v);
+	vmcs_guest_skip_insn();
 	return EXIT_HALT;
 }
 

@@ -18,14 +18,15 @@ enum exit_action {
 enum exit_action vmx_handle_exit(struct vcpu *v);
 
 /*
- * Advance guest RIP past the exiting instruction.  vcpu_skip_insn() also
- * ends an STI / MOV-SS interrupt shadow, as completing the instruction
- * would; the _fast variant (CPUID, VMCALL, I/O, MSRs: the hot exits) leaves
- * the shadow on, which only delays interrupt delivery by one instruction.
+ * Advance the guest RIP of the current VMCS past the exiting instruction.
+ * vmcs_guest_skip_insn() also ends an STI / MOV-SS interrupt shadow, as
+ * completing the instruction would; the _fast variant (CPUID, VMCALL, I/O,
+ * MSRs: the hot exits) leaves the shadow on, which only delays interrupt
+ * delivery by one instruction.
  */
-void vcpu_skip_insn(struct vcpu *v);
+void vmcs_guest_skip_insn(void);
 
-static inline void vcpu_skip_insn_fast(struct vcpu *v)
+static inline void vmcs_guest_skip_insn_fast(void)
 {
 	vmcs_write_known(VMCS_GUEST_RIP,
 			 vmcs_read(VMCS_GUEST_RIP) + vmcs_read(VMCS_EXIT_INSN_LEN));
@@ -49,8 +50,8 @@ void vcpu_reinject_idt_vectoring(struct vcpu *v);
 u64 vcpu_read_cr0(struct vcpu *v);
 u64 vcpu_read_cr4(struct vcpu *v);
 
-/* Guest CPL from the SS access rights. */
-unsigned int vcpu_cpl(void);
+/* Guest CPL from the SS access rights of the current VMCS. */
+unsigned int vmcs_guest_cpl(void);
 
 /* Print one line with the full exit information of @v's current exit. */
 void vcpu_log_exit(struct vcpu *v, const char *why);

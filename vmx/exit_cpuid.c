@@ -186,6 +186,6 @@ enum exit_action exit_cpuid(struct vcpu *v)
 	v->regs.r[GPR_RBX] = r.ebx;
 	v->regs.r[GPR_RCX] = r.ecx;
 	v->regs.r[GPR_RDX] = r.edx;
-	vcpu_skip_insn_fast(v);
+	vmcs_guest_skip_insn_fast();
 	return EXIT_RESUME;
 }

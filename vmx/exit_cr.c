@@ -168,7 +168,7 @@ enum exit_action exit_cr_access(struct vcpu *v)
 	}
 	/* A #GP being injected means the instruction did not complete. */
 	if (act == EXIT_RESUME && !(vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID))
-		vcpu_skip_insn(v);
+		vmcs_guest_skip_insn();
 	return act;
 unexpected:
 	vcpu_log_exit(v, "unexpected control-register access");
@@ -194,7 +194,7 @@ enum exit_action exit_xsetbv(struct vcpu *v)
 		vcpu_inject_ud(v);
 		return EXIT_RESUME;
 	}
-	if (vcpu_cpl() != 0) {
+	if (vmcs_guest_cpl() != 0) {
 		vcpu_inject_gp(v);
 		return EXIT_RESUME;
 	}
@@ -208,6 +208,6 @@ enum exit_action exit_xsetbv(struct vcpu *v)
 	__asm__ __volatile__("xsetbv" ::"a"((u32)val), "d"((u32)(val >> 32)), "c"(0));
 	c->xcr0 = val;
 	v->xcr0 = val;
-	vcpu_skip_insn(v);
+	vmcs_guest_skip_insn();
 	return EXIT_RESUME;
 }

@@ -76,7 +76,7 @@ int vmx_exit_fastpath(struct vmx_gprs *regs)
 		if ((u32)regs->r[GPR_RAX] != HC_NOP)
 			return 0;
 		regs->r[GPR_RAX] = HC_OK;
-		vcpu_skip_insn_fast(v);
+		vmcs_guest_skip_insn_fast();
 		return vmx_exit_fast_done(v, EXIT_REASON_VMCALL);
 	case EXIT_REASON_IO:
 		if (!exit_io_fast(v))

@@ -47,6 +47,6 @@ enum exit_action exit_io(struct vcpu *v)
 		return EXIT_STOP;
 	if (q & IO_QUAL_IN)
 		io_set_rax(&v->regs.r[GPR_RAX], IO_QUAL_SIZE(q), val);
-	vcpu_skip_insn_fast(v);
+	vmcs_guest_skip_insn_fast();
 	return EXIT_RESUME;
 }

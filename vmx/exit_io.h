@@ -59,11 +59,11 @@ static __always_inline bool exit_io_fast(struct vcpu *v)
 
 		val = r->ops->read(r->dev, off, IO_QUAL_SIZE(q));
 		io_set_rax(&v->regs.r[GPR_RAX], IO_QUAL_SIZE(v->exit_qual), val);
-		vcpu_skip_insn_fast(v);
+		vmcs_guest_skip_insn_fast();
 		return true;
 	}
 	r->ops->write(r->dev, off, IO_QUAL_SIZE(q), (u32)v->regs.r[GPR_RAX]);
-	vcpu_skip_insn_fast(v);
+	vmcs_guest_skip_insn_fast();
 	/*
 	 * A device may have stopped the VM (isa-debug-exit, ACPI power-off,
 	 * a reset): the guest must not run on.  The slow path finds the VM

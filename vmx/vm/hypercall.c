@@ -77,9 +77,9 @@ enum exit_action exit_vmcall(struct vcpu *v)
 		.vcpu_id = v->id,
 		.nvcpus = v->vm->nvcpus,
 		.long_mode = vmcs_read(VMCS_GUEST_CS_AR) & BIT(13),
-		.cpl = vcpu_cpl(),
+		.cpl = vmcs_guest_cpl(),
 	};
 
-	vcpu_skip_insn_fast(v);
+	vmcs_guest_skip_insn_fast();
 	return hc_dispatch(&env, v->regs.r) ? EXIT_STOP : EXIT_RESUME;
 }
