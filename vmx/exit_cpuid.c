@@ -7,6 +7,7 @@
  * benchmark times.
  */
 #include "vmx/exit.h"
+#include "vmx/guest_state.h"
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"

@@ -12,6 +12,8 @@
  * would raise and never a failed VM entry.
  */
 #include "vmx/exit.h"
+#include "vmx/guest_state.h"
+#include "vmx/inject.h"
 
 #include "arch/x86/cpu.h"
 #include "lib/printk.h"
@@ -21,20 +23,6 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/vmx_ops.h"
-
-u64 vcpu_read_cr0(struct vcpu *v)
-{
-	u64 mask = vmcs_cr0_mask();
-
-	return (vmcs_read(VMCS_GUEST_CR0) & ~mask) | (vmcs_read(VMCS_CR0_SHADOW) & mask);
-}
-
-u64 vcpu_read_cr4(struct vcpu *v)
-{
-	u64 mask = vmcs_cr4_mask();
-
-	return (vmcs_read(VMCS_GUEST_CR4) & ~mask) | (vmcs_read(VMCS_CR4_SHADOW) & mask);
-}
 
 static u64 cr_gpr(struct vcpu *v, unsigned int reg)
 {

@@ -16,6 +16,8 @@
  * are no instruction.
  */
 #include "vmx/exit.h"
+#include "vmx/guest_state.h"
+#include "vmx/inject.h"
 
 #include "arch/x86/cpu.h"
 #include "lib/printk.h"

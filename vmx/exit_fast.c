@@ -25,6 +25,7 @@
  * (vmx/entry.asm).
  */
 #include "vmx/exit.h"
+#include "vmx/guest_state.h"
 #include "vmx/exit_io.h"
 
 #include "arch/x86/cpu.h"

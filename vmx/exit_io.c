@@ -8,6 +8,7 @@
  * with REP) is emulated (vmx/exit_emulate.c) through the same path.
  */
 #include "vmx/exit.h"
+#include "vmx/guest_state.h"
 #include "vmx/exit_io.h"
 
 #include "lib/printk.h"

@@ -7,7 +7,7 @@
 #define VMX_EXIT_IO_H
 
 #include "vmx/dev/vdev.h"
-#include "vmx/exit.h"
+#include "vmx/guest_state.h"
 #include "vmx/vm/vm.h"
 #include "vmx/vmx_ops.h"
 

@@ -15,6 +15,9 @@
  *  - anything else: #GP, and the MSR number is logged once per VM.
  */
 #include "vmx/exit.h"
+#include "vmx/guest_state.h"
+#include "vmx/inject.h"
+#include "vmx/msr_bitmap.h"
 
 #include "arch/x86/cpu.h"
 #include "lib/printk.h"

@@ -26,7 +26,7 @@
 #include "lib/x86_regs.h"
 #include "vmx/dev/vlapic.h"
 #include "vmx/emul/gpt_walk.h"
-#include "vmx/exit.h"
+#include "vmx/guest_state.h"
 #include "vmx/gdb/gdb_proto.h"
 #include "vmx/vcpu.h"
 #include "vmx/vcpu_run.h"

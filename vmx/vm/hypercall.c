@@ -10,6 +10,7 @@
 #include "arch/x86/cpu.h"
 #include "lib/printk.h"
 #include "vmx/exit.h"
+#include "vmx/guest_state.h"
 #include "vmx/vcpu_run.h"
 #include "vmx/vm/guest_mem.h"
 #include "vmx/vm/vm.h"
