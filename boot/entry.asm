@@ -1,6 +1,6 @@
 ; SPDX-License-Identifier: MIT
 ;
-; 32-bit entry from a multiboot2 loader to 64-bit C (hv_main).
+; 32-bit entry from a multiboot2 loader to 64-bit C (hv_main, boot/hv_main.c).
 ;
 ; Trusts nothing: COM1 is programmed first so that every failure can say
 ; why; EAX must hold the multiboot2 magic; CPUID must exist and report long

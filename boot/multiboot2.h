@@ -15,7 +15,7 @@
 #define BOOT_MULTIBOOT2_H
 
 #include "lib/compiler.h"
-#include "mm/pmm.h"		/* struct mem_range */
+#include "lib/mem_range.h"
 
 #define MB2_BOOTLOADER_MAGIC	0x36d76289
 #define MB2_HEADER_MAGIC	0xe85250d6

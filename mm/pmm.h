@@ -11,17 +11,8 @@
 #define MM_PMM_H
 
 #include "lib/compiler.h"
+#include "lib/mem_range.h"
 
-/* A physical address range [base, base + len). */
-struct mem_range {
-	u64 base, len;
-};
-
-/*
- * Sort @r by base, merge overlapping or touching ranges and drop empty ones
- * (ends are clipped below 2^64); returns the new count.  In place, O(n^2).
- */
-unsigned int mem_ranges_normalize(struct mem_range *r, unsigned int n);
 
 /* Largest block: 2^PMM_MAX_ORDER frames (1 GiB); orders 0..PMM_MAX_ORDER. */
 #define PMM_MAX_ORDER		18

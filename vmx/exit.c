@@ -5,6 +5,8 @@
  * only the VM that caused it is stopped.
  */
 #include "vmx/exit.h"
+#include "vmx/guest_state.h"
+#include "vmx/inject.h"
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
@@ -18,52 +20,6 @@
 
 /* The hypervisor's kick vector (mm/ept_flush requests; vmx/vcpu_run.c). */
 #include "vmx/vcpu_run.h"
-
-void vcpu_skip_insn(struct vcpu *v)
-{
-	u64 rip = vmcs_read(VMCS_GUEST_RIP) + vmcs_read(VMCS_EXIT_INSN_LEN);
-	u64 intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
-
-	vmcs_write(VMCS_GUEST_RIP, rip);
-	/* An emulated instruction ends any STI / MOV SS shadow, as on hardware. */
-	if (intr & (INTERRUPT_STI | INTERRUPT_MOV_SS))
-		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(u64)(INTERRUPT_STI |
-								     INTERRUPT_MOV_SS));
-}
-
-void vcpu_reinject_idt_vectoring(struct vcpu *v)
-{
-	u32 info = (u32)vmcs_read(VMCS_IDT_VECT_INFO);
-	u32 type;
-
-	if (!(info & INTR_INFO_VALID))
-		return;
-	type = INTR_INFO_TYPE(info);
-	if (info & INTR_INFO_ERRCODE)
-		vmcs_write(VMCS_ENTRY_EXC_ERRCODE, vmcs_read(VMCS_IDT_VECT_ERRCODE));
-	if (type == INTR_TYPE_SW_INT || type == INTR_TYPE_PRIV_SW_EXC || type == INTR_TYPE_SW_EXC)
-		vmcs_write(VMCS_ENTRY_INSN_LEN, vmcs_read(VMCS_EXIT_INSN_LEN));
-	/* Bit 12 is reserved in the entry field (it means "NMI unblocked" on exit). */
-	vmcs_write(VMCS_ENTRY_INTR_INFO, info & ~INTR_INFO_NMI_UNBLOCK);
-}
-
-void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err)
-{
-	u32 info = INTR_INFO_VALID | (INTR_TYPE_HW_EXC << 8) | vector;
-
-	/* Real mode (CR0.PE = 0) delivers no error code; VM entry would fail. */
-	if (has_err && (vcpu_read_cr0(v) & X86_CR0_PE)) {
-		info |= INTR_INFO_ERRCODE;
-		vmcs_write(VMCS_ENTRY_EXC_ERRCODE, err);
-	}
-	vmcs_write(VMCS_ENTRY_INTR_INFO, info);
-	trace_event(TRACE_WHO(TRACE_INJECT, v->vm->id, v->id), info, err);
-}
-
-unsigned int vcpu_cpl(void)
-{
-	return (vmcs_read(VMCS_GUEST_SS_AR) >> 5) & 3;
-}
 
 void vcpu_log_exit(struct vcpu *v, const char *why)
 {
@@ -149,7 +105,7 @@ static enum exit_action exit_triple_fault(struct vcpu *v)
 
 static enum exit_action exit_hlt(struct vcpu *v)
 {
-	vcpu_skip_insn(v);
+	vmcs_guest_skip_insn();
 	return EXIT_HALT;
 }
 

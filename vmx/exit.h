@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* VM-exit dispatch and the helpers exit handlers share. */
+/*
+ * VM-exit dispatch: what a handler tells the run loop, the handlers of the
+ * dispatch table, and the slow-path helpers that end in an exit_action.
+ * The guest state they read is vmx/guest_state.h, the events they queue
+ * vmx/inject.h.
+ */
 #ifndef VMX_EXIT_H
 #define VMX_EXIT_H
 
 #include "lib/compiler.h"
 #include "vmx/vcpu.h"
-#include "vmx/vmx_ops.h"
 
 /* What an exit handler tells the run loop. */
 enum exit_action {
@@ -16,46 +20,6 @@ enum exit_action {
 
 /* Dispatch the exit just taken by @v (current VMCS is @v's). */
 enum exit_action vmx_handle_exit(struct vcpu *v);
-
-/*
- * Advance guest RIP past the exiting instruction.  vcpu_skip_insn() also
- * ends an STI / MOV-SS interrupt shadow, as completing the instruction
- * would; the _fast variant (CPUID, VMCALL, I/O, MSRs: the hot exits) leaves
- * the shadow on, which only delays interrupt delivery by one instruction.
- */
-void vcpu_skip_insn(struct vcpu *v);
-
-/* vcpu_skip_insn_fast() for a caller that has read the guest RIP (@rip) already. */
-static inline void vcpu_skip_insn_from(u64 rip)
-{
-	vmcs_write_known(VMCS_GUEST_RIP, rip + vmcs_read(VMCS_EXIT_INSN_LEN));
-}
-
-static inline void vcpu_skip_insn_fast(struct vcpu *v)
-{
-	vcpu_skip_insn_from(vmcs_read(VMCS_GUEST_RIP));
-}
-
-/* Queue a hardware exception for the next VM entry (error code dropped in real mode). */
-void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err);
-#define vcpu_inject_ud(v)	vcpu_inject_exception((v), 6, false, 0)
-#define vcpu_inject_gp(v)	vcpu_inject_exception((v), 13, true, 0)
-
-/*
- * If the exit interrupted the delivery of an event through the guest IDT
- * (IDT-vectoring information valid), queue that event again for the next entry.
- */
-void vcpu_reinject_idt_vectoring(struct vcpu *v);
-
-/*
- * The guest's CR0 / CR4 as it would read them: its own bits from the VMCS
- * guest field, ours from the read shadow.  @v's VMCS must be current.
- */
-u64 vcpu_read_cr0(struct vcpu *v);
-u64 vcpu_read_cr4(struct vcpu *v);
-
-/* Guest CPL from the SS access rights. */
-unsigned int vcpu_cpl(void);
 
 /* Print one line with the full exit information of @v's current exit. */
 void vcpu_log_exit(struct vcpu *v, const char *why);
@@ -90,12 +54,5 @@ enum exit_action exit_apic_access(struct vcpu *v);
 enum exit_action exit_eoi_induced(struct vcpu *v);
 enum exit_action exit_apic_write(struct vcpu *v);
 enum exit_action exit_ept_misconfig(struct vcpu *v);
-
-/* Fill a VM's 4 KiB MSR bitmap: everything exits but the pass-through list. */
-void vm_msr_bitmap_init(u8 *bm);
-/* @bm = @base with the x2APIC registers virtualised ("virtualize x2APIC mode"). */
-void vm_msr_bitmap_x2apic_init(u8 *bm, const u8 *base);
-
-
 
 #endif /* VMX_EXIT_H */

@@ -17,6 +17,7 @@
  *    the I/O APIC, which clears remote IRR.
  */
 #include "vmx/exit.h"
+#include "vmx/inject.h"
 
 #include "lib/printk.h"
 #include "vmx/dev/vlapic.h"

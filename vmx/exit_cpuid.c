@@ -7,6 +7,7 @@
  * benchmark times.
  */
 #include "vmx/exit.h"
+#include "vmx/guest_state.h"
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
@@ -192,6 +193,6 @@ void cpuid_answer(struct vcpu *v)
 enum exit_action exit_cpuid(struct vcpu *v)
 {
 	cpuid_answer(v);
-	vcpu_skip_insn_fast(v);
+	vmcs_guest_skip_insn_fast();
 	return EXIT_RESUME;
 }

@@ -12,6 +12,8 @@
  * would raise and never a failed VM entry.
  */
 #include "vmx/exit.h"
+#include "vmx/guest_state.h"
+#include "vmx/inject.h"
 
 #include "arch/x86/cpu.h"
 #include "lib/printk.h"
@@ -21,20 +23,6 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/vmx_ops.h"
-
-u64 vcpu_read_cr0(struct vcpu *v)
-{
-	u64 mask = vmcs_cr0_mask();
-
-	return (vmcs_read(VMCS_GUEST_CR0) & ~mask) | (vmcs_read(VMCS_CR0_SHADOW) & mask);
-}
-
-u64 vcpu_read_cr4(struct vcpu *v)
-{
-	u64 mask = vmcs_cr4_mask();
-
-	return (vmcs_read(VMCS_GUEST_CR4) & ~mask) | (vmcs_read(VMCS_CR4_SHADOW) & mask);
-}
 
 static u64 cr_gpr(struct vcpu *v, unsigned int reg)
 {
@@ -168,7 +156,7 @@ enum exit_action exit_cr_access(struct vcpu *v)
 	}
 	/* A #GP being injected means the instruction did not complete. */
 	if (act == EXIT_RESUME && !(vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID))
-		vcpu_skip_insn(v);
+		vmcs_guest_skip_insn();
 	return act;
 unexpected:
 	vcpu_log_exit(v, "unexpected control-register access");
@@ -194,7 +182,7 @@ enum exit_action exit_xsetbv(struct vcpu *v)
 		vcpu_inject_ud(v);
 		return EXIT_RESUME;
 	}
-	if (vcpu_cpl() != 0) {
+	if (vmcs_guest_cpl() != 0) {
 		vcpu_inject_gp(v);
 		return EXIT_RESUME;
 	}
@@ -208,6 +196,6 @@ enum exit_action exit_xsetbv(struct vcpu *v)
 	__asm__ __volatile__("xsetbv" ::"a"((u32)val), "d"((u32)(val >> 32)), "c"(0));
 	c->xcr0 = val;
 	v->xcr0 = val;
-	vcpu_skip_insn(v);
+	vmcs_guest_skip_insn();
 	return EXIT_RESUME;
 }

@@ -16,6 +16,8 @@
  * are no instruction.
  */
 #include "vmx/exit.h"
+#include "vmx/guest_state.h"
+#include "vmx/inject.h"
 
 #include "arch/x86/cpu.h"
 #include "lib/printk.h"
@@ -198,7 +200,7 @@ static void emul_load(struct vcpu *v, struct vcpu_emul *e)
 		.cr4 = vcpu_read_cr4(v),
 		.efer = efer,
 		.rflags = vmcs_read(VMCS_GUEST_RFLAGS),
-		.cpl = (u8)vcpu_cpl(),
+		.cpl = (u8)vmcs_guest_cpl(),
 		.maxphyaddr = (u8)(cpuid_count(0x80000008u, 0).eax & 0xff),
 		.gbpages = cpuid_count(0x80000001u, 0).edx & BIT(26),
 		.read_gpa = guest_gpt_read,

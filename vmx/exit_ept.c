@@ -7,6 +7,7 @@
  * the hypervisor are untouched: a VM's EPT maps only its own memory.
  */
 #include "vmx/exit.h"
+#include "vmx/inject.h"
 
 #include "lib/atomic.h"
 #include "lib/printk.h"

@@ -26,6 +26,7 @@
  * path (vmx/entry.asm).
  */
 #include "vmx/exit.h"
+#include "vmx/guest_state.h"
 #include "vmx/exit_io.h"
 
 #include "arch/x86/cpu.h"
@@ -81,13 +82,13 @@ struct vmx_gprs *vmx_exit_fastpath(struct vmx_gprs *regs)
 	}
 	if (reason == EXIT_REASON_CPUID) {
 		/* RIP first: it need not live across the call. */
-		vcpu_skip_insn_from(rip);
+		vmcs_guest_skip_insn_from(rip);
 		cpuid_answer(v);
 		return vmx_exit_fast_done(v, EXIT_REASON_CPUID);
 	}
 	if (reason == EXIT_REASON_VMCALL && (u32)regs->r[GPR_RAX] == HC_NOP) {
 		regs->r[GPR_RAX] = HC_OK;
-		vcpu_skip_insn_from(rip);
+		vmcs_guest_skip_insn_from(rip);
 		return vmx_exit_fast_done(v, EXIT_REASON_VMCALL);
 	}
 	return NULL;

@@ -8,6 +8,7 @@
  * with REP) is emulated (vmx/exit_emulate.c) through the same path.
  */
 #include "vmx/exit.h"
+#include "vmx/guest_state.h"
 #include "vmx/exit_io.h"
 
 #include "lib/printk.h"
@@ -47,6 +48,6 @@ enum exit_action exit_io(struct vcpu *v)
 		return EXIT_STOP;
 	if (q & IO_QUAL_IN)
 		io_set_rax(&v->regs.r[GPR_RAX], IO_QUAL_SIZE(q), val);
-	vcpu_skip_insn_fast(v);
+	vmcs_guest_skip_insn_fast();
 	return EXIT_RESUME;
 }

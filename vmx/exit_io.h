@@ -7,7 +7,7 @@
 #define VMX_EXIT_IO_H
 
 #include "vmx/dev/vdev.h"
-#include "vmx/exit.h"
+#include "vmx/guest_state.h"
 #include "vmx/vm/vm.h"
 #include "vmx/vmx_ops.h"
 
@@ -67,7 +67,7 @@ static __always_inline bool exit_io_fast(struct vcpu *v, u64 rip)
 		return false;
 	off = (u16)(((u32)q >> 16) - r->base);
 	/* The access cannot fail from here on: the guest moves past it. */
-	vcpu_skip_insn_from(rip);
+	vmcs_guest_skip_insn_from(rip);
 	if (q & IO_QUAL_IN) {
 		u32 val;
 

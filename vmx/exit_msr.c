@@ -15,6 +15,9 @@
  *  - anything else: #GP, and the MSR number is logged once per VM.
  */
 #include "vmx/exit.h"
+#include "vmx/guest_state.h"
+#include "vmx/inject.h"
+#include "vmx/msr_bitmap.h"
 
 #include "arch/x86/cpu.h"
 #include "lib/printk.h"
@@ -130,7 +133,7 @@ static void msr_return(struct vcpu *v, u64 val)
 {
 	v->regs.r[GPR_RAX] = (u32)val;
 	v->regs.r[GPR_RDX] = val >> 32;
-	vcpu_skip_insn_fast(v);
+	vmcs_guest_skip_insn_fast();
 }
 
 enum exit_action exit_rdmsr(struct vcpu *v)
@@ -222,7 +225,7 @@ static enum exit_action wrmsr_efer(struct vcpu *v, u64 val)
 		return EXIT_RESUME;
 	}
 	vmcs_write(VMCS_GUEST_EFER, val);
-	vcpu_skip_insn_fast(v);
+	vmcs_guest_skip_insn_fast();
 	return EXIT_RESUME;
 }
 
@@ -295,6 +298,6 @@ enum exit_action exit_wrmsr(struct vcpu *v)
 		}
 		break;
 	}
-	vcpu_skip_insn_fast(v);
+	vmcs_guest_skip_insn_fast();
 	return EXIT_RESUME;
 }

@@ -5,7 +5,8 @@
  * feeds the page-table builder before the frame allocator exists, and the
  * hand-over to mm/pmm.
  *
- * Order in hv_main(): memmap_init() -> paging_init() -> memmap_pmm_init().
+ * Order in setup_memory() (arch/x86/setup.c): memmap_init() -> paging_init() ->
+ * memmap_pmm_init().
  */
 #ifndef ARCH_X86_MEMMAP_H
 #define ARCH_X86_MEMMAP_H

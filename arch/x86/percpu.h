@@ -70,7 +70,7 @@ struct percpu *percpu_of(unsigned int cpu);
 
 /*
  * Make the BSP's area usable before any allocator exists: GS base, a GDT and
- * TSS with static emergency IST stacks, and the IDT.  First thing in hv_main.
+ * TSS with static emergency IST stacks, and the IDT.  First thing in hv_main (via setup_early()).
  */
 void percpu_early_init(void);
 

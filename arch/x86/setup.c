@@ -1,13 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * hv_main(): the boot sequence on the BSP, from the 64-bit entry to the
- * "hv: ready" line, and the boot report along the way.
- *
- * Order matters:
- *   per-CPU/GDT/IDT first (faults are reported from here on), then the
- *   console, the boot information and the command line, then memory
- *   (memmap -> page tables -> frame allocator -> guarded stacks), then the
- *   platform (ACPI, LAPIC, TSC, APs), then VMX, then the ready line.
+ * The x86 steps of the BSP's boot, in the order boot/hv_main.c calls them:
+ * per-CPU/GDT/IDT and the early console, the boot information and the
+ * command line, memory (memmap -> page tables -> frame allocator -> guarded
+ * stacks), the platform (ACPI, LAPIC, TSC, APs), and the debug.fault= aid.
+ * Nothing here calls into vmx/: hv_main() does that after these steps.
  */
 #include "arch/x86/setup.h"
 #include "arch/x86/acpi.h"
@@ -22,18 +19,12 @@
 #include "arch/x86/traps.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/uart.h"
-#include "vmx/console/console.h"
-#include "vmx/gdb/gdb_stub.h"
 #include "boot/cmdline.h"
 #include "boot/multiboot2.h"
 #include "lib/panic.h"
 #include "lib/platform.h"
 #include "lib/printk.h"
 #include "mm/pmm.h"
-#include "vmx/caps.h"
-#include "vmx/debug/test_aids.h"
-#include "vmx/vm/vm.h"
-#include "vmx/stats/trace.h"
 
 /* Memory map entries listed one per line in the boot report. */
 #define SETUP_MMAP_SHOWN 24
@@ -59,6 +50,18 @@ static const char *setup_mmap_type(u32 type)
 	}
 }
 
+/*
+ * First step on the BSP: the per-CPU area, GDT, TSS and IDT (faults are
+ * reported from here on), COM1 and the legacy PIC masked.
+ */
+void setup_early(void)
+{
+	percpu_early_init();
+	uart_init(UART_COM1, UART_DEFAULT_BAUD);
+	uart_write("\n", 1); /* ends the "hv: early 12345" progress line */
+	pic_disable();
+}
+
 /* Re-program the console if the command line asks for another port or speed. */
 static void setup_console(void)
 {
@@ -72,6 +75,36 @@ static void setup_console(void)
 			"staying on COM1\n",
 			hv_config.console_port, hv_config.console_baud);
 	}
+}
+
+/**
+ * setup_boot_info() - trust the loader's hand-over and read the command line.
+ * @magic:   EAX from the loader (the 32-bit entry already checked it)
+ * @info_pa: physical address of the multiboot2 information
+ *
+ * Fills hv_mb2 and hv_config, moves the console where the command line asks
+ * and reports the loader, the command line and where the image lies.
+ */
+void setup_boot_info(u32 magic, u32 info_pa)
+{
+	int err;
+
+	if (magic != MB2_BOOTLOADER_MAGIC)
+		panic("not booted by a multiboot2 loader (magic %#x)", magic);
+	err = mb2_parse(arch_phys_to_virt(info_pa), info_pa, GiB(4) - info_pa, &hv_mb2);
+	if (err)
+		panic("the multiboot2 boot information at %#x cannot be trusted (error %d)",
+		      info_pa, err);
+
+	cmdline_defaults(&hv_config);
+	cmdline_parse(hv_mb2.cmdline, &hv_config);
+	setup_console();
+	printk_set_level(hv_config.loglevel);
+	pr_info("loader: %s\n", hv_mb2.loader_name[0] ? hv_mb2.loader_name : "(unnamed)");
+	pr_info("command line: \"%s\"\n", hv_mb2.cmdline);
+	pr_info("image: %#llx-%#llx (%s)\n", memmap_image_start(),
+		memmap_image_end(),
+		boot_image_delta ? "relocated by the loader" : "at its link address");
 }
 
 static void setup_report_memory(const struct mb2_info *mb)
@@ -106,7 +139,7 @@ static void setup_report_modules(void)
 	}
 }
 
-static void setup_memory(void)
+void setup_memory(void)
 {
 	if (memmap_init(&hv_mb2))
 		panic("cannot continue without a usable memory map");
@@ -120,13 +153,15 @@ static void setup_memory(void)
 	/* Guarded IST stacks for the BSP now that pages can be allocated. */
 	if (percpu_setup(0, this_cpu()->apic_id))
 		panic("cannot allocate the boot CPU's stacks");
+	percpu_mark_online(this_cpu());
+	setup_report_modules();
 }
 
 /*
  * Platform bring-up: ACPI tables, local APIC, TSC calibration and the
  * application processors (arch/x86/acpi.c, lapic.c, tsc.c, smp.c).
  */
-static void setup_platform(void)
+void setup_platform(void)
 {
 	const struct madt_info *madt;
 
@@ -157,7 +192,7 @@ static __noinline unsigned long setup_overflow_stack(unsigned long depth)
  * dump.  "stack" overflows the boot stack: the #PF on the guard page cannot
  * push its frame, which makes it a #DF, handled on its own IST stack.
  */
-static void setup_debug_fault(void)
+void setup_debug_fault(void)
 {
 	switch (hv_config.debug_fault) {
 	case CMDLINE_FAULT_UD:
@@ -190,69 +225,4 @@ static void setup_debug_fault(void)
 	default:
 		break;
 	}
-}
-
-/**
- * hv_main() - C entry of the BSP (boot/entry.asm).
- * @magic:   EAX from the loader (the 32-bit entry already checked it)
- * @info_pa: physical address of the multiboot2 information
- */
-void hv_main(u32 magic, u32 info_pa)
-{
-	int err;
-
-	percpu_early_init();
-	uart_init(UART_COM1, UART_DEFAULT_BAUD);
-	uart_write("\n", 1); /* ends the "hv: early 12345" progress line */
-	pic_disable();
-	pr_info("hv %s (git %s, %s build): x86-64 VMX hypervisor\n", HV_VERSION, HV_GIT_REV,
-		hv_build_kind);
-
-	if (magic != MB2_BOOTLOADER_MAGIC)
-		panic("not booted by a multiboot2 loader (magic %#x)", magic);
-	err = mb2_parse(arch_phys_to_virt(info_pa), info_pa, GiB(4) - info_pa, &hv_mb2);
-	if (err)
-		panic("the multiboot2 boot information at %#x cannot be trusted (error %d)",
-		      info_pa, err);
-
-	cmdline_defaults(&hv_config);
-	cmdline_parse(hv_mb2.cmdline, &hv_config);
-	setup_console();
-	printk_set_level(hv_config.loglevel);
-	pr_info("loader: %s\n", hv_mb2.loader_name[0] ? hv_mb2.loader_name : "(unnamed)");
-	pr_info("command line: \"%s\"\n", hv_mb2.cmdline);
-	pr_info("image: %#llx-%#llx (%s)\n", memmap_image_start(),
-		memmap_image_end(),
-		boot_image_delta ? "relocated by the loader" : "at its link address");
-
-	setup_memory();
-	percpu_mark_online(this_cpu());
-	setup_report_modules();
-
-	setup_platform();
-
-	trace_init(!hv_config.trace_off);
-	vmx_caps_probe(&vmx_caps);
-	vmx_caps_report(&vmx_caps);
-
-	pr_plain("hv: ready cpus=%u mem=%llu vmx=%s ept=%s ug=%s\n", arch_cpus_online(),
-		 (memmap_get()->usable_bytes >> 20),
-		 vmx_caps.vmx ? "yes" : "no", vmx_caps.ept ? "yes" : "no",
-		 vmx_caps.unrestricted_guest ? "yes" : "no");
-
-	setup_debug_fault();
-
-	/* Console input (vmx/console/): taken from the first time this CPU enables interrupts. */
-	console_init();
-	/* gdb=: the GDB stub's serial port (vmx/gdb/), its interrupt on this CPU too. */
-	gdb_stub_init(hv_config.gdb_port, hv_config.gdb_baud);
-
-	/* The VMs of the vm= options (vmx/vm/vm.c); returns when all have stopped. */
-	vm_start_all();
-	/* No VM left (or none at all): the shell has the input. */
-	console_boot_focus();
-
-	/* Nothing to run yet: idle with interrupts on. */
-	for (;;)
-		sti_hlt();
 }

@@ -60,12 +60,14 @@ int main(int argc, char **argv)
 				  .console_rx_room = room_cb };
 	struct uart16550 *u;
 	u8 buf[40];
+	int err = 0;
 
 	test_init(argc, argv, 0);
 	vdev_bus_init(&bus, &host);
 	vdev_irq_sink_register(&bus, &(struct vdev_irq_sink){ .set = sink });
-	u = uart16550_create(&bus, PLAT_COM1_BASE, PLAT_COM1_GSI);
+	u = uart16550_create(&bus, PLAT_COM1_BASE, PLAT_COM1_GSI, &err);
 	CHECK(u != NULL);
+	CHECK_EQ(err, 0);
 
 	/* Idle: LSR 0x60, IIR no interrupt, MSR a connected line. */
 	CHECK_EQ(rd(UART_LSR), 0x60);

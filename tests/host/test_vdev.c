@@ -8,6 +8,8 @@
 #include "vmx/dev/vdev.h"
 #include "tests/host/harness.h"
 
+#include <string.h>
+
 struct fake {
 	u32 last_off, last_size, last_val, reads, writes;
 	bool released;
@@ -44,6 +46,8 @@ static void fake_mmio_write(void *dev, u64 off, unsigned int size, u64 val)
 }
 
 static const struct vdev_pio_ops fake_pio = { fake_read, fake_write };
+/* No write callback: registration refuses it (-HV_EINVAL). */
+static const struct vdev_pio_ops read_only = { .read = fake_read };
 static const struct vdev_mmio_ops fake_mmio = { fake_mmio_read, fake_mmio_write };
 
 static struct fake typed;
@@ -100,10 +104,10 @@ int main(int argc, char **argv)
 	CHECK_EQ(vdev_pio_register(&bus, 0x64, 1, &fake_pio, &b), 0);
 	CHECK_EQ(bus.pio[0].base, 0x60);		/* sorted */
 	CHECK_EQ(bus.pio[2].base, 0x2f8);
-	CHECK_EQ(vdev_pio_register(&bus, 0x2ff, 2, &fake_pio, &b), -1);	/* overlap */
-	CHECK_EQ(vdev_pio_register(&bus, 0x2f0, 9, &fake_pio, &b), -1);	/* overlap */
-	CHECK_EQ(vdev_pio_register(&bus, 0xffff, 2, &fake_pio, &b), -1);	/* wraps */
-	CHECK_EQ(vdev_pio_register(&bus, 0x100, 0, &fake_pio, &b), -1);	/* empty */
+	CHECK_EQ(vdev_pio_register(&bus, 0x2ff, 2, &fake_pio, &b), -HV_EBUSY);	/* overlap */
+	CHECK_EQ(vdev_pio_register(&bus, 0x2f0, 9, &fake_pio, &b), -HV_EBUSY);	/* overlap */
+	CHECK_EQ(vdev_pio_register(&bus, 0xffff, 2, &fake_pio, &b), -HV_EINVAL);	/* wraps */
+	CHECK_EQ(vdev_pio_register(&bus, 0x100, 0, &fake_pio, &b), -HV_EINVAL);	/* empty */
 	CHECK_EQ(vdev_pio_register(&bus, 0x2f0, 8, &fake_pio, &b), 0);	/* adjacent */
 
 	CHECK(vdev_pio_read(&bus, 0x2fd, 1, &v));
@@ -140,8 +144,8 @@ int main(int argc, char **argv)
 	/* Addresses no device model of vmx/dev claims: those register themselves below. */
 	CHECK_EQ(vdev_mmio_register(&bus, 0xd0000000ull, 0x1000, &fake_mmio, &b), 0);
 	CHECK_EQ(vdev_mmio_register(&bus, 0xd0100000ull, 0x1000, &fake_mmio, &a), 0);
-	CHECK_EQ(vdev_mmio_register(&bus, 0xd0000800ull, 0x1000, &fake_mmio, &a), -1);
-	CHECK_EQ(vdev_mmio_register(&bus, ~0ull - 0xff, 0x1000, &fake_mmio, &a), -1);
+	CHECK_EQ(vdev_mmio_register(&bus, 0xd0000800ull, 0x1000, &fake_mmio, &a), -HV_EBUSY);
+	CHECK_EQ(vdev_mmio_register(&bus, ~0ull - 0xff, 0x1000, &fake_mmio, &a), -HV_EINVAL);
 	CHECK(vdev_mmio_read(&bus, 0xd0100020ull, 4, &v64));
 	CHECK_EQ(v64, 0x1020);
 	CHECK(vdev_mmio_claimed(&bus, 0xd0000fffull));
@@ -182,5 +186,14 @@ int main(int argc, char **argv)
 	CHECK(a.released && b.released);
 	CHECK_EQ(bus.npio, 0);
 	CHECK(!vdev_pio_read(&bus, 0x2f8, 1, &v));
+
+	/* lib/errno.h: each failure says which it is. */
+	for (unsigned int i = 0; i < VDEV_DEVICES_MAX; i++)
+		CHECK_EQ(vdev_bus_add_device(&bus, "n", &a, NULL), 0);
+	CHECK_EQ(vdev_bus_add_device(&bus, "n", &a, NULL), -HV_ENOSPC);
+	CHECK_EQ(vdev_pio_register(&bus, 0x300, 1, &read_only, &a), -HV_EINVAL);
+	CHECK(!strcmp(hv_strerror(-HV_EBUSY), "already claimed"));
+	CHECK(!strcmp(hv_strerror(-HV_ENOSPC), "table full"));
+	vdev_bus_destroy(&bus);
 	return test_finish();
 }

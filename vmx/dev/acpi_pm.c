@@ -92,10 +92,11 @@ static const struct vdev_pio_ops acpi_pm_ops = {
 
 static int acpi_pm_create(struct vdev_bus *bus)
 {
-	struct acpi_pm *pm = vdev_alloc(bus, "acpi_pm", sizeof(*pm));
+	int err;
+	struct acpi_pm *pm = vdev_alloc(bus, "acpi_pm", sizeof(*pm), &err);
 
 	if (!pm)
-		return -1;
+		return err;
 	spin_lock_init(&pm->lock);
 	pm->bus = bus;
 	return vdev_pio_register(bus, PLAT_ACPI_SLEEP_CTL, 2, &acpi_pm_ops, pm);

@@ -281,17 +281,19 @@ static const struct vdev_pio_ops i8042_command_ops = {
 
 static int i8042_create(struct vdev_bus *bus)
 {
-	struct i8042 *k = vdev_alloc(bus, "i8042", sizeof(*k));
+	int err;
+	struct i8042 *k = vdev_alloc(bus, "i8042", sizeof(*k), &err);
 
 	if (!k)
-		return -1;
+		return err;
 	spin_lock_init(&k->lock);
 	k->bus = bus;
 	k->ram[0] = I8042_CTR_DEFAULT;
 	k->outport = I8042_OUT_DEFAULT;
 	/* Two one-byte ranges: 0x61-0x63 belong to other devices. */
-	if (vdev_pio_register(bus, PLAT_I8042_DATA, 1, &i8042_data_ops, k))
-		return -1;
+	err = vdev_pio_register(bus, PLAT_I8042_DATA, 1, &i8042_data_ops, k);
+	if (err)
+		return err;
 	return vdev_pio_register(bus, PLAT_I8042_STATUS, 1, &i8042_command_ops, k);
 }
 VDEV_TYPE(i8042, i8042_create);

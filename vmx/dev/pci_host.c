@@ -200,10 +200,11 @@ static const struct vdev_pio_ops pci_host_ops = {
 
 static int pci_host_create(struct vdev_bus *bus)
 {
-	struct pci_host *p = vdev_alloc(bus, "pci_host", sizeof(*p));
+	int err;
+	struct pci_host *p = vdev_alloc(bus, "pci_host", sizeof(*p), &err);
 
 	if (!p)
-		return -1;
+		return err;
 	spin_lock_init(&p->lock);
 	p->bus = bus;
 	reset_ctl_init(&p->rst);

@@ -455,10 +455,11 @@ static void rtc_cmos_memory(struct rtc_cmos *r, u64 mem)
 
 static int rtc_cmos_create(struct vdev_bus *bus)
 {
-	struct rtc_cmos *r = vdev_alloc(bus, "rtc", sizeof(*r));
+	int err;
+	struct rtc_cmos *r = vdev_alloc(bus, "rtc", sizeof(*r), &err);
 
 	if (!r)
-		return -1;
+		return err;
 	spin_lock_init(&r->lock);
 	r->bus = bus;
 	r->ram[RTC_REG_A] = RTC_A_DEFAULT;

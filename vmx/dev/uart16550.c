@@ -347,9 +347,9 @@ size_t uart_rx_room(struct uart16550 *u)
 	return room;
 }
 
-struct uart16550 *uart16550_create(struct vdev_bus *bus, u16 base, unsigned int gsi)
+struct uart16550 *uart16550_create(struct vdev_bus *bus, u16 base, unsigned int gsi, int *err)
 {
-	struct uart16550 *u = vdev_alloc(bus, "com1", sizeof(*u));
+	struct uart16550 *u = vdev_alloc(bus, "com1", sizeof(*u), err);
 
 	if (!u)
 		return NULL;
@@ -357,7 +357,8 @@ struct uart16550 *uart16550_create(struct vdev_bus *bus, u16 base, unsigned int 
 	u->bus = bus;
 	u->gsi = gsi;
 	u->dll = 1;			/* 115200 baud, as firmware leaves it */
-	if (vdev_pio_register(bus, base, 8, &uart_ops, u))
+	*err = vdev_pio_register(bus, base, 8, &uart_ops, u);
+	if (*err)
 		return NULL;		/* freed with the bus */
 	return u;
 }
@@ -369,6 +370,9 @@ struct uart16550 *uart16550_com1(struct vdev_bus *bus)
 
 static int uart_com1_create(struct vdev_bus *bus)
 {
-	return uart16550_create(bus, PLAT_COM1_BASE, PLAT_COM1_GSI) ? 0 : -1;
+	int err = 0;
+
+	uart16550_create(bus, PLAT_COM1_BASE, PLAT_COM1_GSI, &err);
+	return err;
 }
 VDEV_TYPE(com1, uart_com1_create);

@@ -77,9 +77,11 @@ struct vdev_bus;
 
 /**
  * uart16550_create() - a UART on @bus at @base raising @gsi.
- * Return: the device (released with the bus), or NULL after a message.
+ * Return: the device (released with the bus), or NULL after a message with
+ * *@err set to the failed step's -HV_E* value (vdev_alloc(),
+ * vdev_pio_register()).
  */
-struct uart16550 *uart16550_create(struct vdev_bus *bus, u16 base, unsigned int gsi);
+struct uart16550 *uart16550_create(struct vdev_bus *bus, u16 base, unsigned int gsi, int *err);
 
 /* The VM's COM1, created by its VDEV_TYPE; NULL if the VM has none. */
 struct uart16550 *uart16550_com1(struct vdev_bus *bus);

@@ -37,9 +37,12 @@ int vdev_bus_create_all(struct vdev_bus *bus)
 	 */
 	// cppcheck-suppress comparePointers
 	for (const struct vdev_type *t = __start_vdev_types; t < __stop_vdev_types; t++) {
-		if (t->create(bus)) {
-			pr_err("vm %s: device %s could not be created\n", bus->host.name, t->name);
-			return -1;
+		int err = t->create(bus);
+
+		if (err) {
+			pr_err("vm %s: device %s could not be created (%s)\n", bus->host.name,
+			       t->name, hv_strerror(err));
+			return err;
 		}
 	}
 	return 0;
@@ -74,7 +77,7 @@ int vdev_bus_add_device(struct vdev_bus *bus, const char *name, void *dev,
 {
 	if (bus->ndevices == VDEV_DEVICES_MAX) {
 		pr_err("vm %s: more than %u devices\n", bus->host.name, VDEV_DEVICES_MAX);
-		return -1;
+		return -HV_ENOSPC;
 	}
 	bus->devices[bus->ndevices].name = name;
 	bus->devices[bus->ndevices].dev = dev;
@@ -83,15 +86,17 @@ int vdev_bus_add_device(struct vdev_bus *bus, const char *name, void *dev,
 	return 0;
 }
 
-void *vdev_alloc(struct vdev_bus *bus, const char *name, size_t size)
+void *vdev_alloc(struct vdev_bus *bus, const char *name, size_t size, int *err)
 {
 	void *dev = kzalloc(size);
 
 	if (!dev) {
 		pr_err("vm %s: no memory for device %s\n", bus->host.name, name);
+		*err = -HV_ENOMEM;
 		return NULL;
 	}
-	if (vdev_bus_add_device(bus, name, dev, kfree)) {
+	*err = vdev_bus_add_device(bus, name, dev, kfree);
+	if (*err) {
 		kfree(dev);
 		return NULL;
 	}
@@ -121,18 +126,18 @@ static int vdev_range_slot(u64 base, u64 len, u64 limit, unsigned int n, unsigne
 	if (!len || base > limit || len - 1 > limit - base) {
 		pr_err("vm %s: %s range %#llx+%#llx is empty or wraps\n", vm, space,
 		       base, len);
-		return -1;
+		return -HV_EINVAL;
 	}
 	if (n == max) {
 		pr_err("vm %s: more than %u %s ranges\n", vm, max, space);
-		return -1;
+		return -HV_ENOSPC;
 	}
 	for (i = 0; i < n && base_of(tbl, i) < base; i++)
 		;
 	if ((i > 0 && end_of(tbl, i - 1) > base) || (i < n && base + len > base_of(tbl, i))) {
 		pr_err("vm %s: %s range %#llx+%#llx overlaps a device's\n", vm, space,
 		       base, len);
-		return -1;
+		return -HV_EBUSY;
 	}
 	return (int)i;
 }
@@ -169,13 +174,13 @@ int vdev_pio_register(struct vdev_bus *bus, u16 base, u16 len, const struct vdev
 	if (!ops->read || !ops->write) {
 		pr_err("vm %s: port range %#x+%#x: a device needs read and write\n", bus->host.name,
 		       base, len);
-		return -1;
+		return -HV_EINVAL;
 	}
 	i = vdev_range_slot(base, len, 0xffff, bus->npio, VDEV_PIO_MAX, pio_base, pio_end,
 				bus->pio, bus->host.name, "port");
 
 	if (i < 0)
-		return -1;
+		return i;
 	memmove(&bus->pio[i + 1], &bus->pio[i], (bus->npio - (unsigned int)i) * sizeof(bus->pio[0]));
 	bus->pio[i] = (struct vdev_pio_range){ base, len, ops, dev };
 	bus->npio++;
@@ -191,13 +196,13 @@ int vdev_mmio_register(struct vdev_bus *bus, u64 base, u64 len,
 	if (!ops->read || !ops->write) {
 		pr_err("vm %s: MMIO range %#llx+%#llx: a device needs read and write\n",
 		       bus->host.name, base, len);
-		return -1;
+		return -HV_EINVAL;
 	}
 	i = vdev_range_slot(base, len, ~0ull, bus->nmmio, VDEV_MMIO_MAX, mmio_base,
 				mmio_end, bus->mmio, bus->host.name, "MMIO");
 
 	if (i < 0)
-		return -1;
+		return i;
 	memmove(&bus->mmio[i + 1], &bus->mmio[i],
 		(bus->nmmio - (unsigned int)i) * sizeof(bus->mmio[0]));
 	bus->mmio[i] = (struct vdev_mmio_range){ base, len, ops, dev };

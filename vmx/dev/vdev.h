@@ -18,6 +18,7 @@
 
 #include "lib/atomic.h"
 #include "lib/compiler.h"
+#include "lib/errno.h"
 
 #define VDEV_PIO_MAX	32
 #define VDEV_MMIO_MAX	16
@@ -131,7 +132,10 @@ struct vdev_bus {
 BUILD_BUG_ON(VDEV_GSI_MAX > 32);
 BUILD_BUG_ON(VDEV_PIO_MAX > 255);	/* pio_legacy holds index + 1 in a u8 */
 
-/* A device type: create() builds one instance for the VM on @bus, 0 or -1. */
+/*
+ * A device type: create() builds one instance for the VM on @bus; 0, or the
+ * negated HV_E* value (lib/errno.h) of the step that failed.
+ */
 struct vdev_type {
 	const char *name;
 	int (*create)(struct vdev_bus *bus);
@@ -145,7 +149,10 @@ struct vdev_type {
 
 void vdev_bus_init(struct vdev_bus *bus, const struct vdev_host *host);
 
-/* Create one instance of every registered device type; -1 (reported) if one failed. */
+/*
+ * Create one instance of every registered device type.  0, or the error of
+ * the first type that failed (reported with the type's name).
+ */
 int vdev_bus_create_all(struct vdev_bus *bus);
 
 /* Free every device state (their release functions), leaving an empty bus. */
@@ -153,7 +160,8 @@ void vdev_bus_destroy(struct vdev_bus *bus);
 
 /*
  * Remember @dev under @name, so vdev_bus_find() finds it and
- * vdev_bus_destroy() calls @release(@dev).  0 or -1 (full).
+ * vdev_bus_destroy() calls @release(@dev).  0, or -HV_ENOSPC (the device
+ * table is full).
  */
 int vdev_bus_add_device(struct vdev_bus *bus, const char *name, void *dev,
 			void (*release)(void *dev));
@@ -161,17 +169,19 @@ int vdev_bus_add_device(struct vdev_bus *bus, const char *name, void *dev,
 /*
  * vdev_alloc() - a zeroed device state of @size bytes, added to @bus under
  * @name and freed with it.  NULL (after a message) when memory or the
- * device table runs out.
+ * device table runs out, with *@err set to -HV_ENOMEM or -HV_ENOSPC.
  */
-void *vdev_alloc(struct vdev_bus *bus, const char *name, size_t size);
+void *vdev_alloc(struct vdev_bus *bus, const char *name, size_t size, int *err);
 
 /* The device added under @name, or NULL. */
 void *vdev_bus_find(struct vdev_bus *bus, const char *name);
 
-/**
- * vdev_pio_register() - claim ports [@base, @base + @len) for @dev.
- * Return: 0, or -1 when the range is empty, wraps, overlaps a claimed
- * range, or the table is full (a message names the clash).
+/*
+ * vdev_pio_register(), vdev_mmio_register() - claim ports, or MMIO
+ * addresses, [@base, @base + @len) for @dev.
+ * Return: 0; -HV_EINVAL when the range is empty or wraps or @ops lacks a
+ * callback, -HV_EBUSY when it overlaps a claimed range, -HV_ENOSPC when
+ * the table is full (a message names the clash).
  */
 int vdev_pio_register(struct vdev_bus *bus, u16 base, u16 len, const struct vdev_pio_ops *ops,
 		      void *dev);

@@ -283,15 +283,18 @@ static void vioapic_release(void *dev)
 static int vioapic_bus_create(struct vdev_bus *bus)
 {
 	struct vioapic *io = vioapic_create(bus->host.apic_deliver, bus->host.owner);
+	int err;
 
 	if (!io)
-		return -1;
-	if (vdev_bus_add_device(bus, "ioapic", io, vioapic_release)) {
+		return -HV_ENOMEM;
+	err = vdev_bus_add_device(bus, "ioapic", io, vioapic_release);
+	if (err) {
 		vioapic_destroy(io);
-		return -1;
+		return err;
 	}
-	if (vdev_mmio_register(bus, PLAT_IOAPIC_BASE, PLAT_IOAPIC_SIZE, &vioapic_mmio_ops, io))
-		return -1;	/* freed with the bus */
+	err = vdev_mmio_register(bus, PLAT_IOAPIC_BASE, PLAT_IOAPIC_SIZE, &vioapic_mmio_ops, io);
+	if (err)
+		return err;	/* freed with the bus */
 	/* Lines raised before the I/O APIC existed keep their level. */
 	for (unsigned int gsi = 0; gsi < PLAT_IOAPIC_PINS; gsi++)
 		if (vdev_irq_level(bus, gsi))

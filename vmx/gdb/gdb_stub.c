@@ -26,7 +26,7 @@
 #include "lib/x86_regs.h"
 #include "vmx/dev/vlapic.h"
 #include "vmx/emul/gpt_walk.h"
-#include "vmx/exit.h"
+#include "vmx/guest_state.h"
 #include "vmx/gdb/gdb_proto.h"
 #include "vmx/vcpu.h"
 #include "vmx/vcpu_run.h"
@@ -229,7 +229,7 @@ void gdb_vcpu_hold_begin(struct vcpu *v)
 	g->cr4 = vmcs_read(VMCS_GUEST_CR4);
 	for (unsigned int i = 0; i < 4; i++)
 		g->pdpte[i] = vmcs_read(VMCS_GUEST_PDPTE0 + 2 * i);
-	g->cpl = (u8)vcpu_cpl();
+	g->cpl = (u8)vmcs_guest_cpl();
 	g->dirty = 0;
 	g->run = false;
 	g->step = false;
@@ -816,6 +816,6 @@ bool gdb_exit_dr(struct vcpu *v, u64 qual)
 	} else {
 		*slot = gpr == GPR_RSP ? vmcs_read(VMCS_GUEST_RSP) : v->regs.r[gpr];
 	}
-	vcpu_skip_insn(v);
+	vmcs_guest_skip_insn();
 	return true;
 }

@@ -10,6 +10,7 @@
 #include "arch/x86/cpu.h"
 #include "lib/printk.h"
 #include "vmx/exit.h"
+#include "vmx/guest_state.h"
 #include "vmx/vcpu_run.h"
 #include "vmx/vm/guest_mem.h"
 #include "vmx/vm/vm.h"
@@ -77,9 +78,9 @@ enum exit_action exit_vmcall(struct vcpu *v)
 		.vcpu_id = v->id,
 		.nvcpus = v->vm->nvcpus,
 		.long_mode = vmcs_read(VMCS_GUEST_CS_AR) & BIT(13),
-		.cpl = vcpu_cpl(),
+		.cpl = vmcs_guest_cpl(),
 	};
 
-	vcpu_skip_insn_fast(v);
+	vmcs_guest_skip_insn_fast();
 	return hc_dispatch(&env, v->regs.r) ? EXIT_STOP : EXIT_RESUME;
 }

@@ -27,7 +27,7 @@
 #include "vmx/dev/apic_route.h"
 #include "vmx/dev/platform.h"
 #include "vmx/dev/uart16550.h"
-#include "vmx/exit.h"
+#include "vmx/msr_bitmap.h"
 #include "vmx/vcpu_lapic.h"
 #include "vmx/vm/acpi_build.h"
 #include "vmx/vm/guest_mem.h"

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+/* The words for hv's error values (lib/errno.h). */
+#include "lib/errno.h"
+
+const char *hv_strerror(int err)
+{
+	switch (err < 0 ? -err : err) {
+	case 0:
+		return "no error";
+	case HV_EINVAL:
+		return "invalid argument";
+	case HV_ENOMEM:
+		return "out of memory";
+	case HV_ENOSPC:
+		return "table full";
+	case HV_EBUSY:
+		return "already claimed";
+	case HV_ENODEV:
+		return "no such device";
+	default:
+		return "unknown error";
+	}
+}

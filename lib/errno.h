@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hv's error convention for new code: a function that can fail returns 0
+ * (or a count, an index: something >= 0) on success and a negated HV_E*
+ * value on failure (-HV_ENOMEM), never a bare -1; the caller passes the
+ * value up unchanged, and hv_strerror() names it in a message.
+ */
+#ifndef LIB_ERRNO_H
+#define LIB_ERRNO_H
+
+enum hv_errno {
+	HV_EINVAL = 1,	/* an argument is unusable: an empty or wrapping range, a missing callback */
+	HV_ENOMEM,	/* the allocator ran out */
+	HV_ENOSPC,	/* a fixed-size table is full */
+	HV_EBUSY,	/* already claimed: a range overlaps one registered before */
+	HV_ENODEV,	/* no device answers */
+};
+
+/* What @err (negated or not) means, in words, for a message. */
+const char *hv_strerror(int err);
+
+#endif /* LIB_ERRNO_H */
