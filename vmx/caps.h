@@ -53,4 +53,15 @@ void vmx_caps_report(const struct vmx_caps *caps);
 /* The BSP's result, filled in by setup.c. */
 extern struct vmx_caps vmx_caps;
 
+/* What the CPU offers, from the BSP's probe (vmx_caps_probe()): ask these, not the MSR bits. */
+static inline bool vmx_has_invept_single(void)
+{
+	return vmx_caps.invept_single;
+}
+
+static inline bool vmx_has_invept_all(void)
+{
+	return vmx_caps.invept_all;
+}
+
 #endif /* VMX_CAPS_H */

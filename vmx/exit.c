@@ -25,7 +25,7 @@ void vcpu_log_exit(struct vcpu *v, const char *why)
 {
 	pr_err("vm %s vcpu %u: %s: exit reason %u (%s) qual=%llx rip=%llx insnlen=%llu "
 	       "intr=%llx idt=%llx gpa=%llx gla=%llx insninfo=%llx\n", v->vm->cfg.name, v->id,
-	       why, v->exit_reason & 0xffff, vmx_exit_reason_str(v->exit_reason & 0xffff),
+	       why, EXIT_REASON_BASIC(v->exit_reason), vmx_exit_reason_str(EXIT_REASON_BASIC(v->exit_reason)),
 	       vmcs_read(VMCS_EXIT_QUAL),
 	       vmcs_read(VMCS_GUEST_RIP),
 	       vmcs_read(VMCS_EXIT_INSN_LEN),
@@ -46,8 +46,8 @@ static enum exit_action exit_unexpected(struct vcpu *v)
 {
 	vcpu_log_exit(v, "unexpected VM exit");
 	vmx_dump_vmcs("  ");
-	vm_stop(v->vm, "unexpected VM exit %u (%s) at rip %llx", v->exit_reason & 0xffff,
-		vmx_exit_reason_str(v->exit_reason & 0xffff),
+	vm_stop(v->vm, "unexpected VM exit %u (%s) at rip %llx", EXIT_REASON_BASIC(v->exit_reason),
+		vmx_exit_reason_str(EXIT_REASON_BASIC(v->exit_reason)),
 		vmcs_read(VMCS_GUEST_RIP));
 	return EXIT_STOP;
 }
@@ -153,7 +153,7 @@ static enum exit_action exit_intr_window(struct vcpu *v)
 
 static enum exit_action exit_entry_failure(struct vcpu *v)
 {
-	u32 reason = v->exit_reason & 0xffff;
+	u32 reason = EXIT_REASON_BASIC(v->exit_reason);
 
 	vmx_report_entry_failure(v, reason, vmcs_read(VMCS_EXIT_QUAL));
 	vm_stop(v->vm, "VM entry failed on vcpu %u: %s", v->id, vmx_exit_reason_str(reason));
@@ -222,7 +222,7 @@ static const exit_fn exit_table[EXIT_REASON_MAX] = {
 enum exit_action vmx_handle_exit(struct vcpu *v)
 {
 	u32 reason = v->exit_reason;	/* read by vmx_exit_fastpath() */
-	u32 basic = reason & 0xffff;
+	u32 basic = EXIT_REASON_BASIC(reason);
 	exit_fn fn;
 
 	/* Counted with its latency right before the next entry (vcpu_exit_accounted()). */

@@ -25,6 +25,7 @@
 #include "lib/atomic.h"
 #include "lib/printk.h"
 #include "mm/ept_mmu.h"
+#include "vmx/caps.h"
 #include "vmx/exit.h"
 #include "vmx/gdb/gdb_stub.h"
 #include "vmx/host_state.h"
@@ -101,7 +102,7 @@ static void vmx_flush_invept(void *ctx)
 {
 	struct vcpu *v = ctx;
 
-	if (vmx_ctl.ept_vpid_cap & BIT(25)) {
+	if (vmx_has_invept_single()) {
 		trace_event(TRACE_WHO(TRACE_FLUSH, v->vm->id, v->id), INVEPT_SINGLE, vm_eptp(v->vm));
 		vmx_invept(INVEPT_SINGLE, vm_eptp(v->vm));
 	} else {

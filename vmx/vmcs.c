@@ -10,6 +10,7 @@
 #include "lib/atomic.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "vmx/caps.h"
 #include "vmx/dev/vlapic.h"
 #include "vmx/vcpu.h"
 #include "vmx/vcpu_lapic.h"
@@ -20,9 +21,6 @@
 
 struct vmx_controls vmx_ctl;
 static spinlock_t vmx_ctl_lock = SPINLOCK_INIT;
-
-#define CAP_INVEPT_SINGLE	BIT(25)
-#define CAP_INVEPT_ALL		BIT(26)
 
 extern char vmx_exit_stub[];
 
@@ -466,7 +464,7 @@ int vmcs_setup(struct vcpu *v)
 		vmx_invvpid(INVVPID_SINGLE, v->vpid, 0);
 	else if (vmx_ctl.vpid)
 		vmx_invvpid(INVVPID_ALL, 0, 0);
-	if (vmx_ctl.ept_vpid_cap & CAP_INVEPT_SINGLE)
+	if (vmx_has_invept_single())
 		vmx_invept(INVEPT_SINGLE, vm_eptp(v->vm));
 	else
 		vmx_invept(INVEPT_GLOBAL, 0);

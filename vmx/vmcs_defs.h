@@ -277,6 +277,9 @@
 #define EXIT_REASON_XRSTORS		64
 #define EXIT_REASON_MAX			80
 
+/* The basic exit reason: bits 15:0 of the exit-reason field (the rest are flags). */
+#define EXIT_REASON_BASIC(r)		((r) & 0xffffu)
+
 #define EXIT_REASON_ENTRY_FAIL		(1u << 31)
 
 /* ---- EPT-violation exit qualification */

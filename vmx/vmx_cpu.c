@@ -9,6 +9,7 @@
 #include "arch/x86/cpu.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "vmx/caps.h"
 #include "vmx/vmcs_defs.h"
 #include "vmx/vmx_error.h"
 #include "vmx/vmx_ops.h"
@@ -102,7 +103,7 @@ int vmx_cpu_on(void)
 	}
 	c->on = true;
 	/* Nothing cached under an EPTP or VPID from before VMXON may survive. */
-	if (rdmsr(VMX_MSR_EPT_VPID_CAP) & BIT(26))
+	if (vmx_has_invept_all())
 		vmx_invept(INVEPT_GLOBAL, 0);
 	return 0;
 }
