@@ -286,6 +286,19 @@ static __always_inline bool ebr_in_section(const struct ebr_rec *r)
 	return r->depth > (u32)r->online;
 }
 
+/* ebr_quiescent()'s report, epoch @e, for an online record at depth 1. */
+static __always_inline void ebr_quiescent_publish(struct ebr_rec *r, u64 e)
+{
+	/*
+	 * R6: our earlier protected loads happen before the new epoch is
+	 * published.  Pairs with the load_acquire scan in ebr_try_advance().
+	 * Message passing, like ebr_exit(): the R6_QS mutant (relaxed store)
+	 * is killed by tests/models/ebr_qsbr.pml.
+	 */
+	r->qs_epoch = e;
+	store_release_rule(R6_QS, &r->state, ebr_state_of(e));
+}
+
 /**
  * ebr_quiescent() - QSBR: report that this CPU holds no protected pointer.
  * @r: the calling CPU's record (not inside an ebr_enter() section)
@@ -327,14 +340,31 @@ static __always_inline void ebr_quiescent(struct ebr_rec *r)
 		return;		/* offline or plain EBR: nothing to report */
 	/* A quiescent state inside a section would end its protection. */
 	ASSERT(r->depth == 1);
-	/*
-	 * R6: our earlier protected loads happen before the new epoch is
-	 * published.  Pairs with the load_acquire scan in ebr_try_advance().
-	 * Message passing, like ebr_exit(): the R6_QS mutant (relaxed store)
-	 * is killed by tests/models/ebr_qsbr.pml.
-	 */
-	r->qs_epoch = e;
-	store_release_rule(R6_QS, &r->state, ebr_state_of(e));
+	ebr_quiescent_publish(r, e);
+}
+
+/**
+ * ebr_quiescent_online() - ebr_quiescent() for a record that its CPU keeps
+ * online all the time it may call this: the exit fast path's vCPU record
+ * (vmx/vcpu_run.c puts it online before every VM entry).
+ * @r: the calling CPU's record, online, not inside an ebr_enter() section
+ *
+ * Debug builds check on every call that @r is at depth 1: online and in no
+ * section.  That is one test where ebr_quiescent()'s "offline, or online
+ * at depth 1" is two, and it is stronger: it fails for an offline record
+ * too, which here would be a bug (a vCPU running unprotected).
+ */
+static __always_inline void ebr_quiescent_online(struct ebr_rec *r)
+{
+	/* R6: as in ebr_quiescent(); pairs with ebr_try_advance()'s store_release. */
+	u64 e = load_acquire(&r->domain->epoch);
+
+	if (LOCKDEP_ON)
+		ASSERT(r->depth == 1);
+	if (likely(e == r->qs_epoch))
+		return;
+	ASSERT(r->online && r->depth == 1);
+	ebr_quiescent_publish(r, e);
 }
 
 void ebr_online(struct ebr_rec *r);

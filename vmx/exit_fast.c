@@ -28,6 +28,7 @@
 #include "vmx/exit.h"
 #include "vmx/guest_state.h"
 #include "vmx/exit_io.h"
+#include "vmx/exit_fast.h"
 
 #include "arch/x86/cpu.h"
 #include "mm/ebr.h"
@@ -55,7 +56,7 @@ struct vmx_gprs *vmx_exit_fastpath(struct vmx_gprs *regs);
 static __always_inline struct vmx_gprs *vmx_exit_fast_done(struct vcpu *v, unsigned int row)
 {
 	exit_stats_account_short(v->stats, row, (u32)rdtsc() - (u32)v->exit_tsc);
-	ebr_quiescent(v->ebr_rec);
+	ebr_quiescent_online(v->ebr_rec);
 	return &v->regs;
 }
 
@@ -76,15 +77,16 @@ struct vmx_gprs *vmx_exit_fastpath(struct vmx_gprs *regs)
 		return NULL;
 	/* Most often taken first (port I/O: a booting guest's UART, PCI, RTC). */
 	if (reason == EXIT_REASON_IO) {
-		if (!exit_io_fast(v, rip))
+		v = exit_io_fast(v, rip);
+		if (!v)
 			return NULL;
 		return vmx_exit_fast_done(v, EXIT_REASON_IO);
 	}
 	if (reason == EXIT_REASON_CPUID) {
-		/* RIP first: it need not live across the call. */
+		/* RIP first: it need not live across the call, nor @v (read back). */
 		vmcs_guest_skip_insn_from(rip);
 		cpuid_answer(v);
-		return vmx_exit_fast_done(v, EXIT_REASON_CPUID);
+		return vmx_exit_fast_done(vmx_exit_fast_vcpu(), EXIT_REASON_CPUID);
 	}
 	if (reason == EXIT_REASON_VMCALL && (u32)regs->r[GPR_RAX] == HC_NOP) {
 		regs->r[GPR_RAX] = HC_OK;

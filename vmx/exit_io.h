@@ -7,6 +7,7 @@
 #define VMX_EXIT_IO_H
 
 #include "vmx/dev/vdev.h"
+#include "vmx/exit_fast.h"
 #include "vmx/guest_state.h"
 #include "vmx/vm/vm.h"
 #include "vmx/vmx_ops.h"
@@ -33,18 +34,20 @@ BUILD_BUG_ON(VDEV_PIO_LEGACY & (VDEV_PIO_LEGACY - 1));
 
 /*
  * exit_io_fast() - the fast path's I/O exit (vmx/exit_fast.c): finish an
- * IN/OUT that a device on the VM's bus claims; false if none does (the
+ * IN/OUT that a device on the VM's bus claims; NULL if none does (the
  * slow path applies the VM's policy), or if the access stopped the VM
  * (then it is done: the vCPU's exit_done tells the slow path not to
  * dispatch it again).  @rip: the guest's RIP, read by the fast path.
  *
- * Inline into the fast path, and written so that only @v lives across a
- * call (the qualification waits in v->exit_qual across the far ports'
- * lookup and an IN's device call; RIP is moved on before the device
- * call): the fast path then saves no more registers than its CPUID and
- * VMCALL exits need.
+ * Return: @v, done (read back after the device call: see below), or NULL.
+ *
+ * Inline into the fast path, and written so that nothing lives across a
+ * call in a register (the qualification waits in v->exit_qual across the
+ * far ports' lookup and an IN's device call, RIP is moved on before the
+ * device call, and @v is read back with vmx_exit_fast_vcpu()): the fast
+ * path then saves no register at all.
  */
-static __always_inline bool exit_io_fast(struct vcpu *v, u64 rip)
+static __always_inline struct vcpu *exit_io_fast(struct vcpu *v, u64 rip)
 {
 	u64 q = vmcs_read(VMCS_EXIT_QUAL);
 	const struct vdev_pio_range *r;
@@ -56,15 +59,16 @@ static __always_inline bool exit_io_fast(struct vcpu *v, u64 rip)
 		r = vdev_pio_find_legacy(&v->vm->bus, (u32)q >> 16, IO_QUAL_SIZE(q));
 	} else {
 		if (q & IO_QUAL_STRING)
-			return false;
+			return NULL;
 		v->exit_qual = q;
 		r = vdev_pio_find_far(&v->vm->bus, IO_QUAL_PORT(q), IO_QUAL_SIZE(q));
+		v = vmx_exit_fast_vcpu();
 		q = v->exit_qual;
 		/* Read again rather than kept across the call in a saved register. */
 		rip = vmcs_read(VMCS_GUEST_RIP);
 	}
 	if (!r)
-		return false;
+		return NULL;
 	off = (u16)(((u32)q >> 16) - r->base);
 	/* The access cannot fail from here on: the guest moves past it. */
 	vmcs_guest_skip_insn_from(rip);
@@ -73,10 +77,12 @@ static __always_inline bool exit_io_fast(struct vcpu *v, u64 rip)
 
 		v->exit_qual = q;
 		val = r->ops->read(r->dev, off, IO_QUAL_SIZE(q));
+		v = vmx_exit_fast_vcpu();
 		io_set_rax(&v->regs.r[GPR_RAX], IO_QUAL_SIZE(v->exit_qual), val);
-		return true;
+		return v;
 	}
 	r->ops->write(r->dev, off, IO_QUAL_SIZE(q), (u32)v->regs.r[GPR_RAX]);
+	v = vmx_exit_fast_vcpu();
 	/*
 	 * A device may have stopped the VM (isa-debug-exit, ACPI power-off,
 	 * a reset): the guest must not run on.  The slow path finds the VM
@@ -84,9 +90,9 @@ static __always_inline bool exit_io_fast(struct vcpu *v, u64 rip)
 	 */
 	if (unlikely(vm_is_stopped(v->vm))) {
 		v->exit_done = true;
-		return false;
+		return NULL;
 	}
-	return true;
+	return v;
 }
 
 #endif /* VMX_EXIT_IO_H */

@@ -12,12 +12,13 @@ unsigned int trace_ring_snapshot(const struct trace_ring *r, struct trace_event 
 
 	lo = h1 > TRACE_RING_EVENTS ? h1 - TRACE_RING_EVENTS : 0;
 	for (u64 i = lo; i < h1; i++) {
-		const struct trace_event *e = &r->ev[i & (TRACE_RING_EVENTS - 1)];
+		unsigned int k = (unsigned int)i & (TRACE_RING_EVENTS - 1);
+		u64 who_data = READ_ONCE(r->word[TRACE_W_WHO_DATA + k]);
 
-		out[i - lo].tsc = READ_ONCE(e->tsc);
-		out[i - lo].who = READ_ONCE(e->who);
-		out[i - lo].data = READ_ONCE(e->data);
-		out[i - lo].arg = READ_ONCE(e->arg);
+		out[i - lo].tsc = READ_ONCE(r->word[TRACE_W_TSC + k]);
+		out[i - lo].who = (u32)who_data;
+		out[i - lo].data = (u32)(who_data >> 32);
+		out[i - lo].arg = READ_ONCE(r->word[TRACE_W_ARG + k]);
 	}
 	/* R19: the copy before the second look at head; pairs with trace_ring_put()'s smp_wmb(). */
 	smp_rmb();

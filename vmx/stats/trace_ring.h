@@ -35,26 +35,31 @@ enum trace_kind {
 #define TRACE_WHO_VM(w)			(((w) >> 8) & 0xff)
 #define TRACE_WHO_VCPU(w)		((w) >> 16)
 
-/* An event's who and data as its slot holds them (who first: x86 is little-endian). */
+/* An event's who and data in one word, as the ring's who_data[] holds them. */
 #define TRACE_WHO_DATA(who, data)	((u32)(who) | (u64)(u32)(data) << 32)
 
+/* One event as trace_ring_snapshot() hands it out. */
 struct trace_event {
 	u64 tsc;
-	union {
-		struct {
-			u32 who;	/* TRACE_WHO() */
-			u32 data;
-		};
-		u64 who_data;	/* both, as TRACE_WHO_DATA() makes them: one store */
-	};
+	u32 who;	/* TRACE_WHO() */
+	u32 data;
 	u64 arg;
-	u64 unused;	/* never written: 32 bytes index with one shift */
 };
-BUILD_BUG_ON(sizeof(struct trace_event) != 32);
+
+/*
+ * The ring keeps each word of an event in an array of its own, so that the
+ * writer addresses event n's three words as word[TRACE_W_* + n % N], with
+ * the scale of a u64 and a constant: no multiplication (the exit fast path
+ * writes one event per exit).  TRACE_W_WHO_DATA holds who and data as
+ * TRACE_WHO_DATA() makes them.
+ */
+#define TRACE_W_TSC		0
+#define TRACE_W_WHO_DATA	TRACE_RING_EVENTS
+#define TRACE_W_ARG		(2 * TRACE_RING_EVENTS)
 
 struct trace_ring {
-	u64 head;	/* events written so far; event n is in ev[n % N] */
-	struct trace_event ev[TRACE_RING_EVENTS];
+	u64 word[3 * TRACE_RING_EVENTS];	/* at offset 0: no addition */
+	u64 head;	/* events written so far; event n is at n % N */
 };
 
 /**
@@ -65,7 +70,7 @@ static __always_inline void trace_ring_put_word(struct trace_ring *r, u64 tsc, u
 						u64 arg)
 {
 	u64 n = r->head;
-	struct trace_event *e = &r->ev[n & (TRACE_RING_EVENTS - 1)];
+	u64 i = n & (TRACE_RING_EVENTS - 1);
 
 	/* The R19_TRACE_PUBLISH mutant publishes event n before it is written. */
 	rule_mutant_step(R19_TRACE_PUBLISH, WRITE_ONCE(r->head, n + 1));
@@ -78,12 +83,30 @@ static __always_inline void trace_ring_put_word(struct trace_ring *r, u64 tsc, u
 	 * compiler.)
 	 */
 	smp_wmb();
-	/* Three plain stores (WRITE_ONCE: each exactly once, as written). */
-	WRITE_ONCE(e->tsc, tsc);
-	WRITE_ONCE(e->who_data, who_data);
-	WRITE_ONCE(e->arg, arg);
-	/* R19: publish after the slot is written; pairs with the reader's load_acquire. */
-	rule_step(R19_TRACE_PUBLISH, store_release(&r->head, n + 1));
+	/*
+	 * Three plain stores, each exactly once, as written (as WRITE_ONCE
+	 * would), spelt out: each is one MOV with the index register scaled
+	 * by 8 and the array's offset as displacement, which the compiler
+	 * does not find by itself (it computes a second index).
+	 */
+	__asm__ __volatile__("movq %[tsc], %c[ot](%[w], %[i], 8)\n\t"
+			     "movq %[wd], %c[ow](%[w], %[i], 8)\n\t"
+			     "movq %[arg], %c[oa](%[w], %[i], 8)"
+			     :
+			     : [w] "r"(r->word), [i] "r"(i), [tsc] "r"(tsc), [wd] "r"(who_data),
+			       [arg] "r"(arg), [ot] "i"(TRACE_W_TSC * 8),
+			       [ow] "i"(TRACE_W_WHO_DATA * 8), [oa] "i"(TRACE_W_ARG * 8)
+			     : "memory");
+	/*
+	 * R19: publish after the slot is written; pairs with the reader's
+	 * load_acquire.  head = n + 1 as one ADD to memory: the writer is
+	 * the only one to store head, so the ADD's load reads n, and its
+	 * store is a release like every x86 store (lib/atomic.h); the
+	 * "memory" clobber keeps the compiler from moving the slot's stores
+	 * after it.  An aligned u64, so readers see n or n + 1, never a mix.
+	 */
+	rule_step(R19_TRACE_PUBLISH,
+		  __asm__ __volatile__("addq $1, %0" : "+m"(r->head) : : "memory"));
 }
 
 /* trace_ring_put_word() with who and data apart. */
