@@ -19,6 +19,15 @@
 /* Dense index of the calling CPU (hosted: of the calling thread), < HV_MAX_CPUS. */
 unsigned int arch_cpu_id(void);
 
+/*
+ * Count one event in @slots[arch_cpu_id()] (HV_MAX_CPUS slots): a per-CPU
+ * statistics counter that its CPU alone writes, with one plain add to
+ * memory (an aligned u64, never torn: readers on other CPUs sum the slots
+ * with READ_ONCE).  Out of line with the CPU index looked up inside, so
+ * that a caller keeps nothing across the call for it.
+ */
+void arch_count_this_cpu(u64 *slots);
+
 /* Number of CPUs online (hosted: threads registered so far). */
 unsigned int arch_cpus_online(void);
 

@@ -18,13 +18,24 @@
 BUILD_BUG_ON(offsetof(struct percpu, self) != 0);
 BUILD_BUG_ON(offsetof(struct percpu, cpu) != 8);
 
-unsigned int arch_cpu_id(void)
+/* The calling CPU's index, 64 bits wide (a 32-bit load zero-extends): ready to index with. */
+static __always_inline u64 this_cpu_index(void)
 {
-	unsigned int cpu;
+	u64 cpu;
 
 	/* One load through GS: struct percpu.cpu is at offset 8. */
-	__asm__ __volatile__("movl %%gs:8, %0" : "=r"(cpu));
+	__asm__ __volatile__("movl %%gs:8, %k0" : "=r"(cpu));
 	return cpu;
+}
+
+unsigned int arch_cpu_id(void)
+{
+	return (unsigned int)this_cpu_index();
+}
+
+void arch_count_this_cpu(u64 *slots)
+{
+	slots[this_cpu_index()]++;
 }
 
 unsigned int arch_cpus_online(void)

@@ -31,6 +31,11 @@ unsigned int arch_cpu_id(void)
 	return (unsigned int)my_cpu_id;
 }
 
+void arch_count_this_cpu(u64 *slots)
+{
+	slots[arch_cpu_id()]++;
+}
+
 unsigned int arch_cpus_online(void)
 {
 	unsigned int n = READ_ONCE(next_cpu_id);

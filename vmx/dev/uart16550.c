@@ -16,6 +16,7 @@
  */
 #include "vmx/dev/uart16550.h"
 
+#include "lib/platform.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
 #include "mm/heap.h"
@@ -36,7 +37,9 @@ struct uart16550 {
 	u8 backlog[UART_BACKLOG];	/* uart_rx_feed(): waits for FIFO room */
 	unsigned int bl_head, bl_count;
 	u64 tx_bytes;			/* bytes sent (under the lock) */
-	u64 accesses;			/* register reads and writes (relaxed atomic) */
+	/* Register reads and writes: see uart_count_lockfree(). */
+	u64 locked_accesses;		/* those that take the lock (under it) */
+	u64 lockfree_accesses[HV_MAX_CPUS];	/* LCR and SCR, per CPU */
 	bool bl_refused;		/* uart_rx_feed() took fewer than offered */
 };
 
@@ -159,6 +162,7 @@ static __noinline u32 uart_read_locked(struct uart16550 *u, u16 off, unsigned in
 	bool room;
 
 	spin_lock(&u->lock);
+	u->locked_accesses++;
 	/* Queued bytes arrive when the guest polls the receiver (see uart_rx_feed()). */
 	if (off == UART_LSR || (off == UART_RBR && !(READ_ONCE(u->lcr) & UART_LCR_DLAB)))
 		uart_rx_refill(u);
@@ -215,21 +219,33 @@ static __noinline u32 uart_read_locked(struct uart16550 *u, u16 off, unsigned in
  * that the common polling accesses pay for no register saves they do not
  * need (every access is a VM exit; the I/O fast path calls this directly).
  */
-/* Statistics only, no ordering: a relaxed atomic add, so that vCPUs sharing COM1 lose no count. */
-static void uart_count_access(struct uart16550 *u)
+/*
+ * Access counts, statistics only (no ordering), with no locked add on any
+ * access (each one a VM exit): an access that takes u->lock is counted
+ * under it (locked_accesses), and a lock-free one (LCR, SCR) in its CPU's
+ * slot (arch_count_this_cpu()).  A slot has one writer: the access is
+ * counted by the CPU whose vCPU made it, in that exit, and nothing else on
+ * that CPU counts in between (no interrupt handler touches the UART's
+ * registers), so no count is lost; uart_stats() sums the slots, a figure
+ * that may be a few accesses old.
+ */
+static void uart_count_lockfree(struct uart16550 *u)
 {
-	__atomic_fetch_add(&u->accesses, 1, __ATOMIC_RELAXED);
+	arch_count_this_cpu(u->lockfree_accesses);
 }
 
 static u32 uart_read(void *dev, u16 off, unsigned int size)
 {
 	struct uart16550 *u = dev;
 
-	uart_count_access(u);
-	if (off == UART_SCR)
+	if (off == UART_SCR) {
+		uart_count_lockfree(u);
 		return uart_widen(READ_ONCE(u->scr), size);
-	if (off == UART_LCR)
+	}
+	if (off == UART_LCR) {
+		uart_count_lockfree(u);
 		return uart_widen(READ_ONCE(u->lcr), size);
+	}
 	return uart_read_locked(u, off, size);
 }
 
@@ -238,6 +254,7 @@ static __noinline void uart_write_locked(struct uart16550 *u, u16 off, u8 val)
 	u8 before;
 
 	spin_lock(&u->lock);
+	u->locked_accesses++;
 	switch (off) {
 	case UART_THR:
 		if (READ_ONCE(u->lcr) & UART_LCR_DLAB)
@@ -289,13 +306,15 @@ static void uart_write(void *dev, u16 off, unsigned int size, u32 v32)
 {
 	struct uart16550 *u = dev;
 
-	uart_count_access(u);
-	if (off == UART_SCR)
+	if (off == UART_SCR) {
 		WRITE_ONCE(u->scr, (u8)v32);
-	else if (off == UART_LCR)
+		uart_count_lockfree(u);
+	} else if (off == UART_LCR) {
 		WRITE_ONCE(u->lcr, (u8)v32);
-	else
+		uart_count_lockfree(u);
+	} else {
 		uart_write_locked(u, off, (u8)v32);
+	}
 }
 
 static const struct vdev_pio_ops uart_ops = { uart_read, uart_write };
@@ -304,8 +323,10 @@ void uart_stats(struct uart16550 *u, u64 *tx_bytes, u64 *accesses)
 {
 	spin_lock(&u->lock);
 	*tx_bytes = u->tx_bytes;
+	*accesses = u->locked_accesses;
 	spin_unlock(&u->lock);
-	*accesses = __atomic_load_n(&u->accesses, __ATOMIC_RELAXED);
+	for (unsigned int cpu = 0; cpu < HV_MAX_CPUS; cpu++)
+		*accesses += READ_ONCE(u->lockfree_accesses[cpu]);	/* see uart_count_lockfree() */
 }
 
 size_t uart_rx_push(struct uart16550 *u, const u8 *buf, size_t len)
