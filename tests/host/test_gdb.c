@@ -355,6 +355,9 @@ static void test_run(void)
 	tx_len = 0;
 	gdb_proto_stopped(&gp, GDB_STOP_SWBREAK, GDB_SIGTRAP, 2);
 	CHECK(!strncmp(tx, "$T05thread:2;swbreak:;#", 23));
+	/* The stop's thread is the current one: GDB reads it with no Hg first. */
+	CHECK(!strcmp(pkt("qC"), "QC2"));
+	CHECK(!strcmp(pkt("p0"), "0020000000000000"));
 	CHECK(!strcmp(pkt("vCont;s:2;c"), ""));
 	CHECK(fk.step_tid == 2 && fk.others);
 	gdb_proto_stopped(&gp, GDB_STOP_HWBREAK, GDB_SIGTRAP, 1);

@@ -602,7 +602,8 @@ void gdb_proto_stopped(struct gdb_proto *p, enum gdb_stop_kind kind, int sig, un
 	p->stop_kind = kind;
 	p->stop_sig = sig;
 	p->stop_tid = tid ? tid : 1;
-	p->g_tid = p->c_tid = 0;
+	/* GDB takes the stop's thread for the current one and need not say Hg again. */
+	p->g_tid = p->c_tid = p->stop_tid;
 	if (p->held) {
 		/* It was a request, not a resume: its answer, not a stop reply. */
 		p->held = false;
