@@ -121,10 +121,12 @@ def expect_all(text, want):
 
 
 def number(text, label, base=10):
-    """The number gdb printed after @label (a printf "LABEL %u" line)."""
-    if label not in text:
-        raise SystemExit("FAIL: gdb did not print %r" % label)
-    return int(text.split(label)[1].split()[0], base)
+    """The number gdb printed after @label at the start of a line (a printf "LABEL %u" line)."""
+    import re
+    m = re.search("^" + re.escape(label) + r"(\S+)", text, re.M)
+    if not m:
+        raise SystemExit("FAIL: gdb did not print a line starting %r" % label)
+    return int(m.group(1), base)
 
 
 def pump_console(con, seconds=0.0):

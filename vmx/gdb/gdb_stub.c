@@ -56,6 +56,7 @@ struct gdb_vcpu {
 	bool probing;		/* MTF armed on a continue: does its exit come? */
 	bool tf_was_set;	/* ... and the guest's own TF when the step began */
 	u64 step_rip;		/* RIP when the step began */
+	u64 watch_addr;		/* the watchpoint its stop event hit (copy before count, R17) */
 	bool owns_dr;		/* DR0-3/DR7 are GDB's; the guest's are below */
 	u64 guest_dr[4], guest_dr6, guest_dr7;
 } __cacheline_aligned;
@@ -83,6 +84,8 @@ static u32 gdb_nheld;			/* vCPUs holding (fetch_add / fetch_sub) */
 static u32 gdb_resume_seq;		/* bumped by each resume (store_release) */
 static u32 gdb_event;			/* first stop event: kind << 8 | thread, 0 = none */
 static u64 gdb_hw_addr[GDB_HW_BPS];
+static u8 gdb_hw_type[GDB_HW_BPS];	/* DRn's enum gdb_bp_type: HW, WRITE or ACCESS */
+static u8 gdb_hw_rwlen[GDB_HW_BPS];	/* DRn's R/W and LEN fields for DR7 (4 bits) */
 static u32 gdb_hw_mask;			/* DRn in use by GDB */
 static struct gdb_vcpu gdb_vcpus[VM_MAX_VCPUS];
 /*
@@ -132,14 +135,37 @@ static void dr_write(unsigned int n, u64 v)
 	}
 }
 
-/* DR7 for GDB's breakpoints: Ln for each, R/W = 00 (execution), LEN = 00. */
+/* DR7's R/W field: what a debug register watches (SDM "Debug Control Register"). */
+#define DR7_RW_EXEC		0
+#define DR7_RW_WRITE		1
+#define DR7_RW_ACCESS		3	/* reads and writes */
+#define DR7_RWLEN_SHIFT(n)	(16 + 4 * (n))
+
+/*
+ * The R/W and LEN fields for a breakpoint of @type on @len bytes at @addr,
+ * or -1 where a debug register cannot: data of 1, 2, 4 or 8 bytes,
+ * aligned to its length; execution with LEN 00.
+ */
+static int gdb_dr7_rwlen(enum gdb_bp_type type, u64 addr, u64 len)
+{
+	static const u8 len_field[9] = { [1] = 0, [2] = 1, [4] = 3, [8] = 2 };
+
+	if (type == GDB_BP_HW)
+		return DR7_RW_EXEC;
+	if ((len != 1 && len != 2 && len != 4 && len != 8) || (addr & (len - 1)))
+		return -1;
+	return (type == GDB_BP_WRITE ? DR7_RW_WRITE : DR7_RW_ACCESS) | len_field[len] << 2;
+}
+
+/* DR7 for GDB's breakpoints: Ln for each, with its R/W and LEN. */
 static u64 gdb_dr7(u32 mask)
 {
 	u64 dr7 = X86_DR7_FIXED;
 
 	for (unsigned int i = 0; i < GDB_HW_BPS; i++)
 		if (mask & BIT(i))
-			dr7 |= X86_DR7_L(i);
+			dr7 |= X86_DR7_L(i) |
+			       (u64)READ_ONCE(gdb_hw_rwlen[i]) << DR7_RWLEN_SHIFT(i);
 	return dr7;
 }
 
@@ -453,7 +479,8 @@ static void gdb_check_stopped(void)
 		gdb_proto_stopped(&gdb_p, GDB_STOP_SIGNAL, gdb_p.stopping ? GDB_SIGINT : GDB_SIGTRAP,
 				  1);
 	else
-		gdb_proto_stopped(&gdb_p, (enum gdb_stop_kind)(ev >> 8), GDB_SIGTRAP, ev & 0xff);
+		gdb_proto_stopped_at(&gdb_p, (enum gdb_stop_kind)(ev >> 8), GDB_SIGTRAP, ev & 0xff,
+				     gdb_vcpus[(ev & 0xff) - 1].watch_addr);
 }
 
 /* BSP: let the held vCPUs go (@step_tid alone, or all). */
@@ -589,9 +616,10 @@ static void gdb_sw_remove(struct gdb_sw_bp *b)
 	b->used = false;
 }
 
-static int gdb_op_breakpoint(void *ctx, enum gdb_bp_type type, u64 addr, bool insert)
+static int gdb_op_breakpoint(void *ctx, enum gdb_bp_type type, u64 addr, u64 len, bool insert)
 {
 	unsigned int tid = gdb_p.g_tid ? gdb_p.g_tid : 1;
+	int rwlen;
 
 	if (!gdb_vm)
 		return -1;
@@ -619,15 +647,21 @@ static int gdb_op_breakpoint(void *ctx, enum gdb_bp_type type, u64 addr, bool in
 						.orig = gdb_sw[i].orig };
 		return 0;
 	}
+	rwlen = gdb_dr7_rwlen(type, addr, len);
+	if (rwlen < 0)
+		return -1;
+	/* Written only while every vCPU holds; they read it in gdb_vcpu_hold_end() (R17). */
 	for (unsigned int i = 0; i < GDB_HW_BPS; i++) {
 		bool used = gdb_hw_mask & BIT(i);
 
 		if (insert && !used) {
 			WRITE_ONCE(gdb_hw_addr[i], addr);
+			WRITE_ONCE(gdb_hw_type[i], (u8)type);
+			WRITE_ONCE(gdb_hw_rwlen[i], (u8)rwlen);
 			WRITE_ONCE(gdb_hw_mask, gdb_hw_mask | BIT(i));
 			return 0;
 		}
-		if (!insert && used && gdb_hw_addr[i] == addr) {
+		if (!insert && used && gdb_hw_addr[i] == addr && gdb_hw_type[i] == type) {
 			WRITE_ONCE(gdb_hw_mask, gdb_hw_mask & ~BIT(i));
 			return 0;
 		}
@@ -823,9 +857,19 @@ bool gdb_exit_exception(struct vcpu *v, u32 info)
 		if (g->stepping && g->step_tf && (qual & X86_DR6_BS) && gdb_step_end(v))
 			return true;
 		if (gdb_mine(v) && (qual & READ_ONCE(gdb_hw_mask) & 0xf)) {
-			/* A fault at the instruction: RF lets it run when GDB goes on. */
-			vmcs_write(VMCS_GUEST_RFLAGS, vmcs_read(VMCS_GUEST_RFLAGS) | X86_RFLAGS_RF);
-			gdb_vcpu_event(v, GDB_STOP_HWBREAK);
+			unsigned int n = __builtin_ctz((u32)(qual & READ_ONCE(gdb_hw_mask) & 0xf));
+			u8 type = READ_ONCE(gdb_hw_type[n]);
+
+			if (type == GDB_BP_HW) {
+				/* A fault at the instruction: RF lets it run when GDB goes on. */
+				vmcs_write(VMCS_GUEST_RFLAGS,
+					   vmcs_read(VMCS_GUEST_RFLAGS) | X86_RFLAGS_RF);
+				gdb_vcpu_event(v, GDB_STOP_HWBREAK);
+				return true;
+			}
+			/* A data breakpoint traps after the access: RIP is past it already. */
+			g->watch_addr = READ_ONCE(gdb_hw_addr[n]);
+			gdb_vcpu_event(v, type == GDB_BP_WRITE ? GDB_STOP_WATCH : GDB_STOP_AWATCH);
 			return true;
 		}
 		/* The guest's: its DR6 says why, then the #DB it would have taken. */
