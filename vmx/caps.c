@@ -89,6 +89,7 @@ bool vmx_caps_probe(struct vmx_caps *c)
 	c->misc = rdmsr(MSR_IA32_VMX_MISC);
 	c->preemption_timer = allowed1(c->pinbased, PIN_PREEMPT_TIMER);
 	c->preemption_timer_shift = c->misc & 0x1f;
+	c->mtf = allowed1(proc, PROC_MTF);
 
 	c->secondary_ctls = allowed1(proc, PROC_SECONDARY);
 	if (c->secondary_ctls) {
@@ -154,8 +155,10 @@ void vmx_caps_report(const struct vmx_caps *c)
 		yn(c->invept), yn(c->invept_single), yn(c->invept_all), yn(c->vpid), yn(c->invvpid),
 		yn(c->invvpid_addr), yn(c->invvpid_single), yn(c->invvpid_all),
 		yn(c->invvpid_single_globals));
-	pr_info("vmx: unrestricted guest %s, preemption timer %s (rate: TSC >> %u)\n",
-		yn(c->unrestricted_guest), yn(c->preemption_timer), c->preemption_timer_shift);
+	pr_info("vmx: unrestricted guest %s, preemption timer %s (rate: TSC >> %u), "
+		"monitor trap flag %s\n",
+		yn(c->unrestricted_guest), yn(c->preemption_timer), c->preemption_timer_shift,
+		yn(c->mtf));
 	pr_info("vmx: APIC virtualisation %s (x2APIC mode %s), posted interrupts not used\n",
 		yn(c->apicv), yn(c->virt_x2apic));
 }

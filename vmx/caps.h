@@ -26,6 +26,7 @@ struct vmx_caps {
 	bool invvpid, invvpid_addr, invvpid_single, invvpid_all, invvpid_single_globals;
 	bool unrestricted_guest;
 	bool preemption_timer;
+	bool mtf;	/* the monitor trap flag (GDB's single step, docs/gdb.md) */
 	unsigned int preemption_timer_shift; /* TSC bits per timer tick */
 	/*
 	 * APIC virtualisation: TPR shadow, virtualize APIC accesses,

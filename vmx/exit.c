@@ -242,5 +242,8 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
 		return exit_entry_failure(v);
 	if (unlikely(!fn))
 		return exit_unexpected(v);
+	/* Only GDB's single step sets the monitor trap flag. */
+	if (unlikely(v->proc_ctls & PROC_MTF) && basic != EXIT_REASON_MTF)
+		gdb_exit_mtf_missed(v);
 	return fn(v);
 }

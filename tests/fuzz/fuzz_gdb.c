@@ -62,9 +62,10 @@ static size_t f_write_mem(void *ctx, unsigned int tid, u64 addr, const u8 *buf, 
 	return f_mem(addr, len, NULL, buf);
 }
 
-static int f_breakpoint(void *ctx, enum gdb_bp_type type, u64 addr, bool insert)
+static int f_breakpoint(void *ctx, enum gdb_bp_type type, u64 addr, u64 len, bool insert)
 {
-	FUZZ_CHECK(type == GDB_BP_SW || type == GDB_BP_HW);
+	FUZZ_CHECK(type == GDB_BP_SW || type == GDB_BP_HW || type == GDB_BP_WRITE ||
+		   type == GDB_BP_ACCESS);
 	return addr & 1 ? -1 : 0;
 }
 

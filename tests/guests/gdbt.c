@@ -2,7 +2,7 @@
 /*
  * The GDB stub's test guest (tests/guests/gdb-drive, docs/gdb.md): loops,
  * counting in gdbt_counter, and passes two places GDB breaks at
- * (gdbt_reg_site, gdbt_hw_site).  It says so when GDB changes something:
+ * (gdbt_reg_site, gdbt_hw_site, gdbt_pushf_site).  It says so when GDB changes something:
  * EAX at gdbt_reg_site ("gdbt: eax set to ..."), gdbt_flag in memory
  * ("gdbt: flag N").  GDB_TURNS_AFTER turns after the flag changed, it
  * finishes and passes: that happens only if GDB let it run on untouched.
@@ -11,6 +11,7 @@
 #include "guest.h"
 
 #define GDB_TURNS_AFTER	20000
+#define RFLAGS_TF	0x100
 
 volatile u32 gdbt_counter, gdbt_flag;
 volatile u32 gdbt_magic = 0x600dcafe;
@@ -35,6 +36,18 @@ static __attribute__((noinline)) void gdbt_hw(void)
 			     "nop");
 }
 
+/* RFLAGS as PUSHF sees it: GDB's single step must not show up in it (no TF). */
+static __attribute__((noinline)) u32 gdbt_pushf(void)
+{
+	u32 f;
+
+	__asm__ __volatile__(".globl gdbt_pushf_site\n"
+			     "gdbt_pushf_site:\n\t"
+			     "pushf\n\t"
+			     "pop %%eax" : "=a"(f));
+	return f;
+}
+
 int guest_main(void)
 {
 	u32 last = 0, after = 0;
@@ -50,6 +63,7 @@ int guest_main(void)
 		if (v)
 			gprintf("gdbt: eax set to %#x\n", v);
 		gdbt_hw();
+		CHECK(!(gdbt_pushf() & RFLAGS_TF));
 		f = gdbt_flag;
 		if (f != last) {
 			last = f;

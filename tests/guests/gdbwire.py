@@ -58,10 +58,75 @@ def setup(portfile, seriallog):
 
 def to_shell_and_choose(con, vm):
     """Ctrl-A x3 to the shell, then "gdb VM"."""
-    con.expect("[%s] gdbt: ready" % vm, 240)
+    con.expect("[%s] %s: ready" % (vm, vm), 240)
     con.type(CTRL_A3)
     con.expect("hv: console input to the hypervisor shell")
     con.cmd("gdb %s" % vm, "hv: gdb: vm %s is GDB's" % vm)
+
+
+def run_gdb(con, com2, cmds, seconds=300):
+    """The real gdb in batch mode running @cmds, relayed to COM2 through a local port; its output.
+
+    The console keeps flowing to the log meanwhile.
+    """
+    import subprocess
+    lst = listen()
+    cmds = ["set pagination off", "set confirm off", "set remotetimeout 60",
+            "target remote 127.0.0.1:%d" % lst.getsockname()[1]] + cmds
+    args = ["gdb", "-nx", "-batch"]
+    for c in cmds:
+        args += ["-ex", c]
+    gdb = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out = b""
+    conn = None
+    end = time.time() + seconds
+    while gdb.poll() is None and time.time() < end:
+        socks = [lst, com2, con.conn, gdb.stdout] + ([conn] if conn else [])
+        r, _, _ = select.select(socks, [], [], 0.2)
+        for s in r:
+            if s is lst:
+                conn, _ = lst.accept()
+            elif s is gdb.stdout:
+                data = gdb.stdout.read1(65536)
+                out += data
+                sys.stdout.write(data.decode("latin-1"))
+                sys.stdout.flush()
+            elif s is con.conn:
+                con._pump(0.01)
+            elif s is com2:
+                data = com2.recv(65536)
+                if not data:
+                    raise SystemExit("FAIL: the GDB line closed (Bochs stopped)")
+                if conn:
+                    conn.sendall(data)
+            elif s is conn:
+                data = conn.recv(65536)
+                if not data:
+                    conn.close()
+                    conn = None
+                else:
+                    com2.sendall(data)
+    if gdb.poll() is None:
+        gdb.kill()
+        raise SystemExit("FAIL: gdb did not finish within %d s" % seconds)
+    out += gdb.stdout.read()
+    return out.decode("latin-1")
+
+
+def expect_all(text, want):
+    """Every string of @want is in gdb's output @text."""
+    for w in want:
+        if w not in text:
+            raise SystemExit("FAIL: gdb did not print %r" % w)
+
+
+def number(text, label, base=10):
+    """The number gdb printed after @label at the start of a line (a printf "LABEL %u" line)."""
+    import re
+    m = re.search("^" + re.escape(label) + r"(\S+)", text, re.M)
+    if not m:
+        raise SystemExit("FAIL: gdb did not print a line starting %r" % label)
+    return int(m.group(1), base)
 
 
 def pump_console(con, seconds=0.0):

@@ -11,7 +11,7 @@ GUEST_CFLAGS	:= -m32 -std=gnu11 -Os -ffreestanding -fno-builtin -nostdlib -fno-p
 		   -fcf-protection=none -Wall -Wextra -Werror -Wno-unused-parameter \
 		   -Wmissing-declarations -Wredundant-decls -Wundef -Wtype-limits \
 		   -I tests/guests/lib -I . -MMD -MP
-GUEST_C		:= cpuid msr io ept iso_a iso_b hypercall vmxinsn triple hlt hello bench benchvid smp invd zap forge stop flood state uart apic strio plat msrsweep iosweep ipistorm gfuzz edges echo gdbt
+GUEST_C		:= cpuid msr io ept iso_a iso_b hypercall vmxinsn triple hlt hello bench benchvid smp invd zap forge stop flood state uart apic strio plat msrsweep iosweep ipistorm gfuzz edges echo gdbt gdbsmp
 GUEST_FLAT	:= realmode long cr8 realinj
 GUEST_BINS	:= $(patsubst %,$(GB)/%.bin,$(GUEST_C) $(GUEST_FLAT))
 GUEST_LIB	:= $(GB)/lib/start.o $(GB)/lib/lib.o $(GB)/lib/string.o
@@ -51,7 +51,7 @@ $(GB)/ap_blob.o: tests/guests/ap_blob.asm $(GB)/ap_tramp.bin
 	$(Q)$(NASM) -f elf32 -DAP_TRAMP_BIN='"$(GB)/ap_tramp.bin"' $< -o $@
 
 # Guests that start APs: the trampoline and lib/aps.c.
-GUEST_SMP	:= smp zap stop apic ipistorm gfuzz edges
+GUEST_SMP	:= smp zap stop apic ipistorm gfuzz edges gdbsmp
 $(patsubst %,$(GB)/%.elf,$(GUEST_SMP)): $(GB)/ap_blob.o $(GB)/lib/aps.o
 
 # The guest fuzzer's entry stubs (docs/testing-hostile.md "Guest fuzzer").

@@ -22,7 +22,7 @@ struct fake {
 	int interrupts, resumes, detaches, kills, bps;
 	unsigned int step_tid;
 	bool others;
-	u64 bp_addr;
+	u64 bp_addr, bp_len;
 	enum gdb_bp_type bp_type;
 	bool bp_insert;
 };
@@ -68,9 +68,10 @@ static size_t f_write_mem(void *ctx, unsigned int tid, u64 addr, const u8 *buf, 
 	return n;
 }
 
-static int f_breakpoint(void *ctx, enum gdb_bp_type type, u64 addr, bool insert)
+static int f_breakpoint(void *ctx, enum gdb_bp_type type, u64 addr, u64 len, bool insert)
 {
 	fk.bps++;
+	fk.bp_len = len;
 	fk.bp_addr = addr;
 	fk.bp_type = type;
 	fk.bp_insert = insert;
@@ -335,7 +336,12 @@ static void test_run(void)
 	CHECK(!strcmp(pkt("z1,2000,1"), "OK"));
 	CHECK(fk.bp_type == GDB_BP_HW && !fk.bp_insert && fk.bp_addr == 0x2000);
 	CHECK(!strcmp(pkt("Z0,dead,1"), "E16"));
-	CHECK(!strcmp(pkt("Z2,1000,4"), ""));		/* watchpoints: not supported */
+	CHECK(!strcmp(pkt("Z2,1000,4"), "OK"));		/* a write watchpoint, 4 bytes */
+	CHECK(fk.bp_type == GDB_BP_WRITE && fk.bp_insert && fk.bp_addr == 0x1000 && fk.bp_len == 4);
+	CHECK(!strcmp(pkt("z4,1008,8"), "OK"));
+	CHECK(fk.bp_type == GDB_BP_ACCESS && !fk.bp_insert && fk.bp_len == 8);
+	CHECK(!strcmp(pkt("Z3,1000,4"), ""));		/* read-only: x86 has none */
+	CHECK(!strcmp(pkt("Z5,1000,4"), ""));
 	CHECK(!strcmp(pkt("Z0,1000"), "E01"));
 	CHECK(!strcmp(pkt("Z0,1000,1;X1,0"), ""));
 	CHECK(!strcmp(pkt("vCont?"), "vCont;c;C;s;S"));
@@ -355,12 +361,22 @@ static void test_run(void)
 	tx_len = 0;
 	gdb_proto_stopped(&gp, GDB_STOP_SWBREAK, GDB_SIGTRAP, 2);
 	CHECK(!strncmp(tx, "$T05thread:2;swbreak:;#", 23));
+	/* The stop's thread is the current one: GDB reads it with no Hg first. */
+	CHECK(!strcmp(pkt("qC"), "QC2"));
+	CHECK(!strcmp(pkt("p0"), "0020000000000000"));
 	CHECK(!strcmp(pkt("vCont;s:2;c"), ""));
 	CHECK(fk.step_tid == 2 && fk.others);
 	gdb_proto_stopped(&gp, GDB_STOP_HWBREAK, GDB_SIGTRAP, 1);
 	CHECK(!strcmp(pkt("vCont;c"), ""));
 	CHECK(fk.step_tid == 0 && fk.others);
-	gdb_proto_stopped(&gp, GDB_STOP_SIGNAL, GDB_SIGTRAP, 1);
+	/* A watchpoint's stop names its kind and address. */
+	tx_len = 0;
+	gdb_proto_stopped_at(&gp, GDB_STOP_AWATCH, GDB_SIGTRAP, 2, 0x1008);
+	CHECK(!strncmp(tx, "$T05thread:2;awatch:1008;#", 26));
+	CHECK(!strcmp(pkt("vCont;c"), ""));
+	tx_len = 0;
+	gdb_proto_stopped_at(&gp, GDB_STOP_WATCH, GDB_SIGTRAP, 1, 0x1000);
+	CHECK(!strncmp(tx, "$T05thread:1;watch:1000;#", 25));
 	CHECK(!strcmp(pkt("vCont;s:1"), ""));
 	CHECK(fk.step_tid == 1 && !fk.others);
 	gdb_proto_stopped(&gp, GDB_STOP_SIGNAL, GDB_SIGTRAP, 1);

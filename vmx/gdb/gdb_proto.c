@@ -108,15 +108,21 @@ static void gdb_send_err(struct gdb_proto *p, unsigned int code)
 
 static void gdb_send_stop(struct gdb_proto *p)
 {
-	char r[48];
+	char r[64];
+	size_t n;
 
 	if (p->stop_kind == GDB_STOP_EXITED) {
 		gdb_send(p, "W00");
 		return;
 	}
-	fmt_snprintf(r, sizeof(r), "T%02xthread:%x;%s", p->stop_sig & 0xff, p->stop_tid,
-		     p->stop_kind == GDB_STOP_SWBREAK ? "swbreak:;" :
-		     p->stop_kind == GDB_STOP_HWBREAK ? "hwbreak:;" : "");
+	n = (size_t)fmt_snprintf(r, sizeof(r), "T%02xthread:%x;%s", p->stop_sig & 0xff,
+				 p->stop_tid,
+				 p->stop_kind == GDB_STOP_SWBREAK ? "swbreak:;" :
+				 p->stop_kind == GDB_STOP_HWBREAK ? "hwbreak:;" : "");
+	if (p->stop_kind == GDB_STOP_WATCH || p->stop_kind == GDB_STOP_AWATCH)
+		fmt_snprintf(r + n, sizeof(r) - n, "%s:%llx;",
+			     p->stop_kind == GDB_STOP_WATCH ? "watch" : "awatch",
+			     (unsigned long long)p->stop_addr);
 	gdb_send(p, r);
 }
 
@@ -302,12 +308,12 @@ static void gdb_cmd_Z(struct gdb_proto *p, const char *a, bool insert)
 		gdb_send_err(p, GDB_E_SYNTAX);
 		return;
 	}
-	/* Conditions and commands (";X...") we do not evaluate: not supported. */
-	if (*a || type > GDB_BP_HW) {
+	/* Conditions and commands (";X...") we do not evaluate: not supported; nor Z3. */
+	if (*a || type > GDB_BP_ACCESS || type == GDB_BP_READ) {
 		gdb_send(p, "");
 		return;
 	}
-	if (p->ops->breakpoint(p->ctx, (enum gdb_bp_type)type, addr, insert))
+	if (p->ops->breakpoint(p->ctx, (enum gdb_bp_type)type, addr, kind, insert))
 		gdb_send_err(p, GDB_E_BP);
 	else
 		gdb_send(p, "OK");
@@ -597,12 +603,20 @@ static void gdb_packet(struct gdb_proto *p)
 
 void gdb_proto_stopped(struct gdb_proto *p, enum gdb_stop_kind kind, int sig, unsigned int tid)
 {
+	gdb_proto_stopped_at(p, kind, sig, tid, 0);
+}
+
+void gdb_proto_stopped_at(struct gdb_proto *p, enum gdb_stop_kind kind, int sig, unsigned int tid,
+			  u64 addr)
+{
+	p->stop_addr = addr;
 	p->running = false;
 	p->stopping = false;
 	p->stop_kind = kind;
 	p->stop_sig = sig;
 	p->stop_tid = tid ? tid : 1;
-	p->g_tid = p->c_tid = 0;
+	/* GDB takes the stop's thread for the current one and need not say Hg again. */
+	p->g_tid = p->c_tid = p->stop_tid;
 	if (p->held) {
 		/* It was a request, not a resume: its answer, not a stop reply. */
 		p->held = false;

@@ -49,6 +49,8 @@ enum gdb_stop_kind {
 	GDB_STOP_SIGNAL,	/* Ctrl-C, attach, a finished step: just the signal */
 	GDB_STOP_SWBREAK,	/* one of our INT3s; RIP is the breakpoint's address */
 	GDB_STOP_HWBREAK,	/* one of our debug-register breakpoints */
+	GDB_STOP_WATCH,		/* a write watchpoint hit (Z2): the stop has its address */
+	GDB_STOP_AWATCH,	/* an access watchpoint hit (Z4): the same */
 	GDB_STOP_EXITED,	/* the VM stopped for good: W00 */
 };
 
@@ -58,6 +60,9 @@ enum gdb_stop_kind {
 enum gdb_bp_type {
 	GDB_BP_SW = 0,		/* Z0: INT3 in guest memory */
 	GDB_BP_HW = 1,		/* Z1: a debug register, execution */
+	GDB_BP_WRITE = 2,	/* Z2: a debug register, data writes */
+	GDB_BP_READ = 3,	/* Z3: reads only: x86 has none (not supported) */
+	GDB_BP_ACCESS = 4,	/* Z4: a debug register, data reads and writes */
 };
 
 /**
@@ -69,8 +74,10 @@ enum gdb_bp_type {
  * @read_mem:  guest-virtual memory, through thread @tid's paging: bytes
  *             read from the start (fewer than @len where a page is unmapped)
  * @write_mem: likewise, bytes written
- * @breakpoint: insert (@insert) or remove a breakpoint of @type at @addr;
- *             0, -1 (refused: unmapped, no debug register free, not there)
+ * @breakpoint: insert (@insert) or remove a breakpoint of @type at @addr,
+ *             @len bytes (GDB's kind: a watchpoint's length); 0, -1 (refused:
+ *             unmapped, no debug register free, a length or alignment the
+ *             debug registers cannot watch, not there)
  * @resume:    let the VM run: thread @step_tid (0: none) executes one
  *             instruction; with @others, every other vCPU runs too
  * @interrupt: stop the VM (Ctrl-C, or a packet while it runs); the stub
@@ -85,7 +92,7 @@ struct gdb_target_ops {
 	int (*write_regs)(void *ctx, unsigned int tid, const u64 val[GDB_NREGS], u64 mask);
 	size_t (*read_mem)(void *ctx, unsigned int tid, u64 addr, u8 *buf, size_t len);
 	size_t (*write_mem)(void *ctx, unsigned int tid, u64 addr, const u8 *buf, size_t len);
-	int (*breakpoint)(void *ctx, enum gdb_bp_type type, u64 addr, bool insert);
+	int (*breakpoint)(void *ctx, enum gdb_bp_type type, u64 addr, u64 len, bool insert);
 	void (*resume)(void *ctx, unsigned int step_tid, bool others);
 	void (*interrupt)(void *ctx);
 	void (*detach)(void *ctx);
@@ -124,6 +131,7 @@ struct gdb_proto {
 	unsigned int stop_tid;		/* thread of the last stop */
 	int stop_sig;
 	enum gdb_stop_kind stop_kind;
+	u64 stop_addr;			/* the watchpoint's address (GDB_STOP_WATCH/AWATCH) */
 	bool attached;			/* a packet came since gdb_proto_init() / D */
 	/* What we sent last, for a '-' (NAK): the whole framed packet. */
 	size_t last_len;
@@ -144,6 +152,9 @@ void gdb_proto_rx(struct gdb_proto *p, u8 c);
  * @tid: the thread that stopped (1..n)
  */
 void gdb_proto_stopped(struct gdb_proto *p, enum gdb_stop_kind kind, int sig, unsigned int tid);
+/* The same for a watchpoint's stop: @addr is the watched address GDB gave. */
+void gdb_proto_stopped_at(struct gdb_proto *p, enum gdb_stop_kind kind, int sig, unsigned int tid,
+			  u64 addr);
 
 /* Parse hex at *@s up to a non-hex character; 0, or -1 when none or more than 16 digits. */
 int gdb_parse_hex(const char **s, u64 *out);

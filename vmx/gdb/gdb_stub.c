@@ -24,6 +24,7 @@
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "lib/x86_regs.h"
+#include "vmx/caps.h"
 #include "vmx/dev/vlapic.h"
 #include "vmx/emul/gpt_walk.h"
 #include "vmx/guest_state.h"
@@ -50,9 +51,12 @@ struct gdb_vcpu {
 	u8 cpl;
 	/* Owner only. */
 	u32 seq;		/* gdb_resume_seq when it last looked */
-	bool stepping;		/* MTF (and TF) armed for GDB */
-	bool tf_was_set;	/* the guest's own RFLAGS.TF when the step began */
+	bool stepping;		/* MTF or TF armed for GDB's step */
+	bool step_tf;		/* ... TF: MTF not offered or not (yet) seen to work */
+	bool probing;		/* MTF armed on a continue: does its exit come? */
+	bool tf_was_set;	/* ... and the guest's own TF when the step began */
 	u64 step_rip;		/* RIP when the step began */
+	u64 watch_addr;		/* the watchpoint its stop event hit (copy before count, R17) */
 	bool owns_dr;		/* DR0-3/DR7 are GDB's; the guest's are below */
 	u64 guest_dr[4], guest_dr6, guest_dr7;
 } __cacheline_aligned;
@@ -80,8 +84,19 @@ static u32 gdb_nheld;			/* vCPUs holding (fetch_add / fetch_sub) */
 static u32 gdb_resume_seq;		/* bumped by each resume (store_release) */
 static u32 gdb_event;			/* first stop event: kind << 8 | thread, 0 = none */
 static u64 gdb_hw_addr[GDB_HW_BPS];
+static u8 gdb_hw_type[GDB_HW_BPS];	/* DRn's enum gdb_bp_type: HW, WRITE or ACCESS */
+static u8 gdb_hw_rwlen[GDB_HW_BPS];	/* DRn's R/W and LEN fields for DR7 (4 bits) */
 static u32 gdb_hw_mask;			/* DRn in use by GDB */
 static struct gdb_vcpu gdb_vcpus[VM_MAX_VCPUS];
+/*
+ * Does the monitor trap flag work?  A CPU may offer it and not deliver its
+ * exit (Bochs 2.7, docs/gdb.md), so the first continues find out
+ * (gdb_mtf_probe_end()); until then, and if not, steps use RFLAGS.TF.  Set
+ * once by any vCPU, read at each resume; no ordering: a resume that reads
+ * the old value probes again or steps with TF, both correct.
+ */
+enum { GDB_MTF_UNKNOWN, GDB_MTF_WORKS, GDB_MTF_MISSED };
+static u32 gdb_mtf_state;
 
 #define GDB_EVENT(kind, tid)	((u32)(kind) << 8 | (tid))
 
@@ -120,41 +135,81 @@ static void dr_write(unsigned int n, u64 v)
 	}
 }
 
-/* DR7 for GDB's breakpoints: Ln for each, R/W = 00 (execution), LEN = 00. */
+/* DR7's R/W field: what a debug register watches (SDM "Debug Control Register"). */
+#define DR7_RW_EXEC		0
+#define DR7_RW_WRITE		1
+#define DR7_RW_ACCESS		3	/* reads and writes */
+#define DR7_RWLEN_SHIFT(n)	(16 + 4 * (n))
+
+/*
+ * The R/W and LEN fields for a breakpoint of @type on @len bytes at @addr,
+ * or -1 where a debug register cannot: data of 1, 2, 4 or 8 bytes,
+ * aligned to its length; execution with LEN 00.
+ */
+static int gdb_dr7_rwlen(enum gdb_bp_type type, u64 addr, u64 len)
+{
+	static const u8 len_field[9] = { [1] = 0, [2] = 1, [4] = 3, [8] = 2 };
+
+	if (type == GDB_BP_HW)
+		return DR7_RW_EXEC;
+	if ((len != 1 && len != 2 && len != 4 && len != 8) || (addr & (len - 1)))
+		return -1;
+	return (type == GDB_BP_WRITE ? DR7_RW_WRITE : DR7_RW_ACCESS) | len_field[len] << 2;
+}
+
+/* DR7 for GDB's breakpoints: Ln for each, with its R/W and LEN. */
 static u64 gdb_dr7(u32 mask)
 {
 	u64 dr7 = X86_DR7_FIXED;
 
 	for (unsigned int i = 0; i < GDB_HW_BPS; i++)
 		if (mask & BIT(i))
-			dr7 |= X86_DR7_L(i);
+			dr7 |= X86_DR7_L(i) |
+			       (u64)READ_ONCE(gdb_hw_rwlen[i]) << DR7_RWLEN_SHIFT(i);
 	return dr7;
-}
-
-/* The CPU lets us set the monitor trap flag (the primary controls' allowed-1 bits). */
-static bool gdb_mtf_ok(void)
-{
-	bool true_ctls = rdmsr(VMX_MSR_BASIC) & VMX_BASIC_TRUE_CTLS;
-	u64 cap = rdmsr(true_ctls ? VMX_MSR_TRUE_PROCBASED : VMX_MSR_PROCBASED);
-
-	return (cap >> 32) & PROC_MTF;
 }
 
 static bool gdb_mine(const struct vcpu *v);
 static void gdb_vcpu_event(struct vcpu *v, enum gdb_stop_kind kind);
+static size_t gdb_access(unsigned int tid, u64 addr, u8 *rd, const u8 *wr, size_t len);
 
-/* The step is over (MTF exit or TF's #DB): both off, the guest's TF as it was. */
+#define PUSHF			0x9c
+#define OPSIZE_PREFIX		0x66
+
+/*
+ * A TF step ran PUSHF: the copy it pushed has the TF we set, not the
+ * guest's (clear).  Put the guest's into it: TF is bit 8, in the low two
+ * bytes of every size PUSHF pushes.  Prefixes other than 66h and one REX
+ * are not looked through (a PUSHF behind them keeps TF in its copy).
+ */
+static void gdb_step_fix_pushf(struct vcpu *v)
+{
+	struct gdb_vcpu *g = &gdb_vcpus[v->id];
+	u64 sp = vmcs_read(VMCS_GUEST_RSP) + vmcs_read(VMCS_GUEST_SS_BASE);
+	u8 insn[2], fl[2];
+
+	if (gdb_access(v->id + 1, g->step_rip + vmcs_read(VMCS_GUEST_CS_BASE), insn, NULL, 2) != 2)
+		return;
+	if (insn[0] != PUSHF &&
+	    !((insn[0] == OPSIZE_PREFIX || (insn[0] & 0xf0) == 0x40) && insn[1] == PUSHF))
+		return;
+	if (gdb_access(v->id + 1, sp, fl, NULL, 2) != 2)
+		return;
+	fl[1] &= ~(u8)(X86_RFLAGS_TF >> 8);
+	gdb_access(v->id + 1, sp, NULL, fl, 2);
+}
+
+/* The step is over (MTF exit, or TF's #DB without MTF): MTF off, the guest's TF as it was. */
 static bool gdb_step_end(struct vcpu *v)
 {
 	struct gdb_vcpu *g = &gdb_vcpus[v->id];
-	u64 rf = vmcs_read(VMCS_GUEST_RFLAGS);
 
 	/*
 	 * An end with RIP where the step began ran no instruction: Bochs 2.7
-	 * reports one (MTF, or TF's #DB) at the entry after an exit that came
-	 * in the middle of the instruction (an EPT violation on its first
-	 * access).  Keep stepping.  The price: "stepi" on a jump to itself
-	 * never ends (Ctrl-C stops it).
+	 * reports one (TF's #DB) at the entry after an exit that came in the
+	 * middle of the instruction (an EPT violation on its first access).
+	 * Keep stepping.  The price: "stepi" on a jump to itself never ends
+	 * (Ctrl-C stops it).
 	 */
 	if (g->stepping && vmcs_read(VMCS_GUEST_RIP) == g->step_rip)
 		return true;
@@ -164,7 +219,14 @@ static bool gdb_step_end(struct vcpu *v)
 	if (!g->stepping)
 		return false;
 	g->stepping = false;
-	vmcs_write(VMCS_GUEST_RFLAGS, g->tf_was_set ? rf | X86_RFLAGS_TF : rf & ~X86_RFLAGS_TF);
+	if (g->step_tf) {
+		u64 rf = vmcs_read(VMCS_GUEST_RFLAGS);
+
+		vmcs_write(VMCS_GUEST_RFLAGS,
+			   g->tf_was_set ? rf | X86_RFLAGS_TF : rf & ~X86_RFLAGS_TF);
+		if (!g->tf_was_set)
+			gdb_step_fix_pushf(v);
+	}
 	if (gdb_mine(v))
 		gdb_vcpu_event(v, GDB_STOP_SIGNAL);
 	return true;
@@ -317,21 +379,32 @@ void gdb_vcpu_hold_end(struct vcpu *v)
 		vmcs_write(VMCS_GUEST_DR7, gdb_dr7(mask));
 		vmcs_write(VMCS_EXCEPTION_BITMAP, BIT(X86_EXC_DB) | BIT(X86_EXC_BP));
 		g->stepping = g->step;
+		g->probing = false;
+		v->proc_ctls &= ~PROC_MTF;
+		if (!g->step && vmx_caps.mtf && READ_ONCE(gdb_mtf_state) == GDB_MTF_UNKNOWN) {
+			/* A continue: MTF for one instruction tells whether its exit comes. */
+			g->probing = true;
+			g->step_rip = vmcs_read(VMCS_GUEST_RIP);
+			v->proc_ctls |= PROC_MTF;
+		}
 		if (g->step) {
-			u64 rf = vmcs_read(VMCS_GUEST_RFLAGS);
-
 			/*
 			 * The monitor trap flag ends the step after one
-			 * instruction; RFLAGS.TF as well, whose #DB we trap:
-			 * Bochs 2.7 did not deliver the MTF exit in our test
-			 * (docs/gdb.md).  Whichever comes first ends the step
-			 * and puts the guest's TF back.
+			 * instruction and leaves RFLAGS alone (a PUSHF in the
+			 * step pushes the guest's own TF).  Where MTF is not
+			 * offered or not seen to work, RFLAGS.TF, whose #DB we
+			 * trap; the end puts the guest's TF back.
 			 */
-			if (gdb_mtf_ok())
-				v->proc_ctls |= PROC_MTF;
-			g->tf_was_set = rf & X86_RFLAGS_TF;
 			g->step_rip = vmcs_read(VMCS_GUEST_RIP);
-			vmcs_write(VMCS_GUEST_RFLAGS, rf | X86_RFLAGS_TF);
+			g->step_tf = READ_ONCE(gdb_mtf_state) != GDB_MTF_WORKS;
+			if (g->step_tf) {
+				u64 rf = vmcs_read(VMCS_GUEST_RFLAGS);
+
+				g->tf_was_set = rf & X86_RFLAGS_TF;
+				vmcs_write(VMCS_GUEST_RFLAGS, rf | X86_RFLAGS_TF);
+			} else {
+				v->proc_ctls |= PROC_MTF;
+			}
 		}
 	} else {
 		if (g->owns_dr) {
@@ -344,6 +417,7 @@ void gdb_vcpu_hold_end(struct vcpu *v)
 		}
 		vmcs_write(VMCS_EXCEPTION_BITMAP, 0);
 		g->stepping = false;
+		g->probing = false;
 		v->proc_ctls &= ~PROC_MTF;
 	}
 	g->step = false;
@@ -405,7 +479,8 @@ static void gdb_check_stopped(void)
 		gdb_proto_stopped(&gdb_p, GDB_STOP_SIGNAL, gdb_p.stopping ? GDB_SIGINT : GDB_SIGTRAP,
 				  1);
 	else
-		gdb_proto_stopped(&gdb_p, (enum gdb_stop_kind)(ev >> 8), GDB_SIGTRAP, ev & 0xff);
+		gdb_proto_stopped_at(&gdb_p, (enum gdb_stop_kind)(ev >> 8), GDB_SIGTRAP, ev & 0xff,
+				     gdb_vcpus[(ev & 0xff) - 1].watch_addr);
 }
 
 /* BSP: let the held vCPUs go (@step_tid alone, or all). */
@@ -541,9 +616,10 @@ static void gdb_sw_remove(struct gdb_sw_bp *b)
 	b->used = false;
 }
 
-static int gdb_op_breakpoint(void *ctx, enum gdb_bp_type type, u64 addr, bool insert)
+static int gdb_op_breakpoint(void *ctx, enum gdb_bp_type type, u64 addr, u64 len, bool insert)
 {
 	unsigned int tid = gdb_p.g_tid ? gdb_p.g_tid : 1;
+	int rwlen;
 
 	if (!gdb_vm)
 		return -1;
@@ -571,15 +647,21 @@ static int gdb_op_breakpoint(void *ctx, enum gdb_bp_type type, u64 addr, bool in
 						.orig = gdb_sw[i].orig };
 		return 0;
 	}
+	rwlen = gdb_dr7_rwlen(type, addr, len);
+	if (rwlen < 0)
+		return -1;
+	/* Written only while every vCPU holds; they read it in gdb_vcpu_hold_end() (R17). */
 	for (unsigned int i = 0; i < GDB_HW_BPS; i++) {
 		bool used = gdb_hw_mask & BIT(i);
 
 		if (insert && !used) {
 			WRITE_ONCE(gdb_hw_addr[i], addr);
+			WRITE_ONCE(gdb_hw_type[i], (u8)type);
+			WRITE_ONCE(gdb_hw_rwlen[i], (u8)rwlen);
 			WRITE_ONCE(gdb_hw_mask, gdb_hw_mask | BIT(i));
 			return 0;
 		}
-		if (!insert && used && gdb_hw_addr[i] == addr) {
+		if (!insert && used && gdb_hw_addr[i] == addr && gdb_hw_type[i] == type) {
 			WRITE_ONCE(gdb_hw_mask, gdb_hw_mask & ~BIT(i));
 			return 0;
 		}
@@ -698,8 +780,8 @@ void gdb_stub_init(u16 port, u32 baud)
 	uart_port_rx_irq_enable(port);
 	pr_plain("hv: gdb: stub on port %#x, %u baud (gdb NAME in the shell chooses the VM)\n",
 		 port, baud);
-	pr_info("gdb: single step with the monitor trap flag%s and RFLAGS.TF\n",
-		gdb_mtf_ok() ? "" : " (not offered here)");
+	pr_info("gdb: single step with %s\n",
+		vmx_caps.mtf ? "the monitor trap flag" : "RFLAGS.TF (no monitor trap flag here)");
 }
 
 /* BSP: @vm is GDB's from the next connection on. */
@@ -771,13 +853,23 @@ bool gdb_exit_exception(struct vcpu *v, u32 info)
 		u64 qual = vmcs_read(VMCS_EXIT_QUAL);
 		struct gdb_vcpu *g = &gdb_vcpus[v->id];
 
-		/* BS: the single step's trap (TF), GDB's step. */
-		if (g->stepping && (qual & X86_DR6_BS) && gdb_step_end(v))
+		/* BS: the single step's trap of TF, GDB's step on a CPU without MTF. */
+		if (g->stepping && g->step_tf && (qual & X86_DR6_BS) && gdb_step_end(v))
 			return true;
 		if (gdb_mine(v) && (qual & READ_ONCE(gdb_hw_mask) & 0xf)) {
-			/* A fault at the instruction: RF lets it run when GDB goes on. */
-			vmcs_write(VMCS_GUEST_RFLAGS, vmcs_read(VMCS_GUEST_RFLAGS) | X86_RFLAGS_RF);
-			gdb_vcpu_event(v, GDB_STOP_HWBREAK);
+			unsigned int n = __builtin_ctz((u32)(qual & READ_ONCE(gdb_hw_mask) & 0xf));
+			u8 type = READ_ONCE(gdb_hw_type[n]);
+
+			if (type == GDB_BP_HW) {
+				/* A fault at the instruction: RF lets it run when GDB goes on. */
+				vmcs_write(VMCS_GUEST_RFLAGS,
+					   vmcs_read(VMCS_GUEST_RFLAGS) | X86_RFLAGS_RF);
+				gdb_vcpu_event(v, GDB_STOP_HWBREAK);
+				return true;
+			}
+			/* A data breakpoint traps after the access: RIP is past it already. */
+			g->watch_addr = READ_ONCE(gdb_hw_addr[n]);
+			gdb_vcpu_event(v, type == GDB_BP_WRITE ? GDB_STOP_WATCH : GDB_STOP_AWATCH);
 			return true;
 		}
 		/* The guest's: its DR6 says why, then the #DB it would have taken. */
@@ -793,9 +885,54 @@ bool gdb_exit_exception(struct vcpu *v, u32 info)
 	return false;
 }
 
+/* The probe of a continue is over: @works or not; MTF off, the vCPU runs on. */
+static void gdb_mtf_probe_end(struct vcpu *v, bool works, u64 rip)
+{
+	struct gdb_vcpu *g = &gdb_vcpus[v->id];
+
+	g->probing = false;
+	v->proc_ctls &= ~PROC_MTF;
+	vmcs_write(VMCS_PROC_CTLS, v->proc_ctls);
+	WRITE_ONCE(v->intr_pending, 1);		/* window exits back on the controls */
+	if (READ_ONCE(gdb_mtf_state) != GDB_MTF_UNKNOWN)
+		return;
+	WRITE_ONCE(gdb_mtf_state, works ? GDB_MTF_WORKS : GDB_MTF_MISSED);
+	if (works)
+		pr_plain("hv: gdb: the monitor trap flag works: single step with MTF\n");
+	else
+		pr_plain("hv: gdb: MTF on from %#llx, no MTF exit (exit reason %u at %#llx): "
+			 "single step with RFLAGS.TF\n", g->step_rip,
+			 EXIT_REASON_BASIC(v->exit_reason), rip);
+}
+
 bool gdb_exit_mtf(struct vcpu *v)
 {
+	struct gdb_vcpu *g = &gdb_vcpus[v->id];
+
+	if (g->probing) {
+		if (vmcs_read(VMCS_GUEST_RIP) != g->step_rip)	/* else: no instruction ran */
+			gdb_mtf_probe_end(v, true, 0);
+		return true;
+	}
 	return gdb_step_end(v);
+}
+
+void gdb_exit_mtf_missed(struct vcpu *v)
+{
+	struct gdb_vcpu *g = &gdb_vcpus[v->id];
+	u64 rip = vmcs_read(VMCS_GUEST_RIP);
+
+	/*
+	 * An exit of the instruction itself (an EPT violation, a CPUID to
+	 * emulate, an interrupt before it ran) leaves RIP where MTF was armed.
+	 * Elsewhere, the guest ran past it and no MTF exit came.
+	 */
+	if (rip == g->step_rip)
+		return;
+	if (g->probing)
+		gdb_mtf_probe_end(v, false, rip);
+	else if (g->stepping && !g->step_tf)
+		gdb_step_end(v);	/* cannot happen where MTF was seen to work */
 }
 
 bool gdb_exit_dr(struct vcpu *v, u64 qual)

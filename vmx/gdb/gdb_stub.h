@@ -41,6 +41,8 @@ void gdb_vcpu_hold_end(struct vcpu *v);
 bool gdb_exit_exception(struct vcpu *v, u32 intr_info);
 /* Monitor trap flag: the end of GDB's single step. */
 bool gdb_exit_mtf(struct vcpu *v);
+/* Any other exit while the monitor trap flag is on: did the guest run past it without its exit? */
+void gdb_exit_mtf_missed(struct vcpu *v);
 /* MOV to/from DR while GDB owns the debug registers: emulated on the guest's copy. */
 bool gdb_exit_dr(struct vcpu *v, u64 qual);
 
