@@ -14,6 +14,12 @@ enum hv_errno {
 	HV_ENOSPC,	/* a fixed-size table is full */
 	HV_EBUSY,	/* already claimed: a range overlaps one registered before */
 	HV_ENODEV,	/* no device answers */
+	HV_ENOEXEC,	/* an image (kernel, module) is malformed */
+	HV_ENOTSUP,	/* well-formed, but asks for something hv does not do */
+	HV_ERANGE,	/* an address or a size does not fit where it must go */
+	HV_EFAULT,	/* a guest-physical address outside the VM's memory */
+	HV_EEXIST,	/* the name or the mapping is there already */
+	HV_ENOENT,	/* no such thing: a name, a slot, a mapping */
 };
 
 /* What @err (negated or not) means, in words, for a message. */

@@ -64,13 +64,16 @@ enum gdb_bp_type {
  * struct gdb_target_ops - what the protocol asks of the debugged VM.
  * Called only while the VM is stopped (except @interrupt and @write).
  * @nthreads:  vCPUs of the VM (threads 1..n)
- * @read_regs: all registers of thread @tid into @val (GDB numbering); 0 or -1
- * @write_regs: the registers of thread @tid whose @mask bit is set; 0 or -1
+ * @read_regs: all registers of thread @tid into @val (GDB numbering); 0, or
+ *             -HV_ENOENT (no such thread)
+ * @write_regs: the registers of thread @tid whose @mask bit is set; as @read_regs
  * @read_mem:  guest-virtual memory, through thread @tid's paging: bytes
  *             read from the start (fewer than @len where a page is unmapped)
  * @write_mem: likewise, bytes written
  * @breakpoint: insert (@insert) or remove a breakpoint of @type at @addr;
- *             0, -1 (refused: unmapped, no debug register free, not there)
+ *             0, or a negated lib/errno.h value: -HV_EFAULT (unmapped),
+ *             -HV_ENOSPC (no breakpoint slot or debug register free),
+ *             -HV_ENOENT (not there, or no VM)
  * @resume:    let the VM run: thread @step_tid (0: none) executes one
  *             instruction; with @others, every other vCPU runs too
  * @interrupt: stop the VM (Ctrl-C, or a packet while it runs); the stub
@@ -145,7 +148,7 @@ void gdb_proto_rx(struct gdb_proto *p, u8 c);
  */
 void gdb_proto_stopped(struct gdb_proto *p, enum gdb_stop_kind kind, int sig, unsigned int tid);
 
-/* Parse hex at *@s up to a non-hex character; 0, or -1 when none or more than 16 digits. */
+/* Parse hex at *@s up to a non-hex character; 0, or -HV_EINVAL when none or more than 16 digits. */
 int gdb_parse_hex(const char **s, u64 *out);
 
 #endif /* VMX_GDB_GDB_PROTO_H */
