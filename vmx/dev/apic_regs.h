@@ -69,8 +69,6 @@
 #define X2APIC_MSR_ICR		X2APIC_MSR(APIC_ICR_LO)		/* 0x830, 64 bits */
 #define X2APIC_MSR_SELF_IPI	X2APIC_MSR(APIC_SELF_IPI)	/* 0x83f */
 
-#define MSR_IA32_TSC_DEADLINE	0x6e0u
-
 /* ------------------------------------------------------------- fields */
 
 #define APIC_VERSION_INTEGRATED	0x14		/* >= 0x14: Linux's "modern APIC" */
