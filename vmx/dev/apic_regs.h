@@ -12,9 +12,8 @@
 
 #include "lib/compiler.h"
 
-/* ---------------------------------------------------------- IA32_APIC_BASE */
+/* ------------------------------------- IA32_APIC_BASE (MSR_IA32_APIC_BASE) */
 
-#define APIC_BASE_MSR		0x1bu
 #define APIC_BASE_BSP		BIT(8)		/* read-only */
 #define APIC_BASE_EXTD		BIT(10)		/* x2APIC mode */
 #define APIC_BASE_EN		BIT(11)		/* globally enabled */
