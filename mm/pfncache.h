@@ -141,8 +141,9 @@ void gpc_deactivate(struct gfn_pfn_cache *gpc);
  * Resolve [gpa, gpa + len) and make the cache valid.  0 on success (the
  * caller must then gpc_check() under the read lock: the cache may already be
  * invalid again), -HV_ENOENT if the cache is not active, -HV_EINVAL if the
- * range is bad, -HV_EFAULT if no memory backs it.  Waits (bounded by the invalidations in flight) for
- * invalidations overlapping the gfn instead of spinning on any of them.
+ * range is bad, -HV_EFAULT if no memory backs it.  Waits (bounded by the
+ * invalidations in flight) for invalidations overlapping the gfn instead of
+ * spinning on any of them.
  */
 int gpc_refresh(struct gfn_pfn_cache *gpc, gpa_t gpa, u64 len);
 /* Caller holds gpc->lock for read (asserted).  True if usable as is. */

@@ -887,7 +887,8 @@ static void op_cr0(void *p)
 /* MOV to CR0 toggling MP EM TS WP AM NW CD; NW without CD, or PG without PE, must #GP. */
 static void tpl_cr0(struct gf_cpu *c)
 {
-	const u32 m = X86_CR0_MP | X86_CR0_EM | X86_CR0_TS | X86_CR0_WP | X86_CR0_AM | X86_CR0_NW | X86_CR0_CD;
+	const u32 m = X86_CR0_MP | X86_CR0_EM | X86_CR0_TS | X86_CR0_WP | X86_CR0_AM |
+		      X86_CR0_NW | X86_CR0_CD;
 	u32 old = read_cr0(), val = (old & ~m) | (rnd(c) & m);
 	struct op o = { 0 };
 	bool bad;
@@ -1331,7 +1332,8 @@ static void op_tfexit(void *p)
 		break;
 	case 1:
 		__asm__ __volatile__("pushf; orl $0x100, (%%esp); movl $1f, %0; popf; rdmsr; 1: nop"
-				     : "=m"(o->addr), "=a"(o->a), "=d"(o->d) : "c"(X2APIC_MSR(APIC_TPR)) : "memory");
+				     : "=m"(o->addr), "=a"(o->a), "=d"(o->d)
+				     : "c"(X2APIC_MSR(APIC_TPR)) : "memory");
 		break;
 	case 2:
 		__asm__ __volatile__("pushf; orl $0x100, (%%esp); movl $1f, %0; popf; outb %%al, $0x80; 1: nop"

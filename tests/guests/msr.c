@@ -46,7 +46,8 @@ int guest_main(void)
 	CHECK(!(msr_value & APIC_BASE_EXTD));
 	CHECK(msr_value & APIC_BASE_BSP);
 	CHECK_EQ(try_rd(X2APIC_MSR(APIC_ID)), 13);	/* x2APIC registers: #GP in xAPIC mode */
-	CHECK_EQ(try_wr(MSR_IA32_APIC_BASE, msr_value | APIC_BASE_EXTD), -1);	/* enable x2APIC */
+	/* enable x2APIC */
+	CHECK_EQ(try_wr(MSR_IA32_APIC_BASE, msr_value | APIC_BASE_EXTD), -1);
 	CHECK_EQ(try_rd(X2APIC_MSR(APIC_ID)), -1);
 	CHECK_EQ(msr_value, 0);
 	/* x2APIC -> xAPIC: #GP */

@@ -218,7 +218,7 @@ static void test_faults(bool five)
 		bad.id = 9;
 		bad.base_gfn = 1ULL << 45;
 		CHECK_EQ(ept_memslot_set(&mmu, &bad), -HV_ERANGE);
-		bad.npages = 0;					/* delete slot 9: not there */
+		bad.npages = 0;				/* delete slot 9: not there */
 		CHECK_EQ(ept_memslot_set(&mmu, &bad), -HV_ENOENT);
 	}
 	mmu_down();

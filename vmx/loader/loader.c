@@ -52,14 +52,17 @@ int loader_check_area(struct loader_req *req, const char *what, u64 gpa, u64 len
 	u64 mem = req->mem_size;
 
 	if (gpa + len < gpa || gpa + len > mem)
-		return loader_fail(req, -HV_ERANGE, "%s [%#llx, %#llx) does not fit in the VM's %llu MiB",
+		return loader_fail(req, -HV_ERANGE,
+				   "%s [%#llx, %#llx) does not fit in the VM's %llu MiB",
 				   what, gpa, gpa + len, mem >> 20);
 	if (loader_overlaps(gpa, len, LOADER_LOW_START, LOADER_LOW_END - LOADER_LOW_START))
-		return loader_fail(req, -HV_ERANGE, "%s [%#llx, %#llx) overlaps the boot information at "
+		return loader_fail(req, -HV_ERANGE,
+				   "%s [%#llx, %#llx) overlaps the boot information at "
 				   "[%#llx, %#llx)", what, gpa, gpa + len, LOADER_LOW_START,
 				   LOADER_LOW_END);
 	if (loader_overlaps(gpa, len, LOADER_FW_START, LOADER_FW_END - LOADER_FW_START))
-		return loader_fail(req, -HV_ERANGE, "%s [%#llx, %#llx) overlaps the firmware area at "
+		return loader_fail(req, -HV_ERANGE,
+				   "%s [%#llx, %#llx) overlaps the firmware area at "
 				   "[%#llx, %#llx)", what, gpa, gpa + len, LOADER_FW_START,
 				   LOADER_FW_END);
 	return 0;
@@ -68,14 +71,16 @@ int loader_check_area(struct loader_req *req, const char *what, u64 gpa, u64 len
 int loader_write(struct loader_req *req, u64 gpa, const void *src, u64 len)
 {
 	if (len && copy_to_guest(req->vm, gpa, src, len))
-		return loader_fail(req, -HV_EFAULT, "write of %llu bytes at %#llx outside guest RAM", len, gpa);
+		return loader_fail(req, -HV_EFAULT,
+				   "write of %llu bytes at %#llx outside guest RAM", len, gpa);
 	return 0;
 }
 
 int loader_zero(struct loader_req *req, u64 gpa, u64 len)
 {
 	if (len && clear_guest(req->vm, gpa, len))
-		return loader_fail(req, -HV_EFAULT, "clear of %llu bytes at %#llx outside guest RAM", len, gpa);
+		return loader_fail(req, -HV_EFAULT,
+				   "clear of %llu bytes at %#llx outside guest RAM", len, gpa);
 	return 0;
 }
 
@@ -158,16 +163,19 @@ int loader_load(struct loader_req *req)
 	/* By the image's own format; multiboot2 first where a kernel carries both headers. */
 	if (bzimage_probe(k)) {
 		if (req->nmods)
-			return loader_fail(req, -HV_EINVAL, "mods= is for multiboot kernels; a bzImage takes one "
+			return loader_fail(req, -HV_EINVAL,
+					   "mods= is for multiboot kernels; a bzImage takes one "
 					   "initrd=");
 		return bzimage_load(req);
 	}
 	if (req->initrd.data)
-		return loader_fail(req, -HV_EINVAL, "initrd= is for Linux bzImages; this is not one");
+		return loader_fail(req, -HV_EINVAL,
+				   "initrd= is for Linux bzImages; this is not one");
 	if (multiboot2_probe(k))
 		return multiboot2_load(req);
 	if (multiboot1_probe(k))
 		return multiboot1_load(req);
-	return loader_fail(req, -HV_ENOEXEC, "not a bzImage (no \"HdrS\" at 0x202) and no multiboot1 or "
+	return loader_fail(req, -HV_ENOEXEC,
+			   "not a bzImage (no \"HdrS\" at 0x202) and no multiboot1 or "
 			   "multiboot2 header in its first 32 KiB (use mod= for a flat image)");
 }

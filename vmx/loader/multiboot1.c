@@ -83,7 +83,8 @@ int multiboot1_load(struct loader_req *req)
 	unsigned int i, n;
 
 	if (flags & MB1_F_REQUIRED & ~MB1_F_KNOWN)
-		return loader_fail(req, -HV_ENOTSUP, "multiboot1 header requires flags %#x that hv does not "
+		return loader_fail(req, -HV_ENOTSUP,
+				   "multiboot1 header requires flags %#x that hv does not "
 				   "know", (u32)(flags & MB1_F_REQUIRED & ~MB1_F_KNOWN));
 	if (flags & MB1_F_ADDRS) {
 		struct kernel_load_addrs a = { .header_off = (u64)off };

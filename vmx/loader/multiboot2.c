@@ -72,9 +72,11 @@ static int mb2_parse_header(struct loader_req *req, u64 off, struct mb2_header *
 	u64 t = 16;
 
 	if (arch != MB2_ARCH_I386)
-		return loader_fail(req, -HV_ENOTSUP, "multiboot2 header for architecture %u, not i386", arch);
+		return loader_fail(req, -HV_ENOTSUP,
+				   "multiboot2 header for architecture %u, not i386", arch);
 	if (len < 24 || len > req->kernel.size - off)
-		return loader_fail(req, -HV_ENOEXEC, "multiboot2 header length %u runs past the image", len);
+		return loader_fail(req, -HV_ENOEXEC,
+				   "multiboot2 header length %u runs past the image", len);
 	for (;;) {
 		u16 type, flags;
 		u32 size;
@@ -85,7 +87,8 @@ static int mb2_parse_header(struct loader_req *req, u64 off, struct mb2_header *
 		flags = get_unaligned_u16(h + t + 2);
 		size = get_unaligned_u32(h + t + 4);
 		if (size < 8 || size > len - t)
-			return loader_fail(req, -HV_ENOEXEC, "multiboot2 header tag %u at offset %#llx has bad size "
+			return loader_fail(req, -HV_ENOEXEC,
+					   "multiboot2 header tag %u at offset %#llx has bad size "
 					   "%u", type, t, size);
 		switch (type) {
 		case MB2_HT_END:
@@ -95,13 +98,15 @@ static int mb2_parse_header(struct loader_req *req, u64 off, struct mb2_header *
 				u32 want = get_unaligned_u32(h + t + i);
 
 				if (!mb2_info_given(want) && !(flags & MB2_HDR_TAG_OPTIONAL))
-					return loader_fail(req, -HV_ENOTSUP, "the kernel requires boot information "
+					return loader_fail(req, -HV_ENOTSUP,
+							   "the kernel requires boot information "
 							   "tag %u, which hv does not give", want);
 			}
 			break;
 		case MB2_HT_ADDRESS:
 			if (size < 24)
-				return loader_fail(req, -HV_ENOEXEC, "multiboot2 address tag too short");
+				return loader_fail(req, -HV_ENOEXEC,
+						   "multiboot2 address tag too short");
 			mh->have_addrs = true;
 			mh->addrs.header_off = off;
 			mh->addrs.header_addr = get_unaligned_u32(h + t + 8);
@@ -111,7 +116,8 @@ static int mb2_parse_header(struct loader_req *req, u64 off, struct mb2_header *
 			break;
 		case MB2_HT_ENTRY:
 			if (size < 12)
-				return loader_fail(req, -HV_ENOEXEC, "multiboot2 entry tag too short");
+				return loader_fail(req, -HV_ENOEXEC,
+						   "multiboot2 entry tag too short");
 			mh->have_entry = true;
 			mh->entry = get_unaligned_u32(h + t + 8);
 			break;
@@ -125,7 +131,8 @@ static int mb2_parse_header(struct loader_req *req, u64 off, struct mb2_header *
 			break;
 		default:
 			if (!(flags & MB2_HDR_TAG_OPTIONAL))
-				return loader_fail(req, -HV_ENOTSUP, "multiboot2 header requires tag type %u, which "
+				return loader_fail(req, -HV_ENOTSUP,
+						   "multiboot2 header requires tag type %u, which "
 						   "hv does not know", type);
 			break;
 		}
@@ -208,7 +215,8 @@ int multiboot2_load(struct loader_req *req)
 		return req->error;
 	if (mh.have_addrs) {
 		if (!mh.have_entry)
-			return loader_fail(req, -HV_ENOEXEC, "multiboot2 address tag without an entry tag");
+			return loader_fail(req, -HV_ENOEXEC,
+					   "multiboot2 address tag without an entry tag");
 		if (kernel_image_load_addrs(req, &mh.addrs, mh.entry, &ki))
 			return req->error;
 	} else {
@@ -216,7 +224,8 @@ int multiboot2_load(struct loader_req *req)
 			return req->error;
 		if (mh.have_entry) {
 			if (mh.entry < ki.start || mh.entry >= ki.end)
-				return loader_fail(req, -HV_ENOEXEC, "entry tag %#x outside the image [%#llx, %#llx)",
+				return loader_fail(req, -HV_ENOEXEC,
+						   "entry tag %#x outside the image [%#llx, %#llx)",
 						   mh.entry, ki.start, ki.end);
 			ki.entry = mh.entry;
 		}

@@ -45,7 +45,8 @@ void gstart_aps(void (*entry)(u32 index), u32 count)
 
 		wrmsr(X2APIC_MSR_ICR, dest | 0x4500);			/* INIT, assert */
 		wrmsr(X2APIC_MSR_ICR, dest | 0x4600 | (TRAMP >> 12));	/* SIPI */
-		wrmsr(X2APIC_MSR_ICR, dest | 0x4600 | (TRAMP >> 12));	/* SIPI again, as the spec says */
+		/* SIPI again, as the spec says */
+		wrmsr(X2APIC_MSR_ICR, dest | 0x4600 | (TRAMP >> 12));
 	}
 }
 
