@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hv's error convention for new code: a function that can fail returns 0
+ * hv's error convention: a function that can fail returns 0
  * (or a count, an index: something >= 0) on success and a negated HV_E*
  * value on failure (-HV_ENOMEM), never a bare -1; the caller passes the
  * value up unchanged, and hv_strerror() names it in a message.
@@ -20,6 +20,7 @@ enum hv_errno {
 	HV_EFAULT,	/* a guest-physical address outside the VM's memory */
 	HV_EEXIST,	/* the name or the mapping is there already */
 	HV_ENOENT,	/* no such thing: a name, a slot, a mapping */
+	HV_ERRNO_END	/* one past the last value: not an error */
 };
 
 /* What @err (negated or not) means, in words, for a message. */
