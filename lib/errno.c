@@ -17,6 +17,18 @@ const char *hv_strerror(int err)
 		return "already claimed";
 	case HV_ENODEV:
 		return "no such device";
+	case HV_ENOEXEC:
+		return "bad image format";
+	case HV_ENOTSUP:
+		return "not supported";
+	case HV_ERANGE:
+		return "out of range";
+	case HV_EFAULT:
+		return "outside guest memory";
+	case HV_EEXIST:
+		return "already exists";
+	case HV_ENOENT:
+		return "not found";
 	default:
 		return "unknown error";
 	}

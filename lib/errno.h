@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hv's error convention for new code: a function that can fail returns 0
+ * hv's error convention: a function that can fail returns 0
  * (or a count, an index: something >= 0) on success and a negated HV_E*
  * value on failure (-HV_ENOMEM), never a bare -1; the caller passes the
  * value up unchanged, and hv_strerror() names it in a message.
@@ -14,6 +14,13 @@ enum hv_errno {
 	HV_ENOSPC,	/* a fixed-size table is full */
 	HV_EBUSY,	/* already claimed: a range overlaps one registered before */
 	HV_ENODEV,	/* no device answers */
+	HV_ENOEXEC,	/* an image (kernel, module) is malformed */
+	HV_ENOTSUP,	/* well-formed, but asks for something hv does not do */
+	HV_ERANGE,	/* an address or a size does not fit where it must go */
+	HV_EFAULT,	/* a guest-physical address outside the VM's memory */
+	HV_EEXIST,	/* the name or the mapping is there already */
+	HV_ENOENT,	/* no such thing: a name, a slot, a mapping */
+	HV_ERRNO_END	/* one past the last value: not an error */
 };
 
 /* What @err (negated or not) means, in words, for a message. */

@@ -6,6 +6,7 @@
 #include "mm/ept_flush.h"
 
 #include "lib/atomic.h"
+#include "lib/errno.h"
 #include "lib/mutate.h"
 #include "lib/printk.h"
 #include "lib/string.h"
@@ -23,7 +24,7 @@ int ept_flush_vcpu_add(struct ept_flush *fl, void *vcpu_ctx)
 	if (id >= EPT_MAX_VCPUS) {
 		fetch_sub(&fl->nr_vcpus, 1);
 		pr_err("ept_flush: more than %d vCPUs\n", EPT_MAX_VCPUS);
-		return -1;
+		return -HV_ENOSPC;
 	}
 	fl->vcpu[id].ctx = vcpu_ctx;
 	fl->vcpu[id].acked_gen = READ_ONCE(fl->gen);

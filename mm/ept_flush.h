@@ -86,7 +86,7 @@ struct ept_flush {
 };
 
 void ept_flush_init(struct ept_flush *fl, const struct ept_flush_ops *ops);
-/* Register a vCPU; returns its index, or -1 when EPT_MAX_VCPUS are in use. */
+/* Register a vCPU; returns its index, or -HV_ENOSPC when EPT_MAX_VCPUS are in use. */
 int ept_flush_vcpu_add(struct ept_flush *fl, void *vcpu_ctx);
 
 /* Request a flush of every vCPU; returns the generation to wait for. */

@@ -7,6 +7,7 @@
  */
 #include "mm/ept_mmu.h"
 
+#include "lib/errno.h"
 #include "lib/mutate.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
@@ -267,7 +268,7 @@ int ept_mmu_reset_root(struct vm_mmu *mmu, bool five_level)
 
 	if (!new_root) {
 		pr_err("ept: no memory for a new root\n");
-		return -1;
+		return -HV_ENOMEM;
 	}
 	write_lock(&mmu->mmu_lock);
 	ebr_enter(rec);
@@ -326,6 +327,8 @@ static const struct gpc_backend ept_gpc_backend = {
 
 int ept_mmu_init(struct vm_mmu *mmu, const struct ept_mmu_config *cfg)
 {
+	int err;
+
 	memset(mmu, 0, sizeof(*mmu));
 	rwlock_init(&mmu->mmu_lock);
 	spin_lock_init(&mmu->roots_lock);
@@ -337,22 +340,26 @@ int ept_mmu_init(struct vm_mmu *mmu, const struct ept_mmu_config *cfg)
 	mmu->max_level = cfg->max_level ? cfg->max_level : EPT_MAX_HUGE_LEVEL;
 	if (mmu->max_level < 1 || mmu->max_level > EPT_MAX_HUGE_LEVEL) {
 		pr_err("ept: max_level %d out of range 1..3\n", cfg->max_level);
-		return -1;
+		return -HV_EINVAL;
 	}
-	if (ept_pool_init(&mmu->pool, cfg->max_table_pages))
-		return -1;
+	err = ept_pool_init(&mmu->pool, cfg->max_table_pages);
+	if (err)
+		return err;
 	if (cfg->gfn_limit) {
-		if (rmap_table_init(&mmu->rmap, 0, cfg->gfn_limit, &mmu->ebr)) {
+		err = rmap_table_init(&mmu->rmap, 0, cfg->gfn_limit, &mmu->ebr);
+		if (err) {
 			ept_pool_destroy(&mmu->pool);
-			return -1;
+			return err;
 		}
 		mmu->has_rmap = true;
 	}
 	gpc_vm_init(&mmu->gpc, &mmu->inv, &ept_gpc_backend, mmu);
-	if (ept_memmap_init(mmu))
+	err = ept_memmap_init(mmu);
+	if (err)
 		goto fail;
 	ept_mmu_cpu_register(mmu);
-	if (ept_mmu_reset_root(mmu, cfg->five_level))
+	err = ept_mmu_reset_root(mmu, cfg->five_level);
+	if (err)
 		goto fail;
 	return 0;
 fail:
@@ -360,7 +367,7 @@ fail:
 	if (mmu->has_rmap)
 		rmap_table_destroy(&mmu->rmap);
 	ept_pool_destroy(&mmu->pool);
-	return -1;
+	return err;
 }
 
 void ept_mmu_cpu_register(struct vm_mmu *mmu)

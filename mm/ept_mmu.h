@@ -151,6 +151,7 @@ struct vm_mmu {
 	struct ept_mmu_pcpu pcpu[HV_MAX_CPUS];
 };
 
+/* 0, or the failing step's negated HV_E* value (-HV_EINVAL a bad @cfg, -HV_ENOMEM). */
 int ept_mmu_init(struct vm_mmu *mmu, const struct ept_mmu_config *cfg);
 void ept_mmu_destroy(struct vm_mmu *mmu);
 
@@ -190,7 +191,7 @@ u64 ept_write_protect_range(struct vm_mmu *mmu, gfn_t start, gfn_t end, bool cle
 /*
  * Split huge leaves in [start, end) down to @target_level (1 or 2) under
  * the shared lock.  No flush: the translation does not change.  Returns
- * the number of huge leaves split, or -1 if table pages ran out.
+ * the number of huge leaves split, or -HV_ENOMEM if table pages ran out.
  */
 s64 ept_split_range(struct vm_mmu *mmu, gfn_t start, gfn_t end, int target_level);
 
@@ -204,7 +205,7 @@ u64 ept_collapse_range(struct vm_mmu *mmu, gfn_t start, gfn_t end);
 /*
  * Make a fresh active root and drop the old one (all its mappings go): the
  * "fast zap all" and the way to switch between 4- and 5-level roots
- * (@five_level).  Takes mmu_lock for write.  Returns 0 or -1 (no memory).
+ * (@five_level).  Takes mmu_lock for write.  Returns 0 or -HV_ENOMEM.
  */
 int ept_mmu_reset_root(struct vm_mmu *mmu, bool five_level);
 

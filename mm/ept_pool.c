@@ -5,6 +5,7 @@
  */
 #include "mm/ept_pool.h"
 
+#include "lib/errno.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/string.h"
@@ -36,12 +37,12 @@ int ept_pool_init(struct ept_pool *pool, u64 max_pages)
 	spin_lock_init(&pool->lock);
 	if (!max_pages) {
 		pr_err("ept_pool: a pool needs at least one page\n");
-		return -1;
+		return -HV_EINVAL;
 	}
 	if (max_pages > EPT_POOL_MAX_PAGES) {
 		pr_err("ept_pool: %llu pages asked, at most %llu\n", max_pages,
 		       EPT_POOL_MAX_PAGES);
-		return -1;
+		return -HV_ERANGE;
 	}
 	while (cap < 2 * max_pages)
 		cap <<= 1;
@@ -58,7 +59,7 @@ int ept_pool_init(struct ept_pool *pool, u64 max_pages)
 	if (!pool->hash) {
 		pr_err("ept_pool: no memory for the page hash (%llu slots)\n",
 		       cap);
-		return -1;
+		return -HV_ENOMEM;
 	}
 	pool->hash_mask = cap - 1;
 	pool->max_pages = max_pages;
@@ -192,7 +193,7 @@ int ept_pool_topup(struct ept_pool *pool, unsigned int min)
 
 		if (!pg) {
 			fetch_add(&pool->st.alloc_failures, 1);
-			return -1;
+			return -HV_ENOMEM;
 		}
 		pg->next = c->head;
 		c->head = pg;

@@ -103,7 +103,7 @@ struct ept_pool {
 /* Largest @max_pages: the hash (2 slots per page) fits in 512 pages of slots. */
 #define EPT_POOL_MAX_PAGES	((u64)EPT_ENTRIES * EPT_ENTRIES / 2)
 
-/* 0, or -1 (message printed) for a bad @max_pages or when memory runs out. */
+/* 0, or (message printed) -HV_EINVAL / -HV_ERANGE for a bad @max_pages, -HV_ENOMEM. */
 int ept_pool_init(struct ept_pool *pool, u64 max_pages);
 /* Returns every page to the arch allocator; all pages must be cached or free. */
 void ept_pool_destroy(struct ept_pool *pool);
@@ -111,7 +111,7 @@ void ept_pool_destroy(struct ept_pool *pool);
 /*
  * ept_pool_topup() - make sure the calling CPU's cache holds @min pages.
  * Call without mmu_lock (it may take the pool lock and the arch allocator).
- * Returns 0, or -1 if the pool limit or the arch allocator ran out.
+ * Returns 0, or -HV_ENOMEM if the pool limit or the arch allocator ran out.
  */
 int ept_pool_topup(struct ept_pool *pool, unsigned int min);
 

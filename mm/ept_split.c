@@ -3,6 +3,7 @@
  * Huge-page split (shared lock, no flush) and collapse (freeze, tear down,
  * flush, install).  See docs/ept.md.
  */
+#include "lib/errno.h"
 #include "lib/mutate.h"
 #include "lib/panic.h"
 #include "mm/ept_internal.h"
@@ -106,7 +107,7 @@ static int ept_relock_topup(struct vm_mmu *mmu, struct ept_iter *it, struct ept_
 	root = ept_active_root_locked(mmu);
 	if (!root) {
 		it->valid = false;
-		return -1;
+		return -HV_ENOENT;
 	}
 	it->root_level = root->level;
 	it->path[root->level] = root->page->spt;
@@ -127,7 +128,7 @@ s64 ept_split_range(struct vm_mmu *mmu, gfn_t start, gfn_t end, int target_level
 	if (target_level < EPT_LEVEL_4K || target_level >= EPT_MAX_HUGE_LEVEL || start >= end)
 		return 0;
 	if (ept_pool_topup(&mmu->pool, 4))
-		return -1;
+		return -HV_ENOMEM;
 	ept_batch_init(&batch);
 	read_lock(&mmu->mmu_lock);
 	ebr_enter(rec);
@@ -158,7 +159,7 @@ again:
 	ept_iter_count_poison(mmu, &it);
 out:
 	ept_walk_leave(mmu, &batch, true);
-	return nomem ? -1 : splits;
+	return nomem ? -HV_ENOMEM : splits;
 }
 
 u64 ept_collapse_range(struct vm_mmu *mmu, gfn_t start, gfn_t end)

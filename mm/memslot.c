@@ -6,6 +6,7 @@
 #include "mm/memslot.h"
 
 #include "lib/atomic.h"
+#include "lib/errno.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/string.h"
@@ -115,7 +116,7 @@ int ept_memmap_init(struct vm_mmu *mmu)
 
 	if (!map) {
 		pr_err("ept: no memory for the memory map\n");
-		return -1;
+		return -HV_ENOMEM;
 	}
 	map->generation = 1;
 	map->mtrr_default = EPT_MT_WB;
@@ -160,27 +161,27 @@ static int ept_memslot_check(const struct ept_memslot *d)
 {
 	if (!d->id) {
 		pr_err("ept: memslot id 0 is reserved\n");
-		return -1;
+		return -HV_EINVAL;
 	}
 	if (!d->npages)
 		return 0;
 	if (d->kind > EPT_SLOT_MMIO) {
 		pr_err("ept: memslot %u: unknown kind %u\n", d->id, d->kind);
-		return -1;
+		return -HV_EINVAL;
 	}
 	if (d->flags & ~(EPT_SLOT_READONLY | EPT_SLOT_DIRTY_LOG)) {
 		pr_err("ept: memslot %u: unknown flags 0x%x\n", d->id, d->flags);
-		return -1;
+		return -HV_EINVAL;
 	}
 	if (d->base_gfn + d->npages < d->base_gfn || d->base_gfn + d->npages > EPT_PFN_LIMIT) {
 		pr_err("ept: memslot %u: gfn range 0x%llx+0x%llx out of range\n", d->id,
 		       d->base_gfn, d->npages);
-		return -1;
+		return -HV_ERANGE;
 	}
 	if (d->kind != EPT_SLOT_MMIO && d->base_pfn + d->npages > EPT_PFN_LIMIT) {
 		pr_err("ept: memslot %u: host frames 0x%llx+0x%llx not addressable by EPT\n",
 		       d->id, d->base_pfn, d->npages);
-		return -1;
+		return -HV_ERANGE;
 	}
 	return 0;
 }
@@ -200,21 +201,21 @@ static void ept_memmap_remove_at(struct ept_memmap *map, u32 idx)
 	map->nr_slots--;
 }
 
-/* Insert keeping the order; -1 on overlap or a full table. */
+/* Insert keeping the order; -HV_EBUSY on overlap, -HV_ENOSPC when the table is full. */
 static int ept_memmap_insert(struct ept_memmap *map, const struct ept_memslot *s)
 {
 	u32 i = 0;
 
 	if (map->nr_slots == EPT_MAX_SLOTS) {
 		pr_err("ept: memslot %u: more than %d slots\n", s->id, EPT_MAX_SLOTS);
-		return -1;
+		return -HV_ENOSPC;
 	}
 	while (i < map->nr_slots && map->slot[i].base_gfn < s->base_gfn)
 		i++;
 	if ((i > 0 && map->slot[i - 1].base_gfn + map->slot[i - 1].npages > s->base_gfn) ||
 	    (i < map->nr_slots && s->base_gfn + s->npages > map->slot[i].base_gfn)) {
 		pr_err("ept: memslot %u overlaps another slot\n", s->id);
-		return -1;
+		return -HV_EBUSY;
 	}
 	memmove(&map->slot[i + 1], &map->slot[i], (map->nr_slots - i) * sizeof(map->slot[0]));
 	map->slot[i] = *s;
@@ -229,10 +230,11 @@ int ept_memslot_set(struct vm_mmu *mmu, const struct ept_memslot *desc)
 	struct ept_memmap *new;
 	struct ept_dirty_log *bitmap = NULL;
 	gfn_t inv_start = 0, inv_end = 0;
-	int idx;
+	int idx, err;
 
-	if (ept_memslot_check(&s))
-		return -1;
+	err = ept_memslot_check(&s);
+	if (err)
+		return err;
 	s.dirty = NULL;
 	if (s.npages && (s.flags & EPT_SLOT_DIRTY_LOG)) {
 		bitmap = ept_dirty_log_alloc(s.npages);
@@ -257,11 +259,13 @@ int ept_memslot_set(struct vm_mmu *mmu, const struct ept_memslot *desc)
 	} else if (!s.npages) {
 		spin_unlock(&mmu->memmap_lock);
 		pr_err("ept: memslot %u does not exist\n", s.id);
+		err = -HV_ENOENT;
 		goto fail;
 	}
 	if (s.npages) {
 		s.dirty = bitmap;
-		if (ept_memmap_insert(new, &s)) {
+		err = ept_memmap_insert(new, &s);
+		if (err) {
 			spin_unlock(&mmu->memmap_lock);
 			goto fail;
 		}
@@ -276,11 +280,11 @@ int ept_memslot_set(struct vm_mmu *mmu, const struct ept_memslot *desc)
 nomem:
 	pr_err("ept: memslot %u: out of memory\n", s.id);
 	ept_dirty_log_free(bitmap);
-	return -1;
+	return -HV_ENOMEM;
 fail:
 	ept_memmap_free(new);
 	ept_dirty_log_free(bitmap);
-	return -1;
+	return err;
 }
 
 int ept_memmap_set_mtrr(struct vm_mmu *mmu, const struct ept_mtrr_range *r, u32 nr,
@@ -290,7 +294,7 @@ int ept_memmap_set_mtrr(struct vm_mmu *mmu, const struct ept_mtrr_range *r, u32 
 
 	if (nr > EPT_MAX_MTRR) {
 		pr_err("ept: %u memory-type ranges, at most %d\n", nr, EPT_MAX_MTRR);
-		return -1;
+		return -HV_EINVAL;
 	}
 	for (u32 i = 0; i < nr; i++) {
 		u8 t = r[i].type;
@@ -298,12 +302,12 @@ int ept_memmap_set_mtrr(struct vm_mmu *mmu, const struct ept_mtrr_range *r, u32 
 		if (r[i].start >= r[i].end || (t != EPT_MT_UC && t != EPT_MT_WC &&
 					       t != EPT_MT_WT && t != EPT_MT_WP && t != EPT_MT_WB)) {
 			pr_err("ept: memory-type range %u is empty or has bad type %u\n", i, t);
-			return -1;
+			return -HV_EINVAL;
 		}
 	}
 	new = ept_memmap_alloc();
 	if (!new)
-		return -1;
+		return -HV_ENOMEM;
 	spin_lock(&mmu->memmap_lock);
 	ept_memmap_copy(mmu, new);
 	memcpy(new->mtrr, r, nr * sizeof(*r));
@@ -327,7 +331,7 @@ int ept_memslot_dirty_log(struct vm_mmu *mmu, u32 id, bool on)
 
 	new = ept_memmap_alloc();
 	if (!new)
-		return -1;
+		return -HV_ENOMEM;
 	spin_lock(&mmu->memmap_lock);
 	ept_memmap_copy(mmu, new);
 	idx = ept_memmap_find_id(new, id);
@@ -335,7 +339,7 @@ int ept_memslot_dirty_log(struct vm_mmu *mmu, u32 id, bool on)
 		spin_unlock(&mmu->memmap_lock);
 		ept_memmap_free(new);
 		pr_err("ept: dirty log: slot %u does not exist or is not RAM\n", id);
-		return -1;
+		return -HV_ENOENT;
 	}
 	s = &new->slot[idx];
 	if (!!(s->flags & EPT_SLOT_DIRTY_LOG) == on) {
@@ -348,7 +352,7 @@ int ept_memslot_dirty_log(struct vm_mmu *mmu, u32 id, bool on)
 		if (!bitmap) {
 			spin_unlock(&mmu->memmap_lock);
 			ept_memmap_free(new);
-			return -1;
+			return -HV_ENOMEM;
 		}
 		s->flags |= EPT_SLOT_DIRTY_LOG;
 		s->dirty = bitmap;
@@ -386,7 +390,7 @@ s64 ept_memslot_get_dirty_log(struct vm_mmu *mmu, u32 id, u64 *out)
 	if (idx < 0 || !(mmu->memmap->slot[idx].flags & EPT_SLOT_DIRTY_LOG)) {
 		spin_unlock(&mmu->memmap_lock);
 		pr_err("ept: dirty log: slot %u missing or not logging\n", id);
-		return -1;
+		return -HV_ENOENT;
 	}
 	s = &mmu->memmap->slot[idx];
 	copy = *s;

@@ -108,21 +108,30 @@ const struct ept_memmap *ept_memmap_get(const struct vm_mmu *mmu);
 
 /*
  * ept_memslot_set() - create, change (same id) or delete (npages == 0) a
- * slot.  Returns 0, or -1 with a message for bad input (overlap, zero id,
- * too many slots, frame range overflow) or no memory.  Must not be called
+ * slot.  Returns 0, or with a message -HV_EINVAL (zero id, unknown kind or
+ * flags), -HV_ERANGE (frame range overflow), -HV_EBUSY (overlap),
+ * -HV_ENOSPC (too many slots), -HV_ENOENT (deleting a slot that is not
+ * there) or -HV_ENOMEM.  Must not be called
  * with mmu_lock held or inside an EBR section.
  */
 int ept_memslot_set(struct vm_mmu *mmu, const struct ept_memslot *desc);
-/* Replace the memory-type ranges (sorted or not; overlaps allowed: UC wins, then WT). */
+/*
+ * Replace the memory-type ranges (sorted or not; overlaps allowed: UC wins, then WT).
+ * 0, -HV_EINVAL (too many, empty or bad type) or -HV_ENOMEM.
+ */
 int ept_memmap_set_mtrr(struct vm_mmu *mmu, const struct ept_mtrr_range *r, u32 nr,
 			u8 default_type);
-/* Turn dirty logging of slot @id on or off (allocates / frees the bitmap). */
+/*
+ * Turn dirty logging of slot @id on or off (allocates / frees the bitmap).
+ * 0, -HV_ENOENT (no RAM slot @id) or -HV_ENOMEM.
+ */
 int ept_memslot_dirty_log(struct vm_mmu *mmu, u32 id, bool on);
 /*
  * Harvest the dirty log of slot @id into @out (npages bits, overwritten;
  * DIV_ROUND_UP(npages, 64) words):
  * take the bitmap words atomically, write-protect the pages found dirty,
- * flush once.  Returns the number of dirty pages, or -1.
+ * flush once.  Returns the number of dirty pages, or -HV_ENOENT (no slot
+ * @id, or it is not logging).
  */
 s64 ept_memslot_get_dirty_log(struct vm_mmu *mmu, u32 id, u64 *out);
 

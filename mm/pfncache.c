@@ -7,6 +7,7 @@
 #include "mm/pfncache.h"
 
 #include "lib/atomic.h"
+#include "lib/errno.h"
 #include "lib/lockdep.h"
 #include "lib/mutate.h"
 #include "lib/panic.h"
@@ -208,8 +209,8 @@ static void gpc_wait_for_invalidations(struct gfn_pfn_cache *gpc, gfn_t gfn)
  * resolution is known not to have raced with an invalidation.
  *
  * Called with refresh_lock and gpc->lock (write, *flags) held and
- * gpc->valid false; returns with both held.  0 on success, -1 if no memory
- * backs @gfn (the cache stays invalid).
+ * gpc->valid false; returns with both held.  0 on success, -HV_EFAULT if no
+ * memory backs @gfn (the cache stays invalid).
  */
 static int gpc_resolve_retry(struct gfn_pfn_cache *gpc, gfn_t gfn, unsigned long *flags)
 {
@@ -231,7 +232,7 @@ static int gpc_resolve_retry(struct gfn_pfn_cache *gpc, gfn_t gfn, unsigned long
 		snap = mmu_invalidate_snapshot(vm->inv);
 		if (!vm->backend->resolve(vm->backend_ctx, gfn, &pfn, &hva)) {
 			*flags = write_lock_irqsave(&gpc->lock);
-			return -1;
+			return -HV_EFAULT;
 		}
 
 		*flags = write_lock_irqsave(&gpc->lock);
@@ -268,7 +269,7 @@ static int gpc_refresh_locked(struct gfn_pfn_cache *gpc, gpa_t gpa, u64 len)
 	assert_held(&gpc->refresh_lock);
 	flags = write_lock_irqsave(&gpc->lock);
 	if (!gpc->active) {
-		ret = -1;
+		ret = -HV_ENOENT;
 		goto out;
 	}
 	if (gpc->valid && gpc->gpa == gpa &&
@@ -298,14 +299,15 @@ out:
  * @gpa: guest physical address
  * @len: length, within one page
  *
- * Return: 0 (the caller must still gpc_check() under the read lock), or -1.
+ * Return: 0 (the caller must still gpc_check() under the read lock), or as
+ * gpc_refresh() in mm/pfncache.h.
  */
 int gpc_refresh(struct gfn_pfn_cache *gpc, gpa_t gpa, u64 len)
 {
 	int ret;
 
 	if (!gpc_range_check("gpc_refresh", gpa, len))
-		return -1;
+		return -HV_EINVAL;
 	spin_lock(&gpc->refresh_lock);
 	ret = gpc_refresh_locked(gpc, gpa, len);
 	spin_unlock(&gpc->refresh_lock);
@@ -338,8 +340,9 @@ bool gpc_check(struct gfn_pfn_cache *gpc, gpa_t gpa, u64 len)
  * @gpa: guest physical address
  * @len: length, within one page
  *
- * Return: 0, or -1 if the range is bad or cannot be resolved (the cache is
- * then active but invalid; gpc_refresh() may be retried).
+ * Return: 0, -HV_EINVAL if the range is bad, -HV_EFAULT if it cannot be
+ * resolved (the cache is then active but invalid; gpc_refresh() may be
+ * retried).
  */
 int gpc_activate(struct gfn_pfn_cache *gpc, gpa_t gpa, u64 len)
 {
@@ -349,7 +352,7 @@ int gpc_activate(struct gfn_pfn_cache *gpc, gpa_t gpa, u64 len)
 	int ret;
 
 	if (!gpc_range_check("gpc_activate", gpa, len))
-		return -1;
+		return -HV_EINVAL;
 	spin_lock(&gpc->refresh_lock);
 	was_active = gpc->active;
 	if (!was_active) {

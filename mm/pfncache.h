@@ -131,15 +131,19 @@ void gpc_vm_init(struct gpc_vm_state *vm, const struct mmu_invalidate *inv,
 bool gpc_vm_idle(struct gpc_vm_state *vm);
 
 void gpc_init(struct gfn_pfn_cache *gpc, struct gpc_vm_state *vm);
-/* 0, or -1 (reported) if [gpa, gpa + len) is empty or crosses a page. */
+/*
+ * 0, -HV_EINVAL (reported) if [gpa, gpa + len) is empty or crosses a page,
+ * -HV_EFAULT if no memory backs it (the cache stays active but invalid).
+ */
 int gpc_activate(struct gfn_pfn_cache *gpc, gpa_t gpa, u64 len);
 void gpc_deactivate(struct gfn_pfn_cache *gpc);
 /*
  * Resolve [gpa, gpa + len) and make the cache valid.  0 on success (the
  * caller must then gpc_check() under the read lock: the cache may already be
- * invalid again), -1 if the cache is not active, the range is bad, or no
- * memory backs it.  Waits (bounded by the invalidations in flight) for
- * invalidations overlapping the gfn instead of spinning on any of them.
+ * invalid again), -HV_ENOENT if the cache is not active, -HV_EINVAL if the
+ * range is bad, -HV_EFAULT if no memory backs it.  Waits (bounded by the
+ * invalidations in flight) for invalidations overlapping the gfn instead of
+ * spinning on any of them.
  */
 int gpc_refresh(struct gfn_pfn_cache *gpc, gpa_t gpa, u64 len);
 /* Caller holds gpc->lock for read (asserted).  True if usable as is. */

@@ -9,6 +9,7 @@
 
 #include "lib/atomic.h"
 #include "lib/bitlock.h"
+#include "lib/errno.h"
 #include "lib/lockdep.h"
 #include "lib/mutate.h"
 #include "lib/panic.h"
@@ -42,7 +43,7 @@ int rmap_table_init(struct rmap_table *rt, gfn_t base_gfn, u64 nr_gfns, struct e
 	if (!nr_gfns || DIV_ROUND_UP(nr_gfns, per_dir) > RMAP_MAX_DIRS) {
 		pr_err("rmap: cannot cover %llu gfns (1 .. %llu supported)\n",
 		       nr_gfns, (per_dir * RMAP_MAX_DIRS));
-		return -1;
+		return -HV_ERANGE;
 	}
 	for (int lv = RMAP_LEVEL_MIN; lv <= RMAP_LEVEL_MAX; lv++) {
 		u64 heads = rmap_level_heads(rt, lv);
@@ -61,7 +62,7 @@ int rmap_table_init(struct rmap_table *rt, gfn_t base_gfn, u64 nr_gfns, struct e
 oom:
 	pr_err("rmap: out of memory for the heads of %llu gfns\n", nr_gfns);
 	rmap_table_destroy(rt);
-	return -1;
+	return -HV_ENOMEM;
 }
 
 void rmap_table_destroy(struct rmap_table *rt)
@@ -181,9 +182,9 @@ int rmap_table_add(struct rmap_table *rt, gfn_t gfn, u64 __ept *sptep, int level
 	struct rmap_desc *spare = NULL;
 
 	if (!head)
-		return -1;
+		return -HV_ERANGE;
 	if (WARN_ON((uintptr_t)sptep & 7))
-		return -1;
+		return -HV_EINVAL;
 	for (;;) {
 		u64 old = bitlock_lock(head);
 
@@ -212,7 +213,7 @@ int rmap_table_add(struct rmap_table *rt, gfn_t gfn, u64 __ept *sptep, int level
 			if (!spare) {
 				pr_err("rmap_add: no memory for a descriptor (gfn 0x%llx level %d); "
 				       "the leaf will not be aged\n", gfn, level);
-				return -1;
+				return -HV_ENOMEM;
 			}
 			continue;
 		}

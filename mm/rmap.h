@@ -79,7 +79,8 @@ struct rmap_table {
 };
 
 /*
- * 0, or -1 with a message if the range is too large or memory runs out.
+ * 0, or with a message -HV_ERANGE if the range is empty or too large,
+ * -HV_ENOMEM if memory runs out.
  * @ebr is the domain whose sections protect the EPT walkers (descriptors
  * and EPT pages are retired to it).
  */
@@ -89,8 +90,9 @@ void rmap_table_destroy(struct rmap_table *rt);
 
 /*
  * Record / forget one EPT leaf @sptep mapping @gfn at @level.  Caller holds
- * mmu->mmu_lock in either mode (asserted).  rmap_add() returns 0, or -1 when
- * no descriptor could be allocated or @gfn is outside the table (reported;
+ * mmu->mmu_lock in either mode (asserted).  rmap_add() returns 0, or
+ * -HV_ENOMEM when no descriptor could be allocated, -HV_ERANGE when @gfn or
+ * @level is outside the table, -HV_EINVAL for a misaligned @sptep (reported;
  * the leaf then is not aged, nothing else depends on the rmap).
  */
 int rmap_add(struct vm_mmu *mmu, gfn_t gfn, u64 __ept *sptep, int level);

@@ -64,7 +64,7 @@ static enum exit_action exit_exception_nmi(struct vcpu *v)
 	u32 info = (u32)vmcs_read(VMCS_EXIT_INTR_INFO);
 
 	if (INTR_INFO_TYPE(info) == INTR_TYPE_NMI) {
-		vcpu_reinject_idt_vectoring(v);
+		vmcs_reinject_idt_vectoring();
 		__asm__ __volatile__("int $2" ::: "memory");
 		return EXIT_RESUME;
 	}
@@ -85,7 +85,7 @@ static enum exit_action exit_ext_intr(struct vcpu *v)
 	u32 info = (u32)vmcs_read(VMCS_EXIT_INTR_INFO);
 	u8 vec = INTR_INFO_VECTOR(info);
 
-	vcpu_reinject_idt_vectoring(v);
+	vmcs_reinject_idt_vectoring();
 	if (vec == LAPIC_SPURIOUS_VECTOR)
 		return EXIT_RESUME;
 	lapic_eoi();

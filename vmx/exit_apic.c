@@ -34,7 +34,7 @@ enum exit_action exit_apic_access(struct vcpu *v)
 {
 	u64 q = vmcs_read(VMCS_EXIT_QUAL);
 
-	vcpu_reinject_idt_vectoring(v);
+	vmcs_reinject_idt_vectoring();
 	/* An access while delivering an event (IDT or stack on the page), or a fetch. */
 	if (APIC_ACCESS_TYPE(q) >= APIC_ACCESS_DATA_TYPES ||
 	    (vmcs_read(VMCS_IDT_VECT_INFO) & INTR_INFO_VALID)) {

@@ -53,7 +53,7 @@ static __noinline struct cpuid_regs cpuid_leaf1(struct vcpu *v, struct cpuid_reg
 	r.edx &= ~(C1_EDX_ACPI | C1_EDX_TM | C1_EDX_PBE);
 	/* The virtual LAPIC (vmx/dev/vlapic.c) has x2APIC and the TSC-deadline timer. */
 	r.ecx |= C1_ECX_X2APIC | C1_ECX_TSC_DEADLINE | C1_ECX_HYPERVISOR;
-	if (vcpu_read_cr4(v) & X86_CR4_OSXSAVE)
+	if (vmcs_guest_cr4() & X86_CR4_OSXSAVE)
 		r.ecx |= C1_ECX_OSXSAVE;
 	/* EBX[31:24] initial APIC ID, EBX[23:16] logical processors. */
 	r.ebx = (r.ebx & 0xffff) | ((u32)v->id << 24) | ((u32)v->vm->nvcpus << 16);

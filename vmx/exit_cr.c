@@ -4,8 +4,8 @@
  * own (the guest/host masks), every CR8 access (CR8-load/store exiting: the
  * guest's task priority is virtual, never the physical LAPIC's), and XSETBV.
  *
- * The guest's CR0 and CR4 are read from the VMCS every time (vcpu_read_cr0()
- * and vcpu_read_cr4()): bits outside the masks change without an exit
+ * The guest's CR0 and CR4 are read from the VMCS every time (vmcs_guest_cr0()
+ * and vmcs_guest_cr4()): bits outside the masks change without an exit
  * (CR4.OSXSAVE and PAE, CR0.PE and PG with unrestricted guest), so no copy
  * of ours could stay current.  An emulated write is checked as the SDM's
  * MOV-to-CR pseudo-code checks it, so the guest gets the #GP that hardware
@@ -44,7 +44,7 @@ static bool guest_in_long_mode(void)
 
 static enum exit_action cr0_write(struct vcpu *v, u64 val)
 {
-	u64 old = vcpu_read_cr0(v), cr4 = vcpu_read_cr4(v);
+	u64 old = vmcs_guest_cr0(), cr4 = vmcs_guest_cr4();
 	u64 efer = vmcs_read(VMCS_GUEST_EFER);
 
 	/* SDM vol. 2 "MOV-Move to/from Control Registers": the #GP(0) cases. */
@@ -76,7 +76,7 @@ static enum exit_action cr0_write(struct vcpu *v, u64 val)
 		vmcs_write(VMCS_ENTRY_CTLS, vmcs_read(VMCS_ENTRY_CTLS) & ~ENTRY_IA32E_GUEST);
 	}
 	vmcs_write(VMCS_CR0_SHADOW, val);
-	vmcs_write(VMCS_GUEST_CR0, vmcs_guest_cr0(val));
+	vmcs_write(VMCS_GUEST_CR0, vmcs_cr0_apply_fixed(val));
 	return EXIT_RESUME;
 }
 
@@ -84,7 +84,7 @@ static enum exit_action cr4_write(struct vcpu *v, u64 val)
 {
 	/* VMX and CET are hidden (CPUID): their bits are reserved for the guest. */
 	u64 allowed = vmx_ctl.cr4_fixed1 & ~(X86_CR4_VMXE | X86_CR4_CET);
-	u64 old = vcpu_read_cr4(v);
+	u64 old = vmcs_guest_cr4();
 	bool lma = guest_in_long_mode();
 
 	if ((val & ~allowed) || ((val & X86_CR4_OSXSAVE) && !vmx_cpu_this()->xsave) ||
@@ -96,7 +96,7 @@ static enum exit_action cr4_write(struct vcpu *v, u64 val)
 		return EXIT_RESUME;
 	}
 	vmcs_write(VMCS_CR4_SHADOW, val);
-	vmcs_write(VMCS_GUEST_CR4, vmcs_guest_cr4(val));
+	vmcs_write(VMCS_GUEST_CR4, vmcs_cr4_apply_fixed(val));
 	return EXIT_RESUME;
 }
 
@@ -145,10 +145,10 @@ enum exit_action exit_cr_access(struct vcpu *v)
 		act = cr8_access(v, false, reg);
 		break;
 	case 2:		/* CLTS */
-		act = cr0_write(v, vcpu_read_cr0(v) & ~(u64)X86_CR0_TS);
+		act = cr0_write(v, vmcs_guest_cr0() & ~(u64)X86_CR0_TS);
 		break;
 	case 3:		/* LMSW: bits 3:0 only, and PE cannot be cleared */
-		cr0 = vcpu_read_cr0(v);
+		cr0 = vmcs_guest_cr0();
 		act = cr0_write(v, (cr0 & ~0xeull) | ((q >> 16) & 0xf) | (cr0 & X86_CR0_PE));
 		break;
 	default:
@@ -178,7 +178,7 @@ enum exit_action exit_xsetbv(struct vcpu *v)
 	struct cpuid_regs r;
 	u64 supported;
 
-	if (!c->xsave || !(vcpu_read_cr4(v) & X86_CR4_OSXSAVE)) {
+	if (!c->xsave || !(vmcs_guest_cr4() & X86_CR4_OSXSAVE)) {
 		vcpu_inject_ud(v);
 		return EXIT_RESUME;
 	}

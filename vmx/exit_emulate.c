@@ -195,9 +195,9 @@ static void emul_load(struct vcpu *v, struct vcpu_emul *e)
 	memset(e, 0, sizeof(*e));
 	e->v = v;
 	e->walk = (struct gpt_walk_ctx){
-		.cr0 = vcpu_read_cr0(v),
+		.cr0 = vmcs_guest_cr0(),
 		.cr3 = vmcs_read(VMCS_GUEST_CR3),
-		.cr4 = vcpu_read_cr4(v),
+		.cr4 = vmcs_guest_cr4(),
 		.efer = efer,
 		.rflags = vmcs_read(VMCS_GUEST_RFLAGS),
 		.cpl = (u8)vmcs_guest_cpl(),

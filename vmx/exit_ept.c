@@ -45,7 +45,7 @@ enum exit_action exit_ept_violation(struct vcpu *v)
 	const char *what;
 	int ret;
 
-	vcpu_reinject_idt_vectoring(v);
+	vmcs_reinject_idt_vectoring();
 	ret = ept_handle_fault(v->vm->mmu, &f);
 	/*
 	 * Not RAM: an emulated device's page (this vCPU's xAPIC page, or a

@@ -29,16 +29,6 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmx_ops.h"
 
-#define MSR_TSC			0x10
-#define MSR_TSC_ADJUST		0x3b
-#define MSR_PLATFORM_ID		0x17
-#define MSR_BIOS_SIGN_ID	0x8b
-#define MSR_MTRRCAP		0xfe
-#define MSR_MISC_ENABLE		0x1a0
-#define MSR_MTRR_DEF_TYPE	0x2ff
-#define MSR_X2APIC_FIRST	0x800
-#define MSR_X2APIC_LAST		0x8ff
-#define MSR_TSC_DEADLINE	0x6e0
 
 /* MSRs the guest may use without exits (their state is the guest's alone). */
 static const u32 msr_passthrough[] = {
@@ -92,11 +82,11 @@ void vm_msr_bitmap_init(u8 *bm)
 void vm_msr_bitmap_x2apic_init(u8 *bm, const u8 *base)
 {
 	static const u32 reads[] = {
-		MSR_X2APIC_FIRST + 0x02, MSR_X2APIC_FIRST + 0x03, MSR_X2APIC_FIRST + 0x08,
-		MSR_X2APIC_FIRST + 0x0d, MSR_X2APIC_FIRST + 0x0f, MSR_X2APIC_FIRST + 0x28,
-		MSR_X2APIC_FIRST + 0x2f, MSR_X2APIC_FIRST + 0x32, MSR_X2APIC_FIRST + 0x33,
-		MSR_X2APIC_FIRST + 0x34, MSR_X2APIC_FIRST + 0x35, MSR_X2APIC_FIRST + 0x36,
-		MSR_X2APIC_FIRST + 0x37, MSR_X2APIC_FIRST + 0x38, MSR_X2APIC_FIRST + 0x3e,
+		X2APIC_MSR_FIRST + 0x02, X2APIC_MSR_FIRST + 0x03, X2APIC_MSR_FIRST + 0x08,
+		X2APIC_MSR_FIRST + 0x0d, X2APIC_MSR_FIRST + 0x0f, X2APIC_MSR_FIRST + 0x28,
+		X2APIC_MSR_FIRST + 0x2f, X2APIC_MSR_FIRST + 0x32, X2APIC_MSR_FIRST + 0x33,
+		X2APIC_MSR_FIRST + 0x34, X2APIC_MSR_FIRST + 0x35, X2APIC_MSR_FIRST + 0x36,
+		X2APIC_MSR_FIRST + 0x37, X2APIC_MSR_FIRST + 0x38, X2APIC_MSR_FIRST + 0x3e,
 	};
 	unsigned int i;
 
@@ -104,10 +94,10 @@ void vm_msr_bitmap_x2apic_init(u8 *bm, const u8 *base)
 	for (i = 0; i < ARRAY_SIZE(reads); i++)
 		msr_bitmap_clear_rw(bm, reads[i], true, false);
 	for (i = 0x10; i < 0x28; i++)		/* ISR, TMR, IRR */
-		msr_bitmap_clear_rw(bm, MSR_X2APIC_FIRST + i, true, false);
-	msr_bitmap_clear_rw(bm, MSR_X2APIC_FIRST + 0x08, false, true);	/* TPR */
-	msr_bitmap_clear_rw(bm, MSR_X2APIC_FIRST + 0x0b, false, true);	/* EOI */
-	msr_bitmap_clear_rw(bm, MSR_X2APIC_FIRST + 0x3f, false, true);	/* SELF IPI */
+		msr_bitmap_clear_rw(bm, X2APIC_MSR_FIRST + i, true, false);
+	msr_bitmap_clear_rw(bm, X2APIC_MSR_FIRST + 0x08, false, true);	/* TPR */
+	msr_bitmap_clear_rw(bm, X2APIC_MSR_FIRST + 0x0b, false, true);	/* EOI */
+	msr_bitmap_clear_rw(bm, X2APIC_MSR_FIRST + 0x3f, false, true);	/* SELF IPI */
 }
 
 static bool msr_is_vmx(u32 msr)
@@ -151,29 +141,29 @@ enum exit_action exit_rdmsr(struct vcpu *v)
 	case MSR_IA32_DEBUGCTL:
 		val = vmcs_read(VMCS_GUEST_DEBUGCTL);
 		break;
-	case MSR_TSC:
+	case MSR_IA32_TSC:
 		val = rdtsc() + v->tsc_offset;
 		break;
-	case MSR_TSC_ADJUST:
+	case MSR_IA32_TSC_ADJUST:
 		val = v->tsc_adjust;
 		break;
 	case MSR_IA32_APIC_BASE:
 		val = vlapic_base_read(v->lapic);
 		break;
-	case MSR_TSC_DEADLINE:
+	case MSR_IA32_TSC_DEADLINE:
 		val = vlapic_tsc_deadline_read(v->lapic);
 		break;
-	case MSR_PLATFORM_ID:
-	case MSR_BIOS_SIGN_ID:
-	case MSR_MTRRCAP:
-	case MSR_MTRR_DEF_TYPE:
+	case MSR_IA32_PLATFORM_ID:
+	case MSR_IA32_BIOS_SIGN_ID:
+	case MSR_IA32_MTRRCAP:
+	case MSR_IA32_MTRR_DEF_TYPE:
 		val = 0;
 		break;
-	case MSR_MISC_ENABLE:
+	case MSR_IA32_MISC_ENABLE:
 		val = 1;		/* fast strings */
 		break;
 	default:
-		if (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST) {
+		if (msr >= X2APIC_MSR_FIRST && msr <= X2APIC_MSR_LAST) {
 			if (vlapic_msr_read(v->lapic, msr, &val) == VLAPIC_GP) {
 				vcpu_inject_gp(v);	/* xAPIC mode, or no such register */
 				return EXIT_RESUME;
@@ -220,7 +210,7 @@ static enum exit_action wrmsr_efer(struct vcpu *v, u64 val)
 		return msr_fault(v, MSR_EFER, true, val);
 	/* LMA is read-only: the CPU sets it from LME when paging is on. */
 	val = (val & ~EFER_LMA) | (old & EFER_LMA);
-	if ((vcpu_read_cr0(v) & X86_CR0_PG) && ((val ^ old) & EFER_LME)) {
+	if ((vmcs_guest_cr0() & X86_CR0_PG) && ((val ^ old) & EFER_LME)) {
 		vcpu_inject_gp(v);	/* changing LME with paging on */
 		return EXIT_RESUME;
 	}
@@ -244,10 +234,10 @@ enum exit_action exit_wrmsr(struct vcpu *v)
 		}
 		vmcs_write(VMCS_GUEST_PAT, val);
 		break;
-	case MSR_TSC:
+	case MSR_IA32_TSC:
 		vcpu_tsc_move(v, val - (rdtsc() + v->tsc_offset));
 		break;
-	case MSR_TSC_ADJUST:
+	case MSR_IA32_TSC_ADJUST:
 		vcpu_tsc_move(v, val - v->tsc_adjust);
 		break;
 	case MSR_IA32_DEBUGCTL:
@@ -270,16 +260,16 @@ enum exit_action exit_wrmsr(struct vcpu *v)
 		vcpu_apicv_controls(v);
 		vcpu_lapic_touched(v);
 		break;
-	case MSR_TSC_DEADLINE:
+	case MSR_IA32_TSC_DEADLINE:
 		vlapic_tsc_deadline_write(v->lapic, val);
 		vcpu_lapic_touched(v);
 		break;
-	case MSR_MTRR_DEF_TYPE:
-	case MSR_MISC_ENABLE:
-	case MSR_BIOS_SIGN_ID:
+	case MSR_IA32_MTRR_DEF_TYPE:
+	case MSR_IA32_MISC_ENABLE:
+	case MSR_IA32_BIOS_SIGN_ID:
 		break;			/* accepted and ignored */
 	default:
-		if (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST) {
+		if (msr >= X2APIC_MSR_FIRST && msr <= X2APIC_MSR_LAST) {
 			if (vlapic_msr_write(v->lapic, msr, val) == VLAPIC_GP) {
 				vcpu_inject_gp(v);	/* xAPIC mode, read-only or reserved */
 				return EXIT_RESUME;

@@ -21,14 +21,14 @@ unsigned int vmcs_guest_cpl(void)
 	return (vmcs_read(VMCS_GUEST_SS_AR) >> 5) & 3;
 }
 
-u64 vcpu_read_cr0(struct vcpu *v)
+u64 vmcs_guest_cr0(void)
 {
 	u64 mask = vmcs_cr0_mask();
 
 	return (vmcs_read(VMCS_GUEST_CR0) & ~mask) | (vmcs_read(VMCS_CR0_SHADOW) & mask);
 }
 
-u64 vcpu_read_cr4(struct vcpu *v)
+u64 vmcs_guest_cr4(void)
 {
 	u64 mask = vmcs_cr4_mask();
 

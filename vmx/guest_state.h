@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The guest state of the current VMCS as exit handlers read and advance it:
- * the instruction pointer past an exit, the CPL, CR0 and CR4.
+ * the instruction pointer past an exit, the CPL, CR0 and CR4.  None of these
+ * takes a vCPU: each acts on whatever VMCS is current on this CPU.
  */
 #ifndef VMX_GUEST_STATE_H
 #define VMX_GUEST_STATE_H
@@ -34,10 +35,10 @@ static inline void vmcs_guest_skip_insn_fast(void)
 unsigned int vmcs_guest_cpl(void);
 
 /*
- * The guest's CR0 / CR4 as it would read them: its own bits from the VMCS
- * guest field, ours from the read shadow.  @v's VMCS must be current.
+ * The guest's CR0 / CR4 as it would read them, from the current VMCS: its own
+ * bits from the guest field, ours (the guest/host mask) from the read shadow.
  */
-u64 vcpu_read_cr0(struct vcpu *v);
-u64 vcpu_read_cr4(struct vcpu *v);
+u64 vmcs_guest_cr0(void);
+u64 vmcs_guest_cr4(void);
 
 #endif /* VMX_GUEST_STATE_H */

@@ -8,7 +8,7 @@
 #include "vmx/vm/vm.h"
 #include "vmx/vmx_ops.h"
 
-void vcpu_reinject_idt_vectoring(struct vcpu *v)
+void vmcs_reinject_idt_vectoring(void)
 {
 	u32 info = (u32)vmcs_read(VMCS_IDT_VECT_INFO);
 	u32 type;
@@ -29,7 +29,7 @@ void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err)
 	u32 info = INTR_INFO_VALID | (INTR_TYPE_HW_EXC << 8) | vector;
 
 	/* Real mode (CR0.PE = 0) delivers no error code; VM entry would fail. */
-	if (has_err && (vcpu_read_cr0(v) & X86_CR0_PE)) {
+	if (has_err && (vmcs_guest_cr0() & X86_CR0_PE)) {
 		info |= INTR_INFO_ERRCODE;
 		vmcs_write(VMCS_ENTRY_EXC_ERRCODE, err);
 	}

@@ -13,8 +13,9 @@ void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_err, u32 err);
 
 /*
  * If the exit interrupted the delivery of an event through the guest IDT
- * (IDT-vectoring information valid), queue that event again for the next entry.
+ * (IDT-vectoring information valid), queue that event again for the next entry
+ * of the current VMCS.
  */
-void vcpu_reinject_idt_vectoring(struct vcpu *v);
+void vmcs_reinject_idt_vectoring(void);
 
 #endif /* VMX_INJECT_H */

@@ -17,6 +17,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
 #include "lib/atomic.h"
+#include "lib/errno.h"
 #include "lib/platform.h"
 #include "lib/printk.h"
 #include "vmx/dev/apic_regs.h"
@@ -127,7 +128,7 @@ int vcpu_lapic_create(struct vcpu *v)
 	v->lapic = vlapic_create(&cfg);
 	if (!v->lapic) {
 		pr_err("vm %s vcpu %u: no memory for its local APIC\n", v->vm->cfg.name, v->id);
-		return -1;
+		return -HV_ENOMEM;
 	}
 	if (v->vm->apicv)
 		vlapic_set_virtualised(v->lapic, true);

@@ -5,7 +5,7 @@
 
 #include "vmx/vcpu.h"
 
-/* Create @v's local APIC (at VM creation) and enter it in the VM's table.  0 or -1. */
+/* Create @v's local APIC (at VM creation) and enter it in the VM's table.  0 or -HV_ENOMEM. */
 int vcpu_lapic_create(struct vcpu *v);
 void vcpu_lapic_destroy(struct vcpu *v);
 

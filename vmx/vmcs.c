@@ -151,7 +151,7 @@ int vmx_controls_init(void)
 	return 0;
 }
 
-u64 vmcs_guest_cr0(u64 val)
+u64 vmcs_cr0_apply_fixed(u64 val)
 {
 	u64 must = vmx_ctl.cr0_fixed0;
 
@@ -176,7 +176,7 @@ u64 vmcs_cr4_mask(void)
 	return vmx_ctl.cr4_fixed0 | ~vmx_ctl.cr4_fixed1 | X86_CR4_CET;
 }
 
-u64 vmcs_guest_cr4(u64 val)
+u64 vmcs_cr4_apply_fixed(u64 val)
 {
 	return (val | vmx_ctl.cr4_fixed0) & vmx_ctl.cr4_fixed1;
 }
@@ -334,9 +334,9 @@ void vmcs_guest_reset(struct vcpu *v, bool sipi, u8 sipi_vector)
 		v->tsc_offset = 0;
 		v->tsc_adjust = 0;
 	}
-	vmcs_w(v, VMCS_GUEST_CR0, vmcs_guest_cr0(cr0), &err);
+	vmcs_w(v, VMCS_GUEST_CR0, vmcs_cr0_apply_fixed(cr0), &err);
 	vmcs_w(v, VMCS_CR0_SHADOW, cr0, &err);
-	vmcs_w(v, VMCS_GUEST_CR4, vmcs_guest_cr4(cr4), &err);
+	vmcs_w(v, VMCS_GUEST_CR4, vmcs_cr4_apply_fixed(cr4), &err);
 	vmcs_w(v, VMCS_CR4_SHADOW, cr4, &err);
 	vmcs_w(v, VMCS_GUEST_CR3, cr3, &err);
 	vmcs_w(v, VMCS_GUEST_EFER, efer, &err);

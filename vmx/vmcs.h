@@ -36,9 +36,9 @@ int vmx_controls_init(void);
 u64 vmcs_cr0_mask(void);
 u64 vmcs_cr4_mask(void);
 
-/* Guest CR0 / CR4 as loaded into the CPU for a value the guest asked for. */
-u64 vmcs_guest_cr0(u64 guest_val);
-u64 vmcs_guest_cr4(u64 guest_val);
+/* @guest_val with the VMX fixed-0/fixed-1 bits applied: the CR0 / CR4 the CPU is given. */
+u64 vmcs_cr0_apply_fixed(u64 guest_val);
+u64 vmcs_cr4_apply_fixed(u64 guest_val);
 
 /**
  * vmcs_setup() - create, load and fill @v's VMCS on the calling CPU.

@@ -22,8 +22,6 @@
 #define CPUID1_ECX_X2APIC BIT(21)
 #define CPUID1_ECX_TSC_DEADLINE BIT(24)
 
-#define MSR_IA32_TSC_DEADLINE 0x6e0
-
 /* Registers (xAPIC MMIO offsets). */
 #define LAPIC_ID	0x020
 #define LAPIC_VERSION	0x030

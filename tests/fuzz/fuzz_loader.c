@@ -182,6 +182,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 				r->kernel_start, r->kernel_end, r->boot.eip);
 	} else {
 		FUZZ_CHECK(r->err[0] && memchr(r->err, 0, sizeof(r->err)));
+		FUZZ_CHECK(rc < 0 && rc == r->error && strcmp(hv_strerror(rc), "unknown error"));
 		if (verbose)
 			fprintf(stderr, "loader: refused: %s\n", r->err);
 	}

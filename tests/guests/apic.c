@@ -10,29 +10,14 @@
  * again.
  */
 #include "guest.h"
+#include "lib/x86_msr.h"
+#include "vmx/dev/apic_regs.h"
 
 #define LAPIC		0xfee00000u
 #define IOAPIC		0xfec00000u
 #define COM1		0x3f8
 
-#define APIC_ID		0x020
-#define APIC_VER	0x030
-#define APIC_TPR	0x080
-#define APIC_EOI	0x0b0
-#define APIC_SVR	0x0f0
-#define APIC_ICR_LO	0x300
-#define APIC_LVT_TIMER	0x320
-#define APIC_TMR_INIT	0x380
-#define APIC_TMR_CUR	0x390
-#define APIC_TMR_DIV	0x3e0
 #define ICR_SELF	(1u << 18)
-
-#define MSR_APIC_BASE	0x1b
-#define MSR_TSC_DEADLINE 0x6e0
-#define MSR_X2_ID	0x802
-#define MSR_X2_EOI	0x80b
-#define MSR_X2_ICR	0x830
-#define MSR_X2_SELF	0x83f
 
 static volatile u32 hits[256];
 static volatile u8 order[8];
@@ -53,7 +38,7 @@ static void lapic_wr(u32 reg, u32 v)
 static void eoi(void)
 {
 	if (x2)
-		wrmsr(MSR_X2_EOI, 0);
+		wrmsr(X2APIC_MSR(APIC_EOI), 0);
 	else
 		lapic_wr(APIC_EOI, 0);
 }
@@ -69,7 +54,7 @@ static void on_irq(u32 vector)
 static void self_ipi(u8 vector)
 {
 	if (x2)
-		wrmsr(MSR_X2_SELF, vector);
+		wrmsr(X2APIC_MSR_SELF_IPI, vector);
 	else
 		lapic_wr(APIC_ICR_LO, ICR_SELF | vector);
 }
@@ -92,7 +77,7 @@ static bool wait_hits(u8 vector, u32 n)
 static void test_xapic(void)
 {
 	CHECK_EQ(lapic_rd(APIC_ID) >> 24, 0);
-	CHECK((lapic_rd(APIC_VER) & 0xff) >= 0x14);
+	CHECK((lapic_rd(APIC_VERSION) & 0xff) >= 0x14);
 	lapic_wr(APIC_SVR, 0x1ff);			/* software-enable, spurious 0xff */
 	CHECK_EQ(lapic_rd(APIC_SVR), 0x1ff);
 	lapic_wr(APIC_TPR, 0);
@@ -124,22 +109,22 @@ static void test_timer(void)
 {
 	u32 c1, c2;
 
-	lapic_wr(APIC_TMR_DIV, 0x0b);			/* divide by 1 */
+	lapic_wr(APIC_TIMER_DCR, 0x0b);			/* divide by 1 */
 	lapic_wr(APIC_LVT_TIMER, 0x50);			/* one-shot */
-	lapic_wr(APIC_TMR_INIT, 2000000);
-	c1 = lapic_rd(APIC_TMR_CUR);
-	c2 = lapic_rd(APIC_TMR_CUR);
+	lapic_wr(APIC_TIMER_ICR, 2000000);
+	c1 = lapic_rd(APIC_TIMER_CCR);
+	c2 = lapic_rd(APIC_TIMER_CCR);
 	CHECK(c1 <= 2000000 && c2 < c1);
 	CHECK(wait_hits(0x50, 1));
-	CHECK_EQ(lapic_rd(APIC_TMR_CUR), 0);
+	CHECK_EQ(lapic_rd(APIC_TIMER_CCR), 0);
 	lapic_wr(APIC_LVT_TIMER, 0x51 | (1u << 17));	/* periodic */
-	lapic_wr(APIC_TMR_INIT, 500000);
+	lapic_wr(APIC_TIMER_ICR, 500000);
 	CHECK(wait_hits(0x51, 3));
 	lapic_wr(APIC_LVT_TIMER, 0x10000);		/* masked */
 	lapic_wr(APIC_LVT_TIMER, 0x52 | (2u << 17));	/* TSC deadline */
-	wrmsr(MSR_TSC_DEADLINE, rdtsc() + 300000);
+	wrmsr(MSR_IA32_TSC_DEADLINE, rdtsc() + 300000);
 	CHECK(wait_hits(0x52, 1));
-	CHECK_EQ(rdmsr(MSR_TSC_DEADLINE), 0);		/* disarmed once it fired */
+	CHECK_EQ(rdmsr(MSR_IA32_TSC_DEADLINE), 0);		/* disarmed once it fired */
 	gprintf("timer: one-shot %u->%u, periodic x%u, TSC deadline\n", c1, c2, hits[0x51]);
 }
 
@@ -147,7 +132,7 @@ static void test_x2apic(void)
 {
 	genable_x2apic();
 	x2 = true;
-	CHECK_EQ(rdmsr(MSR_X2_ID), 0);
+	CHECK_EQ(rdmsr(X2APIC_MSR(APIC_ID)), 0);
 	self_ipi(0x44);
 	window();
 	CHECK_EQ(hits[0x44], 1);
@@ -260,15 +245,15 @@ static void test_ipi_init_sipi(void)
 	CHECK_EQ(ap_runs, 1);
 	for (t0 = rdtsc(); rdtsc() - t0 < 2000000;)
 		cpu_relax();				/* let it enable its APIC and halt */
-	wrmsr(MSR_X2_ICR, (1ull << 32) | 0x70);	/* fixed, vector 0x70, to APIC id 1 */
+	wrmsr(X2APIC_MSR_ICR, (1ull << 32) | 0x70);	/* fixed, vector 0x70, to APIC id 1 */
 	for (t0 = rdtsc(); hits[0x70] < 1 && rdtsc() - t0 < 100000000ull;)
 		cpu_relax();
 	CHECK_EQ(hits[0x70], 1);
 	/* INIT to the running AP: back to wait-for-SIPI; a SIPI starts it again. */
-	wrmsr(MSR_X2_ICR, (1ull << 32) | 0x4500);
+	wrmsr(X2APIC_MSR_ICR, (1ull << 32) | 0x4500);
 	for (t0 = rdtsc(); rdtsc() - t0 < 2000000;)
 		cpu_relax();
-	wrmsr(MSR_X2_ICR, (1ull << 32) | 0x4600 | (0x8000 >> 12));
+	wrmsr(X2APIC_MSR_ICR, (1ull << 32) | 0x4600 | (0x8000 >> 12));
 	for (t0 = rdtsc(); ap_runs < 2 && rdtsc() - t0 < 200000000ull;)
 		cpu_relax();
 	gprintf("IPI to vCPU 1 taken; INIT sent it back to wait-for-SIPI and a SIPI restarted it "

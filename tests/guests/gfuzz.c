@@ -47,6 +47,9 @@
  */
 #include "guest.h"
 
+#include "lib/x86_msr.h"
+#include "lib/x86_regs.h"
+#include "vmx/dev/apic_regs.h"
 #include "vmx/dev/platform.h"
 
 /* ---------------------------------------------------------------- config */
@@ -106,62 +109,6 @@ volatile struct gf_config gf_config = {
 #define GF_TIMER_PERIOD	300000u		/* TSC ticks */
 #define GF_BLOCK_TICKS	2000000u
 #define GF_MAX_STEPS	200
-
-#define EFLAGS_TF	(1u << 8)
-#define EFLAGS_IF	(1u << 9)
-#define EFLAGS_DF	(1u << 10)
-#define EFLAGS_AC	(1u << 18)
-#define DR6_BS		(1u << 14)
-
-#define CR0_PE		(1u << 0)
-#define CR0_MP		(1u << 1)
-#define CR0_EM		(1u << 2)
-#define CR0_TS		(1u << 3)
-#define CR0_ET		(1u << 4)
-#define CR0_NE		(1u << 5)
-#define CR0_WP		(1u << 16)
-#define CR0_AM		(1u << 18)
-#define CR0_NW		(1u << 29)
-#define CR0_CD		(1u << 30)
-#define CR0_PG		(1u << 31)
-
-#define CR4_VME		(1u << 0)
-#define CR4_PVI		(1u << 1)
-#define CR4_TSD		(1u << 2)
-#define CR4_DE		(1u << 3)
-#define CR4_PSE		(1u << 4)
-#define CR4_PAE		(1u << 5)
-#define CR4_MCE		(1u << 6)
-#define CR4_PGE		(1u << 7)
-#define CR4_PCE		(1u << 8)
-#define CR4_OSFXSR	(1u << 9)
-#define CR4_OSXMMEXCPT	(1u << 10)
-#define CR4_UMIP	(1u << 11)
-#define CR4_LA57	(1u << 12)
-#define CR4_VMXE	(1u << 13)
-#define CR4_SMXE	(1u << 14)
-#define CR4_FSGSBASE	(1u << 16)
-#define CR4_PCIDE	(1u << 17)
-#define CR4_OSXSAVE	(1u << 18)
-#define CR4_SMEP	(1u << 20)
-#define CR4_SMAP	(1u << 21)
-#define CR4_PKE		(1u << 22)
-#define CR4_CET		(1u << 23)
-#define CR4_PKS		(1u << 24)
-
-#define MSR_TSC			0x10u
-#define MSR_TSC_ADJUST		0x3bu
-#define MSR_SYSENTER_CS		0x174u
-#define MSR_SYSENTER_EIP	0x176u
-#define MSR_PAT			0x277u
-#define MSR_X2APIC_ID		0x802u
-#define MSR_X2APIC_TPR		0x808u
-#define MSR_EFER		0xc0000080u
-#define MSR_STAR		0xc0000081u
-#define MSR_TSC_AUX		0xc0000103u
-#define EFER_SCE		(1u << 0)
-#define EFER_LME		(1u << 8)
-#define EFER_NXE		(1u << 11)
 
 /* Vectors ring-3 code may raise: #DE #DB #BP #OF #BR #UD #NM #TS #SS #GP #PF #MF #AC #XM. */
 #define USER_VECTORS	((1u << 0) | (1u << 1) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | \
@@ -405,7 +352,7 @@ void gf_trap(struct gf_frame *f)
 		return;
 	}
 	if (user) {
-		if (v == 1 && (read_dr6() & DR6_BS)) {
+		if (v == 1 && (read_dr6() & X86_DR6_BS)) {
 			/* A single step: go on, up to the block's bound. */
 			write_dr6(0xffff0ff0u);
 			c->steps_total++;
@@ -491,7 +438,7 @@ static void cpu_init(struct gf_cpu *c, u32 index)
 	u32 i, cr0, cr4 = read_cr4();
 
 	c->index = index;
-	c->vcpu_id = (u32)rdmsr(MSR_X2APIC_ID);
+	c->vcpu_id = (u32)rdmsr(X2APIC_MSR(APIC_ID));
 	c->canary_lo = c->canary_hi = CANARY ^ index;
 	c->rng = ((u64)seed << 32 | 0x9e3779b9u) ^ ((u64)(index + 1) * 0x9e3779b97f4a7c15ull);
 	for (i = 0; i < 8; i++)
@@ -525,12 +472,12 @@ static void cpu_init(struct gf_cpu *c, u32 index)
 		upages[index][i / 4096][i % 4096] = (i & 1) ? GF_END_VEC : 0xcd;
 	__asm__ __volatile__("mov %0, %%cr3" ::"r"((u32)(uintptr_t)pd[index]) : "memory");
 	if (feat.c1_edx & V(24))
-		cr4 |= CR4_OSFXSR;
+		cr4 |= X86_CR4_OSFXSR;
 	if (feat.c1_edx & V(25))
-		cr4 |= CR4_OSXMMEXCPT;
+		cr4 |= X86_CR4_OSXMMEXCPT;
 	write_cr4(cr4);
-	cr0 = read_cr0() | CR0_PG | CR0_NE | CR0_AM | CR0_MP;
-	write_cr0(cr0 & ~(CR0_EM | CR0_TS));
+	cr0 = read_cr0() | X86_CR0_PG | X86_CR0_NE | X86_CR0_AM | X86_CR0_MP;
+	write_cr0(cr0 & ~(X86_CR0_EM | X86_CR0_TS));
 	if (feat.c81_edx & V(27)) {
 		wrmsr(MSR_TSC_AUX, 0x100 + index);
 		c->tsc_aux = 0x100 + index;
@@ -662,8 +609,8 @@ static void gen_user_block(struct gf_cpu *c, struct gf_uregs *r)
 	}
 	r->esp = chance(c, 16) ? rnd(c) : UVA_STACK + 4096 - 4 * below(c, 64);
 	r->eip = UVA_CODE + off;
-	r->eflags = 0x202 | (rnd(c) & 0xcd5) | (chance(c, 8) ? EFLAGS_AC : 0) |
-		    (chance(c, 2) ? EFLAGS_TF : 0);	/* CF PF AF ZF SF DF OF at random */
+	r->eflags = 0x202 | (rnd(c) & 0xcd5) | (chance(c, 8) ? X86_RFLAGS_AC : 0) |
+		    (chance(c, 2) ? X86_RFLAGS_TF : 0);	/* CF PF AF ZF SF DF OF at random */
 	for (i = 0; i < 16; i++)
 		data[below(c, 2048)] = rnd(c);
 }
@@ -680,7 +627,7 @@ static void run_user_block(struct gf_cpu *c)
 	c->steps = 0;
 	write_dr7(0x400);
 	write_dr6(0xffff0ff0u);
-	if (!(read_cr0() & (CR0_EM | CR0_TS)))
+	if (!(read_cr0() & (X86_CR0_EM | X86_CR0_TS)))
 		__asm__ __volatile__("fninit");
 	c->deadline = rdtsc() + GF_BLOCK_TICKS;
 	(void)gf_try(&c->jb, gf_to_user, &r);
@@ -729,7 +676,7 @@ static void tpl_cpuid(struct gf_cpu *c)
 			gf_fail(c, "CPUID.1 hides the hypervisor bit");
 		if ((o.b >> 24) != c->vcpu_id)
 			gf_fail(c, "CPUID.1 APIC id %u", o.b >> 24);
-		if (!!(o.c & V(27)) != !!(read_cr4() & CR4_OSXSAVE))
+		if (!!(o.c & V(27)) != !!(read_cr4() & X86_CR4_OSXSAVE))
 			gf_fail(c, "CPUID.1 OSXSAVE %u, CR4 %#x", !!(o.c & V(27)), read_cr4());
 	} else if (leaf == 0x40000000u) {
 		if (o.b != 0x76687668u || o.c != 0x76687668u || o.d != 0x76687668u)
@@ -791,8 +738,8 @@ static void tpl_msr(struct gf_cpu *c)
 	v = try_insn(c, op_rdmsr, &o, V(13));
 	if (!chance(c, 2))
 		return;
-	if (msr == MSR_TSC || msr == MSR_TSC_ADJUST ||
-	    (msr >= MSR_SYSENTER_CS && msr <= MSR_SYSENTER_EIP))
+	if (msr == MSR_IA32_TSC || msr == MSR_IA32_TSC_ADJUST ||
+	    (msr >= MSR_IA32_SYSENTER_CS && msr <= MSR_IA32_SYSENTER_EIP))
 		return;
 	if (msr == MSR_EFER) {
 		if (v >= 0)
@@ -811,10 +758,10 @@ static void tpl_msr(struct gf_cpu *c)
 	o.c = msr;
 	v = try_insn(c, op_wrmsr, &o, V(13));
 	switch (msr) {
-	case MSR_X2APIC_TPR:
+	case X2APIC_MSR(APIC_TPR):
 		if ((v < 0) != (val <= 0xff))
 			gf_fail(c, "TPR write %#llx: vector %d", val, v);
-		wrmsr(MSR_X2APIC_TPR, 0);
+		wrmsr(X2APIC_MSR(APIC_TPR), 0);
 		break;
 	case MSR_EFER:
 		/* Paging is on: LME cannot change; NXE can where CPUID offers NX. */
@@ -824,9 +771,9 @@ static void tpl_msr(struct gf_cpu *c)
 			gf_fail(c, "EFER %#llx after %#x: vector %d", val,
 				efer_old, v);
 		break;
-	case MSR_PAT:
-		if (v < 0 && rdmsr(MSR_PAT) != val)
-			gf_fail(c, "PAT reads %#llx after %#llx", rdmsr(MSR_PAT),
+	case MSR_IA32_PAT:
+		if (v < 0 && rdmsr(MSR_IA32_PAT) != val)
+			gf_fail(c, "PAT reads %#llx after %#llx", rdmsr(MSR_IA32_PAT),
 				val);
 		break;
 	case MSR_TSC_AUX:
@@ -838,8 +785,8 @@ static void tpl_msr(struct gf_cpu *c)
 	default:
 		break;
 	}
-	if (msr == 0x830 || msr == 0x83f || msr == MSR_X2APIC_TPR)
-		wrmsr(MSR_X2APIC_TPR, 0);
+	if (msr == 0x830 || msr == 0x83f || msr == X2APIC_MSR(APIC_TPR))
+		wrmsr(X2APIC_MSR(APIC_TPR), 0);
 }
 
 /* Writes there reset, stop or power off the VM, or break this guest's console. */
@@ -940,22 +887,23 @@ static void op_cr0(void *p)
 /* MOV to CR0 toggling MP EM TS WP AM NW CD; NW without CD, or PG without PE, must #GP. */
 static void tpl_cr0(struct gf_cpu *c)
 {
-	const u32 m = CR0_MP | CR0_EM | CR0_TS | CR0_WP | CR0_AM | CR0_NW | CR0_CD;
+	const u32 m = X86_CR0_MP | X86_CR0_EM | X86_CR0_TS | X86_CR0_WP | X86_CR0_AM |
+		      X86_CR0_NW | X86_CR0_CD;
 	u32 old = read_cr0(), val = (old & ~m) | (rnd(c) & m);
 	struct op o = { 0 };
 	bool bad;
 	int v;
 
 	if (chance(c, 8))
-		val &= ~CR0_PE;
-	bad = ((val & CR0_NW) && !(val & CR0_CD)) || !(val & CR0_PE);
+		val &= ~X86_CR0_PE;
+	bad = ((val & X86_CR0_NW) && !(val & X86_CR0_CD)) || !(val & X86_CR0_PE);
 	o.a = val;
 	v = try_insn(c, op_cr0, &o, V(13));
 	if (bad && v < 0)
 		gf_fail(c, "CR0 %#x taken", val);
 	else if (!bad && v >= 0)
 		gf_fail(c, "CR0 %#x: #GP", val);
-	else if (!bad && read_cr0() != (val | CR0_ET))
+	else if (!bad && read_cr0() != (val | X86_CR0_ET))
 		gf_fail(c, "CR0 reads %#x after %#x", read_cr0(), val);
 	else if (bad && read_cr0() != old)
 		gf_fail(c, "CR0 changed to %#x by a faulting write", read_cr0());
@@ -978,19 +926,19 @@ static void tpl_cr4(struct gf_cpu *c)
 		const u32 *reg;
 		u32 mask;
 	} offered[] = {
-		{ CR4_VME, &feat.c1_edx, V(1) }, { CR4_PVI, &feat.c1_edx, V(1) },
-		{ CR4_TSD, &feat.c1_edx, V(4) }, { CR4_DE, &feat.c1_edx, V(2) },
-		{ CR4_PSE, &feat.c1_edx, V(3) }, { CR4_MCE, &feat.c1_edx, V(7) },
-		{ CR4_PGE, &feat.c1_edx, V(13) }, { CR4_OSFXSR, &feat.c1_edx, V(24) },
-		{ CR4_OSXMMEXCPT, &feat.c1_edx, V(25) }, { CR4_UMIP, &feat.c7_ecx, V(2) },
-		{ CR4_LA57, &feat.c7_ecx, V(16) }, { CR4_SMXE, &feat.c1_ecx, V(6) },
-		{ CR4_FSGSBASE, &feat.c7_ebx, V(0) }, { CR4_OSXSAVE, &feat.c1_ecx, V(26) },
-		{ CR4_SMEP, &feat.c7_ebx, V(7) }, { CR4_SMAP, &feat.c7_ebx, V(20) },
-		{ CR4_PKE, &feat.c7_ecx, V(3) }, { CR4_CET, &feat.c7_ecx, V(7) },
-		{ CR4_PKS, &feat.c7_ecx, V(31) },
+		{ X86_CR4_VME, &feat.c1_edx, V(1) }, { X86_CR4_PVI, &feat.c1_edx, V(1) },
+		{ X86_CR4_TSD, &feat.c1_edx, V(4) }, { X86_CR4_DE, &feat.c1_edx, V(2) },
+		{ X86_CR4_PSE, &feat.c1_edx, V(3) }, { X86_CR4_MCE, &feat.c1_edx, V(7) },
+		{ X86_CR4_PGE, &feat.c1_edx, V(13) }, { X86_CR4_OSFXSR, &feat.c1_edx, V(24) },
+		{ X86_CR4_OSXMMEXCPT, &feat.c1_edx, V(25) }, { X86_CR4_UMIP, &feat.c7_ecx, V(2) },
+		{ X86_CR4_LA57, &feat.c7_ecx, V(16) }, { X86_CR4_SMXE, &feat.c1_ecx, V(6) },
+		{ X86_CR4_FSGSBASE, &feat.c7_ebx, V(0) }, { X86_CR4_OSXSAVE, &feat.c1_ecx, V(26) },
+		{ X86_CR4_SMEP, &feat.c7_ebx, V(7) }, { X86_CR4_SMAP, &feat.c7_ebx, V(20) },
+		{ X86_CR4_PKE, &feat.c7_ecx, V(3) }, { X86_CR4_CET, &feat.c7_ecx, V(7) },
+		{ X86_CR4_PKS, &feat.c7_ecx, V(31) },
 	};
 	u32 old = read_cr4(), val = old, i, n = sizeof(offered) / sizeof(offered[0]);
-	u32 ok_bits = CR4_PCE, bad_bits = CR4_VMXE | CR4_PCIDE | (1u << 31);
+	u32 ok_bits = X86_CR4_PCE, bad_bits = X86_CR4_VMXE | X86_CR4_PCIDE | (1u << 31);
 	struct op o = { 0 };
 	bool bad;
 	int v;
@@ -1002,7 +950,7 @@ static void tpl_cr4(struct gf_cpu *c)
 			bad_bits |= offered[i].bit;
 	}
 	/* LA57 changes paging; CET needs CR0.WP and more: keep them to the must-#GP side. */
-	ok_bits &= ~(CR4_LA57 | CR4_CET);
+	ok_bits &= ~(X86_CR4_LA57 | X86_CR4_CET);
 	val = (old & ~ok_bits) | (rnd(c) & ok_bits);
 	if (chance(c, 6)) {
 		u32 pick;
@@ -1048,15 +996,15 @@ static void tpl_tpr(struct gf_cpu *c)
 		try_insn(c, op_lock_cr8, &o, (feat.c81_ecx & V(4)) ? 0 : V(6));
 		return;
 	}
-	o.c = MSR_X2APIC_TPR;
+	o.c = X2APIC_MSR(APIC_TPR);
 	o.a = chance(c, 4) ? rnd(c) : below(c, 256);
 	o.d = chance(c, 8) ? rnd(c) : 0;
 	v = try_insn(c, op_wrmsr, &o, V(13));
 	if ((v >= 0) != (o.a > 0xff || o.d))
 		gf_fail(c, "TPR %#x:%#x: vector %d", o.d, o.a, v);
-	else if (v < 0 && rdmsr(MSR_X2APIC_TPR) != o.a)
-		gf_fail(c, "TPR reads %#llx after %#x", rdmsr(MSR_X2APIC_TPR), o.a);
-	wrmsr(MSR_X2APIC_TPR, 0);
+	else if (v < 0 && rdmsr(X2APIC_MSR(APIC_TPR)) != o.a)
+		gf_fail(c, "TPR reads %#llx after %#x", rdmsr(X2APIC_MSR(APIC_TPR)), o.a);
+	wrmsr(X2APIC_MSR(APIC_TPR), 0);
 }
 
 static void op_xsetbv(void *p)
@@ -1076,7 +1024,7 @@ static void op_xgetbv(void *p)
 static void tpl_xsetbv(struct gf_cpu *c)
 {
 	struct op o = { 0 }, r = { 0 };
-	bool osx = read_cr4() & CR4_OSXSAVE;
+	bool osx = read_cr4() & X86_CR4_OSXSAVE;
 	int v;
 
 	o.a = rnd(c) & (chance(c, 4) ? 0xffffffffu : 0x2ff);
@@ -1330,7 +1278,7 @@ static void op_dr(void *p)
 static void tpl_dr(struct gf_cpu *c)
 {
 	struct op o = { 0 };
-	bool de = read_cr4() & CR4_DE;
+	bool de = read_cr4() & X86_CR4_DE;
 	int v;
 
 	o.b = below(c, 8);
@@ -1384,7 +1332,8 @@ static void op_tfexit(void *p)
 		break;
 	case 1:
 		__asm__ __volatile__("pushf; orl $0x100, (%%esp); movl $1f, %0; popf; rdmsr; 1: nop"
-				     : "=m"(o->addr), "=a"(o->a), "=d"(o->d) : "c"(MSR_X2APIC_TPR) : "memory");
+				     : "=m"(o->addr), "=a"(o->a), "=d"(o->d)
+				     : "c"(X2APIC_MSR(APIC_TPR)) : "memory");
 		break;
 	case 2:
 		__asm__ __volatile__("pushf; orl $0x100, (%%esp); movl $1f, %0; popf; outb %%al, $0x80; 1: nop"

@@ -15,9 +15,8 @@
  * (the library would take vector 2 for an unexpected exception).
  */
 #include "guest.h"
+#include "vmx/dev/apic_regs.h"
 
-#define MSR_ICR		0x830u
-#define MSR_SELF_IPI	0x83fu
 #define N_APS		3
 #define BUDGET_TICKS	25000000ull	/* per vCPU, about 0.5 s under Bochs (50 M ips) */
 #define MAX_ROUNDS	64
@@ -61,7 +60,7 @@ static void install_nmi_gate(void)
 
 static void icr(u32 index, u32 low, u32 dest)
 {
-	wrmsr(MSR_ICR, ((u64)dest << 32) | low);
+	wrmsr(X2APIC_MSR_ICR, ((u64)dest << 32) | low);
 	writes[index]++;
 }
 
@@ -95,7 +94,7 @@ static void storm_round(u32 index, u32 r)
 		for (m = 0; m < 2; m++)		/* fixed and NMI: INIT would reset us */
 			icr(index, modes[m] << 8 | vec | ICR_LEVEL_ASSERT | (sh << 18), 0);
 	for (dest = 0; dest < 256; dest += 17) {
-		wrmsr(MSR_SELF_IPI, (dest + r) & 0xff);
+		wrmsr(X2APIC_MSR_SELF_IPI, (dest + r) & 0xff);
 		writes[index]++;
 	}
 }

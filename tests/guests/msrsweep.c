@@ -20,8 +20,8 @@
  * per-VM burst of 10 lines.
  */
 #include "guest.h"
+#include "vmx/dev/apic_regs.h"
 
-#define MSR_X2APIC_ICR	0x830u
 #define N_RANDOM	300
 
 static u32 msr_index;
@@ -58,7 +58,7 @@ static void sweep_one(u32 msr)
 		st.read_gp++;
 		msr_value = 0;
 	}
-	if (msr == MSR_X2APIC_ICR) {
+	if (msr == X2APIC_MSR_ICR) {
 		st.skipped++;
 		return;
 	}

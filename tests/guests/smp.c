@@ -4,15 +4,14 @@
  * each AP reports from its own vCPU.
  */
 #include "guest.h"
-
-#define MSR_X2APIC_ID	0x802
+#include "vmx/dev/apic_regs.h"
 
 static volatile u32 ap_seen;
 static volatile u32 ap_ids[8];
 
 static void ap_entry(u32 index)
 {
-	u32 id = (u32)rdmsr(MSR_X2APIC_ID);
+	u32 id = (u32)rdmsr(X2APIC_MSR(APIC_ID));
 	u32 a, b, c, d;
 
 	cpuid(1, 0, &a, &b, &c, &d);

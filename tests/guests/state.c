@@ -10,10 +10,9 @@
  *    XSETBV enables SSE and AVX state, and AVX instructions work.
  */
 #include "guest.h"
+#include "lib/x86_msr.h"
+#include "lib/x86_regs.h"
 
-#define MSR_PAT		0x277
-#define MSR_DEBUGCTL	0x1d9
-#define CR4_OSXSAVE	(1u << 18)
 #define CPUID1_OSXSAVE	(1u << 27)
 #define CPUID1_AVX	(1u << 28)
 
@@ -60,18 +59,18 @@ static void do_avx(void *arg)
 
 static void test_msrs(void)
 {
-	CHECK_EQ(try_wr(MSR_PAT, 0x0007040600070402ull), 13);	/* type 2: reserved */
-	CHECK_EQ(try_wr(MSR_PAT, 0x0807040600070406ull), 13);	/* type 8: reserved */
-	CHECK_EQ(try_wr(MSR_PAT, 0x0007010600070405ull), -1);
-	CHECK_EQ(try_rd(MSR_PAT), -1);
+	CHECK_EQ(try_wr(MSR_IA32_PAT, 0x0007040600070402ull), 13);	/* type 2: reserved */
+	CHECK_EQ(try_wr(MSR_IA32_PAT, 0x0807040600070406ull), 13);	/* type 8: reserved */
+	CHECK_EQ(try_wr(MSR_IA32_PAT, 0x0007010600070405ull), -1);
+	CHECK_EQ(try_rd(MSR_IA32_PAT), -1);
 	CHECK_EQ(msr_value, 0x0007010600070405ull);
-	CHECK_EQ(try_wr(MSR_PAT, 0x0007040600070406ull), -1);	/* power-on value back */
+	CHECK_EQ(try_wr(MSR_IA32_PAT, 0x0007040600070406ull), -1);	/* power-on value back */
 
-	CHECK_EQ(try_wr(MSR_DEBUGCTL, 1u << 2), 13);		/* reserved bit */
-	CHECK_EQ(try_wr(MSR_DEBUGCTL, 1u << 1), -1);		/* BTF */
-	CHECK_EQ(try_rd(MSR_DEBUGCTL), -1);
+	CHECK_EQ(try_wr(MSR_IA32_DEBUGCTL, 1u << 2), 13);		/* reserved bit */
+	CHECK_EQ(try_wr(MSR_IA32_DEBUGCTL, DEBUGCTL_BTF), -1);		/* BTF */
+	CHECK_EQ(try_rd(MSR_IA32_DEBUGCTL), -1);
 	CHECK_EQ(msr_value, 2);
-	CHECK_EQ(try_wr(MSR_DEBUGCTL, 0), -1);
+	CHECK_EQ(try_wr(MSR_IA32_DEBUGCTL, 0), -1);
 
 	CHECK_EQ(gtry(do_rdpmc, NULL), 13);
 	gprintf("PAT, DEBUGCTL and RDPMC checked\n");
@@ -87,7 +86,7 @@ static void test_xsave(void)
 	xcr0_value = 7;
 	CHECK_EQ(gtry(do_xsetbv, NULL), 6);			/* #UD: CR4.OSXSAVE = 0 */
 	/* CR4.OSXSAVE is the guest's own bit: this write does not exit. */
-	__asm__ __volatile__("mov %0, %%cr4" ::"r"(read_cr4() | CR4_OSXSAVE));
+	__asm__ __volatile__("mov %0, %%cr4" ::"r"((u32)(read_cr4() | X86_CR4_OSXSAVE)));
 	cpuid(1, 0, &a, &b, &c, &d);
 	CHECK(c & CPUID1_OSXSAVE);
 	xcr0_value = 5;

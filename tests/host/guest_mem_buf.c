@@ -8,12 +8,12 @@
 
 #include <string.h>
 
-/* The backing bytes of [gpa, gpa + len), NULL when untracked; -1 outside RAM. */
+/* The backing bytes of [gpa, gpa + len), NULL when untracked; -HV_EFAULT outside RAM. */
 static int guest_buf_at(struct vm *vm, gpa_t gpa, size_t len, u8 **p)
 {
 	if (!guest_range_ok(vm, gpa, len)) {
 		vm->outside++;
-		return -1;
+		return -HV_EFAULT;
 	}
 	*p = vm->at(vm, gpa, len);
 	if (!*p)
@@ -29,9 +29,10 @@ bool guest_range_ok(struct vm *vm, gpa_t gpa, u64 len)
 int copy_from_guest(struct vm *vm, void *dst, gpa_t gpa, size_t len)
 {
 	u8 *p;
+	int err = guest_buf_at(vm, gpa, len, &p);
 
-	if (guest_buf_at(vm, gpa, len, &p))
-		return -1;
+	if (err)
+		return err;
 	if (p)
 		memcpy(dst, p, len);
 	else
@@ -42,9 +43,10 @@ int copy_from_guest(struct vm *vm, void *dst, gpa_t gpa, size_t len)
 int copy_to_guest(struct vm *vm, gpa_t gpa, const void *src, size_t len)
 {
 	u8 *p;
+	int err = guest_buf_at(vm, gpa, len, &p);
 
-	if (guest_buf_at(vm, gpa, len, &p))
-		return -1;
+	if (err)
+		return err;
 	if (p)
 		memcpy(p, src, len);
 	return 0;
@@ -53,9 +55,10 @@ int copy_to_guest(struct vm *vm, gpa_t gpa, const void *src, size_t len)
 int clear_guest(struct vm *vm, gpa_t gpa, size_t len)
 {
 	u8 *p;
+	int err = guest_buf_at(vm, gpa, len, &p);
 
-	if (guest_buf_at(vm, gpa, len, &p))
-		return -1;
+	if (err)
+		return err;
 	if (p)
 		memset(p, 0, len);
 	return 0;

@@ -7,6 +7,7 @@
  * logging, 4- and 5-level roots, the 4 GiB identity map in <= 3 table
  * pages, NOMEM with a tiny pool, the yield path (R8) and the audit.
  */
+#include "lib/errno.h"
 #include "mm/ept_internal.h"
 #include "mm/ept_level.h"
 #include "tests/host/ept_sim.h"
@@ -211,12 +212,14 @@ static void test_faults(bool five)
 		struct ept_memslot bad = { .id = 9, .kind = EPT_SLOT_RAM, .base_gfn = 100,
 					   .npages = 10, .base_pfn = 5 };
 
-		CHECK_EQ(ept_memslot_set(&mmu, &bad), -1);	/* overlaps slot 1 */
+		CHECK_EQ(ept_memslot_set(&mmu, &bad), -HV_EBUSY);	/* overlaps slot 1 */
 		bad.id = 0;
-		CHECK_EQ(ept_memslot_set(&mmu, &bad), -1);
+		CHECK_EQ(ept_memslot_set(&mmu, &bad), -HV_EINVAL);
 		bad.id = 9;
 		bad.base_gfn = 1ULL << 45;
-		CHECK_EQ(ept_memslot_set(&mmu, &bad), -1);
+		CHECK_EQ(ept_memslot_set(&mmu, &bad), -HV_ERANGE);
+		bad.npages = 0;				/* delete slot 9: not there */
+		CHECK_EQ(ept_memslot_set(&mmu, &bad), -HV_ENOENT);
 	}
 	mmu_down();
 }
@@ -328,7 +331,7 @@ static void test_dirty_log(void)
 	CHECK_EQ(ept_collapse_range(&mmu, 0, 512), 1);
 	CHECK(ept_lookup(&mmu, 200, &pfn, &level, &e));
 	CHECK_EQ(level, 2);
-	CHECK_EQ(ept_memslot_get_dirty_log(&mmu, 1, bitmap), -1);
+	CHECK_EQ(ept_memslot_get_dirty_log(&mmu, 1, bitmap), -HV_ENOENT);
 	mmu_down();
 }
 

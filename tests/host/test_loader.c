@@ -156,12 +156,16 @@ static void req_init(struct loader_req *r, struct tmem *t, const u8 *img, u64 si
 					  .args = args };
 }
 
-/* A refusal whose message contains @what; no write went outside RAM. */
+/*
+ * A refusal whose message contains @what, reported as a named lib/errno.h
+ * value (the one req->error holds); no write went outside RAM.
+ */
 static void expect_refusal(struct loader_req *r, struct tmem *t, const char *what, int line)
 {
 	int rc = loader_load(r);
 
-	if (rc != -1 || !strstr(r->err, what))
+	if (rc >= 0 || rc != r->error || !strcmp(hv_strerror(rc), "unknown error") ||
+	    !strstr(r->err, what))
 		test_fail(__FILE__, line, "expected refusal \"%s\", got rc %d, err \"%s\"", what, rc,
 			  r->err);
 	if (strlen(r->err) >= sizeof(r->err) || !r->err[0])
@@ -1154,6 +1158,7 @@ static void test_elf_refusals(void)
 		tmem_init_big(&t, GIB4 + MiB(1));
 		req_init(&r, &t, img, IMG_SIZE, "");
 		REFUSED(&r, &t, "entry 0x100000010 above 4 GiB: multiboot enters in 32-bit mode");
+		CHECK_EQ(r.error, -HV_ENOTSUP);
 		/* the segment went where it says, nothing untracked */
 		CHECK(!memcmp(G(&t, GIB4), img + 0x1000, 0x1000));
 		CHECK_EQ(t.vm.untracked, 0);
@@ -1163,6 +1168,7 @@ static void test_elf_refusals(void)
 
 			set_mods(&r, mods, 1);
 			REFUSED(&r, &t, "module \"mod-a.txt\" does not fit below 4 GiB");
+			CHECK_EQ(r.error, -HV_ERANGE);
 		}
 		tmem_free(&t);
 		free(img);
@@ -1334,12 +1340,14 @@ static void test_refusals(void)
 	REFUSED(&r, &t, "the image is empty");
 	req_init(&r, &t, NULL, 100, "");
 	REFUSED(&r, &t, "the image is empty");
+	CHECK_EQ(r.error, -HV_EINVAL);
 	memset(junk, 0x90, sizeof(junk));
 	req_init(&r, &t, junk, sizeof(junk), "");
 	REFUSED(&r, &t, "not a bzImage (no \"HdrS\" at 0x202) and no multiboot1 or multiboot2 "
 		"header in its first 32 KiB (use mod= for a flat image)");
 	req_init(&r, &t, junk, 1, "");
 	REFUSED(&r, &t, "not a bzImage");
+	CHECK_EQ(r.error, -HV_ENOEXEC);
 
 	/* an initrd with a multiboot kernel */
 	memcpy(s, KSEGS, sizeof(s));
@@ -1367,6 +1375,7 @@ static void test_refusals(void)
 	r.mods[7].size = MiB(4);
 	r.mods[7].data = xcalloc(1, MiB(4));
 	REFUSED(&r, &t, "module \"m\" [0x");
+	CHECK_EQ(r.error, -HV_ERANGE);
 	CHECK(strstr(r.err, "does not fit in the VM's 4 MiB") != NULL);
 	free((void *)r.mods[7].data);
 	r.mods[7].data = bigmods[7];

@@ -22,6 +22,7 @@
 #include "tests/host/harness.h"
 
 #include "lib/atomic.h"
+#include "lib/errno.h"
 #include "lib/platform.h"
 #include "lib/rwlock.h"
 #include "mm/mmu_invalidate.h"
@@ -493,9 +494,9 @@ static void quiet_check(void)
 	for (unsigned int i = 0; i < NCACHE; i++)
 		CHECK(!try_use(&w, &caches[i], want_gpa[i]));
 	/* Bad input is refused with a message, not a crash. */
-	CHECK_EQ(gpc_refresh(&caches[0], PAGE_SIZE - 4, 8), -1);
-	CHECK_EQ(gpc_activate(&caches[NCACHE], 0, 0), -1);
-	CHECK_EQ(gpc_refresh(&caches[0], (u64)NGFN << PAGE_SHIFT, 8), -1);
+	CHECK_EQ(gpc_refresh(&caches[0], PAGE_SIZE - 4, 8), -HV_EINVAL);
+	CHECK_EQ(gpc_activate(&caches[NCACHE], 0, 0), -HV_EINVAL);
+	CHECK_EQ(gpc_refresh(&caches[0], (u64)NGFN << PAGE_SHIFT, 8), -HV_EFAULT);
 	for (unsigned int i = 0; i < NALL; i++)
 		gpc_deactivate(&caches[i]);
 	CHECK(gpc_vm_idle(&vm));

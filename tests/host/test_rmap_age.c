@@ -22,6 +22,7 @@
 #include "tests/host/harness.h"
 
 #include "lib/atomic.h"
+#include "lib/errno.h"
 #include "lib/platform.h"
 #include "lib/rwlock.h"
 #include "mm/ebr.h"
@@ -283,11 +284,11 @@ static void check_bad_input(void)
 	u64 dummy = 0;
 	struct rmap_table t2;
 
-	CHECK_EQ(rmap_table_add(&rt, 4096 + 5, (u64 __ept *)&dummy, EPT_LEVEL_4K), -1);
-	CHECK_EQ(rmap_table_add(&rt, 0, (u64 __ept *)&dummy, 7), -1);
+	CHECK_EQ(rmap_table_add(&rt, 4096 + 5, (u64 __ept *)&dummy, EPT_LEVEL_4K), -HV_ERANGE);
+	CHECK_EQ(rmap_table_add(&rt, 0, (u64 __ept *)&dummy, 7), -HV_ERANGE);
 	rmap_table_remove(&rt, NGFN - 1, (u64 __ept *)&dummy, EPT_LEVEL_4K);
-	CHECK_EQ(rmap_table_init(&t2, 0, 0, &dom), -1);
-	CHECK_EQ(rmap_table_init(&t2, 0, 1ULL << 40, &dom), -1);
+	CHECK_EQ(rmap_table_init(&t2, 0, 0, &dom), -HV_ERANGE);
+	CHECK_EQ(rmap_table_init(&t2, 0, 1ULL << 40, &dom), -HV_ERANGE);
 }
 
 /*

@@ -194,6 +194,13 @@ int main(int argc, char **argv)
 	CHECK_EQ(vdev_pio_register(&bus, 0x300, 1, &read_only, &a), -HV_EINVAL);
 	CHECK(!strcmp(hv_strerror(-HV_EBUSY), "already claimed"));
 	CHECK(!strcmp(hv_strerror(-HV_ENOSPC), "table full"));
+	/* Every value has its own words. */
+	for (int i = 1; i < HV_ERRNO_END; i++) {
+		CHECK(strcmp(hv_strerror(-i), "unknown error"));
+		for (int j = 1; j < i; j++)
+			CHECK(strcmp(hv_strerror(i), hv_strerror(j)));
+	}
+	CHECK(!strcmp(hv_strerror(-HV_ERRNO_END), "unknown error"));
 	vdev_bus_destroy(&bus);
 	return test_finish();
 }

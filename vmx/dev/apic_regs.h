@@ -12,9 +12,8 @@
 
 #include "lib/compiler.h"
 
-/* ---------------------------------------------------------- IA32_APIC_BASE */
+/* ------------------------------------- IA32_APIC_BASE (MSR_IA32_APIC_BASE) */
 
-#define APIC_BASE_MSR		0x1bu
 #define APIC_BASE_BSP		BIT(8)		/* read-only */
 #define APIC_BASE_EXTD		BIT(10)		/* x2APIC mode */
 #define APIC_BASE_EN		BIT(11)		/* globally enabled */
@@ -68,8 +67,6 @@
 #define X2APIC_MSR_OFFSET(msr)	(((msr) - X2APIC_MSR_FIRST) << 4)
 #define X2APIC_MSR_ICR		X2APIC_MSR(APIC_ICR_LO)		/* 0x830, 64 bits */
 #define X2APIC_MSR_SELF_IPI	X2APIC_MSR(APIC_SELF_IPI)	/* 0x83f */
-
-#define MSR_IA32_TSC_DEADLINE	0x6e0u
 
 /* ------------------------------------------------------------- fields */
 

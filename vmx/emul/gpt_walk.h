@@ -79,11 +79,11 @@ enum gpt_status {
  * @gbpages:	1 GiB pages exist (CPUID 80000001H:EDX[26]); without them PS
  *		in a PDPTE is a reserved bit.
  * @read_gpa:	load @size (4 or 8) bytes, little-endian, from guest-physical
- *		@gpa into *@val; 0, or -1 when @gpa is not RAM.
+ *		@gpa into *@val; 0, or negative (-HV_EFAULT) when @gpa is not RAM.
  * @cmpxchg_gpa: if the @size bytes at @gpa equal @old, replace them with @new
  *		atomically (a locked cmpxchg on the guest's memory) and return 1;
- *		return 0 when they differ (nothing written), -1 when @gpa is not
- *		RAM.  Used only for A/D updates.
+ *		return 0 when they differ (nothing written), negative
+ *		(-HV_EFAULT) when @gpa is not RAM.  Used only for A/D updates.
  * @opaque:	passed to both callbacks.
  */
 struct gpt_walk_ctx {

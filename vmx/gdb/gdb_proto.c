@@ -14,6 +14,7 @@
  */
 #include "vmx/gdb/gdb_proto.h"
 
+#include "lib/errno.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
@@ -30,12 +31,12 @@ int gdb_parse_hex(const char **s, u64 *out)
 
 	while ((d = hex_digit_value(*q)) >= 0) {
 		if (++n > 16)
-			return -1;
+			return -HV_EINVAL;
 		v = (v << 4) | (u64)d;
 		q++;
 	}
 	if (!n)
-		return -1;
+		return -HV_EINVAL;
 	*s = q;
 	*out = v;
 	return 0;
@@ -48,7 +49,7 @@ static int gdb_unhex(const char *s, u8 *dst, size_t n)
 		int hi = hex_digit_value(s[2 * i]), lo = hi < 0 ? -1 : hex_digit_value(s[2 * i + 1]);
 
 		if (lo < 0)
-			return -1;
+			return -HV_EINVAL;
 		dst[i] = (u8)(hi << 4 | lo);
 	}
 	return 0;
@@ -166,7 +167,7 @@ static int gdb_reg_from_hex(const char *s, unsigned int sz, u64 *v)
 	u8 b[10];
 
 	if (gdb_unhex(s, b, sz))
-		return -1;
+		return -HV_EINVAL;
 	*v = 0;
 	for (unsigned int i = 0; i < sz && i < 8; i++)
 		*v |= (u64)b[i] << (8 * i);
@@ -234,15 +235,15 @@ static void gdb_cmd_P(struct gdb_proto *p, const char *a, size_t alen)
 		gdb_send(p, "OK");
 }
 
-/* "ADDR,LEN" then @sep; 0, or -1. */
+/* "ADDR,LEN" then @sep; 0, or -HV_EINVAL. */
 static int gdb_addr_len(const char **s, u64 *addr, u64 *len, char sep)
 {
 	if (gdb_parse_hex(s, addr) || *(*s)++ != ',' || gdb_parse_hex(s, len))
-		return -1;
+		return -HV_EINVAL;
 	if (sep && *(*s)++ != sep)
-		return -1;
+		return -HV_EINVAL;
 	if (!sep && **s)
-		return -1;
+		return -HV_EINVAL;
 	return 0;
 }
 

@@ -69,15 +69,18 @@ enum gdb_bp_type {
  * struct gdb_target_ops - what the protocol asks of the debugged VM.
  * Called only while the VM is stopped (except @interrupt and @write).
  * @nthreads:  vCPUs of the VM (threads 1..n)
- * @read_regs: all registers of thread @tid into @val (GDB numbering); 0 or -1
- * @write_regs: the registers of thread @tid whose @mask bit is set; 0 or -1
+ * @read_regs: all registers of thread @tid into @val (GDB numbering); 0, or
+ *             -HV_ENOENT (no such thread)
+ * @write_regs: the registers of thread @tid whose @mask bit is set; as @read_regs
  * @read_mem:  guest-virtual memory, through thread @tid's paging: bytes
  *             read from the start (fewer than @len where a page is unmapped)
  * @write_mem: likewise, bytes written
  * @breakpoint: insert (@insert) or remove a breakpoint of @type at @addr,
- *             @len bytes (GDB's kind: a watchpoint's length); 0, -1 (refused:
- *             unmapped, no debug register free, a length or alignment the
- *             debug registers cannot watch, not there)
+ *             @len bytes (GDB's kind: a watchpoint's length); 0, or a negated
+ *             lib/errno.h value: -HV_EFAULT (unmapped), -HV_ENOSPC (no
+ *             breakpoint slot or debug register free), -HV_EINVAL (a length
+ *             or alignment the debug registers cannot watch), -HV_ENOENT
+ *             (not there, or no VM)
  * @resume:    let the VM run: thread @step_tid (0: none) executes one
  *             instruction; with @others, every other vCPU runs too
  * @interrupt: stop the VM (Ctrl-C, or a packet while it runs); the stub
@@ -156,7 +159,7 @@ void gdb_proto_stopped(struct gdb_proto *p, enum gdb_stop_kind kind, int sig, un
 void gdb_proto_stopped_at(struct gdb_proto *p, enum gdb_stop_kind kind, int sig, unsigned int tid,
 			  u64 addr);
 
-/* Parse hex at *@s up to a non-hex character; 0, or -1 when none or more than 16 digits. */
+/* Parse hex at *@s up to a non-hex character; 0, or -HV_EINVAL when none or more than 16 digits. */
 int gdb_parse_hex(const char **s, u64 *out);
 
 #endif /* VMX_GDB_GDB_PROTO_H */

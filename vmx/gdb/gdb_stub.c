@@ -21,6 +21,7 @@
 #include "arch/x86/traps.h"
 #include "arch/x86/uart.h"
 #include "lib/atomic.h"
+#include "lib/errno.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "lib/x86_regs.h"
@@ -153,7 +154,7 @@ static int gdb_dr7_rwlen(enum gdb_bp_type type, u64 addr, u64 len)
 	if (type == GDB_BP_HW)
 		return DR7_RW_EXEC;
 	if ((len != 1 && len != 2 && len != 4 && len != 8) || (addr & (len - 1)))
-		return -1;
+		return -HV_EINVAL;
 	return (type == GDB_BP_WRITE ? DR7_RW_WRITE : DR7_RW_ACCESS) | len_field[len] << 2;
 }
 
@@ -281,10 +282,10 @@ void gdb_vcpu_hold_begin(struct vcpu *v)
 	g->regs[GDB_FS_BASE] = vmcs_read(VMCS_GUEST_FS_BASE);
 	g->regs[GDB_GS_BASE] = vmcs_read(VMCS_GUEST_GS_BASE);
 	g->regs[GDB_K_GS_BASE] = rdmsr(MSR_KERNEL_GS_BASE);
-	g->regs[GDB_CR0] = vcpu_read_cr0(v);
+	g->regs[GDB_CR0] = vmcs_guest_cr0();
 	g->regs[GDB_CR2] = read_cr2();
 	g->regs[GDB_CR3] = vmcs_read(VMCS_GUEST_CR3);
-	g->regs[GDB_CR4] = vcpu_read_cr4(v);
+	g->regs[GDB_CR4] = vmcs_guest_cr4();
 	g->regs[GDB_CR8] = vlapic_tpr_read(v->lapic) >> 4;
 	g->regs[GDB_EFER] = vmcs_read(VMCS_GUEST_EFER);
 	g->cr0 = vmcs_read(VMCS_GUEST_CR0);
@@ -519,7 +520,7 @@ static unsigned int gdb_op_nthreads(void *ctx)
 static int gdb_op_read_regs(void *ctx, unsigned int tid, u64 val[GDB_NREGS])
 {
 	if (!gdb_vm || tid < 1 || tid > gdb_vm->nvcpus)
-		return -1;
+		return -HV_ENOENT;
 	memcpy(val, gdb_vcpus[tid - 1].regs, sizeof(gdb_vcpus[0].regs));
 	return 0;
 }
@@ -533,7 +534,7 @@ static int gdb_op_write_regs(void *ctx, unsigned int tid, const u64 val[GDB_NREG
 	struct gdb_vcpu *g;
 
 	if (!gdb_vm || tid < 1 || tid > gdb_vm->nvcpus)
-		return -1;
+		return -HV_ENOENT;
 	g = &gdb_vcpus[tid - 1];
 	mask &= GDB_WRITABLE;
 	for (unsigned int r = 0; r < GDB_NREGS; r++)
@@ -559,7 +560,7 @@ static int gdb_translate(unsigned int tid, u64 gva, u64 *gpa, size_t *room)
 	for (unsigned int i = 0; i < 4; i++)
 		ctx.pdpte[i] = g->pdpte[i];
 	if (gpt_walk(&ctx, gva, GPT_ACC_NO_SIDE_EFFECTS | GPT_ACC_NO_PERM_CHECK, &res) != GPT_OK)
-		return -1;
+		return -HV_EFAULT;
 	*gpa = res.gpa;
 	*room = PAGE_SIZE - (gva & (PAGE_SIZE - 1));
 	return 0;
@@ -622,7 +623,7 @@ static int gdb_op_breakpoint(void *ctx, enum gdb_bp_type type, u64 addr, u64 len
 	int rwlen;
 
 	if (!gdb_vm)
-		return -1;
+		return -HV_ENOENT;
 	if (type == GDB_BP_SW) {
 		int i = gdb_sw_find(addr);
 		u8 int3 = INT3;
@@ -631,7 +632,7 @@ static int gdb_op_breakpoint(void *ctx, enum gdb_bp_type type, u64 addr, u64 len
 
 		if (!insert) {
 			if (i < 0)
-				return -1;
+				return -HV_ENOENT;
 			gdb_sw_remove(&gdb_sw[i]);
 			return 0;
 		}
@@ -639,17 +640,19 @@ static int gdb_op_breakpoint(void *ctx, enum gdb_bp_type type, u64 addr, u64 len
 			return 0;
 		for (i = 0; i < GDB_SW_BPS && gdb_sw[i].used; i++)
 			;
-		if (i == GDB_SW_BPS || gdb_translate(tid, addr, &gpa, &room) ||
+		if (i == GDB_SW_BPS)
+			return -HV_ENOSPC;
+		if (gdb_translate(tid, addr, &gpa, &room) ||
 		    copy_from_guest(gdb_vm, &gdb_sw[i].orig, gpa, 1) ||
 		    copy_to_guest(gdb_vm, gpa, &int3, 1))
-			return -1;
+			return -HV_EFAULT;
 		gdb_sw[i] = (struct gdb_sw_bp){ .used = true, .addr = addr, .gpa = gpa,
 						.orig = gdb_sw[i].orig };
 		return 0;
 	}
 	rwlen = gdb_dr7_rwlen(type, addr, len);
 	if (rwlen < 0)
-		return -1;
+		return rwlen;
 	/* Written only while every vCPU holds; they read it in gdb_vcpu_hold_end() (R17). */
 	for (unsigned int i = 0; i < GDB_HW_BPS; i++) {
 		bool used = gdb_hw_mask & BIT(i);
@@ -666,7 +669,7 @@ static int gdb_op_breakpoint(void *ctx, enum gdb_bp_type type, u64 addr, u64 len
 			return 0;
 		}
 	}
-	return -1;
+	return insert ? -HV_ENOSPC : -HV_ENOENT;
 }
 
 static void gdb_op_resume(void *ctx, unsigned int step_tid, bool others)

@@ -69,15 +69,16 @@ static int bz_place_initrd(struct loader_req *req, const u8 *img, u64 run_end, u
 	if (!rd->data)
 		return 0;
 	if (!rd->size)
-		return loader_fail(req, "initrd \"%s\" is empty", rd->name);
+		return loader_fail(req, -HV_EINVAL, "initrd \"%s\" is empty", rd->name);
 	top = MIN(top, req->mem_size);
 	if (rd->size > top || (at = (top - rd->size) & PAGE_MASK) < ALIGN_UP(run_end, PAGE_SIZE))
-		return loader_fail(req, "initrd \"%s\" of %llu bytes does not fit between the "
+		return loader_fail(req, -HV_ERANGE,
+				   "initrd \"%s\" of %llu bytes does not fit between the "
 				   "kernel's run area (ends at %#llx) and %#llx: give the VM more mem=",
 				   rd->name, rd->size, run_end, top);
 	if (loader_check_area(req, "the initrd", at, rd->size) ||
 	    loader_write(req, at, rd->data, rd->size))
-		return -1;
+		return req->error;
 	bp_put_u32(bp, SH_RAMDISK_IMAGE, (u32)at);
 	bp_put_u32(bp, SH_RAMDISK_SIZE, (u32)rd->size);
 	bp_put_u32(bp, BP_EXT_RAMDISK_IMAGE, (u32)(at >> 32));
@@ -95,39 +96,45 @@ int bzimage_load(struct loader_req *req)
 	unsigned int setup_sects;
 
 	if (size < SH_END_MAX)
-		return loader_fail(req, "bzImage truncated: %llu bytes, less than its setup header",
+		return loader_fail(req, -HV_ENOEXEC,
+				   "bzImage truncated: %llu bytes, less than its setup header",
 				   size);
 	if (get_unaligned_u16(img + SH_BOOT_FLAG) != SH_BOOT_FLAG_MAGIC)
-		return loader_fail(req, "bad bzImage: boot flag %#x, not 0xaa55",
+		return loader_fail(req, -HV_ENOEXEC, "bad bzImage: boot flag %#x, not 0xaa55",
 				   get_unaligned_u16(img + SH_BOOT_FLAG));
 	version = get_unaligned_u16(img + SH_VERSION);
 	if (version < LINUX_MIN_PROTOCOL)
-		return loader_fail(req, "boot protocol %u.%02u is older than 2.10, which hv needs",
+		return loader_fail(req, -HV_ENOTSUP,
+				   "boot protocol %u.%02u is older than 2.10, which hv needs",
 				   version >> 8, version & 0xff);
 	if (!(img[SH_LOADFLAGS] & LOADFLAG_LOADED_HIGH))
-		return loader_fail(req, "a zImage (loaded low), not a bzImage");
+		return loader_fail(req, -HV_ENOTSUP, "a zImage (loaded low), not a bzImage");
 	setup_sects = img[SH_SETUP_SECTS] ? img[SH_SETUP_SECTS] : 4;
 	setup_size = (u64)(setup_sects + 1) * 512;
 	sys_bytes = (u64)get_unaligned_u32(img + SH_SYSSIZE) * 16;
 	if (size <= setup_size || size - setup_size < sys_bytes)
-		return loader_fail(req, "bzImage truncated: %llu bytes, but its header says %llu "
+		return loader_fail(req, -HV_ENOEXEC,
+				   "bzImage truncated: %llu bytes, but its header says %llu "
 				   "(setup) + %llu (kernel)", size, setup_size, sys_bytes);
 	payload = size - setup_size;
 	pref = get_unaligned_u64(img + SH_PREF_ADDRESS);
 	init_size = get_unaligned_u32(img + SH_INIT_SIZE);
 	load = img[SH_RELOCATABLE] ? pref : BZ_LOW_LOAD;
 	if (pref & (PAGE_SIZE - 1) || pref < BZ_LOW_LOAD || init_size < payload)
-		return loader_fail(req, "bad bzImage header: pref_address %#llx, init_size %#llx for "
+		return loader_fail(req, -HV_ENOEXEC,
+				   "bad bzImage header: pref_address %#llx, init_size %#llx for "
 				   "a kernel of %#llx bytes", pref, init_size, payload);
 	/* The kernel decompresses itself into [pref, pref + init_size). */
 	run_end = pref + init_size;
 	if (run_end > req->mem_size || load + payload > req->mem_size)
-		return loader_fail(req, "the kernel needs memory up to %#llx, more than the VM's "
+		return loader_fail(req, -HV_ERANGE,
+				   "the kernel needs memory up to %#llx, more than the VM's "
 				   "%llu MiB: give it more mem=", MAX(run_end, load + payload),
 				   req->mem_size >> 20);
 	if (cmdlen > get_unaligned_u32(img + SH_CMDLINE_SIZE) ||
 	    BZ_CMDLINE_GPA + cmdlen + 1 > LOADER_INFO_END)
-		return loader_fail(req, "command line of %zu bytes is longer than the kernel's "
+		return loader_fail(req, -HV_ERANGE,
+				   "command line of %zu bytes is longer than the kernel's "
 				   "limit of %u", cmdlen, get_unaligned_u32(img + SH_CMDLINE_SIZE));
 
 	/* boot_params: zeroed, then the setup header as the image has it. */
@@ -149,7 +156,7 @@ int bzimage_load(struct loader_req *req)
 	    loader_write(req, BZ_CMDLINE_GPA, req->kernel.args, cmdlen + 1) ||
 	    loader_write(req, LOADER_INFO_GPA, bp, sizeof(bp)) ||
 	    loader_write_gdt(req, LINUX_BOOT_CS, LINUX_BOOT_DS))
-		return -1;
+		return req->error;
 	req->boot.eip = (u32)load;
 	req->boot.esi = (u32)LOADER_INFO_GPA;
 	req->kernel_start = MIN(load, pref);

@@ -55,18 +55,21 @@ int kernel_image_load_elf(struct loader_req *req, struct kernel_image *ki)
 	bool is64, entry_found = false;
 
 	if (size < 52 || memcmp(img, "\177ELF", 4))
-		return loader_fail(req, "not an ELF image (bad magic) and no address fields in "
+		return loader_fail(req, -HV_ENOEXEC,
+				   "not an ELF image (bad magic) and no address fields in "
 				   "its multiboot header");
 	is64 = img[EI_CLASS] == ELFCLASS64;
 	if ((img[EI_CLASS] != ELFCLASS32 && !is64) || img[EI_DATA] != ELFDATA2LSB ||
 	    img[EI_VERSION] != 1)
-		return loader_fail(req, "bad ELF identification (class %u, data %u, version %u)",
+		return loader_fail(req, -HV_ENOEXEC,
+				   "bad ELF identification (class %u, data %u, version %u)",
 				   img[EI_CLASS], img[EI_DATA], img[EI_VERSION]);
 	if (is64 && size < 64)
-		return loader_fail(req, "ELF64 image truncated inside its header");
+		return loader_fail(req, -HV_ENOEXEC, "ELF64 image truncated inside its header");
 	if (get_unaligned_u16(img + 16) != ET_EXEC ||
 	    get_unaligned_u16(img + 18) != (is64 ? EM_X86_64 : EM_386))
-		return loader_fail(req, "not an x86 ELF executable (type %u, machine %u)",
+		return loader_fail(req, -HV_ENOEXEC,
+				   "not an x86 ELF executable (type %u, machine %u)",
 				   get_unaligned_u16(img + 16), get_unaligned_u16(img + 18));
 	entry = is64 ? get_unaligned_u64(img + 24) : get_unaligned_u32(img + 24);
 	phoff = is64 ? get_unaligned_u64(img + 32) : get_unaligned_u32(img + 28);
@@ -74,7 +77,8 @@ int kernel_image_load_elf(struct loader_req *req, struct kernel_image *ki)
 	phnum = get_unaligned_u16(img + (is64 ? 56 : 44));
 	if (phentsize < (is64 ? 56u : 32u) || phnum == 0 || phnum > ELF_MAX_PHDRS ||
 	    phoff > size || (u64)phnum * phentsize > size - phoff)
-		return loader_fail(req, "ELF program headers truncated or malformed (%u of %u "
+		return loader_fail(req, -HV_ENOEXEC,
+				   "ELF program headers truncated or malformed (%u of %u "
 				   "bytes at %#llx)", phnum, phentsize, phoff);
 	for (i = 0; i < phnum; i++) {
 		struct elf_seg s;
@@ -84,15 +88,17 @@ int kernel_image_load_elf(struct loader_req *req, struct kernel_image *ki)
 		if (s.type != PT_LOAD || !s.memsz)
 			continue;
 		if (s.filesz > s.memsz || s.offset > size || s.filesz > size - s.offset)
-			return loader_fail(req, "ELF segment %u truncated: %#llx bytes at file offset "
+			return loader_fail(req, -HV_ENOEXEC,
+					   "ELF segment %u truncated: %#llx bytes at file offset "
 					   "%#llx of a %#llx-byte image", i, s.filesz, s.offset, size);
 		fmt_snprintf(what, sizeof(what), "ELF segment %u", i);
 		if (loader_check_area(req, what, s.paddr, s.memsz))
-			return -1;
+			return req->error;
 		for (j = 0; j < nload; j++)
 			if (s.paddr < segs[j].paddr + segs[j].memsz &&
 			    segs[j].paddr < s.paddr + s.memsz)
-				return loader_fail(req, "ELF segments overlap at [%#llx, %#llx)",
+				return loader_fail(req, -HV_ENOEXEC,
+						   "ELF segments overlap at [%#llx, %#llx)",
 						   MAX(s.paddr, segs[j].paddr),
 						   MIN(s.paddr + s.memsz,
 						       segs[j].paddr + segs[j].memsz));
@@ -104,15 +110,16 @@ int kernel_image_load_elf(struct loader_req *req, struct kernel_image *ki)
 		}
 	}
 	if (!nload)
-		return loader_fail(req, "ELF image without a loadable segment");
+		return loader_fail(req, -HV_ENOEXEC, "ELF image without a loadable segment");
 	if (!entry_found)
-		return loader_fail(req, "entry %#llx outside the image's segments", entry);
+		return loader_fail(req, -HV_ENOEXEC,
+				   "entry %#llx outside the image's segments", entry);
 	ki->start = ~0ull;
 	ki->end = 0;
 	for (i = 0; i < nload; i++) {
 		if (loader_write(req, segs[i].paddr, img + segs[i].offset, segs[i].filesz) ||
 		    loader_zero(req, segs[i].paddr + segs[i].filesz, segs[i].memsz - segs[i].filesz))
-			return -1;
+			return req->error;
 		ki->start = MIN(ki->start, segs[i].paddr);
 		ki->end = MAX(ki->end, segs[i].paddr + segs[i].memsz);
 	}
@@ -127,29 +134,34 @@ int kernel_image_load_addrs(struct loader_req *req, const struct kernel_load_add
 	u64 size = req->kernel.size, file_off, len, bss;
 
 	if (a->header_addr < a->load_addr || a->header_addr - a->load_addr > a->header_off)
-		return loader_fail(req, "bad multiboot address fields: header_addr %#x, "
+		return loader_fail(req, -HV_ENOEXEC,
+				   "bad multiboot address fields: header_addr %#x, "
 				   "load_addr %#x with the header at file offset %#llx",
 				   a->header_addr, a->load_addr, a->header_off);
 	file_off = a->header_off - (a->header_addr - a->load_addr);
 	len = a->load_end_addr ? (u64)a->load_end_addr - a->load_addr : size - file_off;
 	if (a->load_end_addr && a->load_end_addr <= a->load_addr)
-		return loader_fail(req, "bad multiboot address fields: load_end_addr %#x is not "
+		return loader_fail(req, -HV_ENOEXEC,
+				   "bad multiboot address fields: load_end_addr %#x is not "
 				   "above load_addr %#x", a->load_end_addr, a->load_addr);
 	if (len > size - file_off)
-		return loader_fail(req, "image truncated: its header asks for %#llx bytes from file "
+		return loader_fail(req, -HV_ENOEXEC,
+				   "image truncated: its header asks for %#llx bytes from file "
 				   "offset %#llx, the file has %#llx", len, file_off, size);
 	bss = a->bss_end_addr ? a->bss_end_addr : a->load_addr + len;
 	if (bss < a->load_addr + len)
-		return loader_fail(req, "bad multiboot address fields: bss_end_addr %#x below the "
+		return loader_fail(req, -HV_ENOEXEC,
+				   "bad multiboot address fields: bss_end_addr %#x below the "
 				   "end of the image %#llx", a->bss_end_addr, a->load_addr + len);
 	if (loader_check_area(req, "the kernel", a->load_addr, bss - a->load_addr))
-		return -1;
+		return req->error;
 	if (entry < a->load_addr || entry >= bss)
-		return loader_fail(req, "entry %#x outside the image [%#x, %#llx)", entry,
+		return loader_fail(req, -HV_ENOEXEC,
+				   "entry %#x outside the image [%#x, %#llx)", entry,
 				   a->load_addr, bss);
 	if (loader_write(req, a->load_addr, req->kernel.data + file_off, len) ||
 	    loader_zero(req, a->load_addr + len, bss - (a->load_addr + len)))
-		return -1;
+		return req->error;
 	ki->entry = entry;
 	ki->start = a->load_addr;
 	ki->end = bss;
@@ -164,10 +176,11 @@ int kernel_image_load_addrs(struct loader_req *req, const struct kernel_load_add
 int kernel_image_boot(struct loader_req *req, const struct kernel_image *ki, u32 magic, u32 info)
 {
 	if (ki->entry >= (1ull << 32))
-		return loader_fail(req, "entry %#llx above 4 GiB: multiboot enters in 32-bit mode",
+		return loader_fail(req, -HV_ENOTSUP,
+				   "entry %#llx above 4 GiB: multiboot enters in 32-bit mode",
 				   ki->entry);
 	if (loader_write_gdt(req, MB_BOOT_CS, MB_BOOT_DS))
-		return -1;
+		return req->error;
 	req->boot.eip = (u32)ki->entry;
 	req->boot.eax = magic;
 	req->boot.ebx = info;
@@ -181,7 +194,8 @@ u64 loader_info_put(struct loader_info *w, const void *src, u64 len, u64 align)
 	u64 at = ALIGN_UP(w->at, align);
 
 	if (at + len > LOADER_INFO_END || at + len < at) {
-		loader_fail(w->req, "boot information larger than the %llu bytes at %#llx "
+		loader_fail(w->req, -HV_ENOSPC,
+			    "boot information larger than the %llu bytes at %#llx "
 			    "(too many modules or too long command lines)",
 			    LOADER_INFO_END - LOADER_INFO_GPA, LOADER_INFO_GPA);
 		return 0;

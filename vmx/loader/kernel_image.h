@@ -39,7 +39,7 @@ struct loader_info {
 
 /*
  * Append @len bytes (@src, or zeros when NULL) aligned to @align; return
- * their guest-physical address, or 0 with req->err set when the boot
+ * their guest-physical address, or 0 with req->err and req->error set when the boot
  * information area is full.
  */
 u64 loader_info_put(struct loader_info *w, const void *src, u64 len, u64 align);

@@ -14,14 +14,15 @@
 #define LOADER_FW_START		0xa0000ull
 #define LOADER_FW_END		0x100000ull
 
-int loader_fail(struct loader_req *req, const char *fmt, ...)
+int loader_fail(struct loader_req *req, int err, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	fmt_vsnprintf(req->err, sizeof(req->err), fmt, ap);
 	va_end(ap);
-	return -1;
+	req->error = err;
+	return err;
 }
 
 unsigned int loader_memory_map(u64 mem_size, struct loader_range map[LOADER_MAP_MAX])
@@ -51,14 +52,17 @@ int loader_check_area(struct loader_req *req, const char *what, u64 gpa, u64 len
 	u64 mem = req->mem_size;
 
 	if (gpa + len < gpa || gpa + len > mem)
-		return loader_fail(req, "%s [%#llx, %#llx) does not fit in the VM's %llu MiB",
+		return loader_fail(req, -HV_ERANGE,
+				   "%s [%#llx, %#llx) does not fit in the VM's %llu MiB",
 				   what, gpa, gpa + len, mem >> 20);
 	if (loader_overlaps(gpa, len, LOADER_LOW_START, LOADER_LOW_END - LOADER_LOW_START))
-		return loader_fail(req, "%s [%#llx, %#llx) overlaps the boot information at "
+		return loader_fail(req, -HV_ERANGE,
+				   "%s [%#llx, %#llx) overlaps the boot information at "
 				   "[%#llx, %#llx)", what, gpa, gpa + len, LOADER_LOW_START,
 				   LOADER_LOW_END);
 	if (loader_overlaps(gpa, len, LOADER_FW_START, LOADER_FW_END - LOADER_FW_START))
-		return loader_fail(req, "%s [%#llx, %#llx) overlaps the firmware area at "
+		return loader_fail(req, -HV_ERANGE,
+				   "%s [%#llx, %#llx) overlaps the firmware area at "
 				   "[%#llx, %#llx)", what, gpa, gpa + len, LOADER_FW_START,
 				   LOADER_FW_END);
 	return 0;
@@ -67,14 +71,16 @@ int loader_check_area(struct loader_req *req, const char *what, u64 gpa, u64 len
 int loader_write(struct loader_req *req, u64 gpa, const void *src, u64 len)
 {
 	if (len && copy_to_guest(req->vm, gpa, src, len))
-		return loader_fail(req, "write of %llu bytes at %#llx outside guest RAM", len, gpa);
+		return loader_fail(req, -HV_EFAULT,
+				   "write of %llu bytes at %#llx outside guest RAM", len, gpa);
 	return 0;
 }
 
 int loader_zero(struct loader_req *req, u64 gpa, u64 len)
 {
 	if (len && clear_guest(req->vm, gpa, len))
-		return loader_fail(req, "clear of %llu bytes at %#llx outside guest RAM", len, gpa);
+		return loader_fail(req, -HV_EFAULT,
+				   "clear of %llu bytes at %#llx outside guest RAM", len, gpa);
 	return 0;
 }
 
@@ -88,7 +94,7 @@ int loader_write_gdt(struct loader_req *req, u16 cs, u16 ds)
 
 	/* Only the layouts the protocols ask for: Linux 0x10/0x18, multiboot 0x08/0x10. */
 	if (cs == ds || cs % 8 || ds % 8 || !cs || !ds || cs / 8 >= 4 || ds / 8 >= 4)
-		return loader_fail(req, "internal: bad boot selectors %#x/%#x", cs, ds);
+		return loader_fail(req, -HV_EINVAL, "internal: bad boot selectors %#x/%#x", cs, ds);
 	gdt[cs / 8] = GDT_FLAT_CODE32;
 	gdt[ds / 8] = GDT_FLAT_DATA;
 	req->boot.cs = cs;
@@ -109,10 +115,10 @@ int loader_place_modules(struct loader_req *req, u64 start, u64 ranges[][2])
 
 		fmt_snprintf(what, sizeof(what), "module \"%s\"", m->name);
 		if (at + m->size > (1ull << 32))
-			return loader_fail(req, "%s does not fit below 4 GiB", what);
+			return loader_fail(req, -HV_ERANGE, "%s does not fit below 4 GiB", what);
 		if (loader_check_area(req, what, at, m->size) ||
 		    loader_write(req, at, m->data, m->size))
-			return -1;
+			return req->error;
 		ranges[i][0] = at;
 		ranges[i][1] = at + m->size;
 		at = ALIGN_UP(at + m->size, PAGE_SIZE);
@@ -146,26 +152,30 @@ int loader_load(struct loader_req *req)
 
 	memset(&req->boot, 0, sizeof(req->boot));
 	req->err[0] = '\0';
+	req->error = 0;
 	req->format[0] = '\0';
 	if (!k->data || !k->size)
-		return loader_fail(req, "the image is empty");
+		return loader_fail(req, -HV_EINVAL, "the image is empty");
 	if (!k->args)
 		req->kernel.args = "";
 	if (req->nmods > LOADER_MAX_MODS)
-		return loader_fail(req, "more than %d modules", LOADER_MAX_MODS);
+		return loader_fail(req, -HV_EINVAL, "more than %d modules", LOADER_MAX_MODS);
 	/* By the image's own format; multiboot2 first where a kernel carries both headers. */
 	if (bzimage_probe(k)) {
 		if (req->nmods)
-			return loader_fail(req, "mods= is for multiboot kernels; a bzImage takes one "
+			return loader_fail(req, -HV_EINVAL,
+					   "mods= is for multiboot kernels; a bzImage takes one "
 					   "initrd=");
 		return bzimage_load(req);
 	}
 	if (req->initrd.data)
-		return loader_fail(req, "initrd= is for Linux bzImages; this is not one");
+		return loader_fail(req, -HV_EINVAL,
+				   "initrd= is for Linux bzImages; this is not one");
 	if (multiboot2_probe(k))
 		return multiboot2_load(req);
 	if (multiboot1_probe(k))
 		return multiboot1_load(req);
-	return loader_fail(req, "not a bzImage (no \"HdrS\" at 0x202) and no multiboot1 or "
+	return loader_fail(req, -HV_ENOEXEC,
+			   "not a bzImage (no \"HdrS\" at 0x202) and no multiboot1 or "
 			   "multiboot2 header in its first 32 KiB (use mod= for a flat image)");
 }

@@ -15,6 +15,7 @@
 #define VMX_LOADER_LOADER_H
 
 #include "lib/compiler.h"
+#include "lib/errno.h"
 #include "vmx/vm/guest_mem.h"
 
 #define LOADER_MAX_MODS		8
@@ -54,14 +55,18 @@ struct loader_req {
 	char format[48];			/* e.g. "bzImage, boot protocol 2.15" */
 	u64 kernel_start, kernel_end;		/* guest-physical run area */
 	char err[LOADER_ERR_MAX];		/* why the image was refused */
+	int error;				/* ... and as a negated HV_E* value */
 };
 
 /**
  * loader_load() - recognise @req->kernel's format and load it.
  * @req: the request; its output fields are filled
  *
- * Return: 0, or -1 with @req->err saying what is wrong (the caller names
- * the VM and the module in front of it).  Memory may be partly written on
+ * Return: 0, or a negated HV_E* value (lib/errno.h: -HV_ENOEXEC a malformed
+ * image, -HV_ENOTSUP a feature hv does not give, -HV_ERANGE a part that does
+ * not fit, -HV_EFAULT a write outside guest RAM, -HV_EINVAL a bad request)
+ * with @req->err saying which check failed (the caller names the VM and the
+ * module in front of it).  Memory may be partly written on
  * failure: the caller does not start the VM.
  */
 int loader_load(struct loader_req *req);
@@ -90,12 +95,17 @@ unsigned int loader_memory_map(u64 mem_size, struct loader_range map[LOADER_MAP_
 #define LOADER_INFO_END		0x20000ull	/* ... with its strings, below 128 KiB */
 #define LOADER_LOW_END		LOADER_INFO_END
 
-int loader_fail(struct loader_req *req, const char *fmt, ...) __printf(2, 3);
+/*
+ * Refuse the image: @req->err from @fmt, @req->error = @err (a negated
+ * HV_E* value).  Return: @err.  A loader that sees a helper fail returns
+ * @req->error, which the helper set through here.
+ */
+int loader_fail(struct loader_req *req, int err, const char *fmt, ...) __printf(3, 4);
 
 /*
  * Check that [gpa, gpa + len) is RAM the kernel may take: inside the VM,
- * above the boot structures, outside the firmware area.  0, or -1 with
- * req->err naming @what.
+ * above the boot structures, outside the firmware area.  0, or -HV_ERANGE
+ * with req->err naming @what.
  */
 int loader_check_area(struct loader_req *req, const char *what, u64 gpa, u64 len);
 
@@ -120,7 +130,7 @@ int loader_place_modules(struct loader_req *req, u64 start, u64 ranges[][2]);
 long loader_find_header(const struct loader_blob *k, u32 magic, unsigned int align, u64 search,
 			unsigned int nwords);
 
-/* The loaders: probe says whether the image is of that format; load is 0 or -1. */
+/* The loaders: probe says whether the image is of that format; load as loader_load(). */
 bool bzimage_probe(const struct loader_blob *k);
 int bzimage_load(struct loader_req *req);
 bool multiboot1_probe(const struct loader_blob *k);

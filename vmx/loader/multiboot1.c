@@ -83,29 +83,30 @@ int multiboot1_load(struct loader_req *req)
 	unsigned int i, n;
 
 	if (flags & MB1_F_REQUIRED & ~MB1_F_KNOWN)
-		return loader_fail(req, "multiboot1 header requires flags %#x that hv does not "
+		return loader_fail(req, -HV_ENOTSUP,
+				   "multiboot1 header requires flags %#x that hv does not "
 				   "know", (u32)(flags & MB1_F_REQUIRED & ~MB1_F_KNOWN));
 	if (flags & MB1_F_ADDRS) {
 		struct kernel_load_addrs a = { .header_off = (u64)off };
 
 		if ((u64)off + 32 > k->size)
-			return loader_fail(req, "multiboot1 header truncated");
+			return loader_fail(req, -HV_ENOEXEC, "multiboot1 header truncated");
 		a.header_addr = get_unaligned_u32(h + 12);
 		a.load_addr = get_unaligned_u32(h + 16);
 		a.load_end_addr = get_unaligned_u32(h + 20);
 		a.bss_end_addr = get_unaligned_u32(h + 24);
 		if (kernel_image_load_addrs(req, &a, get_unaligned_u32(h + 28), &ki))
-			return -1;
+			return req->error;
 	} else if (kernel_image_load_elf(req, &ki)) {
-		return -1;
+		return req->error;
 	}
 	if (loader_place_modules(req, ki.end, mods))
-		return -1;
+		return req->error;
 
 	/* The information structure first, then what it points to. */
 	info_gpa = loader_info_put(&w, NULL, MBI_SIZE, 8);
 	if (!info_gpa)
-		return -1;
+		return req->error;
 	info[MBI_OFF_FLAGS / 4] = MBI_MEM | MBI_CMDLINE | MBI_MODS | MBI_MMAP | MBI_LOADER_NAME;
 	loader_mem_kib(req->mem_size, &info[MBI_OFF_MEM_LOWER / 4], &info[MBI_OFF_MEM_UPPER / 4]);
 	n = loader_memory_map(req->mem_size, map);
@@ -118,35 +119,35 @@ int multiboot1_load(struct loader_req *req)
 		memcpy(e + 12, &map[i].len, 8);
 		memcpy(e + 20, &map[i].type, 4);
 		if (!(gpa = loader_info_put(&w, e, sizeof(e), 4)))
-			return -1;
+			return req->error;
 		if (i == 0)
 			info[MBI_OFF_MMAP_ADDR / 4] = (u32)gpa;
 	}
 	info[MBI_OFF_MMAP_LENGTH / 4] = n * 24;
 	if (!(gpa = loader_info_put(&w, k->args, strlen(k->args) + 1, 1)))
-		return -1;
+		return req->error;
 	info[MBI_OFF_CMDLINE / 4] = (u32)gpa;
 	if (!(gpa = loader_info_put(&w, "hv", 3, 1)))
-		return -1;
+		return req->error;
 	info[MBI_OFF_LOADER_NAME / 4] = (u32)gpa;
 	info[MBI_OFF_MODS_COUNT / 4] = req->nmods;
 	/* The module list: the (16-aligned) place reserved for it, not the unaligned end before. */
 	if (!(gpa = loader_info_put(&w, NULL, (u64)req->nmods * 16 + 1, 16)))
-		return -1;
+		return req->error;
 	info[MBI_OFF_MODS_ADDR / 4] = (u32)gpa;
 	for (i = 0; i < req->nmods; i++) {
 		u32 m[4] = { (u32)mods[i][0], (u32)mods[i][1], 0, 0 };
 		const char *s = req->mods[i].args;
 
 		if (!(gpa = loader_info_put(&w, s, strlen(s) + 1, 1)))
-			return -1;
+			return req->error;
 		m[2] = (u32)gpa;
 		if (loader_write(req, info[MBI_OFF_MODS_ADDR / 4] + i * 16, m, sizeof(m)))
-			return -1;
+			return req->error;
 	}
 	if (loader_write(req, info_gpa, info, sizeof(info)) ||
 	    kernel_image_boot(req, &ki, MB1_BOOT_MAGIC, (u32)info_gpa))
-		return -1;
+		return req->error;
 	fmt_snprintf(req->format, sizeof(req->format), "multiboot1 %s", ki.kind);
 	return 0;
 }

@@ -72,20 +72,23 @@ static int mb2_parse_header(struct loader_req *req, u64 off, struct mb2_header *
 	u64 t = 16;
 
 	if (arch != MB2_ARCH_I386)
-		return loader_fail(req, "multiboot2 header for architecture %u, not i386", arch);
+		return loader_fail(req, -HV_ENOTSUP,
+				   "multiboot2 header for architecture %u, not i386", arch);
 	if (len < 24 || len > req->kernel.size - off)
-		return loader_fail(req, "multiboot2 header length %u runs past the image", len);
+		return loader_fail(req, -HV_ENOEXEC,
+				   "multiboot2 header length %u runs past the image", len);
 	for (;;) {
 		u16 type, flags;
 		u32 size;
 
 		if (t + 8 > len)
-			return loader_fail(req, "multiboot2 header has no end tag");
+			return loader_fail(req, -HV_ENOEXEC, "multiboot2 header has no end tag");
 		type = get_unaligned_u16(h + t);
 		flags = get_unaligned_u16(h + t + 2);
 		size = get_unaligned_u32(h + t + 4);
 		if (size < 8 || size > len - t)
-			return loader_fail(req, "multiboot2 header tag %u at offset %#llx has bad size "
+			return loader_fail(req, -HV_ENOEXEC,
+					   "multiboot2 header tag %u at offset %#llx has bad size "
 					   "%u", type, t, size);
 		switch (type) {
 		case MB2_HT_END:
@@ -95,13 +98,15 @@ static int mb2_parse_header(struct loader_req *req, u64 off, struct mb2_header *
 				u32 want = get_unaligned_u32(h + t + i);
 
 				if (!mb2_info_given(want) && !(flags & MB2_HDR_TAG_OPTIONAL))
-					return loader_fail(req, "the kernel requires boot information "
+					return loader_fail(req, -HV_ENOTSUP,
+							   "the kernel requires boot information "
 							   "tag %u, which hv does not give", want);
 			}
 			break;
 		case MB2_HT_ADDRESS:
 			if (size < 24)
-				return loader_fail(req, "multiboot2 address tag too short");
+				return loader_fail(req, -HV_ENOEXEC,
+						   "multiboot2 address tag too short");
 			mh->have_addrs = true;
 			mh->addrs.header_off = off;
 			mh->addrs.header_addr = get_unaligned_u32(h + t + 8);
@@ -111,7 +116,8 @@ static int mb2_parse_header(struct loader_req *req, u64 off, struct mb2_header *
 			break;
 		case MB2_HT_ENTRY:
 			if (size < 12)
-				return loader_fail(req, "multiboot2 entry tag too short");
+				return loader_fail(req, -HV_ENOEXEC,
+						   "multiboot2 entry tag too short");
 			mh->have_entry = true;
 			mh->entry = get_unaligned_u32(h + t + 8);
 			break;
@@ -125,7 +131,8 @@ static int mb2_parse_header(struct loader_req *req, u64 off, struct mb2_header *
 			break;
 		default:
 			if (!(flags & MB2_HDR_TAG_OPTIONAL))
-				return loader_fail(req, "multiboot2 header requires tag type %u, which "
+				return loader_fail(req, -HV_ENOTSUP,
+						   "multiboot2 header requires tag type %u, which "
 						   "hv does not know", type);
 			break;
 		}
@@ -138,9 +145,9 @@ static int mb2_tag(struct loader_info *w, u32 type, const void *body, u32 len)
 {
 	u32 hdr[2] = { type, 8 + len };
 
-	if (!loader_info_put(w, hdr, sizeof(hdr), 8))
-		return -1;
-	return len && !loader_info_put(w, body, len, 1) ? -1 : 0;
+	if (!loader_info_put(w, hdr, sizeof(hdr), 8) || (len && !loader_info_put(w, body, len, 1)))
+		return w->req->error;
+	return 0;
 }
 
 static int mb2_tag_string(struct loader_info *w, u32 type, const char *s)
@@ -159,18 +166,18 @@ static int mb2_write_info(struct loader_req *req, struct loader_info *w,
 
 	if (!start || mb2_tag_string(w, MB2_TAG_CMDLINE, req->kernel.args) ||
 	    mb2_tag_string(w, MB2_TAG_LOADER_NAME, "hv"))
-		return -1;
+		return req->error;
 	for (i = 0; i < req->nmods; i++) {
 		const char *s = req->mods[i].args;
 		u32 m[4] = { MB2_TAG_MODULE, 16 + (u32)strlen(s) + 1, (u32)mods[i][0],
 			     (u32)mods[i][1] };
 
 		if (!loader_info_put(w, m, sizeof(m), 8) || !loader_info_put(w, s, strlen(s) + 1, 1))
-			return -1;
+			return req->error;
 	}
 	loader_mem_kib(req->mem_size, &mem[0], &mem[1]);
 	if (mb2_tag(w, MB2_TAG_BASIC_MEMINFO, mem, sizeof(mem)))
-		return -1;
+		return req->error;
 	n = loader_memory_map(req->mem_size, map);
 	memcpy(mmap, &entry_size, 4);
 	memcpy(mmap + 4, &version, 4);
@@ -184,13 +191,13 @@ static int mb2_write_info(struct loader_req *req, struct loader_info *w,
 		memcpy(e + 20, &zero, 4);
 	}
 	if (mb2_tag(w, MB2_TAG_MMAP, mmap, 8 + n * 24))
-		return -1;
+		return req->error;
 	/* The RSDP's revision-1 part, then all of it (revision 2). */
 	if (req->rsdp && (mb2_tag(w, MB2_TAG_ACPI_OLD, req->rsdp, 20) ||
 			  mb2_tag(w, MB2_TAG_ACPI_NEW, req->rsdp, 36)))
-		return -1;
+		return req->error;
 	if (mb2_tag(w, MB2_TAG_END, NULL, 0))
-		return -1;
+		return req->error;
 	hdr[0] = (u32)(w->at - start);
 	*info_gpa = start;
 	return loader_write(req, start, hdr, sizeof(hdr));
@@ -200,30 +207,32 @@ int multiboot2_load(struct loader_req *req)
 {
 	struct loader_info w = { .req = req, .at = LOADER_INFO_GPA };
 	struct mb2_header mh = { 0 };
-	u64 mods[LOADER_MAX_MODS][2], info_gpa;
+	u64 mods[LOADER_MAX_MODS][2], info_gpa = 0;
 	struct kernel_image ki;
 	long off = mb2_find(&req->kernel);
 
 	if (mb2_parse_header(req, (u64)off, &mh))
-		return -1;
+		return req->error;
 	if (mh.have_addrs) {
 		if (!mh.have_entry)
-			return loader_fail(req, "multiboot2 address tag without an entry tag");
+			return loader_fail(req, -HV_ENOEXEC,
+					   "multiboot2 address tag without an entry tag");
 		if (kernel_image_load_addrs(req, &mh.addrs, mh.entry, &ki))
-			return -1;
+			return req->error;
 	} else {
 		if (kernel_image_load_elf(req, &ki))
-			return -1;
+			return req->error;
 		if (mh.have_entry) {
 			if (mh.entry < ki.start || mh.entry >= ki.end)
-				return loader_fail(req, "entry tag %#x outside the image [%#llx, %#llx)",
+				return loader_fail(req, -HV_ENOEXEC,
+						   "entry tag %#x outside the image [%#llx, %#llx)",
 						   mh.entry, ki.start, ki.end);
 			ki.entry = mh.entry;
 		}
 	}
 	if (loader_place_modules(req, ki.end, mods) || mb2_write_info(req, &w, mods, &info_gpa) ||
 	    kernel_image_boot(req, &ki, MB2_BOOTLOADER_MAGIC, (u32)info_gpa))
-		return -1;
+		return req->error;
 	fmt_snprintf(req->format, sizeof(req->format), "multiboot2 %s", ki.kind);
 	return 0;
 }

@@ -31,14 +31,14 @@ static u8 __guest *guest_ram_at(struct vm *vm, gpa_t gpa, u64 *avail)
 static int guest_copy(struct vm *vm, gpa_t gpa, u8 *dst, const u8 *src, size_t len)
 {
 	if (gpa + len < gpa)
-		return -1;
+		return -HV_EFAULT;
 	while (len) {
 		u64 avail;
 		u8 __guest *g = guest_ram_at(vm, gpa, &avail);
 		size_t n;
 
 		if (!g)
-			return -1;
+			return -HV_EFAULT;
 		n = MIN((u64)len, avail);
 		if (dst) {
 			memcpy(dst, (__force const u8 *)g, n);
@@ -83,7 +83,7 @@ int guest_cmpxchg(struct vm *vm, gpa_t gpa, u64 *old, u64 new_val, unsigned int 
 	void *p = (__force void *)g;
 
 	if (!g || size > avail)
-		return -1;
+		return -HV_EFAULT;
 	/*
 	 * Atomicity only, as the guest's own LOCK CMPXCHG: the guest's other
 	 * vCPUs see one operation, and the hypervisor orders nothing by it.
@@ -114,20 +114,20 @@ int guest_cmpxchg(struct vm *vm, gpa_t gpa, u64 *old, u64 new_val, unsigned int 
 		return __atomic_compare_exchange_n((u64 *)p, old, new_val, false,
 						   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 	default:
-		return -1;
+		return -HV_EINVAL;
 	}
 }
 
 int guest_gpt_read(void *opaque, u64 gpa, u64 *val, unsigned int size)
 {
 	*val = 0;
-	return copy_from_guest(opaque, val, gpa, size) ? -1 : 0;
+	return copy_from_guest(opaque, val, gpa, size);
 }
 
 int guest_gpt_cmpxchg(void *opaque, u64 gpa, u64 old, u64 new_val, unsigned int size)
 {
 	/* An entry is naturally aligned; anything else is not one the CPU would update. */
 	if (gpa & (size - 1))
-		return -1;
+		return -HV_EINVAL;
 	return guest_cmpxchg(opaque, gpa, &old, new_val, size);
 }

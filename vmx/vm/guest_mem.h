@@ -16,6 +16,7 @@
 #define VMX_VM_GUEST_MEM_H
 
 #include "lib/compiler.h"
+#include "lib/errno.h"
 #include "lib/types.h"
 
 struct vm;
@@ -23,13 +24,13 @@ struct vm;
 /* True when [gpa, gpa + len) lies entirely in the VM's RAM (no wrap). */
 bool guest_range_ok(struct vm *vm, gpa_t gpa, u64 len);
 
-/* Copy @len bytes from guest-physical @gpa to @dst; 0, or -1 outside RAM. */
+/* Copy @len bytes from guest-physical @gpa to @dst; 0, or -HV_EFAULT outside RAM. */
 int copy_from_guest(struct vm *vm, void *dst, gpa_t gpa, size_t len);
 
-/* Copy @len bytes from @src to guest-physical @gpa; 0, or -1 outside RAM. */
+/* Copy @len bytes from @src to guest-physical @gpa; 0, or -HV_EFAULT outside RAM. */
 int copy_to_guest(struct vm *vm, gpa_t gpa, const void *src, size_t len);
 
-/* Zero [gpa, gpa + len); 0, or -1 outside RAM. */
+/* Zero [gpa, gpa + len); 0, or -HV_EFAULT outside RAM. */
 int clear_guest(struct vm *vm, gpa_t gpa, size_t len);
 
 /**
@@ -41,9 +42,10 @@ int clear_guest(struct vm *vm, gpa_t gpa, size_t len);
  * @new_val: the value to store
  * @size:    1, 2, 4 or 8 bytes
  *
- * Return: 1 swapped, 0 not swapped (*@old updated), -1 when the operand is
- * not inside one slot of guest RAM (a device page, outside the VM, or
- * straddling two host blocks) or @size is not one of the above.
+ * Return: 1 swapped, 0 not swapped (*@old updated), -HV_EFAULT when the
+ * operand is not inside one slot of guest RAM (a device page, outside the
+ * VM, or straddling two host blocks), -HV_EINVAL when @size is not one of
+ * the above.
  */
 int guest_cmpxchg(struct vm *vm, gpa_t gpa, u64 *old, u64 new_val, unsigned int size);
 

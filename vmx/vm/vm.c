@@ -15,6 +15,7 @@
 #include "arch/x86/smp.h"
 #include "arch/x86/setup.h"
 #include "lib/atomic.h"
+#include "lib/errno.h"
 #include "lib/format.h"
 #include "lib/printk.h"
 #include "lib/string.h"
@@ -88,14 +89,14 @@ static int vm_alloc_memory(struct vm *vm)
 			pr_err("vm %s: out of memory after %llu of %llu MiB\n", vm->cfg.name,
 			       (gpa >> 20),
 			       (vm->mem_size >> 20));
-			return -1;
+			return -HV_ENOMEM;
 		}
 		/* One slot stays free for the APIC-access page (vm_add_slots()). */
 		if (vm->nchunks == VM_MAX_CHUNKS || vm->nchunks == EPT_MAX_SLOTS - 1) {
 			pmm_free(pa, order);
 			pr_err("vm %s: memory too fragmented (more than %u blocks)\n",
 			       vm->cfg.name, vm->nchunks);
-			return -1;
+			return -HV_ENOSPC;
 		}
 		/* Never hand a guest what the hypervisor or another VM left there. */
 		memset(arch_phys_to_virt(pa), 0, PAGE_SIZE << order);
@@ -110,6 +111,7 @@ static int vm_alloc_memory(struct vm *vm)
 static int vm_add_slots(struct vm *vm)
 {
 	unsigned int i;
+	int err;
 
 	for (i = 0; i < vm->nchunks; i++) {
 		const struct vm_mem_chunk *c = &vm->chunks[i];
@@ -121,8 +123,9 @@ static int vm_add_slots(struct vm *vm)
 			.base_pfn = c->hpa >> PAGE_SHIFT,
 		};
 
-		if (ept_memslot_set(vm->mmu, &s))
-			return -1;
+		err = ept_memslot_set(vm->mmu, &s);
+		if (err)
+			return err;
 	}
 	/*
 	 * With APIC virtualisation the xAPIC page's guest-physical address
@@ -138,8 +141,7 @@ static int vm_add_slots(struct vm *vm)
 			.base_pfn = arch_virt_to_phys(vm->apic_access) >> PAGE_SHIFT,
 		};
 
-		if (ept_memslot_set(vm->mmu, &s))
-			return -1;
+		return ept_memslot_set(vm->mmu, &s);
 	}
 	return 0;
 }
@@ -147,6 +149,7 @@ static int vm_add_slots(struct vm *vm)
 static int vm_create_vcpus(struct vm *vm)
 {
 	unsigned int cpu;
+	int err;
 
 	for (cpu = 0; cpu < HV_MAX_CPUS; cpu++) {
 		struct vcpu *v;
@@ -155,26 +158,29 @@ static int vm_create_vcpus(struct vm *vm)
 			continue;
 		if (vm->nvcpus == VM_MAX_VCPUS) {
 			pr_err("vm %s: more than %u vCPUs\n", vm->cfg.name, VM_MAX_VCPUS);
-			return -1;
+			return -HV_ENOSPC;
 		}
 		v = kzalloc(sizeof(*v));
 		if (!v)
-			return -1;
+			return -HV_ENOMEM;
 		vm->vcpus[vm->nvcpus++] = v;	/* owned by the VM from here (vm_free) */
 		v->stats = kzalloc(sizeof(*v->stats));
 		if (!v->stats)
-			return -1;
+			return -HV_ENOMEM;
 		v->vm = vm;
 		v->id = vm->nvcpus - 1;
 		v->pcpu = cpu;
 		v->run_state = VCPU_WAIT_SIPI;
 		if (vmx_caps.vpid && !(v->vpid = vpid_alloc())) {
 			pr_err("vm %s: out of VPIDs\n", vm->cfg.name);
-			return -1;
+			return -HV_ENOSPC;
 		}
 		v->flush_id = ept_flush_vcpu_add(&vm->mmu->flush, v);
-		if (v->flush_id < 0 || vcpu_lapic_create(v))
-			return -1;
+		if (v->flush_id < 0)
+			return v->flush_id;
+		err = vcpu_lapic_create(v);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -283,20 +289,24 @@ static int vm_place_acpi(struct vm *vm)
 
 	if (!size || size > PLAT_ACPI_AREA_SIZE) {
 		pr_err("vm %s: ACPI tables for %u vCPUs do not fit\n", vm->cfg.name, vm->nvcpus);
-		return -1;
+		return -HV_ERANGE;
 	}
 	buf = kzalloc(size);
 	if (!buf) {
 		pr_err("vm %s: no memory to build its ACPI tables\n", vm->cfg.name);
-		return -1;
+		return -HV_ENOMEM;
 	}
 	rc = acpi_build(&cfg, buf, size, PLAT_ACPI_AREA_GPA, &info);
-	if (!rc)
-		rc = copy_to_guest(vm, PLAT_ACPI_AREA_GPA, buf, info.size);
+	if (rc) {
+		pr_err("vm %s: its ACPI tables could not be built (%d)\n", vm->cfg.name, rc);
+		kfree(buf);
+		return -HV_EINVAL;
+	}
+	rc = copy_to_guest(vm, PLAT_ACPI_AREA_GPA, buf, info.size);
 	kfree(buf);
 	if (rc) {
 		pr_err("vm %s: its ACPI tables could not be built (%d)\n", vm->cfg.name, rc);
-		return -1;
+		return rc;
 	}
 	vm->acpi_rsdp = info.rsdp_gpa;
 	return 0;
@@ -320,15 +330,17 @@ static int vm_create_devices(struct vm *vm)
 		.apic_deliver = vm_dev_apic_deliver,
 	};
 	struct uart16550 *com1;
+	int err;
 
 	vdev_bus_init(&vm->bus, &host);
-	if (vdev_bus_create_all(&vm->bus))
-		return -1;
+	err = vdev_bus_create_all(&vm->bus);
+	if (err)
+		return err;
 	com1 = uart16550_com1(&vm->bus);
 	if (vm->cfg.input_len && com1 &&
 	    uart_rx_feed(com1, (const u8 *)vm->cfg.input, vm->cfg.input_len) != vm->cfg.input_len) {
 		pr_err("vm %s: input= does not fit COM1's backlog\n", vm->cfg.name);
-		return -1;
+		return -HV_ENOSPC;
 	}
 	return 0;
 }
@@ -336,13 +348,15 @@ static int vm_create_devices(struct vm *vm)
 /*
  * Build @vm from its configuration: everything from vm->mmu on starts
  * zeroed.  On failure the parts built so far are given back (the struct
- * stays) and -1 is returned after a message.
+ * stays) and the failing step's negated HV_E* value is returned after a
+ * message.
  */
 static int vm_build(struct vm *vm)
 {
 	const struct vm_config *cfg = &vm->cfg;
 	struct ept_mmu_config mc = { 0 };
 	unsigned int i;
+	int err;
 
 	vm_log_init(vm);
 	vm_console_init(vm, cfg->console_raw);
@@ -354,7 +368,7 @@ static int vm_build(struct vm *vm)
 	if (!vm->mmu || !vm->io_bitmap[0] || !vm->io_bitmap[1] || !vm->msr_bitmap) {
 		pr_err("vm %s: out of memory for its structures\n", cfg->name);
 		vm_free_parts(vm, false);
-		return -1;
+		return -HV_ENOMEM;
 	}
 	memset(vm->io_bitmap[0], 0xff, PAGE_SIZE);
 	memset(vm->io_bitmap[1], 0xff, PAGE_SIZE);
@@ -368,7 +382,7 @@ static int vm_build(struct vm *vm)
 		if (!vm->apic_access || (vmx_caps.virt_x2apic && !vm->msr_bitmap_x2apic)) {
 			pr_err("vm %s: out of memory for its structures\n", cfg->name);
 			vm_free_parts(vm, false);
-			return -1;
+			return -HV_ENOMEM;
 		}
 		memset(vm->apic_access, 0, PAGE_SIZE);
 		if (vm->msr_bitmap_x2apic)
@@ -381,16 +395,27 @@ static int vm_build(struct vm *vm)
 	mc.gfn_limit = vm->mem_size >> PAGE_SHIFT;
 	mc.flush_ops = &vmx_ept_flush_ops;
 	mc.max_level = vmx_caps.ept_1g ? 3 : vmx_caps.ept_2m ? 2 : 1;
-	if (ept_mmu_init(vm->mmu, &mc)) {
+	err = ept_mmu_init(vm->mmu, &mc);
+	if (err) {
 		pr_err("vm %s: EPT MMU setup failed\n", cfg->name);
 		vm_free_parts(vm, false);
-		return -1;
+		return err;
 	}
 	/* ACPI before the image: the loaders give the kernel the RSDP's address. */
-	if (vm_alloc_memory(vm) || vm_add_slots(vm) || vm_create_devices(vm) ||
-	    vm_create_vcpus(vm) || vm_place_acpi(vm) || vm_load_image(vm)) {
+	err = vm_alloc_memory(vm);
+	if (!err)
+		err = vm_add_slots(vm);
+	if (!err)
+		err = vm_create_devices(vm);
+	if (!err)
+		err = vm_create_vcpus(vm);
+	if (!err)
+		err = vm_place_acpi(vm);
+	if (!err)
+		err = vm_load_image(vm);
+	if (err) {
 		vm_free_parts(vm, true);
-		return -1;
+		return err;
 	}
 	for (i = 0; i < vm->nvcpus; i++)
 		vm->vcpus_running++;

@@ -27,18 +27,22 @@ extern unsigned int vm_count;
  * @val: "NAME,mod=MODULE,mem=MIB,cpus=LIST[,entry=real|prot|long][,io=ignore|stop]"
  * @out: filled on success
  *
- * Return: 0, or -1 after a pr_warn quoting the bad part.
+ * Return: 0, or -HV_EINVAL after a pr_warn quoting the bad part.
  */
 int vm_config_parse(const char *val, struct vm_config *out);
 
-/* Queue a parsed configuration for vm_start_all() (checks name and CPU clashes). */
+/*
+ * Queue a parsed configuration for vm_start_all().  0, or after a pr_warn
+ * -HV_ENOSPC (too many VMs), -HV_EEXIST (the name is taken), -HV_EBUSY
+ * (CPUs shared with another VM).
+ */
 int vm_config_add(const struct vm_config *cfg);
 
 /* Number of vm= options accepted so far, and the i-th one. */
 unsigned int vm_config_count(void);
 const struct vm_config *vm_config_get(unsigned int i);
 
-/* The vm= command-line option handler: parse and queue.  0 or -1 (reported). */
+/* The vm= command-line option handler: parse and queue.  0, or as above (reported). */
 int vm_cmdline_option(const char *val);
 
 /**
@@ -94,7 +98,7 @@ static inline bool vm_is_stopped(const struct vm *vm)
 	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) == VM_STOPPED;
 }
 
-/* Load the VM's boot image (mod= or kernel=) into its fresh memory; 0 or -1 (reported). */
+/* Load the VM's boot image (mod= or kernel=) into its fresh memory; 0 or -HV_E* (reported). */
 int vm_load_image(struct vm *vm);
 
 /* Print "hv: vm NAME stopped: REASON" and the exit counts per reason. */

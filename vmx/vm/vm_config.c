@@ -27,6 +27,7 @@
  * Parsing runs while the command line is parsed, before any allocator
  * exists, so configurations are kept in a static table.
  */
+#include "lib/errno.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "vmx/debug/test_aids.h"
@@ -61,14 +62,14 @@ static bool vm_name_ok(const char *s, size_t n)
 	return true;
 }
 
-/* Parse a CPU list "N", "N-M", joined with '+'.  0 or -1. */
+/* Parse a CPU list "N", "N-M", joined with '+'.  0 or -HV_EINVAL. */
 static int vm_parse_cpus(const char *s, size_t n, u64 *mask)
 {
 	char buf[64];
 	const char *p = buf;
 
 	if (n == 0 || n >= sizeof(buf))
-		return -1;
+		return -HV_EINVAL;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
 	*mask = 0;
@@ -77,23 +78,23 @@ static int vm_parse_cpus(const char *s, size_t n, u64 *mask)
 		const char *end;
 
 		if (str_to_u64(p, &end, 10, &a) || end == p)
-			return -1;
+			return -HV_EINVAL;
 		b = a;
 		p = end;
 		if (*p == '-') {
 			p++;
 			if (str_to_u64(p, &end, 10, &b) || end == p)
-				return -1;
+				return -HV_EINVAL;
 			p = end;
 		}
 		if (a > b || b >= HV_MAX_CPUS)
-			return -1;
+			return -HV_EINVAL;
 		for (; a <= b; a++)
 			*mask |= BIT(a);
 		if (*p == '\0')
 			return 0;
 		if (*p++ != '+')
-			return -1;
+			return -HV_EINVAL;
 	}
 }
 
@@ -116,7 +117,7 @@ static bool vm_word(const char *v, size_t n, const char *w)
 /*
  * input=TEXT: percent-encoded (%20 a space, %0a a newline, %25 a percent),
  * since the command line splits at spaces and the option at commas.
- * Return: the decoded length, or -1 for a bad escape or too long a text.
+ * Return: the decoded length, or -HV_EINVAL for a bad escape or too long a text.
  */
 static int vm_parse_input(const char *v, size_t n, char *out, size_t size)
 {
@@ -129,23 +130,23 @@ static int vm_parse_input(const char *v, size_t n, char *out, size_t size)
 			int hi, lo;
 
 			if (i + 2 >= n)
-				return -1;
+				return -HV_EINVAL;
 			hi = hex_digit_value(v[i + 1]);
 			lo = hex_digit_value(v[i + 2]);
 			if (hi < 0 || lo < 0)
-				return -1;
+				return -HV_EINVAL;
 			c = (char)(hi << 4 | lo);
 			i += 2;
 		}
 		if (len + 1 >= size)
-			return -1;
+			return -HV_EINVAL;
 		out[len++] = c;
 	}
 	out[len] = '\0';
 	return (int)len;
 }
 
-/* mods=A+B+C: module names joined with '+'.  0 or -1. */
+/* mods=A+B+C: module names joined with '+'.  0 or -HV_EINVAL. */
 static int vm_parse_mods(const char *v, size_t n, struct vm_config *out)
 {
 	while (n) {
@@ -154,16 +155,16 @@ static int vm_parse_mods(const char *v, size_t n, struct vm_config *out)
 		while (w < n && v[w] != '+')
 			w++;
 		if (w == 0 || w >= VM_MOD_MAX || out->nmods == LOADER_MAX_MODS)
-			return -1;
+			return -HV_EINVAL;
 		memcpy(out->mods[out->nmods++], v, w);
 		if (w == n)
 			return 0;
 		v += w + 1;
 		n -= w + 1;
 		if (!n)
-			return -1;	/* a trailing '+' */
+			return -HV_EINVAL;	/* a trailing '+' */
 	}
-	return -1;
+	return -HV_EINVAL;
 }
 
 int vm_config_parse(const char *val, struct vm_config *out)
@@ -181,7 +182,7 @@ int vm_config_parse(const char *val, struct vm_config *out)
 	if (!vm_name_ok(p, n)) {
 		pr_warn("vm=%s: the name must be 1..%d characters of [A-Za-z0-9_-]\n", val,
 			VM_NAME_MAX - 1);
-		return -1;
+		return -HV_EINVAL;
 	}
 	memcpy(out->name, p, n);
 	p += n;
@@ -283,15 +284,15 @@ int vm_config_parse(const char *val, struct vm_config *out)
 	}
 	if (have_mod == have_kernel || !have_mem || !have_cpus) {
 		pr_warn("vm=%s: mod= or kernel= (one of them), mem= and cpus= are required\n", val);
-		return -1;
+		return -HV_EINVAL;
 	}
 	if (have_mod && (out->initrd[0] || out->nmods)) {
 		pr_warn("vm=%s: initrd= and mods= go with kernel=, not mod=\n", val);
-		return -1;
+		return -HV_EINVAL;
 	}
 	if (have_kernel && have_entry) {
 		pr_warn("vm=%s: entry= is for mod=; a kernel's format decides its entry\n", val);
-		return -1;
+		return -HV_EINVAL;
 	}
 	return 0;
 bad:
@@ -300,7 +301,7 @@ bad:
 		"cpus=N[-M][+...], entry=real|prot|long, io=ignore|stop, console=line|raw, "
 		"on_reset=stop|restart, apicv=on|off, input=TEXT, gdb%s)\n", val, (int)n, f,
 		vm_test_aid_usage);
-	return -1;
+	return -HV_EINVAL;
 }
 
 int vm_config_add(const struct vm_config *cfg)
@@ -309,19 +310,19 @@ int vm_config_add(const struct vm_config *cfg)
 
 	if (vm_nconfigs == HV_MAX_VMS) {
 		pr_warn("vm=%s: at most %d VMs\n", cfg->name, HV_MAX_VMS);
-		return -1;
+		return -HV_ENOSPC;
 	}
 	for (i = 0; i < vm_nconfigs; i++) {
 		if (!strcmp(vm_configs[i].name, cfg->name)) {
 			pr_warn("vm=%s: a VM with this name exists already\n", cfg->name);
-			return -1;
+			return -HV_EEXIST;
 		}
 		if (vm_configs[i].cpu_mask & cfg->cpu_mask) {
 			pr_warn("vm=%s: shares CPUs %#llx with vm %s; VMs need disjoint CPUs\n",
 				cfg->name,
 				(vm_configs[i].cpu_mask & cfg->cpu_mask),
 				vm_configs[i].name);
-			return -1;
+			return -HV_EBUSY;
 		}
 	}
 	vm_configs[vm_nconfigs++] = *cfg;
@@ -332,7 +333,10 @@ int vm_cmdline_option(const char *val)
 {
 	struct vm_config cfg;
 
-	if (!val || vm_config_parse(val, &cfg))
-		return -1;
-	return vm_config_add(&cfg);
+	int err;
+
+	if (!val)
+		return -HV_EINVAL;
+	err = vm_config_parse(val, &cfg);
+	return err ? err : vm_config_add(&cfg);
 }

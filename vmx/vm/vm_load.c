@@ -8,6 +8,7 @@
 #include "vmx/vm/vm.h"
 
 #include "arch/x86/setup.h"
+#include "lib/errno.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "mm/heap.h"
@@ -30,17 +31,17 @@ static int vm_write_long_mode_tables(struct vm *vm)
 
 	e = (VM_PML4_GPA + PAGE_SIZE) | 3;
 	if (copy_to_guest(vm, VM_PML4_GPA, &e, 8))
-		return -1;
+		return -HV_EFAULT;
 	for (i = 0; i < 4; i++) {
 		gpa_t pd = VM_PML4_GPA + (2 + i) * PAGE_SIZE;
 
 		e = pd | 3;
 		if (copy_to_guest(vm, VM_PML4_GPA + PAGE_SIZE + i * 8, &e, 8))
-			return -1;
+			return -HV_EFAULT;
 		for (j = 0; j < 512; j++) {
 			e = (((u64)i << 30) + ((u64)j << 21)) | 0x83;	/* P, RW, PS */
 			if (copy_to_guest(vm, pd + j * 8, &e, 8))
-				return -1;
+				return -HV_EFAULT;
 		}
 	}
 	return 0;
@@ -81,25 +82,29 @@ static int vm_load_flat(struct vm *vm)
 	if (!m) {
 		pr_err("vm %s: no boot module named \"%s\" (add \"module2 FILE %s\" to grub.cfg)\n",
 		       vm->cfg.name, vm->cfg.mod, vm->cfg.mod);
-		return -1;
+		return -HV_ENOENT;
 	}
 	size = m->end - m->start;
 	if (vm->cfg.entry == VM_ENTRY_REAL && size > 0x70000) {
 		pr_err("vm %s: real-mode image of %llu bytes does not fit below 0x80000\n",
 		       vm->cfg.name, size);
-		return -1;
+		return -HV_ERANGE;
 	}
 	if (load + size > vm->mem_size) {
 		pr_err("vm %s: image of %llu bytes does not fit in %llu MiB at %#llx\n",
 		       vm->cfg.name, size,
 		       vm->cfg.mem_mib, load);
-		return -1;
+		return -HV_ERANGE;
 	}
 	if (copy_to_guest(vm, load, arch_phys_to_virt(m->start), size) ||
 	    copy_to_guest(vm, VM_GDT_GPA, vm_boot_gdt, sizeof(vm_boot_gdt)))
-		return -1;
-	if (vm->cfg.entry == VM_ENTRY_LONG && vm_write_long_mode_tables(vm))
-		return -1;
+		return -HV_EFAULT;
+	if (vm->cfg.entry == VM_ENTRY_LONG) {
+		int err = vm_write_long_mode_tables(vm);
+
+		if (err)
+			return err;
+	}
 	pr_info("vm %s: module \"%s\" (%llu bytes) loaded at %#llx\n", vm->cfg.name,
 		vm->cfg.mod, size, load);
 	return 0;
@@ -117,7 +122,7 @@ static const char *vm_module_args(const struct mb2_module *m)
 	return c;
 }
 
-/* Fill @b from the boot module named @name; -1 with a message when there is none. */
+/* Fill @b from the boot module named @name; -HV_ENOENT with a message when there is none. */
 static int vm_find_blob(struct vm *vm, const char *what, const char *name, bool kernel_args,
 			struct loader_blob *b)
 {
@@ -126,7 +131,7 @@ static int vm_find_blob(struct vm *vm, const char *what, const char *name, bool 
 	if (!m) {
 		pr_err("vm %s: no boot module named \"%s\" for %s (add \"module2 FILE %s\" to "
 		       "grub.cfg)\n", vm->cfg.name, name, what, name);
-		return -1;
+		return -HV_ENOENT;
 	}
 	b->name = name;
 	b->data = arch_phys_to_virt(m->start);
@@ -141,28 +146,29 @@ static int vm_load_kernel(struct vm *vm)
 	struct loader_req *req;
 	u8 rsdp[36];
 	unsigned int i;
-	int rc = -1;
+	int rc;
 
 	req = kzalloc(sizeof(*req));
 	if (!req) {
 		pr_err("vm %s: out of memory for its loader\n", vm->cfg.name);
-		return -1;
+		return -HV_ENOMEM;
 	}
 	req->vm = vm;
 	req->mem_size = vm->mem_size;
-	if (vm_find_blob(vm, "kernel=", vm->cfg.kernel, true, &req->kernel) ||
-	    (vm->cfg.initrd[0] &&
-	     vm_find_blob(vm, "initrd=", vm->cfg.initrd, false, &req->initrd)))
+	rc = vm_find_blob(vm, "kernel=", vm->cfg.kernel, true, &req->kernel);
+	if (!rc && vm->cfg.initrd[0])
+		rc = vm_find_blob(vm, "initrd=", vm->cfg.initrd, false, &req->initrd);
+	for (i = 0; !rc && i < vm->cfg.nmods; i++)
+		rc = vm_find_blob(vm, "mods=", vm->cfg.mods[i], false, &req->mods[i]);
+	if (rc)
 		goto out;
-	for (i = 0; i < vm->cfg.nmods; i++)
-		if (vm_find_blob(vm, "mods=", vm->cfg.mods[i], false, &req->mods[i]))
-			goto out;
 	req->nmods = vm->cfg.nmods;
 	if (vm->acpi_rsdp && !copy_from_guest(vm, rsdp, vm->acpi_rsdp, sizeof(rsdp))) {
 		req->rsdp_gpa = vm->acpi_rsdp;
 		req->rsdp = rsdp;
 	}
-	if (loader_load(req)) {
+	rc = loader_load(req);
+	if (rc) {
 		pr_err("vm %s: kernel \"%s\" refused: %s\n", vm->cfg.name, vm->cfg.kernel, req->err);
 		goto out;
 	}
@@ -172,7 +178,6 @@ static int vm_load_kernel(struct vm *vm)
 		req->kernel_start, req->kernel_end,
 		req->boot.eip, req->initrd.data ? ", initrd " : "",
 		req->initrd.data ? vm->cfg.initrd : "");
-	rc = 0;
 out:
 	kfree(req);
 	return rc;

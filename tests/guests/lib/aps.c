@@ -6,23 +6,21 @@
  * use APs (guests.mk: GUEST_SMP).
  */
 #include "guest.h"
+#include "lib/x86_msr.h"
+#include "vmx/dev/apic_regs.h"
 
 #define TRAMP		0x8000u
-#define MSR_ICR		0x830
 
 extern const u8 ap_tramp_start[], ap_tramp_end[];
 
 static u8 ap_stacks[8 * 4096] __attribute__((aligned(4096)));
-
-#define MSR_APIC_BASE	0x1b
-#define APIC_BASE_EXTD	(1u << 10)
 
 static void (*ap_user_entry)(u32 index);
 
 /* Every local APIC starts in xAPIC mode: the ICR MSR needs x2APIC mode. */
 void genable_x2apic(void)
 {
-	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_EXTD);
+	wrmsr(MSR_IA32_APIC_BASE, rdmsr(MSR_IA32_APIC_BASE) | APIC_BASE_EXTD);
 }
 
 void guest_idt_load(void);	/* lib/start.asm: the IDT vCPU 0 built */
@@ -45,9 +43,10 @@ void gstart_aps(void (*entry)(u32 index), u32 count)
 	for (u32 i = 1; i <= count && i < 8; i++) {
 		u64 dest = (u64)i << 32;
 
-		wrmsr(MSR_ICR, dest | 0x4500);			/* INIT, assert */
-		wrmsr(MSR_ICR, dest | 0x4600 | (TRAMP >> 12));	/* SIPI */
-		wrmsr(MSR_ICR, dest | 0x4600 | (TRAMP >> 12));	/* SIPI again, as the spec says */
+		wrmsr(X2APIC_MSR_ICR, dest | 0x4500);			/* INIT, assert */
+		wrmsr(X2APIC_MSR_ICR, dest | 0x4600 | (TRAMP >> 12));	/* SIPI */
+		/* SIPI again, as the spec says */
+		wrmsr(X2APIC_MSR_ICR, dest | 0x4600 | (TRAMP >> 12));
 	}
 }
 
