@@ -144,7 +144,7 @@ static void dr_write(unsigned int n, u64 v)
 
 /*
  * The R/W and LEN fields for a breakpoint of @type on @len bytes at @addr,
- * or -1 where a debug register cannot: data of 1, 2, 4 or 8 bytes,
+ * or -HV_EINVAL where a debug register cannot: data of 1, 2, 4 or 8 bytes,
  * aligned to its length; execution with LEN 00.
  */
 static int gdb_dr7_rwlen(enum gdb_bp_type type, u64 addr, u64 len)
