@@ -185,20 +185,35 @@ void printk(enum log_level lvl, const char *fmt, ...)
 	va_end(ap);
 }
 
-void pr_plain(const char *fmt, ...)
+/* Format and write exactly as given: pr_plain() and pr_answer(). */
+static void vprintk_plain(const char *fmt, va_list ap)
 {
 	char msg[PRINTK_LINE_MAX];
-	va_list ap;
-	int len;
+	int len = fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
 
-	if (LOG_INFO > printk_get_level())
-		return;
-	va_start(ap, fmt);
-	len = fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	if (len < 0)
 		len = 0;
 	if ((size_t)len >= sizeof(msg))
 		len = (int)sizeof(msg) - 1;
 	printk_write(msg, (size_t)len);
+}
+
+void pr_plain(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (LOG_INFO > printk_get_level())
+		return;
+	va_start(ap, fmt);
+	vprintk_plain(fmt, ap);
+	va_end(ap);
+}
+
+void pr_answer(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintk_plain(fmt, ap);
+	va_end(ap);
 }

@@ -32,6 +32,13 @@ void vprintk(enum log_level lvl, const char *fmt, va_list ap) __printf(2, 0);
 /* Print exactly as given (no prefix) at level INFO: machine-read lines. */
 void pr_plain(const char *fmt, ...) __printf(1, 2);
 
+/*
+ * As pr_plain(), at every log level: the answer to what a person typed (the
+ * shell's commands, the console's focus moves), which `loglevel err` must not
+ * silence, or the shell could not even show that it lowered the level.
+ */
+void pr_answer(const char *fmt, ...) __printf(1, 2);
+
 void printk_set_level(enum log_level lvl);
 enum log_level printk_get_level(void);
 

@@ -72,10 +72,10 @@ static void con_say_focus(void)
 	struct vm *vm = vm_console_focus();
 
 	if (vm)
-		pr_plain("hv: console input to vm %s (Ctrl-A three times to switch)\n",
+		pr_answer("hv: console input to vm %s (Ctrl-A three times to switch)\n",
 			 vm->cfg.name);
 	else
-		pr_plain("hv: console input to the hypervisor shell (Ctrl-A three times to switch)\n");
+		pr_answer("hv: console input to the hypervisor shell (Ctrl-A three times to switch)\n");
 	if (!vm)
 		console_term_write(SHELL_PROMPT, sizeof(SHELL_PROMPT) - 1);
 }
@@ -181,7 +181,7 @@ static void con_deliver(u8 c)
 	if (vm && (!con_vm_listed(vm) || vm_is_stopped(vm))) {
 		/* Its VM is gone: the shell takes the input from here on (this byte too). */
 		if (con_vm_listed(vm))
-			pr_plain("hv: vm %s has stopped\n", vm->cfg.name);
+			pr_answer("hv: vm %s has stopped\n", vm->cfg.name);
 		vm_console_set_focus(NULL);
 		con_say_focus();
 		vm = NULL;

@@ -43,7 +43,7 @@
 
 static void shell_usage(enum shell_cmd_id c)
 {
-	pr_plain("usage: %s\n", shell_cmds[c].usage);
+	pr_answer("usage: %s\n", shell_cmds[c].usage);
 }
 
 struct vm *shell_vm(const char *name)
@@ -51,7 +51,7 @@ struct vm *shell_vm(const char *name)
 	for (unsigned int i = 0; i < vm_count; i++)
 		if (!strcmp(vm_list[i]->cfg.name, name))
 			return vm_list[i];
-	pr_plain("no vm named %s (vms lists them)\n", name);
+	pr_answer("no vm named %s (vms lists them)\n", name);
 	return NULL;
 }
 
@@ -59,7 +59,7 @@ static struct vcpu *shell_vcpu(struct vm *vm, u64 id)
 {
 	if (id < vm->nvcpus)
 		return vm->vcpus[id];
-	pr_plain("vm %s has no vcpu %llu (it has %u)\n", vm->cfg.name, id, vm->nvcpus);
+	pr_answer("vm %s has no vcpu %llu (it has %u)\n", vm->cfg.name, id, vm->nvcpus);
 	return NULL;
 }
 
@@ -84,14 +84,14 @@ static u64 shell_vcpu_exits(const struct vcpu *v)
 
 static void cmd_help(const struct shell_parsed *p)
 {
-	pr_plain("commands (Ctrl-A three times moves the input to the next VM):\n");
+	pr_answer("commands (Ctrl-A three times moves the input to the next VM):\n");
 	for (unsigned int c = 0; c < SHELL_NCMDS; c++)
-		pr_plain("  %-34s %s\n", shell_cmds[c].usage, shell_cmds[c].help);
+		pr_answer("  %-34s %s\n", shell_cmds[c].usage, shell_cmds[c].help);
 }
 
 static void cmd_version(const struct shell_parsed *p)
 {
-	pr_plain("hv %s (git %s)\n", HV_VERSION, HV_GIT_REV);
+	pr_answer("hv %s (git %s)\n", HV_VERSION, HV_GIT_REV);
 }
 
 static void cmd_cpus(const struct shell_parsed *p)
@@ -119,7 +119,7 @@ static void cmd_cpus(const struct shell_parsed *p)
 			str_copy(what, cpu == arch_cpu_id() ? "hypervisor (console, shell)" : "idle",
 				 sizeof(what));
 		}
-		pr_plain("cpu %u: %s, apic id %u, %s, %llu exits/s\n", cpu,
+		pr_answer("cpu %u: %s, apic id %u, %s, %llu exits/s\n", cpu,
 			 READ_ONCE(pc->online) ? "online" : "offline", pc->apic_id, what, rate);
 		last_exits[cpu] = exits;
 	}
@@ -129,14 +129,14 @@ static void cmd_cpus(const struct shell_parsed *p)
 static void cmd_vms(const struct shell_parsed *p)
 {
 	if (!vm_count)
-		pr_plain("no vms\n");
+		pr_answer("no vms\n");
 	for (unsigned int i = 0; i < vm_count; i++) {
 		struct vm *vm = vm_list[i];
 		u64 exits = 0;
 
 		for (unsigned int j = 0; j < vm->nvcpus; j++)
 			exits += shell_vcpu_exits(vm->vcpus[j]);
-		pr_plain("vm %s: %s, %llu MiB, %u vcpus (cpu mask %#llx), %llu exits, console %s%s\n",
+		pr_answer("vm %s: %s, %llu MiB, %u vcpus (cpu mask %#llx), %llu exits, console %s%s\n",
 			 vm->cfg.name, vm_is_stopped(vm) ? "stopped" : "running",
 			 (vm->mem_size >> 20), vm->nvcpus, vm->cfg.cpu_mask, exits,
 			 vm->cfg.console_raw ? "raw" : "line",
@@ -159,7 +159,7 @@ static void cmd_vcpus(const struct shell_parsed *p)
 		 */
 		u64 deadline = READ_ONCE(v->timer_deadline), now = rdtsc();
 
-		pr_plain("vm %s vcpu %u: cpu %u, %s, vpid %u, %llu exits, pending intr %u nmi %u "
+		pr_answer("vm %s vcpu %u: cpu %u, %s, vpid %u, %llu exits, pending intr %u nmi %u "
 			 "init %u, timer %s%llu us\n", vm->cfg.name, j, v->pcpu,
 			 shell_run_state(READ_ONCE(v->run_state)), v->vpid,
 			 shell_vcpu_exits(v), READ_ONCE(v->intr_pending),
@@ -178,10 +178,10 @@ static bool shell_peek(struct vm *vm, struct vcpu *v, struct vcpu_snapshot *s)
 	if (!rc)
 		return true;
 	if (rc == -2)
-		pr_plain("vm %s vcpu %u: cpu %u did not answer within %llu ms\n", vm->cfg.name,
+		pr_answer("vm %s vcpu %u: cpu %u did not answer within %llu ms\n", vm->cfg.name,
 			 v->id, v->pcpu, VCPU_PEEK_TIMEOUT_NS / 1000000ull);
 	else
-		pr_plain("vm %s vcpu %u: not running (not started yet, or stopped)\n",
+		pr_answer("vm %s vcpu %u: not running (not started yet, or stopped)\n",
 			 vm->cfg.name, v->id);
 	return false;
 }
@@ -203,30 +203,30 @@ static void cmd_regs(const struct shell_parsed *p)
 
 	if (!v || !shell_peek(vm, v, &s))
 		return;
-	pr_plain("regs %s %u: rip %016llx rflags %016llx (%s)\n", vm->cfg.name, v->id,
+	pr_answer("regs %s %u: rip %016llx rflags %016llx (%s)\n", vm->cfg.name, v->id,
 		 vcpu_snap_get(&s, VMCS_GUEST_RIP), vcpu_snap_get(&s, VMCS_GUEST_RFLAGS),
 		 shell_run_state(s.run_state));
-	pr_plain("regs %s %u: rax %016llx rbx %016llx rcx %016llx rdx %016llx\n", vm->cfg.name,
+	pr_answer("regs %s %u: rax %016llx rbx %016llx rcx %016llx rdx %016llx\n", vm->cfg.name,
 		 v->id, r[GPR_RAX], r[GPR_RBX], r[GPR_RCX], r[GPR_RDX]);
-	pr_plain("regs %s %u: rsi %016llx rdi %016llx rbp %016llx rsp %016llx\n", vm->cfg.name,
+	pr_answer("regs %s %u: rsi %016llx rdi %016llx rbp %016llx rsp %016llx\n", vm->cfg.name,
 		 v->id, r[GPR_RSI], r[GPR_RDI], r[GPR_RBP], r[GPR_RSP]);
-	pr_plain("regs %s %u: r8  %016llx r9  %016llx r10 %016llx r11 %016llx\n", vm->cfg.name,
+	pr_answer("regs %s %u: r8  %016llx r9  %016llx r10 %016llx r11 %016llx\n", vm->cfg.name,
 		 v->id, r[GPR_R8], r[GPR_R9], r[GPR_R10], r[GPR_R11]);
-	pr_plain("regs %s %u: r12 %016llx r13 %016llx r14 %016llx r15 %016llx\n", vm->cfg.name,
+	pr_answer("regs %s %u: r12 %016llx r13 %016llx r14 %016llx r15 %016llx\n", vm->cfg.name,
 		 v->id, r[GPR_R12], r[GPR_R13], r[GPR_R14], r[GPR_R15]);
 	for (unsigned int i = 0; i < VMCS_GUEST_NSEGS; i++)
-		pr_plain("regs %s %u: %-4s sel %04llx base %016llx limit %08llx ar %05llx\n",
+		pr_answer("regs %s %u: %-4s sel %04llx base %016llx limit %08llx ar %05llx\n",
 			 vm->cfg.name, v->id, vmcs_guest_segs[i].name,
 			 vcpu_snap_get(&s, vmcs_guest_segs[i].sel),
 			 vcpu_snap_get(&s, vmcs_guest_segs[i].base),
 			 vcpu_snap_get(&s, vmcs_guest_segs[i].limit),
 			 vcpu_snap_get(&s, vmcs_guest_segs[i].ar));
-	pr_plain("regs %s %u: gdtr %016llx/%04llx idtr %016llx/%04llx\n", vm->cfg.name, v->id,
+	pr_answer("regs %s %u: gdtr %016llx/%04llx idtr %016llx/%04llx\n", vm->cfg.name, v->id,
 		 vcpu_snap_get(&s, VMCS_GUEST_GDTR_BASE),
 		 vcpu_snap_get(&s, VMCS_GUEST_GDTR_LIMIT),
 		 vcpu_snap_get(&s, VMCS_GUEST_IDTR_BASE),
 		 vcpu_snap_get(&s, VMCS_GUEST_IDTR_LIMIT));
-	pr_plain("regs %s %u: cr0 %016llx cr3 %016llx cr4 %016llx efer %016llx\n", vm->cfg.name,
+	pr_answer("regs %s %u: cr0 %016llx cr3 %016llx cr4 %016llx efer %016llx\n", vm->cfg.name,
 		 v->id, shell_guest_cr(&s, VMCS_GUEST_CR0, VMCS_CR0_MASK, VMCS_CR0_SHADOW),
 		 vcpu_snap_get(&s, VMCS_GUEST_CR3),
 		 shell_guest_cr(&s, VMCS_GUEST_CR4, VMCS_CR4_MASK, VMCS_CR4_SHADOW),
@@ -242,7 +242,7 @@ static void cmd_vmcs(const struct shell_parsed *p)
 	if (!v || !shell_peek(vm, v, &s))
 		return;
 	for (unsigned int i = 0; i < vcpu_peek_nfields; i++)
-		pr_plain("vmcs %s %u: %-18s (%04x) %016llx\n", vm->cfg.name, v->id,
+		pr_answer("vmcs %s %u: %-18s (%04x) %016llx\n", vm->cfg.name, v->id,
 			 vcpu_peek_fields[i].name, vcpu_peek_fields[i].enc, s.field[i]);
 }
 
@@ -261,7 +261,7 @@ static void shell_dump_line(const char *tag, u64 addr, const u8 *p, unsigned int
 		text[b] = guest_text_byte(p[b]);
 	}
 	text[MIN(n, 16u)] = '\0';
-	pr_plain("%s %016llx: %s|%s|\n", tag, addr, hex, text);
+	pr_answer("%s %016llx: %s|%s|\n", tag, addr, hex, text);
 }
 
 /* Hex and (filtered) text, 16 bytes a line, addresses from @addr. */
@@ -276,7 +276,7 @@ static bool shell_dump_len(const struct shell_parsed *p, unsigned int idx, unsig
 	u64 l = p->argc > idx ? p->num[idx] : SHELL_DUMP_DEFAULT;
 
 	if (!l || l > SHELL_DUMP_MAX) {
-		pr_plain("LEN must be 1..%u\n", SHELL_DUMP_MAX);
+		pr_answer("LEN must be 1..%u\n", SHELL_DUMP_MAX);
 		return false;
 	}
 	*len = (unsigned int)l;
@@ -293,7 +293,7 @@ static void cmd_mem(const struct shell_parsed *p)
 	if (!vm || !shell_dump_len(p, 2, &len))
 		return;
 	if (!guest_range_ok(vm, gpa, len) || copy_from_guest(vm, buf, gpa, len)) {
-		pr_plain("mem: %#llx+%u is not in vm %s's RAM (%llu MiB from 0)\n", gpa, len,
+		pr_answer("mem: %#llx+%u is not in vm %s's RAM (%llu MiB from 0)\n", gpa, len,
 			 vm->cfg.name, vm->mem_size >> 20);
 		return;
 	}
@@ -329,7 +329,7 @@ static void cmd_hmem(const struct shell_parsed *p)
 	if (!shell_dump_len(p, 1, &len))
 		return;
 	if (!shell_hpa_ok(hpa, len)) {
-		pr_plain("hmem: %#llx+%u is not RAM the hypervisor maps\n", hpa, len);
+		pr_answer("hmem: %#llx+%u is not RAM the hypervisor maps\n", hpa, len);
 		return;
 	}
 	shell_dump("hmem", hpa, arch_phys_to_virt(hpa), len);
@@ -365,13 +365,13 @@ static void cmd_gva(const struct shell_parsed *p)
 	mode = gpt_paging_mode(&ctx);
 	gpt_walk(&ctx, gva, GPT_ACC_NO_SIDE_EFFECTS | GPT_ACC_NO_PERM_CHECK, &res);
 	if (mode == GPT_MODE_NONE && res.status == GPT_OK) {
-		pr_plain("gva %s %u %#llx: gpa %#llx (paging off: the same address)\n",
+		pr_answer("gva %s %u %#llx: gpa %#llx (paging off: the same address)\n",
 			 vm->cfg.name, v->id, gva, res.gpa);
 		return;
 	}
 	switch (res.status) {
 	case GPT_OK:
-		pr_plain("gva %s %u %#llx: gpa %#llx (%s, %llu KiB page, level %u,%s%s%s)\n",
+		pr_answer("gva %s %u %#llx: gpa %#llx (%s, %llu KiB page, level %u,%s%s%s)\n",
 			 vm->cfg.name, v->id, gva, res.gpa,
 			 mode < ARRAY_SIZE(modes) ? modes[mode] : "?", (res.page_size >> 10),
 			 res.level, res.perm & GPT_PERM_W ? " writable" : " read-only",
@@ -379,19 +379,19 @@ static void cmd_gva(const struct shell_parsed *p)
 			 res.perm & GPT_PERM_X ? " executable" : " no-execute");
 		break;
 	case GPT_FAULT:
-		pr_plain("gva %s %u %#llx: not mapped (%s; the guest would take #PF, error code "
+		pr_answer("gva %s %u %#llx: not mapped (%s; the guest would take #PF, error code "
 			 "%#x)\n", vm->cfg.name, v->id, gva,
 			 mode < ARRAY_SIZE(modes) ? modes[mode] : "?", res.error_code);
 		break;
 	case GPT_NONCANONICAL:
-		pr_plain("gva %s %u %#llx: not canonical\n", vm->cfg.name, v->id, gva);
+		pr_answer("gva %s %u %#llx: not canonical\n", vm->cfg.name, v->id, gva);
 		break;
 	case GPT_BAD_GPA:
-		pr_plain("gva %s %u %#llx: a page table at gpa %#llx is not in the VM's RAM\n",
+		pr_answer("gva %s %u %#llx: a page table at gpa %#llx is not in the VM's RAM\n",
 			 vm->cfg.name, v->id, gva, res.bad_gpa);
 		break;
 	default:
-		pr_plain("gva %s %u %#llx: the walk failed (status %d)\n", vm->cfg.name, v->id,
+		pr_answer("gva %s %u %#llx: the walk failed (status %d)\n", vm->cfg.name, v->id,
 			 gva, res.status);
 		break;
 	}
@@ -399,14 +399,14 @@ static void cmd_gva(const struct shell_parsed *p)
 
 static void shell_lock_line(const char *vm, const char *name, const struct lock_stats *st)
 {
-	pr_plain("lock %s %s: %llu acquisitions, %llu contended, longest wait %llu ns\n", vm, name,
+	pr_answer("lock %s %s: %llu acquisitions, %llu contended, longest wait %llu ns\n", vm, name,
 		 st->acquisitions, st->contended, st->max_wait_ns);
 }
 
 static void cmd_locks(const struct shell_parsed *p)
 {
 	if (!vm_count)
-		pr_plain("no vms: no locks to show\n");
+		pr_answer("no vms: no locks to show\n");
 	for (unsigned int i = 0; i < vm_count; i++) {
 		struct vm *vm = vm_list[i];
 		struct lock_stats st;
@@ -427,12 +427,12 @@ static void cmd_locks(const struct shell_parsed *p)
 static void cmd_ebr(const struct shell_parsed *p)
 {
 	if (!vm_count)
-		pr_plain("no vms: no EBR domains\n");
+		pr_answer("no vms: no EBR domains\n");
 	for (unsigned int i = 0; i < vm_count; i++) {
 		struct ebr_stats st;
 
 		ebr_stats_read(&vm_list[i]->mmu->ebr, &st);
-		pr_plain("ebr %s: epoch %llu, %llu advances, %llu retired, %llu freed, %llu pending "
+		pr_answer("ebr %s: epoch %llu, %llu advances, %llu retired, %llu freed, %llu pending "
 			 "(peak %llu), %llu waits at the backlog limit\n", vm_list[i]->cfg.name,
 			 st.epoch, st.advances, st.retired, st.freed,
 			 st.pending, st.peak_pending, st.waits_for_backlog);
@@ -444,7 +444,7 @@ static void cmd_loglevel(const struct shell_parsed *p)
 	static const char *const names[] = { "err", "warn", "info", "debug" };
 
 	printk_set_level((enum log_level)p->num[0]);
-	pr_plain("log level %s\n", names[p->num[0]]);
+	pr_answer("log level %s\n", names[p->num[0]]);
 }
 
 static void cmd_cpuid(const struct shell_parsed *p)
@@ -457,7 +457,7 @@ static void cmd_cpuid(const struct shell_parsed *p)
 		return;
 	}
 	r = cpuid_count((u32)p->num[0], (u32)sub);
-	pr_plain("cpuid %#llx %#llx: eax %08x ebx %08x ecx %08x edx %08x\n", p->num[0],
+	pr_answer("cpuid %#llx %#llx: eax %08x ebx %08x ecx %08x edx %08x\n", p->num[0],
 		 sub, r.eax, r.ebx, r.ecx, r.edx);
 }
 
@@ -470,9 +470,9 @@ static void cmd_rdmsr(const struct shell_parsed *p)
 		return;
 	}
 	if (rdmsr_safe((u32)p->num[0], &val))
-		pr_plain("msr %#llx: #GP (this CPU has no such MSR)\n", p->num[0]);
+		pr_answer("msr %#llx: #GP (this CPU has no such MSR)\n", p->num[0]);
 	else
-		pr_plain("msr %#llx: %#llx\n", p->num[0], val);
+		pr_answer("msr %#llx: %#llx\n", p->num[0], val);
 }
 
 static void cmd_vm_stop(const struct shell_parsed *p)
@@ -482,10 +482,10 @@ static void cmd_vm_stop(const struct shell_parsed *p)
 	if (!vm)
 		return;
 	if (vm_is_stopped(vm)) {
-		pr_plain("vm %s is stopped already\n", vm->cfg.name);
+		pr_answer("vm %s is stopped already\n", vm->cfg.name);
 		return;
 	}
-	pr_plain("hv: vm %s: stop requested from the shell\n", vm->cfg.name);
+	pr_answer("hv: vm %s: stop requested from the shell\n", vm->cfg.name);
 	vm_stop(vm, "stopped from the shell");
 }
 
@@ -499,10 +499,10 @@ static void cmd_vm_start(const struct shell_parsed *p)
 	case 0:
 		break;
 	case -1:
-		pr_plain("vm %s: every VM has stopped and hv gave their memory back\n", vm->cfg.name);
+		pr_answer("vm %s: every VM has stopped and hv gave their memory back\n", vm->cfg.name);
 		break;
 	default:
-		pr_plain("vm %s is running (vm restart rebuilds a running VM)\n", vm->cfg.name);
+		pr_answer("vm %s is running (vm restart rebuilds a running VM)\n", vm->cfg.name);
 		break;
 	}
 }
@@ -514,23 +514,23 @@ static void cmd_vm_restart(const struct shell_parsed *p)
 	if (!vm)
 		return;
 	if (vm_is_stopped(vm)) {
-		pr_plain("vm %s is stopped (vm start runs it again)\n", vm->cfg.name);
+		pr_answer("vm %s is stopped (vm start runs it again)\n", vm->cfg.name);
 		return;
 	}
-	pr_plain("hv: vm %s: restart requested from the shell\n", vm->cfg.name);
+	pr_answer("hv: vm %s: restart requested from the shell\n", vm->cfg.name);
 	vm_restart_request(vm);
 }
 
 static void cmd_reboot(const struct shell_parsed *p)
 {
-	pr_plain("hv: rebooting\n");
+	pr_answer("hv: rebooting\n");
 	/* The reset control register (0xCF9: full reset), then the keyboard controller. */
 	outb(0xcf9, 0x02);
 	outb(0xcf9, 0x06);
 	tsc_delay_us(10000);
 	outb(0x64, 0xfe);
 	tsc_delay_us(10000);
-	pr_plain("hv: reboot did not happen (neither 0xCF9 nor the i8042 reset this machine)\n");
+	pr_answer("hv: reboot did not happen (neither 0xCF9 nor the i8042 reset this machine)\n");
 }
 
 static void cmd_gdb(const struct shell_parsed *p)
@@ -574,7 +574,7 @@ void shell_run(char *line)
 	case SHELL_PARSE_EMPTY:
 		return;
 	case SHELL_PARSE_UNKNOWN:
-		pr_plain("unknown command %s (help lists the commands)\n", first);
+		pr_answer("unknown command %s (help lists the commands)\n", first);
 		return;
 	case SHELL_PARSE_BADARGS:
 		shell_usage(p.cmd);

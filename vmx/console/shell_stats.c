@@ -47,17 +47,17 @@ void cmd_exits(const struct shell_parsed *p)
 			continue;
 		total += n;
 		exit_lat_label(exit_lat_median(hist, n), label, sizeof(label));
-		pr_plain("exits %s: %3u %-28s %llu (median %s ticks)\n", vm->cfg.name, r,
+		pr_answer("exits %s: %3u %-28s %llu (median %s ticks)\n", vm->cfg.name, r,
 			 shell_reason_name(r), n, label);
 		for (unsigned int b = 0; b < EXIT_LAT_BUCKETS; b++) {
 			if (!hist[b])
 				continue;
 			exit_lat_label(b, label, sizeof(label));
-			pr_plain("exits %s: %3u   %21s ticks %llu\n", vm->cfg.name, r, label,
+			pr_answer("exits %s: %3u   %21s ticks %llu\n", vm->cfg.name, r, label,
 				 hist[b]);
 		}
 	}
-	pr_plain("exits %s: total %llu\n", vm->cfg.name, total);
+	pr_answer("exits %s: total %llu\n", vm->cfg.name, total);
 }
 
 static const char *shell_trace_vm(u32 who)
@@ -82,18 +82,18 @@ static void shell_trace_cpu(unsigned int cpu, unsigned int max)
 	u64 first;
 
 	if (!r) {
-		pr_plain("trace cpu %u: no ring (tracing is off, or the CPU is not online)\n", cpu);
+		pr_answer("trace cpu %u: no ring (tracing is off, or the CPU is not online)\n", cpu);
 		return;
 	}
 	n = trace_ring_snapshot(r, ev, &first);
 	from = n > max ? n - max : 0;
-	pr_plain("trace cpu %u: %llu events so far, the last %u (ticks since the one before):\n",
+	pr_answer("trace cpu %u: %llu events so far, the last %u (ticks since the one before):\n",
 		 cpu, first + n, n - from);
 	for (unsigned int i = from; i < n; i++) {
 		char what[96];
 
 		trace_event_describe(&ev[i], shell_trace_reason, what, sizeof(what));
-		pr_plain("trace cpu %u: #%llu +%llu vm %s vcpu %u %s\n", cpu, first + i,
+		pr_answer("trace cpu %u: #%llu +%llu vm %s vcpu %u %s\n", cpu, first + i,
 			 i > from ? ev[i].tsc - ev[i - 1].tsc : 0, shell_trace_vm(ev[i].who),
 			 TRACE_WHO_VCPU(ev[i].who), what);
 	}
@@ -103,7 +103,7 @@ void cmd_trace(const struct shell_parsed *p)
 {
 	if (p->argc) {
 		if (p->num[0] >= HV_MAX_CPUS || !percpu_of((unsigned int)p->num[0])) {
-			pr_plain("trace: no cpu %llu (cpus lists them)\n", p->num[0]);
+			pr_answer("trace: no cpu %llu (cpus lists them)\n", p->num[0]);
 			return;
 		}
 		shell_trace_cpu((unsigned int)p->num[0], TRACE_RING_EVENTS);
@@ -122,10 +122,10 @@ static void shell_ept_stats(struct vm *vm, struct ept_root *root)
 	struct ept_map_stats st;
 
 	ept_report_stats(root->page->spt, root->level, &st);
-	pr_plain("ept %s: %d-level root; present entries:", vm->cfg.name, root->level);
+	pr_answer("ept %s: %d-level root; present entries:", vm->cfg.name, root->level);
 	for (int l = root->level; l >= EPT_LEVEL_4K; l--)
-		pr_plain(" level %d %llu%s", l, st.present[l], l > EPT_LEVEL_4K ? "," : "\n");
-	pr_plain("ept %s: leaves: %llu 4K, %llu 2M, %llu 1G (%llu KiB mapped); %llu tables; "
+		pr_answer(" level %d %llu%s", l, st.present[l], l > EPT_LEVEL_4K ? "," : "\n");
+	pr_answer("ept %s: leaves: %llu 4K, %llu 2M, %llu 1G (%llu KiB mapped); %llu tables; "
 		 "%llu frozen, %llu poisoned\n", vm->cfg.name, st.leaves[EPT_LEVEL_4K],
 		 st.leaves[EPT_LEVEL_2M], st.leaves[EPT_LEVEL_1G],
 		 st.mapped_bytes >> 10, st.tables, st.frozen, st.poison);
@@ -150,15 +150,15 @@ static void shell_ept_walk(struct vm *vm, struct ept_root *root, u64 gpa)
 				   e & EPT_X ? 'x' : '-', '\0' };
 
 		if (ept_is_leaf(e, l))
-			pr_plain("ept %s %#llx: level %d entry %016llx leaf %s, %s%s, hpa %#llx\n",
+			pr_answer("ept %s %#llx: level %d entry %016llx leaf %s, %s%s, hpa %#llx\n",
 				 vm->cfg.name, gpa, l, e, rights,
 				 shell_ept_memtype(ept_entry_memtype(e)), e & EPT_IPAT ? " ipat" : "",
 				 ept_report_leaf_hpa(e, l, gpa));
 		else if (ept_is_table(e, l))
-			pr_plain("ept %s %#llx: level %d entry %016llx table %s at %#llx\n",
+			pr_answer("ept %s %#llx: level %d entry %016llx table %s at %#llx\n",
 				 vm->cfg.name, gpa, l, e, rights, e & EPT_PFN_MASK);
 		else
-			pr_plain("ept %s %#llx: level %d entry %016llx %s\n", vm->cfg.name, gpa,
+			pr_answer("ept %s %#llx: level %d entry %016llx %s\n", vm->cfg.name, gpa,
 				 l, e, ept_is_frozen(e) ? "frozen (being changed)" :
 				 ept_is_poison(e) ? "poisoned (a freed table)" :
 				 "not present (the first access maps it)");
@@ -183,12 +183,12 @@ void cmd_ept(const struct shell_parsed *p)
 	if (!vm)
 		return;
 	if (vm_is_stopped(vm)) {
-		pr_plain("ept: vm %s is stopped: it has no EPT\n", vm->cfg.name);
+		pr_answer("ept: vm %s is stopped: it has no EPT\n", vm->cfg.name);
 		return;
 	}
 	root = ept_root_get_active(vm->mmu);
 	if (!root) {
-		pr_plain("ept: vm %s has no active EPT root\n", vm->cfg.name);
+		pr_answer("ept: vm %s has no active EPT root\n", vm->cfg.name);
 		return;
 	}
 	rec = ebr_rec_this(&vm->mmu->ebr);
@@ -197,7 +197,7 @@ void cmd_ept(const struct shell_parsed *p)
 	if (p->argc < 2) {
 		shell_ept_stats(vm, root);
 	} else if (!shell_ept_in_slot(vm, root, p->num[1])) {
-		pr_plain("ept: %#llx is in no memory slot of vm %s (usage: %s)\n", p->num[1],
+		pr_answer("ept: %#llx is in no memory slot of vm %s (usage: %s)\n", p->num[1],
 			 vm->cfg.name, shell_cmds[SHELL_EPT].usage);
 	} else {
 		shell_ept_walk(vm, root, p->num[1]);

@@ -791,11 +791,11 @@ void gdb_stub_init(u16 port, u32 baud)
 static bool gdb_take(struct vm *vm)
 {
 	if (!gdb_port) {
-		pr_plain("gdb: no stub (give hv gdb=com2 or gdb=PORT[,BAUD])\n");
+		pr_answer("gdb: no stub (give hv gdb=com2 or gdb=PORT[,BAUD])\n");
 		return false;
 	}
 	if (READ_ONCE(gdb_active) && gdb_vm && !vm_is_stopped(gdb_vm)) {
-		pr_plain("gdb: vm %s is being debugged: detach GDB first\n", gdb_vm->cfg.name);
+		pr_answer("gdb: vm %s is being debugged: detach GDB first\n", gdb_vm->cfg.name);
 		return false;
 	}
 	for (unsigned int i = 0; i < GDB_SW_BPS; i++)
@@ -813,7 +813,7 @@ static bool gdb_take(struct vm *vm)
 void gdb_select_vm(struct vm *vm)
 {
 	if (gdb_take(vm))
-		pr_plain("hv: gdb: vm %s is GDB's (target remote to port %#x)\n", vm->cfg.name,
+		pr_answer("hv: gdb: vm %s is GDB's (target remote to port %#x)\n", vm->cfg.name,
 			 gdb_port);
 }
 
