@@ -73,7 +73,7 @@ static void con_say_focus(void)
 
 	if (vm)
 		pr_answer("hv: console input to vm %s (Ctrl-A three times to switch)\n",
-			 vm->cfg.name);
+			  vm->cfg.name);
 	else
 		pr_answer("hv: console input to the hypervisor shell (Ctrl-A three times to switch)\n");
 	if (!vm)

@@ -120,7 +120,7 @@ static void cmd_cpus(const struct shell_parsed *p)
 				 sizeof(what));
 		}
 		pr_answer("cpu %u: %s, apic id %u, %s, %llu exits/s\n", cpu,
-			 READ_ONCE(pc->online) ? "online" : "offline", pc->apic_id, what, rate);
+			  READ_ONCE(pc->online) ? "online" : "offline", pc->apic_id, what, rate);
 		last_exits[cpu] = exits;
 	}
 	last_ns = now;
@@ -137,10 +137,10 @@ static void cmd_vms(const struct shell_parsed *p)
 		for (unsigned int j = 0; j < vm->nvcpus; j++)
 			exits += shell_vcpu_exits(vm->vcpus[j]);
 		pr_answer("vm %s: %s, %llu MiB, %u vcpus (cpu mask %#llx), %llu exits, console %s%s\n",
-			 vm->cfg.name, vm_is_stopped(vm) ? "stopped" : "running",
-			 (vm->mem_size >> 20), vm->nvcpus, vm->cfg.cpu_mask, exits,
-			 vm->cfg.console_raw ? "raw" : "line",
-			 vm_console_focus() == vm ? ", has the input" : "");
+			  vm->cfg.name, vm_is_stopped(vm) ? "stopped" : "running",
+			  (vm->mem_size >> 20), vm->nvcpus, vm->cfg.cpu_mask, exits,
+			  vm->cfg.console_raw ? "raw" : "line",
+			  vm_console_focus() == vm ? ", has the input" : "");
 	}
 }
 
@@ -160,13 +160,13 @@ static void cmd_vcpus(const struct shell_parsed *p)
 		u64 deadline = READ_ONCE(v->timer_deadline), now = rdtsc();
 
 		pr_answer("vm %s vcpu %u: cpu %u, %s, vpid %u, %llu exits, pending intr %u nmi %u "
-			 "init %u, timer %s%llu us\n", vm->cfg.name, j, v->pcpu,
-			 shell_run_state(READ_ONCE(v->run_state)), v->vpid,
-			 shell_vcpu_exits(v), READ_ONCE(v->intr_pending),
-			 READ_ONCE(v->nmi_pending), READ_ONCE(v->init_pending),
-			 !deadline ? "off " : deadline < now ? "due -" : "in ",
-			 deadline ? tsc_ticks_to_ns(deadline < now ? now - deadline :
-						   deadline - now) / 1000 : 0);
+			  "init %u, timer %s%llu us\n", vm->cfg.name, j, v->pcpu,
+			  shell_run_state(READ_ONCE(v->run_state)), v->vpid,
+			  shell_vcpu_exits(v), READ_ONCE(v->intr_pending),
+			  READ_ONCE(v->nmi_pending), READ_ONCE(v->init_pending),
+			  !deadline ? "off " : deadline < now ? "due -" : "in ",
+			  deadline ? tsc_ticks_to_ns(deadline < now ? now - deadline :
+						    deadline - now) / 1000 : 0);
 	}
 }
 
@@ -179,10 +179,10 @@ static bool shell_peek(struct vm *vm, struct vcpu *v, struct vcpu_snapshot *s)
 		return true;
 	if (rc == -2)
 		pr_answer("vm %s vcpu %u: cpu %u did not answer within %llu ms\n", vm->cfg.name,
-			 v->id, v->pcpu, VCPU_PEEK_TIMEOUT_NS / 1000000ull);
+			  v->id, v->pcpu, VCPU_PEEK_TIMEOUT_NS / 1000000ull);
 	else
 		pr_answer("vm %s vcpu %u: not running (not started yet, or stopped)\n",
-			 vm->cfg.name, v->id);
+			  vm->cfg.name, v->id);
 	return false;
 }
 
@@ -204,33 +204,33 @@ static void cmd_regs(const struct shell_parsed *p)
 	if (!v || !shell_peek(vm, v, &s))
 		return;
 	pr_answer("regs %s %u: rip %016llx rflags %016llx (%s)\n", vm->cfg.name, v->id,
-		 vcpu_snap_get(&s, VMCS_GUEST_RIP), vcpu_snap_get(&s, VMCS_GUEST_RFLAGS),
-		 shell_run_state(s.run_state));
+		  vcpu_snap_get(&s, VMCS_GUEST_RIP), vcpu_snap_get(&s, VMCS_GUEST_RFLAGS),
+		  shell_run_state(s.run_state));
 	pr_answer("regs %s %u: rax %016llx rbx %016llx rcx %016llx rdx %016llx\n", vm->cfg.name,
-		 v->id, r[GPR_RAX], r[GPR_RBX], r[GPR_RCX], r[GPR_RDX]);
+		  v->id, r[GPR_RAX], r[GPR_RBX], r[GPR_RCX], r[GPR_RDX]);
 	pr_answer("regs %s %u: rsi %016llx rdi %016llx rbp %016llx rsp %016llx\n", vm->cfg.name,
-		 v->id, r[GPR_RSI], r[GPR_RDI], r[GPR_RBP], r[GPR_RSP]);
+		  v->id, r[GPR_RSI], r[GPR_RDI], r[GPR_RBP], r[GPR_RSP]);
 	pr_answer("regs %s %u: r8  %016llx r9  %016llx r10 %016llx r11 %016llx\n", vm->cfg.name,
-		 v->id, r[GPR_R8], r[GPR_R9], r[GPR_R10], r[GPR_R11]);
+		  v->id, r[GPR_R8], r[GPR_R9], r[GPR_R10], r[GPR_R11]);
 	pr_answer("regs %s %u: r12 %016llx r13 %016llx r14 %016llx r15 %016llx\n", vm->cfg.name,
-		 v->id, r[GPR_R12], r[GPR_R13], r[GPR_R14], r[GPR_R15]);
+		  v->id, r[GPR_R12], r[GPR_R13], r[GPR_R14], r[GPR_R15]);
 	for (unsigned int i = 0; i < VMCS_GUEST_NSEGS; i++)
 		pr_answer("regs %s %u: %-4s sel %04llx base %016llx limit %08llx ar %05llx\n",
-			 vm->cfg.name, v->id, vmcs_guest_segs[i].name,
-			 vcpu_snap_get(&s, vmcs_guest_segs[i].sel),
-			 vcpu_snap_get(&s, vmcs_guest_segs[i].base),
-			 vcpu_snap_get(&s, vmcs_guest_segs[i].limit),
-			 vcpu_snap_get(&s, vmcs_guest_segs[i].ar));
+			  vm->cfg.name, v->id, vmcs_guest_segs[i].name,
+			  vcpu_snap_get(&s, vmcs_guest_segs[i].sel),
+			  vcpu_snap_get(&s, vmcs_guest_segs[i].base),
+			  vcpu_snap_get(&s, vmcs_guest_segs[i].limit),
+			  vcpu_snap_get(&s, vmcs_guest_segs[i].ar));
 	pr_answer("regs %s %u: gdtr %016llx/%04llx idtr %016llx/%04llx\n", vm->cfg.name, v->id,
-		 vcpu_snap_get(&s, VMCS_GUEST_GDTR_BASE),
-		 vcpu_snap_get(&s, VMCS_GUEST_GDTR_LIMIT),
-		 vcpu_snap_get(&s, VMCS_GUEST_IDTR_BASE),
-		 vcpu_snap_get(&s, VMCS_GUEST_IDTR_LIMIT));
+		  vcpu_snap_get(&s, VMCS_GUEST_GDTR_BASE),
+		  vcpu_snap_get(&s, VMCS_GUEST_GDTR_LIMIT),
+		  vcpu_snap_get(&s, VMCS_GUEST_IDTR_BASE),
+		  vcpu_snap_get(&s, VMCS_GUEST_IDTR_LIMIT));
 	pr_answer("regs %s %u: cr0 %016llx cr3 %016llx cr4 %016llx efer %016llx\n", vm->cfg.name,
-		 v->id, shell_guest_cr(&s, VMCS_GUEST_CR0, VMCS_CR0_MASK, VMCS_CR0_SHADOW),
-		 vcpu_snap_get(&s, VMCS_GUEST_CR3),
-		 shell_guest_cr(&s, VMCS_GUEST_CR4, VMCS_CR4_MASK, VMCS_CR4_SHADOW),
-		 vcpu_snap_get(&s, VMCS_GUEST_EFER));
+		  v->id, shell_guest_cr(&s, VMCS_GUEST_CR0, VMCS_CR0_MASK, VMCS_CR0_SHADOW),
+		  vcpu_snap_get(&s, VMCS_GUEST_CR3),
+		  shell_guest_cr(&s, VMCS_GUEST_CR4, VMCS_CR4_MASK, VMCS_CR4_SHADOW),
+		  vcpu_snap_get(&s, VMCS_GUEST_EFER));
 }
 
 static void cmd_vmcs(const struct shell_parsed *p)
@@ -243,7 +243,7 @@ static void cmd_vmcs(const struct shell_parsed *p)
 		return;
 	for (unsigned int i = 0; i < vcpu_peek_nfields; i++)
 		pr_answer("vmcs %s %u: %-18s (%04x) %016llx\n", vm->cfg.name, v->id,
-			 vcpu_peek_fields[i].name, vcpu_peek_fields[i].enc, s.field[i]);
+			  vcpu_peek_fields[i].name, vcpu_peek_fields[i].enc, s.field[i]);
 }
 
 /* One dump line: @n (1..16) bytes at @p, shown as at @addr. */
@@ -294,7 +294,7 @@ static void cmd_mem(const struct shell_parsed *p)
 		return;
 	if (!guest_range_ok(vm, gpa, len) || copy_from_guest(vm, buf, gpa, len)) {
 		pr_answer("mem: %#llx+%u is not in vm %s's RAM (%llu MiB from 0)\n", gpa, len,
-			 vm->cfg.name, vm->mem_size >> 20);
+			  vm->cfg.name, vm->mem_size >> 20);
 		return;
 	}
 	shell_dump("mem", gpa, buf, len);
@@ -366,33 +366,33 @@ static void cmd_gva(const struct shell_parsed *p)
 	gpt_walk(&ctx, gva, GPT_ACC_NO_SIDE_EFFECTS | GPT_ACC_NO_PERM_CHECK, &res);
 	if (mode == GPT_MODE_NONE && res.status == GPT_OK) {
 		pr_answer("gva %s %u %#llx: gpa %#llx (paging off: the same address)\n",
-			 vm->cfg.name, v->id, gva, res.gpa);
+			  vm->cfg.name, v->id, gva, res.gpa);
 		return;
 	}
 	switch (res.status) {
 	case GPT_OK:
 		pr_answer("gva %s %u %#llx: gpa %#llx (%s, %llu KiB page, level %u,%s%s%s)\n",
-			 vm->cfg.name, v->id, gva, res.gpa,
-			 mode < ARRAY_SIZE(modes) ? modes[mode] : "?", (res.page_size >> 10),
-			 res.level, res.perm & GPT_PERM_W ? " writable" : " read-only",
-			 res.perm & GPT_PERM_U ? " user" : " supervisor",
-			 res.perm & GPT_PERM_X ? " executable" : " no-execute");
+			  vm->cfg.name, v->id, gva, res.gpa,
+			  mode < ARRAY_SIZE(modes) ? modes[mode] : "?", (res.page_size >> 10),
+			  res.level, res.perm & GPT_PERM_W ? " writable" : " read-only",
+			  res.perm & GPT_PERM_U ? " user" : " supervisor",
+			  res.perm & GPT_PERM_X ? " executable" : " no-execute");
 		break;
 	case GPT_FAULT:
 		pr_answer("gva %s %u %#llx: not mapped (%s; the guest would take #PF, error code "
-			 "%#x)\n", vm->cfg.name, v->id, gva,
-			 mode < ARRAY_SIZE(modes) ? modes[mode] : "?", res.error_code);
+			  "%#x)\n", vm->cfg.name, v->id, gva,
+			  mode < ARRAY_SIZE(modes) ? modes[mode] : "?", res.error_code);
 		break;
 	case GPT_NONCANONICAL:
 		pr_answer("gva %s %u %#llx: not canonical\n", vm->cfg.name, v->id, gva);
 		break;
 	case GPT_BAD_GPA:
 		pr_answer("gva %s %u %#llx: a page table at gpa %#llx is not in the VM's RAM\n",
-			 vm->cfg.name, v->id, gva, res.bad_gpa);
+			  vm->cfg.name, v->id, gva, res.bad_gpa);
 		break;
 	default:
 		pr_answer("gva %s %u %#llx: the walk failed (status %d)\n", vm->cfg.name, v->id,
-			 gva, res.status);
+			  gva, res.status);
 		break;
 	}
 }
@@ -400,7 +400,7 @@ static void cmd_gva(const struct shell_parsed *p)
 static void shell_lock_line(const char *vm, const char *name, const struct lock_stats *st)
 {
 	pr_answer("lock %s %s: %llu acquisitions, %llu contended, longest wait %llu ns\n", vm, name,
-		 st->acquisitions, st->contended, st->max_wait_ns);
+		  st->acquisitions, st->contended, st->max_wait_ns);
 }
 
 static void cmd_locks(const struct shell_parsed *p)
@@ -433,9 +433,9 @@ static void cmd_ebr(const struct shell_parsed *p)
 
 		ebr_stats_read(&vm_list[i]->mmu->ebr, &st);
 		pr_answer("ebr %s: epoch %llu, %llu advances, %llu retired, %llu freed, %llu pending "
-			 "(peak %llu), %llu waits at the backlog limit\n", vm_list[i]->cfg.name,
-			 st.epoch, st.advances, st.retired, st.freed,
-			 st.pending, st.peak_pending, st.waits_for_backlog);
+			  "(peak %llu), %llu waits at the backlog limit\n", vm_list[i]->cfg.name,
+			  st.epoch, st.advances, st.retired, st.freed,
+			  st.pending, st.peak_pending, st.waits_for_backlog);
 	}
 }
 
@@ -458,7 +458,7 @@ static void cmd_cpuid(const struct shell_parsed *p)
 	}
 	r = cpuid_count((u32)p->num[0], (u32)sub);
 	pr_answer("cpuid %#llx %#llx: eax %08x ebx %08x ecx %08x edx %08x\n", p->num[0],
-		 sub, r.eax, r.ebx, r.ecx, r.edx);
+		  sub, r.eax, r.ebx, r.ecx, r.edx);
 }
 
 static void cmd_rdmsr(const struct shell_parsed *p)

@@ -48,13 +48,13 @@ void cmd_exits(const struct shell_parsed *p)
 		total += n;
 		exit_lat_label(exit_lat_median(hist, n), label, sizeof(label));
 		pr_answer("exits %s: %3u %-28s %llu (median %s ticks)\n", vm->cfg.name, r,
-			 shell_reason_name(r), n, label);
+			  shell_reason_name(r), n, label);
 		for (unsigned int b = 0; b < EXIT_LAT_BUCKETS; b++) {
 			if (!hist[b])
 				continue;
 			exit_lat_label(b, label, sizeof(label));
 			pr_answer("exits %s: %3u   %21s ticks %llu\n", vm->cfg.name, r, label,
-				 hist[b]);
+				  hist[b]);
 		}
 	}
 	pr_answer("exits %s: total %llu\n", vm->cfg.name, total);
@@ -82,20 +82,21 @@ static void shell_trace_cpu(unsigned int cpu, unsigned int max)
 	u64 first;
 
 	if (!r) {
-		pr_answer("trace cpu %u: no ring (tracing is off, or the CPU is not online)\n", cpu);
+		pr_answer("trace cpu %u: no ring (tracing is off, or the CPU is not online)\n",
+			  cpu);
 		return;
 	}
 	n = trace_ring_snapshot(r, ev, &first);
 	from = n > max ? n - max : 0;
 	pr_answer("trace cpu %u: %llu events so far, the last %u (ticks since the one before):\n",
-		 cpu, first + n, n - from);
+		  cpu, first + n, n - from);
 	for (unsigned int i = from; i < n; i++) {
 		char what[96];
 
 		trace_event_describe(&ev[i], shell_trace_reason, what, sizeof(what));
 		pr_answer("trace cpu %u: #%llu +%llu vm %s vcpu %u %s\n", cpu, first + i,
-			 i > from ? ev[i].tsc - ev[i - 1].tsc : 0, shell_trace_vm(ev[i].who),
-			 TRACE_WHO_VCPU(ev[i].who), what);
+			  i > from ? ev[i].tsc - ev[i - 1].tsc : 0, shell_trace_vm(ev[i].who),
+			  TRACE_WHO_VCPU(ev[i].who), what);
 	}
 }
 
@@ -126,9 +127,9 @@ static void shell_ept_stats(struct vm *vm, struct ept_root *root)
 	for (int l = root->level; l >= EPT_LEVEL_4K; l--)
 		pr_answer(" level %d %llu%s", l, st.present[l], l > EPT_LEVEL_4K ? "," : "\n");
 	pr_answer("ept %s: leaves: %llu 4K, %llu 2M, %llu 1G (%llu KiB mapped); %llu tables; "
-		 "%llu frozen, %llu poisoned\n", vm->cfg.name, st.leaves[EPT_LEVEL_4K],
-		 st.leaves[EPT_LEVEL_2M], st.leaves[EPT_LEVEL_1G],
-		 st.mapped_bytes >> 10, st.tables, st.frozen, st.poison);
+		  "%llu frozen, %llu poisoned\n", vm->cfg.name, st.leaves[EPT_LEVEL_4K],
+		  st.leaves[EPT_LEVEL_2M], st.leaves[EPT_LEVEL_1G],
+		  st.mapped_bytes >> 10, st.tables, st.frozen, st.poison);
 }
 
 static const char *shell_ept_memtype(unsigned int mt)
@@ -151,17 +152,17 @@ static void shell_ept_walk(struct vm *vm, struct ept_root *root, u64 gpa)
 
 		if (ept_is_leaf(e, l))
 			pr_answer("ept %s %#llx: level %d entry %016llx leaf %s, %s%s, hpa %#llx\n",
-				 vm->cfg.name, gpa, l, e, rights,
-				 shell_ept_memtype(ept_entry_memtype(e)), e & EPT_IPAT ? " ipat" : "",
-				 ept_report_leaf_hpa(e, l, gpa));
+				  vm->cfg.name, gpa, l, e, rights,
+				  shell_ept_memtype(ept_entry_memtype(e)), e & EPT_IPAT ? " ipat" : "",
+				  ept_report_leaf_hpa(e, l, gpa));
 		else if (ept_is_table(e, l))
 			pr_answer("ept %s %#llx: level %d entry %016llx table %s at %#llx\n",
-				 vm->cfg.name, gpa, l, e, rights, e & EPT_PFN_MASK);
+				  vm->cfg.name, gpa, l, e, rights, e & EPT_PFN_MASK);
 		else
 			pr_answer("ept %s %#llx: level %d entry %016llx %s\n", vm->cfg.name, gpa,
-				 l, e, ept_is_frozen(e) ? "frozen (being changed)" :
-				 ept_is_poison(e) ? "poisoned (a freed table)" :
-				 "not present (the first access maps it)");
+				  l, e, ept_is_frozen(e) ? "frozen (being changed)" :
+				  ept_is_poison(e) ? "poisoned (a freed table)" :
+				  "not present (the first access maps it)");
 	}
 }
 
@@ -198,7 +199,7 @@ void cmd_ept(const struct shell_parsed *p)
 		shell_ept_stats(vm, root);
 	} else if (!shell_ept_in_slot(vm, root, p->num[1])) {
 		pr_answer("ept: %#llx is in no memory slot of vm %s (usage: %s)\n", p->num[1],
-			 vm->cfg.name, shell_cmds[SHELL_EPT].usage);
+			  vm->cfg.name, shell_cmds[SHELL_EPT].usage);
 	} else {
 		shell_ept_walk(vm, root, p->num[1]);
 	}

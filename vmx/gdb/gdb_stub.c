@@ -814,7 +814,7 @@ void gdb_select_vm(struct vm *vm)
 {
 	if (gdb_take(vm))
 		pr_answer("hv: gdb: vm %s is GDB's (target remote to port %#x)\n", vm->cfg.name,
-			 gdb_port);
+			  gdb_port);
 }
 
 void gdb_vm_created(struct vm *vm)
