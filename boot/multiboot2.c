@@ -355,18 +355,18 @@ int mb2_parse(const void *info, u64 info_pa, u64 max_len, struct mb2_info *out)
 	out->loader_name = "";
 	if (!info || ((uintptr_t)info & 7)) {
 		pr_err("mb2: boot information pointer %p is NULL or not 8-byte aligned\n", info);
-		return MB2_EINVAL;
+		return -HV_EINVAL;
 	}
 	if (max_len < 16) {
 		pr_err("mb2: only %llu bytes readable, not even a header and end tag\n",
 		       max_len);
-		return MB2_EHEADER;
+		return -HV_EBADMSG;
 	}
 	total = get_unaligned_u32(base);
 	if (total < 16 || total > max_len) {
 		pr_err("mb2: total_size %u is outside [16, %llu]\n", total,
 		       max_len);
-		return MB2_EHEADER;
+		return -HV_EBADMSG;
 	}
 	if (get_unaligned_u32(base + 4))
 		pr_warn("mb2: header reserved field is %#x, not 0 (ignored)\n", get_unaligned_u32(base + 4));
@@ -381,12 +381,12 @@ int mb2_parse(const void *info, u64 info_pa, u64 max_len, struct mb2_info *out)
 		if (t.size < MB2_TAG_HDR) {
 			pr_err("mb2: %s tag (type %u) at offset %#x has size %u < 8: cannot walk on\n",
 			       mb2_tag_name(t.type), t.type, off, t.size);
-			return MB2_ETAG;
+			return -HV_EBADMSG;
 		}
 		if (t.size > total - off) {
 			pr_err("mb2: %s tag (type %u) at offset %#x: size %u runs past total_size %u\n",
 			       mb2_tag_name(t.type), t.type, off, t.size, total);
-			return MB2_ETAG;
+			return -HV_EBADMSG;
 		}
 		if (t.type == MB2_TAG_END) {
 			if (t.size != MB2_TAG_HDR)
@@ -408,7 +408,7 @@ int mb2_parse(const void *info, u64 info_pa, u64 max_len, struct mb2_info *out)
 	}
 	if (!ended) {
 		pr_err("mb2: no end tag inside total_size %u\n", total);
-		return MB2_ENOEND;
+		return -HV_EBADMSG;
 	}
 	if (out->bad_tags)
 		pr_warn("mb2: %u tag(s) rejected, continuing with the rest\n", out->bad_tags);
@@ -483,7 +483,7 @@ int mb2_usable_ranges(const struct mb2_info *mi, struct mem_range *out, unsigned
 		mb2_add(mb2_avail, &na, MiB(1), (u64)mi->mem_upper_kib << 10);
 	} else {
 		pr_err("mb2: no memory map, EFI memory map or basic meminfo: RAM unknown\n");
-		return MB2_ENOMAP;
+		return -HV_ENOENT;
 	}
 	if (mi->have_efi_mmap) {
 		for (unsigned int i = 0; i < mi->efi_mmap_count; i++) {
@@ -513,11 +513,11 @@ int mb2_usable_ranges(const struct mb2_info *mi, struct mem_range *out, unsigned
 			if (rb >= end)
 				break;
 			if (rb > cur && !mb2_emit(out, &nout, max, cur, rb))
-				return MB2_ENOSPC;
+				return -HV_ENOSPC;
 			cur = re;
 		}
 		if (cur < end && !mb2_emit(out, &nout, max, cur, end))
-			return MB2_ENOSPC;
+			return -HV_ENOSPC;
 	}
 	return (int)nout;
 }

@@ -15,6 +15,7 @@
 #define BOOT_MULTIBOOT2_H
 
 #include "lib/compiler.h"
+#include "lib/errno.h"
 #include "lib/mem_range.h"
 
 #define MB2_BOOTLOADER_MAGIC	0x36d76289
@@ -61,14 +62,6 @@
 #define MB2_MAX_MMAP		256
 #define MB2_MAX_EFI_MMAP	512
 #define MB2_MAX_MODULES		16
-
-/* Errors of mb2_parse(). */
-#define MB2_EINVAL		(-1)	/* NULL or misaligned pointer */
-#define MB2_EHEADER		(-2)	/* total_size/reserved header bad */
-#define MB2_ETAG		(-3)	/* tag chain cannot be walked */
-#define MB2_ENOEND		(-4)	/* no end tag inside total_size */
-#define MB2_ENOMAP		(-5)	/* mb2_usable_ranges(): no memory information */
-#define MB2_ENOSPC		(-6)	/* mb2_usable_ranges(): @out too small */
 
 struct mb2_mmap_entry {
 	u64 base, len;
@@ -127,7 +120,8 @@ struct mb2_info {
  * @out:     filled in (zeroed first)
  *
  * Return: 0 (individual bad tags are reported and skipped, counted in
- * @out->bad_tags) or a negative MB2_E* error, after an error message, when
+ * @out->bad_tags) or a negated lib/errno.h value (-HV_EINVAL a NULL or misaligned pointer,
+ * -HV_EBADMSG a bad header, tag chain or missing end tag), after an error message, when
  * the structure as a whole cannot be trusted.
  */
 int mb2_parse(const void *info, u64 info_pa, u64 max_len, struct mb2_info *out);
@@ -148,7 +142,7 @@ int mb2_parse(const void *info, u64 info_pa, u64 max_len, struct mb2_info *out);
  * the basic meminfo tag, with a warning.  Uses static scratch space: call
  * it from one CPU at a time (boot).
  *
- * Return: number of ranges written, or MB2_ENOMAP / MB2_ENOSPC after a
+ * Return: number of ranges written, or -HV_ENOENT / -HV_ENOSPC after a
  * message.
  */
 int mb2_usable_ranges(const struct mb2_info *mi, struct mem_range *out, unsigned int max);

@@ -29,6 +29,8 @@ const char *hv_strerror(int err)
 		return "already exists";
 	case HV_ENOENT:
 		return "not found";
+	case HV_EBADMSG:
+		return "malformed structure";
 	default:
 		return "unknown error";
 	}

@@ -20,6 +20,7 @@ enum hv_errno {
 	HV_EFAULT,	/* a guest-physical address outside the VM's memory */
 	HV_EEXIST,	/* the name or the mapping is there already */
 	HV_ENOENT,	/* no such thing: a name, a slot, a mapping */
+	HV_EBADMSG,	/* a structure fails its own checks: a header, a tag chain, a checksum */
 	HV_ERRNO_END	/* one past the last value: not an error */
 };
 

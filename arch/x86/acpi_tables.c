@@ -37,15 +37,15 @@ int acpi_validate_rsdp(const void *p, unsigned int len, u64 *root_pa, bool *is_x
 
 	if (!p || len < ACPI_RSDP_V1_LEN) {
 		pr_warn("acpi: RSDP missing or shorter than %u bytes\n", ACPI_RSDP_V1_LEN);
-		return ACPI_EINVAL;
+		return -HV_EINVAL;
 	}
 	if (memcmp(b, "RSD PTR ", 8)) {
 		pr_warn("acpi: RSDP signature is not \"RSD PTR \"\n");
-		return ACPI_EINVAL;
+		return -HV_EINVAL;
 	}
 	if (acpi_checksum(b, ACPI_RSDP_V1_LEN)) {
 		pr_warn("acpi: RSDP checksum (first 20 bytes) is wrong\n");
-		return ACPI_ECHECKSUM;
+		return -HV_EBADMSG;
 	}
 	rev = b[15];
 	rsdt = get_unaligned_u32(b + 16);
@@ -58,11 +58,11 @@ int acpi_validate_rsdp(const void *p, unsigned int len, u64 *root_pa, bool *is_x
 		if (tlen < ACPI_RSDP_V2_LEN || tlen > len) {
 			pr_warn("acpi: RSDP length %u is outside [%u, %u]\n", tlen, ACPI_RSDP_V2_LEN,
 				len);
-			return ACPI_EINVAL;
+			return -HV_EINVAL;
 		}
 		if (acpi_checksum(b, tlen)) {
 			pr_warn("acpi: RSDP extended checksum is wrong\n");
-			return ACPI_ECHECKSUM;
+			return -HV_EBADMSG;
 		}
 		xsdt = get_unaligned_u64(b + 24);
 		if (xsdt) {
@@ -73,7 +73,7 @@ int acpi_validate_rsdp(const void *p, unsigned int len, u64 *root_pa, bool *is_x
 	}
 	if (!rsdt) {
 		pr_warn("acpi: RSDP has neither an XSDT nor an RSDT address\n");
-		return ACPI_EINVAL;
+		return -HV_EINVAL;
 	}
 	*root_pa = rsdt;
 	*is_xsdt = false;
@@ -247,20 +247,20 @@ int acpi_parse_madt(const void *madt, u32 len, struct madt_info *out)
 	memset(out, 0, sizeof(*out));
 	if (!madt || len < MADT_FIXED_LEN) {
 		pr_warn("acpi: MADT missing or shorter than %u bytes\n", MADT_FIXED_LEN);
-		return ACPI_EINVAL;
+		return -HV_EINVAL;
 	}
 	if (memcmp(b, "APIC", 4)) {
 		pr_warn("acpi: MADT signature is \"%.4s\", not \"APIC\"\n", (const char *)b);
-		return ACPI_EINVAL;
+		return -HV_EINVAL;
 	}
 	tlen = get_unaligned_u32(b + 4);
 	if (tlen < MADT_FIXED_LEN || tlen > len) {
 		pr_warn("acpi: MADT length %u is outside [%u, %u]\n", tlen, MADT_FIXED_LEN, len);
-		return ACPI_EINVAL;
+		return -HV_EINVAL;
 	}
 	if (acpi_checksum(b, tlen)) {
 		pr_warn("acpi: MADT checksum is wrong\n");
-		return ACPI_ECHECKSUM;
+		return -HV_EBADMSG;
 	}
 	rev = b[8];
 	out->lapic_pa = get_unaligned_u32(b + 36);

@@ -12,6 +12,7 @@
 #define ARCH_X86_ACPI_TABLES_H
 
 #include "lib/compiler.h"
+#include "lib/errno.h"
 
 struct acpi_rsdp {
 	char signature[8];	/* "RSD PTR " */
@@ -209,10 +210,6 @@ struct acpi_madt_iso_entry {
 #define MADT_INTI_POLARITY_HIGH	0x1		/* bits 1:0 */
 #define MADT_INTI_TRIGGER_EDGE	0x4		/* bits 3:2 */
 
-/* Errors. */
-#define ACPI_EINVAL	(-1)	/* NULL, too short, bad signature or length */
-#define ACPI_ECHECKSUM	(-2)	/* checksum or extended checksum wrong */
-
 /**
  * acpi_validate_rsdp() - check an RSDP and find the root table.
  * @p:       candidate RSDP (e.g. the copy in a multiboot2 ACPI tag)
@@ -224,7 +221,8 @@ struct acpi_madt_iso_entry {
  * needs a valid length and extended checksum, and then prefers a non-zero
  * XSDT address.
  *
- * Return: 0 or ACPI_E* after a message.
+ * Return: 0, or after a message -HV_EINVAL (NULL, too short, bad signature
+ * or length) or -HV_EBADMSG (a checksum wrong).
  */
 int acpi_validate_rsdp(const void *p, unsigned int len, u64 *root_pa, bool *is_xsdt);
 
@@ -300,7 +298,8 @@ struct madt_info {
  * zero-length entry ends the walk with a message (the entries before it are
  * kept).  A duplicate APIC ID is reported and skipped.
  *
- * Return: 0, or ACPI_E* when the header, length or checksum is bad.
+ * Return: 0, or -HV_EINVAL when the header or length is bad, -HV_EBADMSG
+ * when a checksum is.
  */
 int acpi_parse_madt(const void *madt, u32 len, struct madt_info *out);
 

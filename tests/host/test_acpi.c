@@ -105,24 +105,24 @@ static void test_rsdp(void)
 	CHECK(root == 0x7fe1000 && !x);
 
 	/* errors */
-	WITH_MSG("shorter than 20", CHECK_EQ(acpi_validate_rsdp(r, 19, &root, &x), ACPI_EINVAL));
-	WITH_MSG("RSDP missing", CHECK_EQ(acpi_validate_rsdp(NULL, 36, &root, &x), ACPI_EINVAL));
+	WITH_MSG("shorter than 20", CHECK_EQ(acpi_validate_rsdp(r, 19, &root, &x), -HV_EINVAL));
+	WITH_MSG("RSDP missing", CHECK_EQ(acpi_validate_rsdp(NULL, 36, &root, &x), -HV_EINVAL));
 	rsdp_build(r, 0, 0x1000, 0);
 	r[0] = 'X';
-	WITH_MSG("signature", CHECK_EQ(acpi_validate_rsdp(r, 36, &root, &x), ACPI_EINVAL));
+	WITH_MSG("signature", CHECK_EQ(acpi_validate_rsdp(r, 36, &root, &x), -HV_EINVAL));
 	rsdp_build(r, 0, 0x1000, 0);
 	r[16] ^= 1;		/* bad checksum */
-	WITH_MSG("RSDP checksum", CHECK_EQ(acpi_validate_rsdp(r, 36, &root, &x), ACPI_ECHECKSUM));
+	WITH_MSG("RSDP checksum", CHECK_EQ(acpi_validate_rsdp(r, 36, &root, &x), -HV_EBADMSG));
 	rsdp_build(r, 2, 0x1000, 0x2000);
 	r[24] ^= 1;		/* bad extended checksum; first 20 bytes still fine */
 	WITH_MSG("extended checksum",
-		 CHECK_EQ(acpi_validate_rsdp(r, 36, &root, &x), ACPI_ECHECKSUM));
+		 CHECK_EQ(acpi_validate_rsdp(r, 36, &root, &x), -HV_EBADMSG));
 	rsdp_build(r, 2, 0x1000, 0x2000);
 	put32(r + 20, 1000);	/* length beyond the copy */
 	fix_checksum(r, ACPI_RSDP_V1_LEN, 8);
-	WITH_MSG("RSDP length 1000", CHECK_EQ(acpi_validate_rsdp(r, 36, &root, &x), ACPI_EINVAL));
+	WITH_MSG("RSDP length 1000", CHECK_EQ(acpi_validate_rsdp(r, 36, &root, &x), -HV_EINVAL));
 	rsdp_build(r, 0, 0, 0);
-	WITH_MSG("neither", CHECK_EQ(acpi_validate_rsdp(r, 20, &root, &x), ACPI_EINVAL));
+	WITH_MSG("neither", CHECK_EQ(acpi_validate_rsdp(r, 20, &root, &x), -HV_EINVAL));
 	/* a failed validation leaves the outputs alone */
 	CHECK(root == 0x7fe1000 && !x);
 }
@@ -306,13 +306,13 @@ static void test_madt(void)
 	CHECK(info.noverrides == 1 && info.overrides[0].gsi == 2);
 	CHECK_EQ(info.nunknown, 1);
 	/* a truncated mapping is refused without reading past it */
-	WITH_MSG("MADT length", CHECK_EQ(acpi_parse_madt(t, m.len - 1, &info), ACPI_EINVAL));
+	WITH_MSG("MADT length", CHECK_EQ(acpi_parse_madt(t, m.len - 1, &info), -HV_EINVAL));
 	t[50] ^= 1;
-	WITH_MSG("MADT checksum", CHECK_EQ(acpi_parse_madt(t, m.len, &info), ACPI_ECHECKSUM));
+	WITH_MSG("MADT checksum", CHECK_EQ(acpi_parse_madt(t, m.len, &info), -HV_EBADMSG));
 	t[0] = 'X';
-	WITH_MSG("not \"APIC\"", CHECK_EQ(acpi_parse_madt(t, m.len, &info), ACPI_EINVAL));
+	WITH_MSG("not \"APIC\"", CHECK_EQ(acpi_parse_madt(t, m.len, &info), -HV_EINVAL));
 	free(t);
-	WITH_MSG("shorter than 44", CHECK_EQ(acpi_parse_madt("APIC", 4, &info), ACPI_EINVAL));
+	WITH_MSG("shorter than 44", CHECK_EQ(acpi_parse_madt("APIC", 4, &info), -HV_EINVAL));
 
 	/* online-capable bit is reserved before MADT revision 5 */
 	mb_init(&m, 3, 0);

@@ -387,7 +387,7 @@ static void test_oem_padding(void)
 	free(buf);
 }
 
-/* Every size below the need: ACPI_BUILD_ENOSPC, the need reported, not a byte written. */
+/* Every size below the need: -HV_ENOSPC, the need reported, not a byte written. */
 static void test_too_small(void)
 {
 	const struct acpi_build_cfg cfg = { .nr_vcpus = 4 };
@@ -396,7 +396,7 @@ static void test_too_small(void)
 	u8 *buf;
 
 	CHECK(need > 0);
-	CHECK_EQ(acpi_build(&cfg, NULL, 0, BASE, &info), ACPI_BUILD_ENOSPC);
+	CHECK_EQ(acpi_build(&cfg, NULL, 0, BASE, &info), -HV_ENOSPC);
 	CHECK_EQ(info.size, need);
 	for (size_t size = test_opts.quick ? need - 1 : 0; size < need; size++) {
 		buf = malloc(size ? size : 1);
@@ -405,7 +405,7 @@ static void test_too_small(void)
 			return;
 		memset(buf, 0xa5, size);
 		memset(&info, 0xff, sizeof(info));
-		CHECK_EQ(acpi_build(&cfg, buf, size, BASE, &info), ACPI_BUILD_ENOSPC);
+		CHECK_EQ(acpi_build(&cfg, buf, size, BASE, &info), -HV_ENOSPC);
 		CHECK_EQ(info.size, need);
 		CHECK_EQ(info.rsdp_gpa, 0);
 		for (size_t i = 0; i < size; i++)
@@ -435,21 +435,21 @@ static void test_invalid(void)
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		memset(buf, 0xa5, sizeof(buf));
 		CHECK_EQ(acpi_build_size(&bad[i]), 0);
-		CHECK_EQ(acpi_build(&bad[i], buf, sizeof(buf), BASE, &info), ACPI_BUILD_EINVAL);
+		CHECK_EQ(acpi_build(&bad[i], buf, sizeof(buf), BASE, &info), -HV_EINVAL);
 		CHECK_EQ(info.size, 0);
 		CHECK(buf[0] == 0xa5 && buf[sizeof(buf) - 1] == 0xa5);
 	}
 	CHECK_EQ(acpi_build_size(NULL), 0);
-	CHECK_EQ(acpi_build(NULL, buf, sizeof(buf), BASE, &info), ACPI_BUILD_EINVAL);
-	CHECK_EQ(acpi_build(&ok, buf, sizeof(buf), BASE, NULL), ACPI_BUILD_EINVAL);
+	CHECK_EQ(acpi_build(NULL, buf, sizeof(buf), BASE, &info), -HV_EINVAL);
+	CHECK_EQ(acpi_build(&ok, buf, sizeof(buf), BASE, NULL), -HV_EINVAL);
 
 	/* Placement: the RSDP 16-byte aligned, every table below 4 GiB. */
 	memset(buf, 0xa5, sizeof(buf));
-	CHECK_EQ(acpi_build(&ok, buf, sizeof(buf), BASE + 8, &info), ACPI_BUILD_EINVAL);
+	CHECK_EQ(acpi_build(&ok, buf, sizeof(buf), BASE + 8, &info), -HV_EINVAL);
 	CHECK_EQ(acpi_build(&ok, buf, sizeof(buf), (1ull << 32) - need + 16, &info),
-		 ACPI_BUILD_EINVAL);
-	CHECK_EQ(acpi_build(&ok, buf, sizeof(buf), 1ull << 32, &info), ACPI_BUILD_EINVAL);
-	CHECK_EQ(acpi_build(&ok, buf, sizeof(buf), ~0ull & ~15ull, &info), ACPI_BUILD_EINVAL);
+		 -HV_EINVAL);
+	CHECK_EQ(acpi_build(&ok, buf, sizeof(buf), 1ull << 32, &info), -HV_EINVAL);
+	CHECK_EQ(acpi_build(&ok, buf, sizeof(buf), ~0ull & ~15ull, &info), -HV_EINVAL);
 	CHECK(buf[0] == 0xa5);
 
 	/* The tables for a few vCPUs fit the platform's ACPI area many times over. */

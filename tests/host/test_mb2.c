@@ -217,7 +217,7 @@ static void test_valid(void)
 		struct capture c;
 
 		capture_begin(&c);
-		CHECK_EQ(mb2_usable_ranges(&mi, r, 2), MB2_ENOSPC);
+		CHECK_EQ(mb2_usable_ranges(&mi, r, 2), -HV_ENOSPC);
 		capture_end(&c);
 		CHECK(strstr(c.text, "usable RAM ranges") != NULL);
 		capture_free(&c);
@@ -241,19 +241,19 @@ static void test_header_errors(void)
 	struct img m;
 	u32 total = build_valid(&m);
 
-	CHECK_EQ(parse_msg(&m, total - 8, &mi, "total_size", __LINE__), MB2_EHEADER);
-	CHECK_EQ(parse_msg(&m, 8, &mi, "not even a header", __LINE__), MB2_EHEADER);
+	CHECK_EQ(parse_msg(&m, total - 8, &mi, "total_size", __LINE__), -HV_EBADMSG);
+	CHECK_EQ(parse_msg(&m, 8, &mi, "not even a header", __LINE__), -HV_EBADMSG);
 	put32(m.b, 0xfffffff8);		/* huge total_size */
-	CHECK_EQ(parse_msg(&m, IMG_MAX, &mi, "total_size", __LINE__), MB2_EHEADER);
+	CHECK_EQ(parse_msg(&m, IMG_MAX, &mi, "total_size", __LINE__), -HV_EBADMSG);
 	put32(m.b, 8);
-	CHECK_EQ(parse_msg(&m, IMG_MAX, &mi, "total_size", __LINE__), MB2_EHEADER);
+	CHECK_EQ(parse_msg(&m, IMG_MAX, &mi, "total_size", __LINE__), -HV_EBADMSG);
 	put32(m.b, total);
 	{
 		struct capture c;
 
 		capture_begin(&c);
-		CHECK_EQ(mb2_parse(NULL, 0, 100, &mi), MB2_EINVAL);
-		CHECK_EQ(mb2_parse(img_buf + 4, 0, 100, &mi), MB2_EINVAL);
+		CHECK_EQ(mb2_parse(NULL, 0, 100, &mi), -HV_EINVAL);
+		CHECK_EQ(mb2_parse(img_buf + 4, 0, 100, &mi), -HV_EINVAL);
 		capture_end(&c);
 		CHECK(strstr(c.text, "not 8-byte aligned") != NULL);
 		capture_free(&c);
@@ -276,7 +276,7 @@ static void test_walk_errors(void)
 	img_tag(&m, MB2_TAG_MODULE, 0);
 	m.off += 8;
 	total = img_end(&m);
-	CHECK_EQ(parse_msg(&m, total, &mi, "size 0 < 8", __LINE__), MB2_ETAG);
+	CHECK_EQ(parse_msg(&m, total, &mi, "size 0 < 8", __LINE__), -HV_EBADMSG);
 
 	/* a tag whose size runs past total_size */
 	img_init(&m);
@@ -284,13 +284,13 @@ static void test_walk_errors(void)
 	memcpy(t + 8, "abc", 4);
 	total = img_end(&m);
 	put32(t + 4, 4096);
-	CHECK_EQ(parse_msg(&m, total, &mi, "runs past total_size", __LINE__), MB2_ETAG);
+	CHECK_EQ(parse_msg(&m, total, &mi, "runs past total_size", __LINE__), -HV_EBADMSG);
 
 	/* the last tag before total_size is not an end tag */
 	img_init(&m);
 	img_string(&m, MB2_TAG_CMDLINE, "abc");
 	put32(m.b, m.off);
-	CHECK_EQ(parse_msg(&m, m.off, &mi, "no end tag", __LINE__), MB2_ENOEND);
+	CHECK_EQ(parse_msg(&m, m.off, &mi, "no end tag", __LINE__), -HV_EBADMSG);
 
 	/* misaligned tags: the loader forgot the padding after a 14-byte tag */
 	img_init(&m);
@@ -385,7 +385,7 @@ static void test_bad_tags(void)
 			struct capture c;
 
 			capture_begin(&c);
-			CHECK_EQ(mb2_usable_ranges(&mi, r, ARRAY_SIZE(r)), MB2_ENOMAP);
+			CHECK_EQ(mb2_usable_ranges(&mi, r, ARRAY_SIZE(r)), -HV_ENOENT);
 			capture_end(&c);
 			CHECK(strstr(c.text, "RAM unknown") != NULL);
 			capture_free(&c);

@@ -171,7 +171,7 @@ static void dsdt_aml(struct aml_buf *a)
 
 /*
  * Validate @cfg, fill @oem and lay the tables out in @l.
- * Returns 0 or ACPI_BUILD_EINVAL.
+ * Returns 0 or -HV_EINVAL.
  */
 static int acpi_plan(const struct acpi_build_cfg *cfg, struct acpi_oem *oem,
 		     struct acpi_layout *l)
@@ -180,19 +180,19 @@ static int acpi_plan(const struct acpi_build_cfg *cfg, struct acpi_oem *oem,
 	size_t cpu_entry;
 
 	if (!cfg || !cfg->nr_vcpus || cfg->nr_vcpus > ACPI_BUILD_MAX_VCPUS)
-		return ACPI_BUILD_EINVAL;
+		return -HV_EINVAL;
 	if (!cfg->x2apic && cfg->nr_vcpus > ACPI_BUILD_MAX_XAPIC_VCPUS)
-		return ACPI_BUILD_EINVAL;
+		return -HV_EINVAL;
 	if (!oem_field(oem->id, sizeof(oem->id), cfg->oem_id, ACPI_BUILD_OEM_ID) ||
 	    !oem_field(oem->table_id, sizeof(oem->table_id), cfg->oem_table_id,
 		       ACPI_BUILD_OEM_TABLE_ID))
-		return ACPI_BUILD_EINVAL;
+		return -HV_EINVAL;
 	oem->revision = cfg->oem_revision;
 
 	aml_init(&dsdt, NULL, 0);
 	dsdt_aml(&dsdt);
 	if (!aml_ok(&dsdt))
-		return ACPI_BUILD_EINVAL;
+		return -HV_EINVAL;
 
 	cpu_entry = cfg->x2apic ? sizeof(struct acpi_madt_x2apic_entry)
 				: sizeof(struct acpi_madt_lapic_entry);
@@ -367,16 +367,16 @@ int acpi_build(const struct acpi_build_cfg *cfg, u8 *buf, size_t size, u64 buf_g
 	struct acpi_layout l;
 
 	if (!info)
-		return ACPI_BUILD_EINVAL;
+		return -HV_EINVAL;
 	memset(info, 0, sizeof(*info));
 	if (acpi_plan(cfg, &oem, &l))
-		return ACPI_BUILD_EINVAL;
+		return -HV_EINVAL;
 	/* RSDP alignment; 32-bit RSDT entries and FADT.DSDT reach every table. */
 	if (!IS_ALIGNED(buf_gpa, TABLE_ALIGN) || buf_gpa > (1ull << 32) - l.end)
-		return ACPI_BUILD_EINVAL;
+		return -HV_EINVAL;
 	info->size = l.end;
 	if (!buf || size < l.end)
-		return ACPI_BUILD_ENOSPC;
+		return -HV_ENOSPC;
 
 	memset(buf, 0, l.end);
 	build_rsdp(buf + l.rsdp, &oem, buf_gpa + l.rsdt, buf_gpa + l.xsdt);
@@ -388,7 +388,7 @@ int acpi_build(const struct acpi_build_cfg *cfg, u8 *buf, size_t size, u64 buf_g
 	build_madt(buf + l.madt, cfg, &oem, l.madt_len);
 	if (!build_dsdt(buf + l.dsdt, &oem, l.dsdt_len)) {
 		memset(buf, 0, l.end);
-		return ACPI_BUILD_EINVAL;
+		return -HV_EINVAL;
 	}
 
 	info->rsdp_gpa = buf_gpa + l.rsdp;

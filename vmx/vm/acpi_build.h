@@ -12,10 +12,9 @@
 #define VMX_VM_ACPI_BUILD_H
 
 #include "lib/compiler.h"
+#include "lib/errno.h"
 
 /* Errors. */
-#define ACPI_BUILD_EINVAL	(-1)	/* bad configuration or placement */
-#define ACPI_BUILD_ENOSPC	(-2)	/* buffer too small; info->size says how much is needed */
 
 /* Sanity bound on the vCPU count (the MADT entry count). */
 #define ACPI_BUILD_MAX_VCPUS	4096
@@ -42,7 +41,7 @@ struct acpi_build_info {
 	u64 fadt_gpa;
 	u64 madt_gpa;
 	u64 dsdt_gpa;
-	size_t size;			/* bytes used from buf; on ACPI_BUILD_ENOSPC, bytes needed */
+	size_t size;			/* bytes used from buf; on -HV_ENOSPC, bytes needed */
 };
 
 /**
@@ -69,8 +68,8 @@ size_t acpi_build_size(const struct acpi_build_cfg *cfg);
  * pointer and checksum final.  On failure @buf is left as it was (but for
  * an internal inconsistency, which zeroes what it wrote).
  *
- * Return: 0; ACPI_BUILD_EINVAL for an invalid @cfg or @buf_gpa;
- * ACPI_BUILD_ENOSPC when @size is too small (info->size is then the size
+ * Return: 0; -HV_EINVAL for an invalid @cfg or @buf_gpa;
+ * -HV_ENOSPC when @size is too small (info->size is then the size
  * needed).
  */
 int acpi_build(const struct acpi_build_cfg *cfg, u8 *buf, size_t size, u64 buf_gpa,
