@@ -31,6 +31,8 @@ const char *hv_strerror(int err)
 		return "not found";
 	case HV_EBADMSG:
 		return "malformed structure";
+	case HV_ETIMEDOUT:
+		return "timed out";
 	default:
 		return "unknown error";
 	}

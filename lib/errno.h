@@ -21,6 +21,7 @@ enum hv_errno {
 	HV_EEXIST,	/* the name or the mapping is there already */
 	HV_ENOENT,	/* no such thing: a name, a slot, a mapping */
 	HV_EBADMSG,	/* a structure fails its own checks: a header, a tag chain, a checksum */
+	HV_ETIMEDOUT,	/* the hardware did not answer in time (an APIC's ICR stayed busy) */
 	HV_ERRNO_END	/* one past the last value: not an error */
 };
 

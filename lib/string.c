@@ -183,7 +183,7 @@ int str_to_u64(const char *s, const char **end, unsigned int base, u64 *out)
 	if (end)
 		*end = s;
 	if (base == 1 || base > 36)
-		return STR_EINVAL;
+		return -HV_EINVAL;
 	while (*p == ' ' || *p == '\t')
 		p++;
 	/* A prefix counts only when a digit of its base follows it. */
@@ -205,9 +205,9 @@ int str_to_u64(const char *s, const char **end, unsigned int base, u64 *out)
 		v = v * base + (u64)d;
 	}
 	if (p == digits)
-		return STR_EINVAL;
+		return -HV_EINVAL;
 	if (overflow)
-		return STR_ERANGE;
+		return -HV_ERANGE;
 	if (end)
 		*end = p;
 	*out = v;

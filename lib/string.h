@@ -11,6 +11,7 @@
 #define LIB_STRING_H
 
 #include "lib/compiler.h"
+#include "lib/errno.h"
 
 void *memcpy(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
@@ -27,10 +28,6 @@ char *strstr(const char *haystack, const char *needle);
 /* The value of the hex digit @c (either case), or -1. */
 int hex_digit_value(char c);
 
-/* Error codes of str_to_u64(). */
-#define STR_EINVAL	(-1)	/* no digits, or a base that is not 0, 2..36 */
-#define STR_ERANGE	(-2)	/* value does not fit in 64 bits */
-
 /**
  * str_to_u64() - parse an unsigned number.
  * @s:    text; leading spaces/tabs are skipped, no sign is accepted
@@ -38,7 +35,7 @@ int hex_digit_value(char c);
  * @base: 2..36, or 0 for C rules ("0x" hex, "0b" binary, leading "0" octal)
  * @out:  result, written only on success
  *
- * Return: 0, STR_EINVAL (no digits) or STR_ERANGE (overflow).  Parsing
+ * Return: 0, -HV_EINVAL (no digits) or -HV_ERANGE (overflow).  Parsing
  * stops at the first character that is not a digit of @base.
  */
 int str_to_u64(const char *s, const char **end, unsigned int base, u64 *out);

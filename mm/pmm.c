@@ -198,14 +198,14 @@ int pmm_init(const struct mem_range *ram, unsigned int n_ram,
 	if (pmm_ready) {
 		spin_unlock_irqrestore(&pmm_lock, flags);
 		pr_err("pmm: pmm_init called twice\n");
-		return PMM_EINVAL;
+		return -HV_EINVAL;
 	}
 	pmm_reset_locked();
 	if (n_ram > PMM_SCRATCH || n_reserved > PMM_SCRATCH) {
 		spin_unlock_irqrestore(&pmm_lock, flags);
 		pr_err("pmm: %u RAM / %u reserved ranges, at most %u each\n", n_ram, n_reserved,
 		       PMM_SCRATCH);
-		return PMM_EINVAL;
+		return -HV_EINVAL;
 	}
 	/* RAM: whole frames at or above PMM_LOW_LIMIT. */
 	for (unsigned int i = 0; i < n_ram; i++) {
@@ -241,7 +241,7 @@ int pmm_init(const struct mem_range *ram, unsigned int n_ram,
 		pmm_reset_locked();
 		spin_unlock_irqrestore(&pmm_lock, flags);
 		pr_err("pmm: no usable RAM above %#llx\n", PMM_LOW_LIMIT);
-		return PMM_ENOMEM;
+		return -HV_ENOMEM;
 	}
 	state_pages = DIV_ROUND_UP(state_bytes, PAGE_SIZE);
 	state_pa = pmm_place_state(pmm_resv, nresv, state_pages);
@@ -250,7 +250,7 @@ int pmm_init(const struct mem_range *ram, unsigned int n_ram,
 		spin_unlock_irqrestore(&pmm_lock, flags);
 		pr_err("pmm: no free stretch of %llu pages for the frame state\n",
 		       state_pages);
-		return PMM_ENOMEM;
+		return -HV_ENOMEM;
 	}
 	/* The state bytes are reserved like the rest: add them and re-normalize. */
 	pmm_resv[nresv++] = (struct mem_range){ state_pa, state_pages << PAGE_SHIFT };

@@ -11,6 +11,7 @@
 #define MM_PMM_H
 
 #include "lib/compiler.h"
+#include "lib/errno.h"
 #include "lib/mem_range.h"
 
 
@@ -20,8 +21,6 @@
 /* Nothing below this is ever handed out (real-mode trampoline, BIOS data). */
 #define PMM_LOW_LIMIT		MiB(1)
 
-#define PMM_EINVAL		(-1)
-#define PMM_ENOMEM		(-2)
 
 /**
  * pmm_init() - build the free lists.
@@ -35,8 +34,8 @@
  * and dropped.  The state bytes (one per frame of every RAM range) are
  * carved from the first free stretch large enough and count as reserved.
  *
- * Return: 0, or PMM_E* after a message (nothing usable, no room for the
- * state bytes, called twice).
+ * Return: 0, or -HV_EINVAL or -HV_ENOMEM after a message (nothing usable,
+ * no room for the state bytes, called twice).
  */
 int pmm_init(const struct mem_range *ram, unsigned int n_ram,
 	     const struct mem_range *reserved, unsigned int n_reserved);

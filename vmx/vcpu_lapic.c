@@ -20,7 +20,7 @@
 #include "lib/errno.h"
 #include "lib/platform.h"
 #include "lib/printk.h"
-#include "vmx/dev/apic_regs.h"
+#include "lib/x86_apic.h"
 #include "vmx/dev/apic_route.h"
 #include "vmx/dev/platform.h"
 #include "vmx/dev/vlapic.h"

@@ -6,7 +6,7 @@
 #include "arch/x86/paging.h"
 #include "lib/printk.h"
 /* The I/O APIC's registers, one home for host and guest (the model's header). */
-#include "vmx/dev/apic_regs.h"
+#include "lib/x86_apic.h"
 
 /* MPS INTI flags of an interrupt source override. */
 #define INTI_POLARITY(f)	((f) & 3u)		/* 0 bus default, 1 high, 3 low */

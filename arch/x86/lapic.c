@@ -22,29 +22,6 @@
 #define CPUID1_ECX_X2APIC BIT(21)
 #define CPUID1_ECX_TSC_DEADLINE BIT(24)
 
-/* Registers (xAPIC MMIO offsets). */
-#define LAPIC_ID	0x020
-#define LAPIC_VERSION	0x030
-#define LAPIC_TPR	0x080
-#define LAPIC_EOI	0x0b0
-#define LAPIC_SVR	0x0f0
-#define LAPIC_ESR	0x280
-#define LAPIC_ICR_LO	0x300
-#define LAPIC_ICR_HI	0x310
-#define LAPIC_LVT_TIMER 0x320
-#define LAPIC_LVT_ERROR 0x370
-
-#define LAPIC_SVR_ENABLE BIT(8)
-#define LAPIC_LVT_MASKED BIT(16)
-#define LAPIC_LVT_TSC_DEADLINE (2u << 17) /* timer mode field, bits 18:17 */
-
-#define ICR_DELIVERY_PENDING  BIT(12) /* xAPIC only */
-#define ICR_LEVEL_ASSERT      BIT(14)
-#define ICR_DEST_ALL_BUT_SELF (3u << 18)
-
-#define X2APIC_MSR_BASE 0x800
-#define X2APIC_MSR_ICR	0x830
-
 /* How long an xAPIC ICR may stay busy before we call it stuck. */
 #define LAPIC_ICR_TIMEOUT_NS (100 * 1000 * 1000ULL)
 
@@ -84,14 +61,14 @@ bool lapic_ready(void)
 static u32 lapic_read(u32 reg)
 {
 	if (lapic.mode == LAPIC_MODE_X2APIC)
-		return (u32)rdmsr(X2APIC_MSR_BASE + reg / 16);
+		return (u32)rdmsr(X2APIC_MSR_FIRST + reg / 16);
 	return lapic.mmio[reg / 4];
 }
 
 static void lapic_write(u32 reg, u32 val)
 {
 	if (lapic.mode == LAPIC_MODE_X2APIC)
-		wrmsr(X2APIC_MSR_BASE + reg / 16, val);
+		wrmsr(X2APIC_MSR_FIRST + reg / 16, val);
 	else
 		lapic.mmio[reg / 4] = val;
 }
@@ -99,9 +76,9 @@ static void lapic_write(u32 reg, u32 val)
 u32 lapic_id(void)
 {
 	if (lapic.mode == LAPIC_MODE_X2APIC)
-		return lapic_read(LAPIC_ID);
+		return lapic_read(APIC_ID);
 	if (lapic.mode == LAPIC_MODE_XAPIC)
-		return lapic_read(LAPIC_ID) >> 24;
+		return lapic_read(APIC_ID) >> 24;
 	return lapic_cpuid_apic_id();
 }
 
@@ -121,19 +98,19 @@ u32 lapic_max_dest(void)
 
 void lapic_eoi(void)
 {
-	lapic_write(LAPIC_EOI, 0);
+	lapic_write(APIC_EOI, 0);
 }
 
 /* Program the software state every CPU needs: enabled, nothing masked by TPR. */
 static void lapic_setup_local(void)
 {
-	lapic_write(LAPIC_TPR, 0);
-	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);
-	lapic_write(LAPIC_LVT_ERROR, LAPIC_LVT_MASKED);
-	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | LAPIC_SPURIOUS_VECTOR);
+	lapic_write(APIC_TPR, 0);
+	lapic_write(APIC_LVT_TIMER, APIC_LVT_MASKED);
+	lapic_write(APIC_LVT_ERROR, APIC_LVT_MASKED);
+	lapic_write(APIC_SVR, APIC_SVR_ENABLE | LAPIC_SPURIOUS_VECTOR);
 	/* The ESR latches on a write; two writes clear what firmware left. */
-	lapic_write(LAPIC_ESR, 0);
-	lapic_write(LAPIC_ESR, 0);
+	lapic_write(APIC_ESR, 0);
+	lapic_write(APIC_ESR, 0);
 }
 
 /* Switch the calling CPU's APIC to lapic.mode through IA32_APIC_BASE. */
@@ -144,7 +121,7 @@ static int lapic_enable_mode(void)
 	if (lapic.mode == LAPIC_MODE_X2APIC) {
 		if (!(cpuid(1).ecx & CPUID1_ECX_X2APIC)) {
 			pr_err("lapic: this CPU has no x2APIC but the boot CPU uses it\n");
-			return LAPIC_ENODEV;
+			return -HV_ENODEV;
 		}
 		/* EN must be set before (or with) EXTD; xAPIC -> x2APIC is legal. */
 		if (!(base & APIC_BASE_EN))
@@ -155,12 +132,12 @@ static int lapic_enable_mode(void)
 	if (base & APIC_BASE_EXTD) {
 		/* Leaving x2APIC needs a trip through "disabled"; never done here. */
 		pr_err("lapic: this CPU is in x2APIC mode but the boot CPU uses xAPIC\n");
-		return LAPIC_ENODEV;
+		return -HV_ENODEV;
 	}
 	if ((base & APIC_BASE_ADDR_MASK) != lapic.base_pa) {
 		pr_err("lapic: APIC base %#lx differs from the boot CPU's %#lx\n",
 		       (unsigned long)(base & APIC_BASE_ADDR_MASK), (unsigned long)lapic.base_pa);
-		return LAPIC_ENODEV;
+		return -HV_ENODEV;
 	}
 	if (!(base & APIC_BASE_EN))
 		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_EN);
@@ -174,7 +151,7 @@ int lapic_init(u64 madt_lapic_pa)
 
 	if (!(r.edx & CPUID1_EDX_APIC)) {
 		pr_err("lapic: CPUID reports no local APIC; running on the boot CPU only\n");
-		return LAPIC_ENODEV;
+		return -HV_ENODEV;
 	}
 	lapic.base_pa = base & APIC_BASE_ADDR_MASK;
 	lapic.tsc_deadline = r.ecx & CPUID1_ECX_TSC_DEADLINE;
@@ -189,17 +166,17 @@ int lapic_init(u64 madt_lapic_pa)
 		if (!lapic.mmio) {
 			pr_err("lapic: cannot map the xAPIC page at %#lx\n",
 			       (unsigned long)lapic.base_pa);
-			return LAPIC_ENODEV;
+			return -HV_ENODEV;
 		}
 		lapic.mode = LAPIC_MODE_XAPIC;
 	}
 	if (lapic_enable_mode() != 0) {
 		lapic.mode = LAPIC_MODE_NONE;
-		return LAPIC_ENODEV;
+		return -HV_ENODEV;
 	}
 	lapic_setup_local();
 	pr_info("lapic: %s mode, boot CPU APIC id %u, version %#x, TSC-deadline timer %s\n",
-		lapic_mode_name(), lapic_id(), lapic_read(LAPIC_VERSION) & 0xff,
+		lapic_mode_name(), lapic_id(), lapic_read(APIC_VERSION) & 0xff,
 		lapic.tsc_deadline ? "yes" : "no");
 	return 0;
 }
@@ -209,7 +186,7 @@ int lapic_ap_init(void)
 	int err;
 
 	if (lapic.mode == LAPIC_MODE_NONE)
-		return LAPIC_ENODEV;
+		return -HV_ENODEV;
 	err = lapic_enable_mode();
 	if (err)
 		return err;
@@ -224,7 +201,7 @@ bool lapic_timer_deadline_ok(void)
 
 void lapic_timer_arm(u64 tsc, u8 vector)
 {
-	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_TSC_DEADLINE | vector);
+	lapic_write(APIC_LVT_TIMER, (APIC_TIMER_TSC_DEADLINE << APIC_LVT_TIMER_SHIFT) | vector);
 	/*
 	 * SDM 10.5.4.1: in xAPIC mode the MMIO write that selects
 	 * TSC-deadline mode must be ordered before the WRMSR of the
@@ -240,7 +217,7 @@ void lapic_timer_arm(u64 tsc, u8 vector)
 void lapic_timer_disarm(void)
 {
 	wrmsr(MSR_IA32_TSC_DEADLINE, 0);
-	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);
+	lapic_write(APIC_LVT_TIMER, APIC_LVT_MASKED);
 }
 
 /* Wait until the xAPIC has sent the last IPI (delivery status idle). */
@@ -250,10 +227,10 @@ static bool lapic_icr_wait_idle(void)
 
 	if (lapic.mode == LAPIC_MODE_X2APIC)
 		return true; /* x2APIC WRMSR to the ICR completes the send */
-	if (!(lapic_read(LAPIC_ICR_LO) & ICR_DELIVERY_PENDING))
+	if (!(lapic_read(APIC_ICR_LO) & APIC_ICR_BUSY))
 		return true;
 	deadline = tsc_deadline_ns(LAPIC_ICR_TIMEOUT_NS);
-	while (lapic_read(LAPIC_ICR_LO) & ICR_DELIVERY_PENDING) {
+	while (lapic_read(APIC_ICR_LO) & APIC_ICR_BUSY) {
 		if (rdtsc() > deadline)
 			return false;
 		pause();
@@ -267,7 +244,7 @@ static int lapic_send_icr(u32 dest, u32 icr_lo)
 	int err = 0;
 
 	if (lapic.mode == LAPIC_MODE_NONE)
-		return LAPIC_ENODEV;
+		return -HV_ENODEV;
 
 	/*
 	 * The xAPIC ICR is two registers written in order; an interrupt
@@ -275,7 +252,7 @@ static int lapic_send_icr(u32 dest, u32 icr_lo)
 	 */
 	flags = arch_irq_save();
 	if (!lapic_icr_wait_idle()) {
-		err = LAPIC_ETIMEDOUT;
+		err = -HV_ETIMEDOUT;
 	} else if (lapic.mode == LAPIC_MODE_X2APIC) {
 		/*
 		 * R11 (request, then kick): a WRMSR to the x2APIC ICR is not
@@ -290,10 +267,10 @@ static int lapic_send_icr(u32 dest, u32 icr_lo)
 		__asm__ __volatile__("mfence; lfence" ::: "memory");
 		wrmsr(X2APIC_MSR_ICR, ((u64)dest << 32) | icr_lo);
 	} else {
-		lapic_write(LAPIC_ICR_HI, dest << 24);
-		lapic_write(LAPIC_ICR_LO, icr_lo);
+		lapic_write(APIC_ICR_HI, dest << 24);
+		lapic_write(APIC_ICR_LO, icr_lo);
 		if (!lapic_icr_wait_idle())
-			err = LAPIC_ETIMEDOUT;
+			err = -HV_ETIMEDOUT;
 	}
 	arch_irq_restore(flags);
 	if (err)
@@ -306,36 +283,36 @@ int lapic_send_ipi(u32 apic_id, u32 icr_lo)
 	if (apic_id > lapic_max_dest()) {
 		pr_err("lapic: APIC id %u cannot be addressed in %s mode\n", apic_id,
 		       lapic_mode_name());
-		return LAPIC_EINVAL;
+		return -HV_EINVAL;
 	}
 	return lapic_send_icr(apic_id, icr_lo);
 }
 
 int lapic_send_init(u32 apic_id)
 {
-	return lapic_send_ipi(apic_id, LAPIC_DM_INIT | ICR_LEVEL_ASSERT);
+	return lapic_send_ipi(apic_id, LAPIC_DM_INIT | APIC_ICR_ASSERT);
 }
 
 int lapic_send_startup(u32 apic_id, u8 vector_page)
 {
-	return lapic_send_ipi(apic_id, LAPIC_DM_STARTUP | ICR_LEVEL_ASSERT | vector_page);
+	return lapic_send_ipi(apic_id, LAPIC_DM_STARTUP | APIC_ICR_ASSERT | vector_page);
 }
 
 int lapic_send_nmi(u32 apic_id)
 {
-	return lapic_send_ipi(apic_id, LAPIC_DM_NMI | ICR_LEVEL_ASSERT);
+	return lapic_send_ipi(apic_id, LAPIC_DM_NMI | APIC_ICR_ASSERT);
 }
 
 int lapic_send_fixed(u32 apic_id, u8 vector)
 {
 	if (vector < 32) {
 		pr_err("lapic: fixed IPI vector %u is an exception vector\n", vector);
-		return LAPIC_EINVAL;
+		return -HV_EINVAL;
 	}
-	return lapic_send_ipi(apic_id, LAPIC_DM_FIXED | ICR_LEVEL_ASSERT | vector);
+	return lapic_send_ipi(apic_id, LAPIC_DM_FIXED | APIC_ICR_ASSERT | vector);
 }
 
 int lapic_send_nmi_allbutself(void)
 {
-	return lapic_send_icr(0, LAPIC_DM_NMI | ICR_LEVEL_ASSERT | ICR_DEST_ALL_BUT_SELF);
+	return lapic_send_icr(0, LAPIC_DM_NMI | APIC_ICR_ASSERT | (APIC_SH_ALL_BUT_SELF << APIC_ICR_SH_SHIFT));
 }

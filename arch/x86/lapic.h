@@ -8,21 +8,18 @@
 #ifndef ARCH_X86_LAPIC_H
 #define ARCH_X86_LAPIC_H
 
+#include "lib/errno.h"
 #include "lib/types.h"
+#include "lib/x86_apic.h"
 
 /* Vector for spurious interrupts (low nibble all ones, as old APICs need). */
 #define LAPIC_SPURIOUS_VECTOR 0xff
 
-/* ICR delivery modes (bits 10:8). */
-#define LAPIC_DM_FIXED	 (0u << 8)
-#define LAPIC_DM_NMI	 (4u << 8)
-#define LAPIC_DM_INIT	 (5u << 8)
-#define LAPIC_DM_STARTUP (6u << 8)
-
-/* Error codes of the IPI functions. */
-#define LAPIC_ETIMEDOUT (-1) /* the ICR stayed busy */
-#define LAPIC_EINVAL	(-2) /* destination not addressable in this mode */
-#define LAPIC_ENODEV	(-3) /* lapic_init() has not succeeded */
+/* ICR delivery modes, in place (bits 10:8). */
+#define LAPIC_DM_FIXED	 (APIC_DM_FIXED << APIC_ICR_DM_SHIFT)
+#define LAPIC_DM_NMI	 (APIC_DM_NMI << APIC_ICR_DM_SHIFT)
+#define LAPIC_DM_INIT	 (APIC_DM_INIT << APIC_ICR_DM_SHIFT)
+#define LAPIC_DM_STARTUP (APIC_DM_SIPI << APIC_ICR_DM_SHIFT)
 
 enum lapic_mode {
 	LAPIC_MODE_NONE,
@@ -35,12 +32,12 @@ enum lapic_mode {
  * @madt_lapic_pa: the MADT's local APIC address (0 if no MADT), checked
  *                 against IA32_APIC_BASE
  *
- * Return: 0, or LAPIC_ENODEV after a message when the CPU has no APIC or
+ * Return: 0, or -HV_ENODEV after a message when the CPU has no APIC or
  * the xAPIC page cannot be mapped.
  */
 int lapic_init(u64 madt_lapic_pa);
 
-/* Per-AP part: same mode as the BSP, software-enabled.  0 or LAPIC_E*. */
+/* Per-AP part: same mode as the BSP, software-enabled.  0, -HV_ENODEV or -HV_EINVAL. */
 int lapic_ap_init(void);
 
 enum lapic_mode lapic_mode(void);
@@ -81,7 +78,8 @@ void lapic_timer_disarm(void);
  * Waits (bounded) for the previous IPI to leave the xAPIC ICR and for this
  * one to be accepted.  Interrupts are masked while the ICR is written.
  *
- * Return: 0 or LAPIC_E* (a timeout is reported with pr_err).
+ * Return: 0, -HV_ENODEV, -HV_EINVAL (destination not addressable in this
+ * mode) or -HV_ETIMEDOUT (the ICR stayed busy; reported with pr_err).
  */
 int lapic_send_ipi(u32 apic_id, u32 icr_lo);
 

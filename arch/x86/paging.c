@@ -63,7 +63,7 @@ static u64 paging_fix_flags(u64 flags)
  * @level: LEVEL_4K, LEVEL_2M or LEVEL_1G
  *
  * Missing intermediate tables are allocated (zeroed) and linked.
- * Return: 0, PAGING_ENOMEM, or PAGING_EEXIST when something is mapped there.
+ * Return: 0, -HV_ENOMEM, or -HV_EEXIST when something is mapped there.
  */
 static int paging_map_one(u64 *pml4, u64 va, phys_addr_t pa, u64 flags, unsigned int level)
 {
@@ -82,12 +82,12 @@ static int paging_map_one(u64 *pml4, u64 va, phys_addr_t pa, u64 flags, unsigned
 
 		if (v & PTE_P) {
 			if (v & PTE_PS)
-				return PAGING_EEXIST;
+				return -HV_EEXIST;
 		} else {
 			phys_addr_t child = memmap_alloc_page();
 
 			if (!child)
-				return PAGING_ENOMEM;
+				return -HV_ENOMEM;
 			/*
 			 * R1 (publish after init): the child table is zeroed
 			 * (memmap_alloc_page) before the entry that makes it
@@ -105,7 +105,7 @@ static int paging_map_one(u64 *pml4, u64 va, phys_addr_t pa, u64 flags, unsigned
 	}
 	/* R1: same single read as above; pairs with the leaf store below. */
 	if (READ_ONCE(t[paging_index(va, level)]) & PTE_P)
-		return PAGING_EEXIST;
+		return -HV_EEXIST;
 	/*
 	 * R1: the leaf is one untorn store; what it maps (a fresh stack page,
 	 * device registers) needs no ordering against it.  Pairs with the
@@ -274,7 +274,7 @@ static u64 paging_count_wx(const u64 *t, unsigned int level)
  *
  * Runs on the BSP with the boot tables live; every table page comes from
  * the early pool (below 4 GiB, so reachable through the boot direct map).
- * Return: 0, or PAGING_ENOMEM after a message.
+ * Return: 0, or -HV_ENOMEM after a message.
  */
 int paging_init(const struct mb2_info *mb)
 {
@@ -320,13 +320,13 @@ int paging_init(const struct mb2_info *mb)
 	return 0;
 
 fail:
-	if (err != PAGING_ENOMEM) {
+	if (err != -HV_ENOMEM) {
 		pr_err("paging: overlapping mappings while building the tables (error %d)\n", err);
 		return err;
 	}
 nomem:
 	pr_err("paging: out of early memory while building the page tables\n");
-	return PAGING_ENOMEM;
+	return -HV_ENOMEM;
 }
 
 int paging_map_4k(u64 va, phys_addr_t pa, u64 flags)
@@ -335,12 +335,12 @@ int paging_map_4k(u64 va, phys_addr_t pa, u64 flags)
 
 	if (!paging_cr3) {
 		pr_err("paging: map of %#llx before paging_init()\n", va);
-		return PAGING_EINVAL;
+		return -HV_EINVAL;
 	}
 	if (!IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(pa, PAGE_SIZE)) {
 		pr_err("paging: unaligned map %#llx -> %#llx\n", va,
 		       pa);
-		return PAGING_EINVAL;
+		return -HV_EINVAL;
 	}
 	spin_lock(&paging_lock);
 	assert_held(&paging_lock);
@@ -354,7 +354,7 @@ int paging_map_identity(phys_addr_t pa, u64 len)
 	for (u64 p = ALIGN_DOWN(pa, PAGE_SIZE); p < pa + len; p += PAGE_SIZE) {
 		int err = paging_map_4k(p, p, PTE_P | PTE_W);
 
-		if (err == PAGING_EEXIST && paging_va_mapped(p))
+		if (err == -HV_EEXIST && paging_va_mapped(p))
 			continue;
 		if (err)
 			return err;

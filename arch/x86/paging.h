@@ -15,6 +15,7 @@
 #define ARCH_X86_PAGING_H
 
 #include "lib/compiler.h"
+#include "lib/errno.h"
 #include "lib/x86_paging.h"
 
 #define KERNEL_VMA	0xffffffff80000000ULL
@@ -46,26 +47,24 @@ static inline phys_addr_t paging_image_pa(u64 va)
 }
 
 /* Errors of the paging_* functions. */
-#define PAGING_EINVAL (-1)
-#define PAGING_ENOMEM (-2)
-#define PAGING_EEXIST (-3)
 
 struct mb2_info;
 
 /*
  * Build the final tables from the memory map and switch CR3 to them.  Needs
- * memmap_init() (early page allocator) first.  0 or PAGING_E*.
+ * memmap_init() (early page allocator) first.  0, -HV_EINVAL, -HV_ENOMEM or
+ * -HV_EEXIST.
  */
 int paging_init(const struct mb2_info *mb);
 
 /*
  * Map one 4 KiB page va -> pa with flags (PAGE_KERNEL_*), allocating
- * intermediate tables.  PAGING_EEXIST if va is mapped, PAGING_ENOMEM
+ * intermediate tables.  -HV_EEXIST if va is mapped, -HV_ENOMEM
  * without memory.  Serialised by the paging lock.
  */
 int paging_map_4k(u64 va, phys_addr_t pa, u64 flags);
 
-/* Identity-map [pa, pa+len) executable (for the AP trampoline).  0 or PAGING_E*. */
+/* Identity-map [pa, pa+len) executable (for the AP trampoline).  0 or -HV_E*. */
 int paging_map_identity(phys_addr_t pa, u64 len);
 
 /* Uncached mapping of a device range; NULL on failure (after a message). */

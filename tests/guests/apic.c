@@ -11,7 +11,7 @@
  */
 #include "guest.h"
 #include "lib/x86_msr.h"
-#include "vmx/dev/apic_regs.h"
+#include "lib/x86_apic.h"
 
 #define LAPIC		0xfee00000u
 #define IOAPIC		0xfec00000u

@@ -49,7 +49,7 @@
 
 #include "lib/x86_msr.h"
 #include "lib/x86_regs.h"
-#include "vmx/dev/apic_regs.h"
+#include "lib/x86_apic.h"
 #include "vmx/dev/platform.h"
 
 /* ---------------------------------------------------------------- config */

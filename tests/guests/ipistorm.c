@@ -15,7 +15,7 @@
  * (the library would take vector 2 for an unexpected exception).
  */
 #include "guest.h"
-#include "vmx/dev/apic_regs.h"
+#include "lib/x86_apic.h"
 
 #define N_APS		3
 #define BUDGET_TICKS	25000000ull	/* per vCPU, about 0.5 s under Bochs (50 M ips) */

@@ -3,7 +3,7 @@
 #include "guest.h"
 #include "lib/x86_msr.h"
 #include "lib/x86_regs.h"
-#include "vmx/dev/apic_regs.h"
+#include "lib/x86_apic.h"
 
 static u64 msr_value;
 

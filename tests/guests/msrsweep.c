@@ -20,7 +20,7 @@
  * per-VM burst of 10 lines.
  */
 #include "guest.h"
-#include "vmx/dev/apic_regs.h"
+#include "lib/x86_apic.h"
 
 #define N_RANDOM	300
 

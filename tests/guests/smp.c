@@ -4,7 +4,7 @@
  * each AP reports from its own vCPU.
  */
 #include "guest.h"
-#include "vmx/dev/apic_regs.h"
+#include "lib/x86_apic.h"
 
 static volatile u32 ap_seen;
 static volatile u32 ap_ids[8];

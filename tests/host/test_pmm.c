@@ -164,7 +164,7 @@ static void test_init_and_orders(void)
 	}
 	capture_begin(&c);
 	CHECK_EQ(pmm_alloc(PMM_MAX_ORDER + 1), 0);
-	CHECK_EQ(pmm_init(ram, ARRAY_SIZE(ram), resv, ARRAY_SIZE(resv)), PMM_EINVAL);
+	CHECK_EQ(pmm_init(ram, ARRAY_SIZE(ram), resv, ARRAY_SIZE(resv)), -HV_EINVAL);
 	capture_end(&c);
 	CHECK(strstr(c.text, "refused") && strstr(c.text, "called twice"));
 	capture_free(&c);
@@ -400,7 +400,7 @@ static void test_no_ram(void)
 
 	pmm_reset();
 	capture_begin(&c);
-	CHECK_EQ(pmm_init(&low, 1, NULL, 0), PMM_ENOMEM);
+	CHECK_EQ(pmm_init(&low, 1, NULL, 0), -HV_ENOMEM);
 	CHECK_EQ(pmm_alloc(0), 0);	/* not initialised: 0, never a crash */
 	capture_end(&c);
 	CHECK(strstr(c.text, "no usable RAM") != NULL);

@@ -19,7 +19,7 @@
  * @src:       APIC id of the sending local APIC (shorthands are relative to
  *             it), or APIC_SRC_IOAPIC
  * @vector:    vector (SIPI: the start page)
- * @delivery:  APIC_DM_* (vmx/dev/apic_regs.h)
+ * @delivery:  APIC_DM_* (lib/x86_apic.h)
  * @shorthand: APIC_SH_*; the I/O APIC always sends APIC_SH_NONE
  * @logical:   logical destination mode (else physical)
  * @level:     level-triggered (else edge)

@@ -8,7 +8,7 @@
 
 #include "lib/spinlock.h"
 #include "mm/heap.h"
-#include "vmx/dev/apic_regs.h"
+#include "lib/x86_apic.h"
 #include "vmx/dev/platform.h"
 
 BUILD_BUG_ON(PLAT_IOAPIC_PINS > 32 || PLAT_IOAPIC_PINS > VDEV_GSI_MAX);

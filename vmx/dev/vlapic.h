@@ -42,7 +42,7 @@
 #define VMX_DEV_VLAPIC_H
 
 #include "vmx/dev/apic_msg.h"
-#include "vmx/dev/apic_regs.h"
+#include "lib/x86_apic.h"
 #include "vmx/dev/vdev.h"
 
 struct vlapic;

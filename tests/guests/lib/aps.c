@@ -7,7 +7,7 @@
  */
 #include "guest.h"
 #include "lib/x86_msr.h"
-#include "vmx/dev/apic_regs.h"
+#include "lib/x86_apic.h"
 
 #define TRAMP		0x8000u
 

@@ -7,8 +7,8 @@
  * as in the ICH/PCH I/O APICs).  The device models (vlapic, vioapic), the
  * router and the VT-x glue all take their numbers from here.
  */
-#ifndef VMX_DEV_APIC_REGS_H
-#define VMX_DEV_APIC_REGS_H
+#ifndef LIB_X86_APIC_H
+#define LIB_X86_APIC_H
 
 #include "lib/compiler.h"
 
@@ -172,4 +172,4 @@
 #define IOAPIC_RTE_DEST_SHIFT	56
 #define IOAPIC_RTE_DEST_MASK	(0xffull << 56)
 
-#endif /* VMX_DEV_APIC_REGS_H */
+#endif /* LIB_X86_APIC_H */
