@@ -9,9 +9,9 @@
 #include "lib/format.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "lib/x86_cpuid.h"
 #include "vmx/vmcs_defs.h"
 
-#define CPUID1_ECX_VMX	   BIT(5)
 #define FC_LOCKED	   BIT(0)
 #define FC_VMX_OUTSIDE_SMX BIT(2)
 

@@ -11,31 +11,11 @@
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
+#include "lib/x86_cpuid.h"
 #include "vmx/vm/hypercall.h"
 #include "vmx/vm/vm.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_ops.h"
-
-#define C1_ECX_MONITOR		BIT(3)
-#define C1_ECX_EST		BIT(7)		/* Enhanced SpeedStep: P-state MSRs */
-#define C1_ECX_TM2		BIT(8)
-#define C1_EDX_ACPI		BIT(22)		/* thermal monitor and clock control MSRs */
-#define C1_EDX_TM		BIT(29)
-#define C1_EDX_PBE		BIT(31)
-#define C1_ECX_VMX		BIT(5)
-#define C1_ECX_SMX		BIT(6)
-#define C1_ECX_PDCM		BIT(15)
-#define C1_ECX_X2APIC		BIT(21)
-#define C1_ECX_TSC_DEADLINE	BIT(24)
-#define C1_ECX_OSXSAVE		BIT(27)
-#define C1_ECX_HYPERVISOR	BIT(31)
-#define C7_EBX_INVPCID		BIT(10)
-#define C6_EAX_ARAT		BIT(2)
-#define C7_ECX_CET_SS		BIT(7)
-#define C7_EDX_FSRM		BIT(4)
-#define C7_EDX_CET_IBT		BIT(20)
-#define C81_EDX_RDTSCP		BIT(27)
-#define CD1_EAX_XSAVES		BIT(3)		/* XSAVES/XRSTORS and IA32_XSS */
 
 /* "hvhvhvhvhvhv" in EBX, ECX, EDX. */
 #define HV_SIG			0x76687668u
@@ -47,14 +27,14 @@
  */
 static __noinline struct cpuid_regs cpuid_leaf1(struct vcpu *v, struct cpuid_regs r)
 {
-	r.ecx &= ~(C1_ECX_MONITOR | C1_ECX_VMX | C1_ECX_SMX | C1_ECX_PDCM | C1_ECX_OSXSAVE |
-		    C1_ECX_EST | C1_ECX_TM2);
+	r.ecx &= ~(CPUID1_ECX_MONITOR | CPUID1_ECX_VMX | CPUID1_ECX_SMX | CPUID1_ECX_PDCM | CPUID1_ECX_OSXSAVE |
+		    CPUID1_ECX_EST | CPUID1_ECX_TM2);
 	/* No thermal or power-management MSRs behind these; MCE and MCA are backed (vmx/dev/mca.c). */
-	r.edx &= ~(C1_EDX_ACPI | C1_EDX_TM | C1_EDX_PBE);
+	r.edx &= ~(CPUID1_EDX_ACPI | CPUID1_EDX_TM | CPUID1_EDX_PBE);
 	/* The virtual LAPIC (vmx/dev/vlapic.c) has x2APIC and the TSC-deadline timer. */
-	r.ecx |= C1_ECX_X2APIC | C1_ECX_TSC_DEADLINE | C1_ECX_HYPERVISOR;
+	r.ecx |= CPUID1_ECX_X2APIC | CPUID1_ECX_TSC_DEADLINE | CPUID1_ECX_HYPERVISOR;
 	if (vmcs_guest_cr4() & X86_CR4_OSXSAVE)
-		r.ecx |= C1_ECX_OSXSAVE;
+		r.ecx |= CPUID1_ECX_OSXSAVE;
 	/* EBX[31:24] initial APIC ID, EBX[23:16] logical processors. */
 	r.ebx = (r.ebx & 0xffff) | ((u32)v->id << 24) | ((u32)v->vm->nvcpus << 16);
 	return r;
@@ -107,10 +87,10 @@ static __noinline struct cpuid_regs cpuid_beyond_host(u32 leaf, struct cpuid_reg
 static void cpuid_leaf7(struct cpuid_regs *r)
 {
 	if (!vmx_ctl.invpcid)
-		r->ebx &= ~C7_EBX_INVPCID;
+		r->ebx &= ~CPUID7_EBX_INVPCID;
 	/* CET: its MSRs and shadow-stack state are not switched (docs/host-state.md). */
-	r->ecx &= ~C7_ECX_CET_SS;
-	r->edx &= ~(C7_EDX_FSRM | C7_EDX_CET_IBT);
+	r->ecx &= ~CPUID7_ECX_CET_SS;
+	r->edx &= ~(CPUID7_EDX_FSRM | CPUID7_EDX_CET_IBT);
 }
 
 void cpuid_answer(struct vcpu *v)
@@ -153,7 +133,7 @@ void cpuid_answer(struct vcpu *v)
 			 * LAPIC timer never stops); no sensors, HWP or energy
 			 * bias MSRs behind the others.
 			 */
-			r = (struct cpuid_regs){ .eax = C6_EAX_ARAT };
+			r = (struct cpuid_regs){ .eax = CPUID6_EAX_ARAT };
 			break;
 		case 0:
 			r.eax = MAX(r.eax, CPUID_GUEST_MIN_BASIC);
@@ -169,14 +149,14 @@ void cpuid_answer(struct vcpu *v)
 			 * no supervisor state components either.
 			 */
 			if (sub == 1) {
-				r.eax &= ~CD1_EAX_XSAVES;
+				r.eax &= ~CPUIDD1_EAX_XSAVES;
 				r.ecx = 0;
 				r.edx = 0;
 			}
 			break;
 		case 0x80000001u:
 			if (!vmx_ctl.rdtscp)
-				r.edx &= ~C81_EDX_RDTSCP;
+				r.edx &= ~CPUID81_EDX_RDTSCP;
 			break;
 		default:
 			if (unlikely(leaf > 0xd && leaf < 0x80000000u))

@@ -12,10 +12,10 @@
 #include "vmx/host_state.h"
 
 #include "arch/x86/cpu.h"
+#include "lib/x86_cpuid.h"
 #include "vmx/vmx_cpu.h"
 
 #define DR6_INIT	0xffff0ff0ull
-#define CPUID81_EDX_RDTSCP	BIT(27)
 
 /*
  * XSAVE area for XRSTOR: the 512-byte legacy region and the 64-byte header

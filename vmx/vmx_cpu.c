@@ -9,13 +9,11 @@
 #include "arch/x86/cpu.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "lib/x86_cpuid.h"
 #include "vmx/caps.h"
 #include "vmx/vmcs_defs.h"
 #include "vmx/vmx_error.h"
 #include "vmx/vmx_ops.h"
-
-#define CPUID1_ECX_VMX		BIT(5)
-#define CPUID1_ECX_XSAVE	BIT(26)
 
 struct vmx_cpu vmx_cpus[HV_MAX_CPUS];
 

@@ -12,15 +12,9 @@
 #include "arch/x86/tsc.h"
 #include "lib/platform.h"
 #include "lib/printk.h"
+#include "lib/x86_cpuid.h"
 
-#define APIC_BASE_BSP	    BIT(8)
-#define APIC_BASE_EXTD	    BIT(10) /* x2APIC mode */
-#define APIC_BASE_EN	    BIT(11) /* APIC globally enabled */
 #define APIC_BASE_ADDR_MASK 0x000ffffffffff000ULL
-
-#define CPUID1_EDX_APIC	  BIT(9)
-#define CPUID1_ECX_X2APIC BIT(21)
-#define CPUID1_ECX_TSC_DEADLINE BIT(24)
 
 /* How long an xAPIC ICR may stay busy before we call it stuck. */
 #define LAPIC_ICR_TIMEOUT_NS (100 * 1000 * 1000ULL)

@@ -10,11 +10,10 @@
  *    XSETBV enables SSE and AVX state, and AVX instructions work.
  */
 #include "guest.h"
+#include "lib/x86_cpuid.h"
 #include "lib/x86_msr.h"
 #include "lib/x86_regs.h"
 
-#define CPUID1_OSXSAVE	(1u << 27)
-#define CPUID1_AVX	(1u << 28)
 
 static u64 msr_value;
 
@@ -81,14 +80,14 @@ static void test_xsave(void)
 	u32 a, b, c, d, lo, hi;
 
 	cpuid(1, 0, &a, &b, &c, &d);
-	CHECK(!(c & CPUID1_OSXSAVE));
-	CHECK(c & CPUID1_AVX);
+	CHECK(!(c & CPUID1_ECX_OSXSAVE));
+	CHECK(c & CPUID1_ECX_AVX);
 	xcr0_value = 7;
 	CHECK_EQ(gtry(do_xsetbv, NULL), 6);			/* #UD: CR4.OSXSAVE = 0 */
 	/* CR4.OSXSAVE is the guest's own bit: this write does not exit. */
 	__asm__ __volatile__("mov %0, %%cr4" ::"r"((u32)(read_cr4() | X86_CR4_OSXSAVE)));
 	cpuid(1, 0, &a, &b, &c, &d);
-	CHECK(c & CPUID1_OSXSAVE);
+	CHECK(c & CPUID1_ECX_OSXSAVE);
 	xcr0_value = 5;
 	CHECK_EQ(gtry(do_xsetbv, NULL), 13);			/* AVX without SSE */
 	xcr0_value = 7;
